@@ -1,0 +1,57 @@
+"""matchwork: who accompanies whom when a person with a fragile history starts work.
+
+Examples
+--------
+>>> import matchwork as mw
+>>> rnd = mw.synth.round(60, seed=0)
+>>> isinstance(rnd, mw.Round)
+True
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from matchwork import synth
+from matchwork.errors import MatchError, Problem, RoundValidationError
+from matchwork.profiles import (
+    Candidate,
+    Forbid,
+    GuideWorker,
+    Location,
+    Pairing,
+    PeerSupporter,
+    Pin,
+    PlacementSite,
+    Position,
+    Relationship,
+    sensitive_fields,
+)
+from matchwork.round import Round
+from matchwork.schema import schema
+
+try:
+    __version__ = version("matchwork")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    "Candidate",
+    "Forbid",
+    "GuideWorker",
+    "Location",
+    "MatchError",
+    "Pairing",
+    "PeerSupporter",
+    "Pin",
+    "PlacementSite",
+    "Position",
+    "Problem",
+    "Relationship",
+    "Round",
+    "RoundValidationError",
+    "__version__",
+    "schema",
+    "sensitive_fields",
+    "synth",
+]
