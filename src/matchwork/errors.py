@@ -1,0 +1,196 @@
+"""The library's own errors: every problem of the input at once, located, never leaking.
+
+A :class:`RoundValidationError` carries one :class:`Problem` per thing wrong with
+the input — table, row, column, the offending value and what was expected — so
+that an office can fix a whole spreadsheet in one pass. Values of fields marked
+sensitive (health and referral data) are never echoed back.
+
+Examples
+--------
+>>> err = RoundValidationError([Problem("candidates", "lat", "a number from -90 to 90",
+...                                     value="95", row=2, line=4, record_id="C3")])
+>>> print(err)
+1 problem in the round:
+  candidates line 4 (C3), column 'lat': got '95', expected a number from -90 to 90
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from matchwork.vocab import suggest
+
+__all__ = ["MatchError", "Problem", "RoundValidationError", "problems_from_pydantic"]
+
+REDACTED = "<redacted>"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with the input.
+
+    Attributes
+    ----------
+    table : str
+        The table (``candidates``, ``sites``…) or ``round`` for whole-round checks.
+    column : str or None
+        The column (a field name as it appears in the table), if one is at fault.
+    expected : str
+        What was expected, in words.
+    value : str or None
+        The offending value as text, or ``"<redacted>"`` for a sensitive field.
+    row : int or None
+        0-based position of the record in its table.
+    line : int or None
+        Where a spreadsheet user sees the record: its line in a CSV file or its row
+        in an Excel sheet (the header is line 1).
+    record_id : str or None
+        The id of the record, when it has a readable one.
+    """
+
+    table: str
+    column: str | None
+    expected: str
+    value: str | None = None
+    row: int | None = None
+    line: int | None = None
+    record_id: str | None = None
+
+    def where(self) -> str:
+        """The location in words: ``"candidates line 4 (C3), column 'lat'"``."""
+        out = self.table
+        if self.line is not None:
+            out += f" line {self.line}"
+        elif self.row is not None:
+            out += f" row {self.row + 1}"
+        if self.record_id:
+            out += f" ({self.record_id})"
+        if self.column:
+            out += f", column {self.column!r}"
+        return out
+
+    def __str__(self) -> str:
+        got = f"got {self.value!r}, " if self.value is not None else ""
+        return f"{self.where()}: {got}expected {self.expected}"
+
+
+class RoundValidationError(ValueError):
+    """The input of a round is invalid; ``problems`` lists every problem found.
+
+    It is a :class:`ValueError`, so callers that catch bad input generically still do.
+    """
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__(self._render())
+
+    def _render(self, limit: int = 50) -> str:
+        n = len(self.problems)
+        head = f"{n} problem{'s' if n != 1 else ''} in the round:"
+        lines = [f"  {p}" for p in self.problems[:limit]]
+        if n > limit:
+            lines.append(f"  … and {n - limit} more (see .problems)")
+        return "\n".join([head, *lines])
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """The problems as a list of dicts, e.g. for ``pandas.DataFrame``."""
+        return [dataclasses.asdict(p) for p in self.problems]
+
+
+class MatchError(RuntimeError):
+    """A round that is valid as data cannot be matched as asked (e.g. pins that exceed a capacity)."""
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, (set, frozenset)):
+        return ";".join(sorted(map(_show, value)))
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_PREFIX = re.compile(r"^(Input should be |Value error, |Assertion failed, )")
+
+
+def _expected(err: Mapping[str, Any], vocab: Sequence[str] | None, sensitive: bool) -> str:
+    kind = err["type"]
+    if kind == "missing":
+        return "a value (this column is required)"
+    if kind == "extra_forbidden":
+        return "no such column"
+    if kind == "enum" and vocab is not None:
+        hint = None if sensitive else suggest(str(err.get("input", "")), vocab)
+        codes = ", ".join(vocab) if len(vocab) <= 16 else f"one of {len(vocab)} known codes"
+        text = f"one of: {codes}" if len(vocab) <= 16 else codes
+        return text + (f" (did you mean {hint!r}?)" if hint else "")
+    msg = _PREFIX.sub("", str(err.get("msg", "a valid value")))
+    return msg[0].lower() + msg[1:] if msg else "a valid value"
+
+
+def _vocabulary(model: type[BaseModel], field: str) -> list[str] | None:
+    info = model.model_fields.get(field)
+    if info is None:
+        return None
+    schema_enum = _enum_of(info.annotation)
+    return [e.value for e in schema_enum] if schema_enum else None
+
+
+def _enum_of(annotation: Any) -> type[Enum] | None:
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _enum_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def problems_from_pydantic(
+    error: ValidationError,
+    table: str,
+    model: type[BaseModel],
+    *,
+    row: int | None = None,
+    line: int | None = None,
+    record_id: str | None = None,
+    column_of: Mapping[tuple[str, ...], str] | None = None,
+) -> list[Problem]:
+    """Turn a Pydantic ``ValidationError`` of one record into located :class:`Problem` s.
+
+    Values of sensitive fields are replaced by ``"<redacted>"`` and get no "did you
+    mean" hint, which would leak them as surely.
+    """
+    from matchwork.profiles import sensitive_fields
+
+    secret = sensitive_fields(model)
+    out = []
+    for err in error.errors(include_url=False):
+        loc = tuple(str(part) for part in err["loc"])
+        field = loc[0] if loc else None
+        column = field
+        if column_of and loc:
+            column = column_of.get(loc[:2], column_of.get(loc[:1], field))
+        is_secret = field in secret
+        value = None
+        if err["type"] not in ("missing",) and "input" in err and not isinstance(err["input"], (dict, BaseModel)):
+            value = REDACTED if is_secret else _show(err["input"])
+        vocab = _vocabulary(model, field) if field else None
+        out.append(
+            Problem(
+                table=table,
+                column=column,
+                expected=_expected(err, vocab, is_secret),
+                value=value,
+                row=row,
+                line=line,
+                record_id=record_id,
+            )
+        )
+    return out

@@ -1,0 +1,416 @@
+"""The people and places of a placement round, as validated Pydantic models.
+
+* :class:`Candidate` — the person starting a placement (persona candidata,
+  soggetto svantaggiato, tirocinante);
+* :class:`GuideWorker` — an experienced co-worker who accompanies them on the job
+  (lavoratore guida; the lead one is the *referente di progetto*);
+* :class:`PeerSupporter` — a person with lived experience who walks beside them;
+* :class:`PlacementSite` with its :class:`Position` s — where the placement happens
+  (azienda ospitante, or a team of the cooperative);
+* :class:`Relationship`, :class:`Pairing`, :class:`Pin`, :class:`Forbid` — the ties
+  between them that a :class:`~matchwork.round.Round` carries.
+
+Fields that hold health or referral data carry ``"sensitive": true`` in their JSON
+Schema; :func:`sensitive_fields` reads them, so redaction never depends on a hand
+list. Every field also carries its Italian term (``"it"``) for the documentation.
+
+Examples
+--------
+>>> from matchwork.profiles import Candidate, Location
+>>> c = Candidate(id="C1", name="Anna", area="Mantova",
+...               location=Location(lat=45.156, lon=10.791), skills={"cleaning": 2})
+>>> sorted(map(str, c.languages)), c.max_commute_km
+(['it'], 15.0)
+>>> sorted(sensitive_fields(Candidate))
+['care_team', 'category', 'peer_experience', 'referring_service', 'support_intensity']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from matchwork.vocab import (
+    WEEKDAYS,
+    Accommodation,
+    Category,
+    Gender,
+    Language,
+    LivedExperience,
+    Mobility,
+    ReferringService,
+    RelationshipKind,
+    Role,
+    SiteKind,
+    Skill,
+    Slot,
+    SupportIntensity,
+    ateco_section,
+)
+
+__all__ = [
+    "PROFILE_TYPES",
+    "Candidate",
+    "Forbid",
+    "GuideWorker",
+    "Location",
+    "Pairing",
+    "PeerSupporter",
+    "Pin",
+    "PlacementSite",
+    "Position",
+    "Relationship",
+    "sensitive_fields",
+]
+
+Id = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"),
+]
+"""An identifier: letters, digits, ``_ . -``, starting with a letter or digit, ≤ 64 chars."""
+
+
+class FreeText:
+    """Marks a field as free text typed by people (spreadsheets must not run it as a formula)."""
+
+    def __repr__(self) -> str:
+        return "FreeText()"
+
+
+FREE_TEXT = FreeText()
+_NO_CONTROL = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
+
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=rf"^[^{_NO_CONTROL}]*$"),
+    FREE_TEXT,
+]
+"""A short line of text without control characters."""
+
+AreaName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=rf"^[^;{_NO_CONTROL}]*$"),
+    FREE_TEXT,
+]
+"""The name of a territorial area (ambito); no ``;``, which separates list items in tables."""
+
+Level = Annotated[int, Field(ge=1, le=3)]
+"""A skill level: 1 basic, 2 autonomous, 3 expert."""
+
+
+def _check_sector(code: str) -> str:
+    ateco_section(code)
+    return code.strip().upper()
+
+
+SectorCode = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=8),
+    AfterValidator(_check_sector),
+]
+"""An ATECO 2007 sector: a section letter (``N``) or a code such as ``81.21``."""
+
+
+def _rounder(digits: int) -> AfterValidator:
+    # Values are kept to a sensible precision so that every table format, Excel
+    # included (16 significant digits), gives them back exactly.
+    return AfterValidator(lambda x: round(x, digits) + 0.0)
+
+
+Degrees = Annotated[float, _rounder(7)]
+"""Degrees, kept to 1e-7 (about 1 cm)."""
+Measure = Annotated[float, _rounder(3)]
+"""Kilometres, hours or years, kept to three decimals."""
+Hours = Annotated[Measure, Field(ge=0, le=168)]
+
+
+def _field(it: str, description: str, *, sensitive: bool = False, **kw: Any) -> Any:
+    extra: dict[str, Any] = {"it": it}
+    if sensitive:
+        extra["sensitive"] = True
+    return Field(description=description, json_schema_extra=extra, **kw)  # type: ignore[arg-type]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        allow_inf_nan=False,
+        use_enum_values=False,
+        validate_default=True,
+    )
+
+
+class Location(_Model):
+    """A point on the map, in WGS84 degrees, and its municipality (comune)."""
+
+    lat: Degrees = _field("latitudine", "Latitude in degrees, -90 to 90.", ge=-90, le=90)
+    lon: Degrees = _field("longitudine", "Longitude in degrees, -180 to 180.", ge=-180, le=180)
+    municipality: Text | None = _field("comune", "Municipality, for people to read.", default=None)
+
+
+class Candidate(_Model):
+    """A person starting a placement (persona candidata, tirocinante).
+
+    Referred by a territorial service; what matters for matching is where they
+    live and how far they can travel, what they can and wish to do, when, in
+    which languages, what adjustments they need and how much support.
+    """
+
+    id: Id = _field("codice", "Unique identifier across the whole round.")
+    name: Text = _field("nome", "Name or pseudonym, as the case team knows them.")
+    area: AreaName = _field("ambito territoriale", "Territorial area (ambito) the candidate belongs to.")
+    location: Location = _field("domicilio", "Where the candidate lives.")
+    max_commute_km: Measure = _field(
+        "distanza massima", "Longest trip to work the candidate can make, in km.", default=15.0, gt=0, le=300
+    )
+    mobility: Mobility = _field("mobilità", "How the candidate travels.", default=Mobility.PUBLIC_TRANSPORT)
+    skills: dict[Skill, Level] = _field("competenze", "Skills with level 1-3.", default_factory=dict)
+    wished_sectors: frozenset[SectorCode] = _field(
+        "settori desiderati", "ATECO sectors the candidate wishes to work in.", default_factory=frozenset
+    )
+    languages: frozenset[Language] = _field(
+        "lingue", "Languages spoken (ISO 639-1).", default=frozenset({Language("it")}), min_length=1
+    )
+    availability: frozenset[Slot] = _field(
+        "disponibilità", "Half-day slots the candidate can work.", default=WEEKDAYS, min_length=1
+    )
+    accommodations: frozenset[Accommodation] = _field(
+        "accomodamenti", "Workplace adjustments the candidate needs.", default_factory=frozenset
+    )
+    support_intensity: SupportIntensity = _field(
+        "intensità del sostegno",
+        "How much accompaniment is needed.",
+        default=SupportIntensity.MEDIUM,
+        sensitive=True,
+    )
+    wants_peer: bool = _field("vuole un peer supporter", "Whether a peer supporter is wanted.", default=False)
+    peer_experience: frozenset[LivedExperience] = _field(
+        "esperienza del pari",
+        "Lived experience wished for in the peer supporter.",
+        default_factory=frozenset,
+        sensitive=True,
+    )
+    preferred_gender: Gender | None = _field(
+        "genere preferito", "Gender the candidate prefers for guide and peer, if any.", default=None
+    )
+    excluded_ids: frozenset[Id] = _field(
+        "esclusioni", "People or sites the candidate must not be paired with.", default_factory=frozenset
+    )
+    most_important: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")] | None = _field(
+        "criterio più importante", "The feature the candidate cares most about, weighted up.", default=None
+    )
+    category: Category | None = _field(
+        "categoria L. 381/91", "Disadvantaged-worker category (L. 381/91 art. 4).", default=None, sensitive=True
+    )
+    referring_service: ReferringService | None = _field(
+        "servizio inviante", "Territorial service that referred the candidate.", default=None, sensitive=True
+    )
+    care_team: frozenset[Id] = _field(
+        "équipe di cura",
+        "Ids of the professionals following the candidate.",
+        default_factory=frozenset,
+        sensitive=True,
+    )
+
+
+class GuideWorker(_Model):
+    """An experienced co-worker who accompanies a newcomer on the job (lavoratore guida).
+
+    A guide who ``can_lead`` (trained in the educational relationship) may be the
+    *lavoratore guida referente di progetto* of the first two weeks; any guide may
+    join the small squad (squadra ristretta) of the first months.
+    """
+
+    id: Id = _field("codice", "Unique identifier across the whole round.")
+    name: Text = _field("nome", "Name, as the cooperative knows them.")
+    site_id: Id = _field("sede", "The placement site (or cooperative team) they work in.")
+    position_id: Id | None = _field(
+        "mansione", "The position whose team they work in; empty: every position of the site.", default=None
+    )
+    skills: dict[Skill, Level] = _field("competenze", "Skills with level 1-3.", default_factory=dict)
+    languages: frozenset[Language] = _field(
+        "lingue", "Languages spoken (ISO 639-1).", default=frozenset({Language("it")}), min_length=1
+    )
+    availability: frozenset[Slot] = _field("disponibilità", "Half-day slots they work.", default=WEEKDAYS, min_length=1)
+    gender: Gender | None = _field("genere", "Gender, if stated.", default=None)
+    can_lead: bool = _field("può essere referente", "Trained in the educational relationship: may lead.", default=False)
+    max_mentees: int | None = _field(
+        "massimo affiancamenti",
+        "Newcomers they can follow at once; empty: the policy default.",
+        default=None,
+        ge=0,
+        le=50,
+    )
+    current_mentees: int = _field("affiancamenti in corso", "Newcomers they follow now.", default=0, ge=0, le=50)
+    years_experience: Measure = _field("anni di esperienza", "Years of work in the service.", default=0.0, ge=0, le=60)
+
+    @model_validator(mode="after")
+    def _load_within_capacity(self) -> GuideWorker:
+        if self.max_mentees is not None and self.current_mentees > self.max_mentees:
+            raise ValueError("current_mentees must not exceed max_mentees")
+        return self
+
+
+class PeerSupporter(_Model):
+    """A person with lived experience who supports the newcomer (peer supporter).
+
+    Their weekly hours are capped to protect them from burnout, and lower while
+    they are new to the role.
+    """
+
+    id: Id = _field("codice", "Unique identifier across the whole round.")
+    name: Text = _field("nome", "Name, as the programme knows them.")
+    areas_served: frozenset[AreaName] = _field("ambiti serviti", "Territorial areas they serve.", min_length=1)
+    location: Location | None = _field("domicilio", "Where they live, if known.", default=None)
+    languages: frozenset[Language] = _field(
+        "lingue", "Languages spoken (ISO 639-1).", default=frozenset({Language("it")}), min_length=1
+    )
+    availability: frozenset[Slot] = _field(
+        "disponibilità", "Half-day slots they can give.", default=WEEKDAYS, min_length=1
+    )
+    gender: Gender | None = _field("genere", "Gender, if stated.", default=None)
+    lived_experience: frozenset[LivedExperience] = _field(
+        "esperienza vissuta", "Kinds of lived experience they bring.", default_factory=frozenset, sensitive=True
+    )
+    hours_per_week: Hours | None = _field(
+        "ore settimanali", "Hours a week they may give; empty: the policy default.", default=None
+    )
+    hours_in_use: Hours = _field("ore impegnate", "Hours a week already given to others.", default=0.0)
+    started_on: dt.date | None = _field("in servizio dal", "When they started as a peer supporter.", default=None)
+    former_client_of: frozenset[ReferringService] = _field(
+        "ex utente di", "Services they were once a client of.", default_factory=frozenset, sensitive=True
+    )
+
+    @model_validator(mode="after")
+    def _load_within_hours(self) -> PeerSupporter:
+        if self.hours_per_week is not None and self.hours_in_use > self.hours_per_week:
+            raise ValueError("hours_in_use must not exceed hours_per_week")
+        return self
+
+
+class Position(_Model):
+    """An open position at a placement site (mansione, posizione aperta)."""
+
+    id: Id = _field("codice", "Unique identifier across the whole round.")
+    title: Text = _field("mansione", "What the job is, in a few words.")
+    min_skills: dict[Skill, Level] = _field(
+        "competenze minime", "Skills required at least at this level (a hard rule).", default_factory=dict
+    )
+    skills: dict[Skill, Level] = _field(
+        "competenze utili", "Skills the job uses, with the level that fits best.", default_factory=dict
+    )
+    shifts: frozenset[Slot] = _field("turni", "Half-day slots the job is worked.", default=WEEKDAYS, min_length=1)
+    hours_per_week: Measure = _field("ore settimanali", "Hours a week of the placement.", default=20.0, gt=0, le=168)
+    openings: int = _field("posti aperti", "Trainees this position can still take.", default=1, ge=0, le=1000)
+
+
+class PlacementSite(_Model):
+    """Where the placement happens (sede di tirocinio, azienda ospitante, settore operativo).
+
+    The legal trainee limit is computed from ``headcount`` (employees at this
+    operating site) and ``trainees_present``; the company-tutor limit from
+    ``company_tutors``. Both limits come from the policy's rule set.
+    """
+
+    id: Id = _field("codice", "Unique identifier across the whole round.")
+    name: Text = _field("ragione sociale", "Name of the company or cooperative team.")
+    kind: SiteKind = _field("tipo", "A host company or a team of the cooperative.", default=SiteKind.COMPANY)
+    sector: SectorCode = _field("settore ATECO", "ATECO sector of the site.")
+    area: AreaName = _field("ambito territoriale", "Territorial area (ambito) of the site.")
+    location: Location = _field("sede operativa", "Where the site is.")
+    headcount: int = _field("dipendenti", "Employees at this operating site.", ge=0, le=1_000_000)
+    trainees_present: int = _field("tirocinanti presenti", "Trainees hosted now.", default=0, ge=0, le=100_000)
+    company_tutors: int = _field(
+        "tutor aziendali", "Company tutors who can follow trainees.", default=1, ge=0, le=10_000
+    )
+    accommodations: frozenset[Accommodation] = _field(
+        "accomodamenti offerti", "Adjustments the site can offer.", default_factory=frozenset
+    )
+    fragile_workers_hosted: int = _field(
+        "inserimenti svolti", "Fragile workers hosted in the past.", default=0, ge=0, le=100_000
+    )
+    positions: tuple[Position, ...] = _field("posizioni", "The open positions.", min_length=1)
+
+
+class Relationship(_Model):
+    """A tie between two people (or a person and a site) that may forbid pairing them."""
+
+    a: Id = _field("persona A", "One end: a person, a site or a care-team member id.")
+    b: Id = _field("persona B", "The other end.")
+    kind: RelationshipKind = _field("tipo di relazione", "What ties them.", sensitive=True)
+
+    @model_validator(mode="after")
+    def _distinct_ends(self) -> Relationship:
+        if self.a == self.b:
+            raise ValueError("a relationship needs two different ends")
+        return self
+
+
+class Pairing(_Model):
+    """A pairing already in place from an earlier round (abbinamento in corso).
+
+    For the ``site`` role, ``partner_id`` is a position id.
+    """
+
+    candidate_id: Id = _field("candidato", "The candidate.")
+    partner_id: Id = _field("partner", "The position, guide worker or peer supporter.")
+    role: Role = _field("ruolo", "The role the partner plays.")
+    since: dt.date | None = _field("dal", "When the pairing began.", default=None)
+
+
+class Pin(_Model):
+    """A pair the office forces (abbinamento imposto).
+
+    ``partner_id`` may be a site, a position, a guide worker or a peer supporter.
+    For a guide worker, ``role`` says whether as lead (default) or squad member.
+    """
+
+    candidate_id: Id = _field("candidato", "The candidate.")
+    partner_id: Id = _field("partner", "The site, position, guide worker or peer supporter.")
+    role: Role | None = _field("ruolo", "The role; empty: inferred from the partner.", default=None)
+
+
+class Forbid(_Model):
+    """A pair the office forbids (abbinamento escluso); no role forbids it in every role."""
+
+    candidate_id: Id = _field("candidato", "The candidate.")
+    partner_id: Id = _field("partner", "The site, position, guide worker or peer supporter.")
+    role: Role | None = _field("ruolo", "The role; empty: every role.", default=None)
+
+
+PROFILE_TYPES: dict[str, type[_Model]] = {
+    "candidates": Candidate,
+    "guides": GuideWorker,
+    "peers": PeerSupporter,
+    "sites": PlacementSite,
+    "positions": Position,
+    "relationships": Relationship,
+    "pairings": Pairing,
+    "pins": Pin,
+    "forbids": Forbid,
+}
+"""Table name → model, in the order tables are read and written."""
+
+
+def sensitive_fields(model: type[BaseModel]) -> frozenset[str]:
+    """Names of the fields of ``model`` marked sensitive in its schema.
+
+    >>> sorted(sensitive_fields(PeerSupporter))
+    ['former_client_of', 'lived_experience']
+    """
+    out = set()
+    for name, info in model.model_fields.items():
+        extra = info.json_schema_extra
+        if isinstance(extra, dict) and extra.get("sensitive"):
+            out.add(name)
+    return frozenset(out)

@@ -1,0 +1,644 @@
+"""Controlled vocabularies shared by every profile.
+
+Each vocabulary is a :class:`enum.StrEnum`, so a table cell, a JSON value and a
+Python string all validate the same way and the JSON Schema lists the allowed
+codes. Every code has an Italian and an English label (:func:`label`), used by
+the documentation and by explanations.
+
+The vocabularies are closed on purpose: a misspelt skill or language would
+silently change a match, so an unknown code is an error with a "did you mean".
+
+Examples
+--------
+>>> from matchwork.vocab import Skill, label
+>>> Skill("forklift")
+<Skill.FORKLIFT: 'forklift'>
+>>> label(Skill.FORKLIFT, "it")
+'carrello elevatore'
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from enum import StrEnum
+
+__all__ = [
+    "Accommodation",
+    "Category",
+    "Gender",
+    "Language",
+    "LivedExperience",
+    "Mobility",
+    "ReferringService",
+    "RelationshipKind",
+    "Role",
+    "SiteKind",
+    "Skill",
+    "Slot",
+    "SupportIntensity",
+    "ateco_ancestors",
+    "ateco_section",
+    "label",
+    "suggest",
+]
+
+
+class Slot(StrEnum):
+    """A half-day of the week (mezza giornata): ``mon_am`` … ``sun_pm``."""
+
+    MON_AM = "mon_am"
+    MON_PM = "mon_pm"
+    TUE_AM = "tue_am"
+    TUE_PM = "tue_pm"
+    WED_AM = "wed_am"
+    WED_PM = "wed_pm"
+    THU_AM = "thu_am"
+    THU_PM = "thu_pm"
+    FRI_AM = "fri_am"
+    FRI_PM = "fri_pm"
+    SAT_AM = "sat_am"
+    SAT_PM = "sat_pm"
+    SUN_AM = "sun_am"
+    SUN_PM = "sun_pm"
+
+
+WEEKDAYS: frozenset[Slot] = frozenset(list(Slot)[:10])
+"""Monday to Friday, mornings and afternoons: the default availability."""
+
+
+class Skill(StrEnum):
+    """A work skill (competenza), held at level 1 (basic) to 3 (expert)."""
+
+    CLEANING = "cleaning"
+    LAUNDRY = "laundry"
+    GARDENING = "gardening"
+    GARDEN_MACHINERY = "garden_machinery"
+    WAREHOUSE = "warehouse"
+    FORKLIFT = "forklift"
+    DRIVING_B = "driving_b"
+    PACKAGING = "packaging"
+    ASSEMBLY = "assembly"
+    QUALITY_CHECK = "quality_check"
+    FOOD_PREP = "food_prep"
+    FOOD_HYGIENE = "food_hygiene"
+    DISHWASHING = "dishwashing"
+    SERVING = "serving"
+    CASH_REGISTER = "cash_register"
+    SHELF_STOCKING = "shelf_stocking"
+    CUSTOMER_SERVICE = "customer_service"
+    DATA_ENTRY = "data_entry"
+    COMPUTER_BASICS = "computer_basics"
+    MAINTENANCE = "maintenance"
+    PAINTING = "painting"
+    CARPENTRY = "carpentry"
+    WASTE_SORTING = "waste_sorting"
+
+
+class Accommodation(StrEnum):
+    """A workplace adjustment (accomodamento ragionevole) a candidate needs."""
+
+    FLEXIBLE_HOURS = "flexible_hours"
+    PART_TIME = "part_time"
+    STEP_FREE_ACCESS = "step_free_access"
+    SEATED_WORK = "seated_work"
+    NO_HEAVY_LIFTING = "no_heavy_lifting"
+    QUIET_SPACE = "quiet_space"
+    WRITTEN_INSTRUCTIONS = "written_instructions"
+    VISUAL_INSTRUCTIONS = "visual_instructions"
+    FREQUENT_BREAKS = "frequent_breaks"
+    JOB_COACH_ON_SITE = "job_coach_on_site"
+    ALCOHOL_FREE = "alcohol_free"
+    TRANSPORT_SUPPORT = "transport_support"
+
+
+class LivedExperience(StrEnum):
+    """A kind of lived experience (esperienza vissuta) a peer supporter brings."""
+
+    MENTAL_HEALTH = "mental_health"
+    SUBSTANCE_USE = "substance_use"
+    ALCOHOL = "alcohol"
+    JUSTICE = "justice"
+    SERIOUS_ILLNESS = "serious_illness"
+    INJURY = "injury"
+    DISABILITY = "disability"
+    HOMELESSNESS = "homelessness"
+
+
+class Category(StrEnum):
+    """Disadvantaged-worker category of L. 381/1991 art. 4 (and regional laws)."""
+
+    PHYSICAL_DISABILITY = "physical_disability"
+    PSYCHIC_DISABILITY = "psychic_disability"
+    SENSORY_DISABILITY = "sensory_disability"
+    FORMER_PSYCHIATRIC_INPATIENT = "former_psychiatric_inpatient"
+    PSYCHIATRIC_TREATMENT = "psychiatric_treatment"
+    DRUG_ADDICTION = "drug_addiction"
+    ALCOHOLISM = "alcoholism"
+    MINOR_FAMILY_DIFFICULTY = "minor_family_difficulty"
+    ALTERNATIVE_DETENTION = "alternative_detention"
+    SOCIAL_HEALTH_FRAGILITY = "social_health_fragility"
+
+
+class ReferringService(StrEnum):
+    """The territorial service that refers the candidate (servizio inviante)."""
+
+    SERD = "serd"
+    CPS = "cps"
+    GENITORIALITA = "genitorialita"
+    SOCIALE_ADULTI = "sociale_adulti"
+    UEPE = "uepe"
+    NIL = "nil"
+    ASP = "asp"
+    OTHER = "other"
+
+
+class SupportIntensity(StrEnum):
+    """How much accompaniment the candidate needs (intensità del sostegno)."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class RelationshipKind(StrEnum):
+    """A tie between two people that may forbid pairing them."""
+
+    THERAPEUTIC = "therapeutic"
+    FAMILY = "family"
+    CONFLICT = "conflict"
+    FAILED_PAIRING = "failed_pairing"
+
+
+class Gender(StrEnum):
+    """Gender, as stated by the person: ``f``, ``m`` or ``x`` (other)."""
+
+    F = "f"
+    M = "m"
+    X = "x"
+
+
+class Mobility(StrEnum):
+    """How the candidate gets to work."""
+
+    WALK = "walk"
+    BIKE = "bike"
+    PUBLIC_TRANSPORT = "public_transport"
+    CAR = "car"
+
+
+class SiteKind(StrEnum):
+    """A host company (azienda ospitante) or a team of the cooperative."""
+
+    COMPANY = "company"
+    COOPERATIVE = "cooperative"
+
+
+class Role(StrEnum):
+    """The role a partner plays for a candidate."""
+
+    SITE = "site"
+    LEAD_GUIDE = "lead_guide"
+    GUIDE = "guide"
+    PEER = "peer"
+
+
+_ISO_639_1 = [
+    "aa",
+    "ab",
+    "ae",
+    "af",
+    "ak",
+    "am",
+    "an",
+    "ar",
+    "as",
+    "av",
+    "ay",
+    "az",
+    "ba",
+    "be",
+    "bg",
+    "bi",
+    "bm",
+    "bn",
+    "bo",
+    "br",
+    "bs",
+    "ca",
+    "ce",
+    "ch",
+    "co",
+    "cr",
+    "cs",
+    "cu",
+    "cv",
+    "cy",
+    "da",
+    "de",
+    "dv",
+    "dz",
+    "ee",
+    "el",
+    "en",
+    "eo",
+    "es",
+    "et",
+    "eu",
+    "fa",
+    "ff",
+    "fi",
+    "fj",
+    "fo",
+    "fr",
+    "fy",
+    "ga",
+    "gd",
+    "gl",
+    "gn",
+    "gu",
+    "gv",
+    "ha",
+    "he",
+    "hi",
+    "ho",
+    "hr",
+    "ht",
+    "hu",
+    "hy",
+    "hz",
+    "ia",
+    "id",
+    "ie",
+    "ig",
+    "ii",
+    "ik",
+    "io",
+    "is",
+    "it",
+    "iu",
+    "ja",
+    "jv",
+    "ka",
+    "kg",
+    "ki",
+    "kj",
+    "kk",
+    "kl",
+    "km",
+    "kn",
+    "ko",
+    "kr",
+    "ks",
+    "ku",
+    "kv",
+    "kw",
+    "ky",
+    "la",
+    "lb",
+    "lg",
+    "li",
+    "ln",
+    "lo",
+    "lt",
+    "lu",
+    "lv",
+    "mg",
+    "mh",
+    "mi",
+    "mk",
+    "ml",
+    "mn",
+    "mr",
+    "ms",
+    "mt",
+    "my",
+    "na",
+    "nb",
+    "nd",
+    "ne",
+    "ng",
+    "nl",
+    "nn",
+    "no",
+    "nr",
+    "nv",
+    "ny",
+    "oc",
+    "oj",
+    "om",
+    "or",
+    "os",
+    "pa",
+    "pi",
+    "pl",
+    "ps",
+    "pt",
+    "qu",
+    "rm",
+    "rn",
+    "ro",
+    "ru",
+    "rw",
+    "sa",
+    "sc",
+    "sd",
+    "se",
+    "sg",
+    "sh",
+    "si",
+    "sk",
+    "sl",
+    "sm",
+    "sn",
+    "so",
+    "sq",
+    "sr",
+    "ss",
+    "st",
+    "su",
+    "sv",
+    "sw",
+    "ta",
+    "te",
+    "tg",
+    "th",
+    "ti",
+    "tk",
+    "tl",
+    "tn",
+    "to",
+    "tr",
+    "ts",
+    "tt",
+    "tw",
+    "ty",
+    "ug",
+    "uk",
+    "ur",
+    "uz",
+    "ve",
+    "vi",
+    "vo",
+    "wa",
+    "wo",
+    "xh",
+    "yi",
+    "yo",
+    "za",
+    "zh",
+    "zu",
+]
+
+Language = StrEnum("Language", {c.upper(): c for c in _ISO_639_1})  # type: ignore[misc]
+Language.__doc__ = "A language as its ISO 639-1 two-letter code (``it``, ``en``, ``ar``…)."
+Language.__module__ = __name__
+
+
+_LABELS: dict[str, tuple[str, str]] = {
+    # slots
+    **{
+        s.value: (
+            f"{d_it} {'mattina' if s.value.endswith('am') else 'pomeriggio'}",
+            f"{d_en} {'morning' if s.value.endswith('am') else 'afternoon'}",
+        )
+        for s, d_it, d_en in zip(
+            Slot,
+            [d for d in ("lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica") for _ in (0, 1)],
+            [d for d in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday") for _ in (0, 1)],
+            strict=True,
+        )
+    },
+    # skills
+    "cleaning": ("pulizie", "cleaning"),
+    "laundry": ("lavanderia", "laundry"),
+    "gardening": ("manutenzione del verde", "gardening"),
+    "garden_machinery": ("macchine da giardino", "garden machinery"),
+    "warehouse": ("magazzino", "warehouse work"),
+    "forklift": ("carrello elevatore", "forklift"),
+    "driving_b": ("patente B", "driving licence B"),
+    "packaging": ("confezionamento", "packaging"),
+    "assembly": ("assemblaggio", "assembly"),
+    "quality_check": ("controllo qualità", "quality check"),
+    "food_prep": ("preparazione pasti", "food preparation"),
+    "food_hygiene": ("igiene alimentare (HACCP)", "food hygiene (HACCP)"),
+    "dishwashing": ("lavaggio stoviglie", "dishwashing"),
+    "serving": ("servizio ai tavoli", "serving"),
+    "cash_register": ("cassa", "cash register"),
+    "shelf_stocking": ("rifornimento scaffali", "shelf stocking"),
+    "customer_service": ("relazione con il cliente", "customer service"),
+    "data_entry": ("inserimento dati", "data entry"),
+    "computer_basics": ("informatica di base", "computer basics"),
+    "maintenance": ("piccola manutenzione", "maintenance"),
+    "painting": ("tinteggiatura", "painting"),
+    "carpentry": ("falegnameria", "carpentry"),
+    "waste_sorting": ("raccolta differenziata", "waste sorting"),
+    # accommodations
+    "flexible_hours": ("orario flessibile", "flexible hours"),
+    "part_time": ("tempo parziale", "part time"),
+    "step_free_access": ("accesso senza barriere", "step-free access"),
+    "seated_work": ("lavoro da seduti", "seated work"),
+    "no_heavy_lifting": ("niente carichi pesanti", "no heavy lifting"),
+    "quiet_space": ("ambiente tranquillo", "quiet space"),
+    "written_instructions": ("istruzioni scritte", "written instructions"),
+    "visual_instructions": ("istruzioni per immagini", "visual instructions"),
+    "frequent_breaks": ("pause frequenti", "frequent breaks"),
+    "job_coach_on_site": ("operatore presente sul posto", "job coach on site"),
+    "alcohol_free": ("ambiente senza alcolici", "alcohol-free workplace"),
+    "transport_support": ("supporto al trasporto", "transport support"),
+    # lived experience
+    "mental_health": ("salute mentale", "mental health"),
+    "substance_use": ("dipendenze da sostanze", "substance use"),
+    "alcohol": ("alcol", "alcohol"),
+    "justice": ("esperienza detentiva", "justice involvement"),
+    "serious_illness": ("malattia grave", "serious illness"),
+    "injury": ("infortunio grave", "serious injury"),
+    "disability": ("disabilità", "disability"),
+    "homelessness": ("senza dimora", "homelessness"),
+    # categories (L. 381/91 art. 4)
+    "physical_disability": ("invalido fisico", "physical disability"),
+    "psychic_disability": ("invalido psichico", "psychic disability"),
+    "sensory_disability": ("invalido sensoriale", "sensory disability"),
+    "former_psychiatric_inpatient": ("ex degente di istituto psichiatrico", "former psychiatric inpatient"),
+    "psychiatric_treatment": ("in trattamento psichiatrico", "in psychiatric treatment"),
+    "drug_addiction": ("tossicodipendente", "drug addiction"),
+    "alcoholism": ("alcolista", "alcoholism"),
+    "minor_family_difficulty": ("minore in difficoltà familiare", "minor in family difficulty"),
+    "alternative_detention": ("condannato in misura alternativa", "alternative to detention"),
+    "social_health_fragility": ("fragilità sociale e sanitaria", "social and health fragility"),
+    # referring services
+    "serd": ("Servizio Dipendenze (SerD)", "addiction service (SerD)"),
+    "cps": ("Centro Psico Sociale (DSM)", "community mental-health centre (CPS)"),
+    "genitorialita": ("Servizio Genitorialità e Infanzia", "parenting and childhood service"),
+    "sociale_adulti": ("Servizio Sociale Adulti", "adult social service"),
+    "uepe": ("Ufficio Esecuzione Penale Esterna", "probation office (UEPE)"),
+    "nil": ("Nucleo Inserimento Lavorativo", "job placement unit (NIL)"),
+    "asp": ("Azienda Servizi alla Persona", "public social services agency (ASP)"),
+    "other": ("altro servizio", "other service"),
+    # support intensity
+    "low": ("bassa", "low"),
+    "medium": ("media", "medium"),
+    "high": ("alta", "high"),
+    # relationship kinds
+    "therapeutic": ("relazione terapeutica", "therapeutic relationship"),
+    "family": ("legame familiare", "family tie"),
+    "conflict": ("conflitto", "conflict"),
+    "failed_pairing": ("abbinamento fallito in passato", "past pairing that failed"),
+    # gender
+    "f": ("donna", "woman"),
+    "m": ("uomo", "man"),
+    "x": ("altro genere", "other gender"),
+    # mobility
+    "walk": ("a piedi", "on foot"),
+    "bike": ("in bicicletta", "by bike"),
+    "public_transport": ("mezzi pubblici", "public transport"),
+    "car": ("auto", "car"),
+    # site kinds
+    "company": ("azienda ospitante", "host company"),
+    "cooperative": ("cooperativa sociale", "social cooperative"),
+    # the languages most spoken by people referred in Italy (others show their code)
+    **{
+        code: (it, en)
+        for code, it, en in (
+            ("it", "italiano", "Italian"),
+            ("en", "inglese", "English"),
+            ("fr", "francese", "French"),
+            ("de", "tedesco", "German"),
+            ("es", "spagnolo", "Spanish"),
+            ("pt", "portoghese", "Portuguese"),
+            ("ar", "arabo", "Arabic"),
+            ("ro", "romeno", "Romanian"),
+            ("uk", "ucraino", "Ukrainian"),
+            ("ru", "russo", "Russian"),
+            ("sq", "albanese", "Albanian"),
+            ("zh", "cinese", "Chinese"),
+            ("ur", "urdu", "Urdu"),
+            ("hi", "hindi", "Hindi"),
+            ("pa", "punjabi", "Punjabi"),
+            ("bn", "bengalese", "Bengali"),
+            ("wo", "wolof", "Wolof"),
+            ("pl", "polacco", "Polish"),
+            ("tr", "turco", "Turkish"),
+            ("ti", "tigrino", "Tigrinya"),
+        )
+    },
+    # roles
+    "site": ("sede di tirocinio", "placement site"),
+    "lead_guide": ("lavoratore guida referente", "lead guide worker"),
+    "guide": ("lavoratore guida", "guide worker"),
+    "peer": ("peer supporter", "peer supporter"),
+}
+
+
+# ATECO 2007 (NACE Rev. 2) divisions by section, as ISTAT publishes them.
+_SECTIONS: tuple[tuple[int, int, str, str, str], ...] = (
+    (1, 3, "A", "agricoltura, silvicoltura e pesca", "agriculture, forestry and fishing"),
+    (5, 9, "B", "estrazione di minerali", "mining and quarrying"),
+    (10, 33, "C", "attività manifatturiere", "manufacturing"),
+    (35, 35, "D", "energia elettrica e gas", "electricity and gas supply"),
+    (36, 39, "E", "acqua, reti fognarie, rifiuti", "water supply, sewerage, waste"),
+    (41, 43, "F", "costruzioni", "construction"),
+    (45, 47, "G", "commercio", "wholesale and retail trade"),
+    (49, 53, "H", "trasporto e magazzinaggio", "transport and storage"),
+    (55, 56, "I", "alloggio e ristorazione", "accommodation and food service"),
+    (58, 63, "J", "informazione e comunicazione", "information and communication"),
+    (64, 66, "K", "attività finanziarie", "financial activities"),
+    (68, 68, "L", "attività immobiliari", "real estate"),
+    (69, 75, "M", "attività professionali e tecniche", "professional and technical activities"),
+    (77, 82, "N", "servizi di supporto alle imprese", "administrative and support services"),
+    (84, 84, "O", "pubblica amministrazione", "public administration"),
+    (85, 85, "P", "istruzione", "education"),
+    (86, 88, "Q", "sanità e assistenza sociale", "health and social work"),
+    (90, 93, "R", "attività artistiche e sportive", "arts and recreation"),
+    (94, 96, "S", "altre attività di servizi", "other service activities"),
+    (97, 98, "T", "attività di famiglie", "activities of households"),
+    (99, 99, "U", "organizzazioni extraterritoriali", "extraterritorial organisations"),
+)
+_SECTION_LABELS = {letter: (it, en) for _, _, letter, it, en in _SECTIONS}
+_ATECO_RE = re.compile(r"^(?:[A-U]|\d{2}(?:\.\d{1,2}(?:\.\d{1,2})?)?)$")
+
+
+@functools.lru_cache(maxsize=4096)
+def ateco_section(code: str) -> str:
+    """The ATECO 2007 section letter of a sector code.
+
+    A code is a section letter (``"N"``) or a numeric ATECO code at division,
+    group, class or category level (``"81"``, ``"81.2"``, ``"81.21"``, ``"81.21.00"``).
+
+    >>> ateco_section("81.21")
+    'N'
+    >>> ateco_section("I")
+    'I'
+    """
+    code = code.strip().upper()
+    if not _ATECO_RE.match(code):
+        raise ValueError("an ATECO section letter A-U or a code such as '81.21'")
+    if code.isalpha():
+        return code
+    division = int(code[:2])
+    for low, high, letter, _, _ in _SECTIONS:
+        if low <= division <= high:
+            return letter
+    raise ValueError(f"an ATECO code; division {code[:2]} does not exist")
+
+
+def ateco_ancestors(code: str) -> tuple[str, ...]:
+    """The code and every broader ATECO code above it, broadest first.
+
+    >>> ateco_ancestors("81.21")
+    ('N', '81', '81.2', '81.21')
+    """
+    code = code.strip().upper()
+    out = [ateco_section(code)]
+    if not code.isalpha():
+        parts = code.split(".")
+        out.append(parts[0])
+        if len(parts) > 1:
+            out.append(f"{parts[0]}.{parts[1][0]}")
+            if len(parts[1]) > 1:
+                out.append(f"{parts[0]}.{parts[1]}")
+        if len(parts) > 2:
+            out.append(code)
+    return tuple(dict.fromkeys(out))
+
+
+def label(code: StrEnum | str, lang: str = "it") -> str:
+    """Human label of a vocabulary code in Italian (``"it"``) or English (``"en"``).
+
+    The common languages have names; other language codes, and unknown codes, are
+    returned unchanged.
+
+    >>> label("step_free_access", "en")
+    'step-free access'
+    """
+    if lang not in ("it", "en"):
+        raise ValueError(f"lang must be 'it' or 'en', got {lang!r}")
+    pair = _LABELS.get(str(code)) or _SECTION_LABELS.get(str(code))
+    if pair is None:
+        return str(code)
+    return pair[0] if lang == "it" else pair[1]
+
+
+def suggest(value: str, choices: list[str] | tuple[str, ...]) -> str | None:
+    """The closest known code to a misspelt ``value``, or None.
+
+    A value that is the Italian or English label of a code suggests that code.
+
+    >>> suggest("forklfit", [s.value for s in Skill])
+    'forklift'
+    >>> suggest("Italiano", [lang.value for lang in Language])
+    'it'
+    >>> suggest("magazzino", [s.value for s in Skill])
+    'warehouse'
+    """
+    wanted = str(value).strip().lower()
+    for choice in choices:
+        pair = _LABELS.get(str(choice))
+        if pair and wanted in (pair[0].lower(), pair[1].lower()):
+            return str(choice)
+    lowered: dict[str, str] = {}
+    for choice in choices:
+        lowered.setdefault(str(choice).lower(), str(choice))
+    close = difflib.get_close_matches(wanted, list(lowered), n=1, cutoff=0.6)
+    return lowered[close[0]] if close else None
