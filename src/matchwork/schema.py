@@ -1,0 +1,68 @@
+"""JSON Schema of every input, for the case-management systems that feed matchwork.
+
+:func:`schema` gives one schema per table and one for the whole round document
+that :meth:`matchwork.Round.from_json` reads. Fields holding health or referral
+data carry ``"sensitive": true``; every field carries its Italian term as ``"it"``.
+
+Examples
+--------
+>>> from matchwork import schema
+>>> s = schema()
+>>> sorted(s)[:3]
+['candidates', 'forbids', 'guides']
+>>> s["candidates"]["properties"]["category"]["sensitive"]
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from matchwork.profiles import (
+    PROFILE_TYPES,
+    Candidate,
+    Forbid,
+    GuideWorker,
+    Pairing,
+    PeerSupporter,
+    Pin,
+    PlacementSite,
+    Relationship,
+)
+
+__all__ = ["RoundDocument", "schema"]
+
+
+class RoundDocument(BaseModel):
+    """The JSON document of a whole round, as :meth:`matchwork.Round.to_json` writes it."""
+
+    model_config = ConfigDict(extra="forbid", title="matchwork round")
+
+    matchwork: int = Field(1, description="Format version.")
+    name: str = Field("round", description="Name of the round.")
+    date: dt.date | None = Field(None, description="The day placements start (YYYY-MM-DD).")
+    candidates: list[Candidate]
+    guides: list[GuideWorker]
+    peers: list[PeerSupporter] = []
+    sites: list[PlacementSite]
+    relationships: list[Relationship] = []
+    pairings: list[Pairing] = []
+    pins: list[Pin] = []
+    forbids: list[Forbid] = []
+
+
+def schema() -> dict[str, dict[str, Any]]:
+    """JSON Schemas: one per table (``candidates``, ``sites``…) and ``round`` for the document.
+
+    Returns
+    -------
+    dict
+        Table name → JSON Schema (draft 2020-12) of one record; ``"round"`` → the
+        schema of the whole JSON document.
+    """
+    out = {table: model.model_json_schema() for table, model in PROFILE_TYPES.items()}
+    out["round"] = RoundDocument.model_json_schema()
+    return out
