@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_profile_pages_are_generated_from_the_current_schema() -> None:
+    spec = importlib.util.spec_from_file_location("gen", ROOT / "tools" / "gen_profile_docs.py")
+    assert spec and spec.loader
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    assert gen.main(check=True) == 0
+    text = (ROOT / "docs" / "profiles" / "candidates.md").read_text(encoding="utf-8")
+    assert "categoria L. 381/91" in text
+    assert "sensitive" in text
