@@ -126,7 +126,7 @@ def _expected(err: Mapping[str, Any], vocab: Sequence[str] | None, sensitive: bo
     if kind == "extra_forbidden":
         return "no such column"
     if kind == "enum" and vocab is not None:
-        hint = None if sensitive else suggest(str(err.get("input", "")), vocab)
+        hint = None if sensitive else suggest(str(err.get("input", "")), list(vocab))
         codes = ", ".join(vocab) if len(vocab) <= 16 else f"one of {len(vocab)} known codes"
         text = f"one of: {codes}" if len(vocab) <= 16 else codes
         return text + (f" (did you mean {hint!r}?)" if hint else "")

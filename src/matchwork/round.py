@@ -63,7 +63,7 @@ __all__ = ["Round"]
 
 _PEOPLE = ("candidates", "guides", "peers", "sites")
 _TIES = ("relationships", "pairings", "pins", "forbids")
-_LOCATION_COLUMNS = {
+_LOCATION_COLUMNS: dict[tuple[str, ...], str] = {
     ("location", "lat"): "lat",
     ("location", "lon"): "lon",
     ("location", "municipality"): "municipality",
@@ -397,7 +397,7 @@ class Round:
         >>> rnd.replace(peers=[]).summary()["peers"]
         0
         """
-        fields = {
+        fields: dict[str, Any] = {
             "candidates": self._candidates,
             "guides": self._guides,
             "peers": self._peers,
@@ -453,7 +453,9 @@ class Round:
             "guides": tb.records_to_frame("guides", self._guides),
             "peers": tb.records_to_frame("peers", self._peers),
             "sites": tb.records_to_frame("sites", self._sites),
-            "positions": tb.records_to_frame("positions", self.positions),
+            "positions": tb.records_to_frame(
+                "positions", [{"site_id": s, **p.model_dump()} for s, p in self.positions]
+            ),
             "relationships": tb.records_to_frame("relationships", self._relationships),
             "pairings": tb.records_to_frame("pairings", self._pairings),
             "pins": tb.records_to_frame("pins", self._pins),
@@ -519,7 +521,7 @@ class Round:
     def from_json(cls, source: str | os.PathLike[str] | Mapping[str, Any]) -> Round:
         """A round from a JSON file, JSON text or a parsed document (:meth:`to_dict`)."""
         doc, problems = tb.read_json(source)
-        records = {t: doc.get(t) if isinstance(doc.get(t), list) else [] for t in (*_PEOPLE, *_TIES)}
+        records: dict[str, list[Any]] = {t: doc[t] if isinstance(doc.get(t), list) else [] for t in (*_PEOPLE, *_TIES)}
         if problems and not any(records.values()):
             raise RoundValidationError(problems)
         return cls._from_tables(
@@ -568,7 +570,8 @@ class Round:
         meta = {str(r.get("key")): r.get("value") for r in meta_rows}
         for row, key in enumerate(meta):
             if key not in tb.ROUND_KEYS:
-                line = (lines.get("round") or [None] * len(meta_rows))[row]
+                round_lines = lines.get("round")
+                line = round_lines[row] if round_lines else None
                 problems.append(Problem("round", "key", "one of: name, date", value=key, row=row, line=line))
         positions = _positions_table(records.pop("positions", []), lines.pop("positions", None))
         problems += positions.problems

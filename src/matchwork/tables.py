@@ -201,15 +201,12 @@ def _cell(value: Any, kind: str) -> Any:
 def records_to_frame(table: str, records: Iterable[BaseModel | Mapping[str, Any]]) -> pd.DataFrame:
     """A DataFrame of ``table`` from models (or their dicts), one row per record.
 
-    For ``positions``, pass ``(site_id, position)`` pairs or dicts with a ``site_id`` key.
+    For ``positions``, pass dicts with a ``site_id`` key beside the position's fields.
     """
     spec = _spec(table)
     rows = []
     for record in records:
-        if table == "positions" and isinstance(record, tuple):
-            site_id, position = record
-            data = {"site_id": site_id, **position.model_dump()}
-        elif isinstance(record, BaseModel):
+        if isinstance(record, BaseModel):
             data = record.model_dump()
         else:
             data = dict(record)
@@ -277,7 +274,7 @@ def _parse_column(values: list[Any], kind: str) -> list[Any]:
     else:
         texts = [_text_of(v) for v in values]
     cache: dict[str, Any] = {}
-    out = []
+    out: list[Any] = []
     for text in texts:
         if text is None:
             out.append(None)
@@ -302,13 +299,18 @@ def frame_to_records(table: str, frame: pd.DataFrame) -> tuple[list[dict[str, An
     known = {c.name for c in spec}
     problems: list[Problem] = []
     present = [str(c).strip() for c in frame.columns]
-    for col in present:
-        if col not in known and not col.startswith("Unnamed:"):
-            hint = suggest(col, sorted(known))
-            problems.append(Problem(table, col, "no such column" + (f" (did you mean {hint!r}?)" if hint else "")))
-    missing = [c for c in spec if c.required and not c.optional_parent and c.name not in present]
-    for col in missing:
-        problems.append(Problem(table, col.name, f"a column named {col.name!r} (it is required)"))
+    for position, name in enumerate(present):
+        if name in known:
+            continue
+        if name.startswith("Unnamed:"):  # a column without header: an error only if it holds data
+            if any(_text_of(v) is not None for v in frame.iloc[:, position].tolist()):
+                problems.append(Problem(table, f"column {position + 1}", "a header naming this column"))
+            continue
+        hint = suggest(name, sorted(known))
+        problems.append(Problem(table, name, "no such column" + (f" (did you mean {hint!r}?)" if hint else "")))
+    for spec_col in spec:
+        if spec_col.required and not spec_col.optional_parent and spec_col.name not in present:
+            problems.append(Problem(table, spec_col.name, f"a column named {spec_col.name!r} (it is required)"))
 
     frame = frame.set_axis(present, axis=1)
     usable = [c for c in spec if c.name in present]
