@@ -15,3 +15,14 @@ def test_profile_pages_are_generated_from_the_current_schema() -> None:
     text = (ROOT / "docs" / "profiles" / "candidates.md").read_text(encoding="utf-8")
     assert "categoria L. 381/91" in text
     assert "sensitive" in text
+
+
+def test_scoring_page_names_every_rule_and_feature() -> None:
+    from matchwork.features import FEATURES
+    from matchwork.rules import RULE_BY_CODE
+
+    text = (ROOT / "docs" / "scoring.md").read_text(encoding="utf-8")
+    for code in RULE_BY_CODE:
+        assert f"`{code}`" in text, code
+    for _, name in FEATURES:
+        assert f"`{name}`" in text, name

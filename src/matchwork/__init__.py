@@ -14,6 +14,8 @@ from importlib.metadata import PackageNotFoundError, version
 
 from matchwork import synth
 from matchwork.errors import MatchError, Problem, RoundValidationError
+from matchwork.features import Feature
+from matchwork.policy import Policy
 from matchwork.profiles import (
     Candidate,
     Forbid,
@@ -29,6 +31,7 @@ from matchwork.profiles import (
 )
 from matchwork.round import Round
 from matchwork.schema import schema
+from matchwork.scoring import Scores, ScoreTable, score
 
 try:
     __version__ = version("matchwork")
@@ -37,6 +40,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "Candidate",
+    "Feature",
     "Forbid",
     "GuideWorker",
     "Location",
@@ -45,13 +49,17 @@ __all__ = [
     "PeerSupporter",
     "Pin",
     "PlacementSite",
+    "Policy",
     "Position",
     "Problem",
     "Relationship",
     "Round",
     "RoundValidationError",
+    "ScoreTable",
+    "Scores",
     "__version__",
     "schema",
+    "score",
     "sensitive_fields",
     "synth",
 ]

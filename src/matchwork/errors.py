@@ -26,7 +26,14 @@ from pydantic import BaseModel, ValidationError
 
 from matchwork.vocab import suggest
 
-__all__ = ["MatchError", "Problem", "RoundValidationError", "problems_from_pydantic"]
+__all__ = [
+    "InputValidationError",
+    "MatchError",
+    "PolicyValidationError",
+    "Problem",
+    "RoundValidationError",
+    "problems_from_pydantic",
+]
 
 REDACTED = "<redacted>"
 
@@ -80,11 +87,13 @@ class Problem:
         return f"{self.where()}: {got}expected {self.expected}"
 
 
-class RoundValidationError(ValueError):
-    """The input of a round is invalid; ``problems`` lists every problem found.
+class InputValidationError(ValueError):
+    """Some input is invalid; ``problems`` lists every problem found.
 
     It is a :class:`ValueError`, so callers that catch bad input generically still do.
     """
+
+    subject = "the input"
 
     def __init__(self, problems: Iterable[Problem]):
         self.problems: tuple[Problem, ...] = tuple(problems)
@@ -92,7 +101,7 @@ class RoundValidationError(ValueError):
 
     def _render(self, limit: int = 50) -> str:
         n = len(self.problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in the round:"
+        head = f"{n} problem{'s' if n != 1 else ''} in {self.subject}:"
         lines = [f"  {p}" for p in self.problems[:limit]]
         if n > limit:
             lines.append(f"  … and {n - limit} more (see .problems)")
@@ -101,6 +110,18 @@ class RoundValidationError(ValueError):
     def to_records(self) -> list[dict[str, Any]]:
         """The problems as a list of dicts, e.g. for ``pandas.DataFrame``."""
         return [dataclasses.asdict(p) for p in self.problems]
+
+
+class RoundValidationError(InputValidationError):
+    """The tables of a round are invalid; ``problems`` lists every problem of every table."""
+
+    subject = "the round"
+
+
+class PolicyValidationError(InputValidationError):
+    """A policy is invalid; each problem's ``column`` is the key path (``weights.site.commute``)."""
+
+    subject = "the policy"
 
 
 class MatchError(RuntimeError):

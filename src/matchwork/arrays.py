@@ -1,0 +1,376 @@
+"""Profile arrays: the round encoded as NumPy columns, ready for whole-matrix rules and features.
+
+Each role becomes a :class:`Columns` — ids plus equal-length arrays. Sets drawn
+from a vocabulary (skills at each level, languages, half-day slots,
+accommodations, lived experience, areas, sector codes) become :class:`BitSet` s,
+so that "shared languages" or "schedule overlap" are a bitwise AND and a
+population count over whole matrices of pairs.
+
+Rules and features never loop over pairs: they receive two :class:`Gathered`
+views whose attributes broadcast against each other — ``(n, 1)`` against
+``(1, m)`` for a dense block of pairs, or ``(P,)`` against ``(P,)`` for a list of
+pairs — and compute on them with NumPy.
+
+Examples
+--------
+>>> import numpy as np
+>>> a = BitSet.encode([{0, 2}, {1}], size=3)
+>>> b = BitSet.encode([{2}, {0, 1}], size=3)
+>>> (a.take(np.arange(2)[:, None]) & b.take(np.arange(2)[None, :])).count()
+array([[1, 1],
+       [0, 1]])
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from matchwork.round import Round
+from matchwork.vocab import (
+    Accommodation,
+    Category,
+    Gender,
+    LivedExperience,
+    Skill,
+    Slot,
+    SupportIntensity,
+    ateco_ancestors,
+    ateco_section,
+)
+
+__all__ = ["BitSet", "Columns", "Gathered", "ProfileArrays", "xyz"]
+
+EARTH_RADIUS_KM = 6371.0088
+SKILLS = tuple(Skill)
+SLOTS = tuple(Slot)
+ACCOMMODATIONS = tuple(Accommodation)
+EXPERIENCES = tuple(LivedExperience)
+GENDERS = tuple(Gender)
+INTENSITIES = tuple(SupportIntensity)
+CATEGORIES = tuple(Category)
+SECTIONS = tuple("ABCDEFGHIJKLMNOPQRSTU")
+
+
+@dataclasses.dataclass(frozen=True)
+class BitSet:
+    """Sets over a small vocabulary, one bit per member, in 64-bit words.
+
+    All operations are elementwise over the words' shape, so a BitSet indexed by
+    ``(n, 1)`` and another by ``(1, m)`` combine into an ``(n, m)`` matrix.
+    """
+
+    words: tuple[np.ndarray, ...]
+
+    @classmethod
+    def encode(cls, members: Sequence[Iterable[int]], size: int) -> BitSet:
+        """One set per row, each given as the indices of its members in ``[0, size)``."""
+        n_words = max(1, -(-size // 64))
+        words = np.zeros((n_words, len(members)), dtype=np.uint64)
+        rows: list[int] = []
+        bits: list[int] = []
+        for row, items in enumerate(members):
+            for bit in items:
+                rows.append(row)
+                bits.append(bit)
+        if rows:
+            r = np.asarray(rows, dtype=np.int64)
+            b = np.asarray(bits, dtype=np.int64)
+            np.bitwise_or.at(words, (b // 64, r), np.left_shift(np.uint64(1), (b % 64).astype(np.uint64)))
+        return cls(tuple(words))
+
+    def take(self, index: Any) -> BitSet:
+        """The sets at ``index`` (any NumPy index; the result takes its shape)."""
+        return BitSet(tuple(w[index] for w in self.words))
+
+    def __and__(self, other: BitSet) -> BitSet:
+        return BitSet(tuple(a & b for a, b in zip(self.words, other.words, strict=True)))
+
+    def __or__(self, other: BitSet) -> BitSet:
+        return BitSet(tuple(a | b for a, b in zip(self.words, other.words, strict=True)))
+
+    def __invert__(self) -> BitSet:
+        return BitSet(tuple(~w for w in self.words))
+
+    def count(self) -> np.ndarray:
+        """Members in each set."""
+        out = np.bitwise_count(self.words[0]).astype(np.int64)
+        for w in self.words[1:]:
+            out = out + np.bitwise_count(w)
+        return out
+
+    def any(self) -> np.ndarray:
+        """Whether each set is non-empty."""
+        out = self.words[0] != 0
+        for w in self.words[1:]:
+            out = out | (w != 0)
+        return out
+
+    def __len__(self) -> int:
+        return len(self.words[0])
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self.words[0].shape)
+
+
+class Columns:
+    """The arrays of one role: ``ids`` and named columns of equal length.
+
+    Columns are NumPy arrays (first axis = records) or :class:`BitSet` s; read them
+    as attributes (``cols.lat``) or items (``cols["lat"]``).
+    """
+
+    def __init__(self, ids: Sequence[str], **columns: np.ndarray | BitSet):
+        self.ids = np.asarray(ids, dtype=object)
+        self.index = {id_: i for i, id_ in enumerate(ids)}
+        for name, col in columns.items():
+            if len(col) != len(self.ids):
+                raise ValueError(f"column {name!r} has {len(col)} rows, expected {len(self.ids)}")
+        self._columns = columns
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["_columns"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, name: str) -> np.ndarray | BitSet:
+        return self._columns[name]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The column names."""
+        return tuple(self._columns)
+
+    def gather(self, index: np.ndarray) -> Gathered:
+        """A lazy view of every column at ``index`` (see :class:`Gathered`)."""
+        return Gathered(self, index)
+
+
+class Gathered:
+    """Columns of one role at an index array, gathered lazily on first access.
+
+    ``index`` is ``(n, 1)`` or ``(1, m)`` for a dense block of pairs, ``(P,)`` for a
+    list of pairs. A column of shape ``(N, k)`` gathers to ``index.shape + (k,)``.
+    ``view.index`` is the index itself (record positions in the role's columns).
+    """
+
+    def __init__(self, columns: Columns, index: np.ndarray):
+        self._columns = columns
+        self.index = index
+        self._cache: dict[str, Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        cache = self.__dict__["_cache"]
+        if name not in cache:
+            col = self.__dict__["_columns"][name]
+            idx = self.__dict__["index"]
+            cache[name] = col.take(idx) if isinstance(col, BitSet) else col[idx]
+        return cache[name]
+
+
+def xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Unit vectors on the sphere (float64) from degrees, for chord distances."""
+    la, lo = np.radians(lat), np.radians(lon)
+    return np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=-1)
+
+
+def chord_to_km(chord: np.ndarray) -> np.ndarray:
+    """Great-circle distance in km from the chord between two unit vectors."""
+    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.clip(chord / 2.0, 0.0, 1.0))
+
+
+def km_to_chord(km: np.ndarray | float) -> np.ndarray:
+    """The chord between two unit vectors ``km`` apart on the sphere."""
+    return 2.0 * np.sin(np.minimum(np.asarray(km, dtype=np.float64), np.pi * EARTH_RADIUS_KM) / (2 * EARTH_RADIUS_KM))
+
+
+def distance_km(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Great-circle distance between unit vectors ``a`` and ``b`` (last axis 3), broadcasting.
+
+    Computed from the chord, which keeps metre precision at short range where the
+    arc-cosine of a dot product would not.
+    """
+    d = a - b
+    return chord_to_km(np.sqrt(np.einsum("...k,...k->...", d, d)))
+
+
+class _Vocab:
+    """Round-local vocabularies for open or large code lists (languages, areas, sector codes)."""
+
+    def __init__(self, values: Iterable[str]):
+        self.codes = tuple(sorted(set(values)))
+        self.index = {c: i for i, c in enumerate(self.codes)}
+
+    def bits(self, rows: Sequence[Iterable[str]]) -> BitSet:
+        return BitSet.encode([[self.index[v] for v in row] for row in rows], len(self.codes))
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
+def _enum_bits(rows: Sequence[Iterable[Any]], vocabulary: tuple[Any, ...]) -> BitSet:
+    where = {v: i for i, v in enumerate(vocabulary)}
+    return BitSet.encode([[where[v] for v in row] for row in rows], len(vocabulary))
+
+
+def _skill_bits(rows: Sequence[Mapping[Skill, int]], prefix: str) -> dict[str, BitSet]:
+    where = {s: i for i, s in enumerate(SKILLS)}
+    return {
+        f"{prefix}{t}": BitSet.encode([[where[s] for s, lvl in row.items() if lvl >= t] for row in rows], len(SKILLS))
+        for t in (1, 2, 3)
+    }
+
+
+def _levels(rows: Sequence[Mapping[Skill, int]]) -> np.ndarray:
+    out = np.zeros((len(rows), len(SKILLS)), dtype=np.uint8)
+    where = {s: i for i, s in enumerate(SKILLS)}
+    for r, row in enumerate(rows):
+        for s, lvl in row.items():
+            out[r, where[s]] = lvl
+    return out
+
+
+def _code(value: Any, vocabulary: tuple[Any, ...]) -> int:
+    return -1 if value is None else vocabulary.index(value)
+
+
+class ProfileArrays:
+    """The whole round as :class:`Columns`: ``candidates``, ``positions``, ``guides``, ``peers``, ``sites``.
+
+    Examples
+    --------
+    >>> from matchwork import synth
+    >>> arrays = ProfileArrays(synth.round(30, seed=0))
+    >>> len(arrays.candidates), arrays.candidates.avail.count()[:3].tolist()
+    (30, [6, 11, 10])
+    """
+
+    def __init__(self, rnd: Round):
+        self.round = rnd
+        cands, guides, peers, sites = rnd.candidates, rnd.guides, rnd.peers, rnd.sites
+        positions = rnd.positions
+        self.areas = _Vocab(
+            [c.area for c in cands] + [s.area for s in sites] + [a for p in peers for a in p.areas_served]
+        )
+        self.languages = _Vocab([str(x) for who in (cands, guides, peers) for person in who for x in person.languages])
+        sector_codes = [a for s in sites for a in ateco_ancestors(s.sector)]
+        sector_codes += [w for c in cands for w in c.wished_sectors]
+        self.sectors = _Vocab(sector_codes)
+
+        self.sites = self._sites(sites)
+        self.candidates = self._candidates(cands)
+        self.positions = self._positions(positions)
+        self.guides = self._guides(guides)
+        self.peers = self._peers(peers, rnd.date)
+
+    def _candidates(self, cands: Sequence[Any]) -> Columns:
+        lat = np.array([c.location.lat for c in cands], dtype=np.float64)
+        lon = np.array([c.location.lon for c in cands], dtype=np.float64)
+        skills = [c.skills for c in cands]
+        wished = [c.wished_sectors for c in cands]  # a wish matches the site's code or any broader one
+        return Columns(
+            [c.id for c in cands],
+            area=self.areas.bits([[c.area] for c in cands]),
+            area_idx=np.array([self.areas.index[c.area] for c in cands], dtype=np.int32),
+            lat=lat,
+            lon=lon,
+            xyz=xyz(lat, lon),
+            max_commute=np.array([c.max_commute_km for c in cands], dtype=np.float64),
+            skills=_levels(skills),
+            **_skill_bits(skills, "skill"),
+            wish=self.sectors.bits(wished),
+            wish_section=_enum_bits([{ateco_section(w) for w in c.wished_sectors} for c in cands], SECTIONS),
+            has_wish=np.array([bool(c.wished_sectors) for c in cands]),
+            lang=self.languages.bits([[str(x) for x in c.languages] for c in cands]),
+            avail=_enum_bits([c.availability for c in cands], SLOTS),
+            needs=_enum_bits([c.accommodations for c in cands], ACCOMMODATIONS),
+            intensity=np.array([INTENSITIES.index(c.support_intensity) for c in cands], dtype=np.int8),
+            wants_peer=np.array([c.wants_peer for c in cands], dtype=bool),
+            peer_exp=_enum_bits([c.peer_experience for c in cands], EXPERIENCES),
+            pref_gender=np.array([_code(c.preferred_gender, GENDERS) for c in cands], dtype=np.int8),
+            category=np.array([_code(c.category, CATEGORIES) for c in cands], dtype=np.int8),
+            most_important=np.array([c.most_important or "" for c in cands], dtype=object),
+        )
+
+    def _sites(self, sites: Sequence[Any]) -> Columns:
+        return Columns(
+            [s.id for s in sites],
+            headcount=np.array([s.headcount for s in sites], dtype=np.int64),
+            trainees_present=np.array([s.trainees_present for s in sites], dtype=np.int64),
+            tutors=np.array([s.company_tutors for s in sites], dtype=np.int64),
+            hosted=np.array([s.fragile_workers_hosted for s in sites], dtype=np.int64),
+            cooperative=np.array([s.kind.value == "cooperative" for s in sites], dtype=bool),
+            area_idx=np.array([self.areas.index[s.area] for s in sites], dtype=np.int32),
+        )
+
+    def _positions(self, positions: Sequence[tuple[str, Any]]) -> Columns:
+        site_of = {s.id: s for s in self.round.sites}
+        sites = [site_of[s] for s, _ in positions]
+        lat = np.array([s.location.lat for s in sites], dtype=np.float64)
+        lon = np.array([s.location.lon for s in sites], dtype=np.float64)
+        pos = [p for _, p in positions]
+        return Columns(
+            [p.id for p in pos],
+            site=np.array([self.sites.index[s.id] for s in sites], dtype=np.int32),
+            lat=lat,
+            lon=lon,
+            xyz=xyz(lat, lon),
+            skills=_levels([p.skills for p in pos]),
+            **_skill_bits([p.skills for p in pos], "skill"),
+            **_skill_bits([p.min_skills for p in pos], "min"),
+            shifts=_enum_bits([p.shifts for p in pos], SLOTS),
+            hours=np.array([p.hours_per_week for p in pos], dtype=np.float64),
+            openings=np.array([p.openings for p in pos], dtype=np.int64),
+            sector=self.sectors.bits([ateco_ancestors(s.sector) for s in sites]),
+            section=_enum_bits([[ateco_section(s.sector)] for s in sites], SECTIONS),
+            offers=_enum_bits([s.accommodations for s in sites], ACCOMMODATIONS),
+            hosted=np.array([s.fragile_workers_hosted for s in sites], dtype=np.int64),
+        )
+
+    def _guides(self, guides: Sequence[Any]) -> Columns:
+        skills = [g.skills for g in guides]
+        positions = {p.id: i for i, (_, p) in enumerate(self.round.positions)}
+        return Columns(
+            [g.id for g in guides],
+            site=np.array([self.sites.index[g.site_id] for g in guides], dtype=np.int32),
+            position=np.array([positions[g.position_id] if g.position_id else -1 for g in guides], dtype=np.int32),
+            skills=_levels(skills),
+            **_skill_bits(skills, "skill"),
+            lang=self.languages.bits([[str(x) for x in g.languages] for g in guides]),
+            avail=_enum_bits([g.availability for g in guides], SLOTS),
+            gender=np.array([_code(g.gender, GENDERS) for g in guides], dtype=np.int8),
+            can_lead=np.array([g.can_lead for g in guides], dtype=bool),
+            max_mentees=np.array([-1 if g.max_mentees is None else g.max_mentees for g in guides], dtype=np.int64),
+            current=np.array([g.current_mentees for g in guides], dtype=np.int64),
+            years=np.array([g.years_experience for g in guides], dtype=np.float64),
+        )
+
+    def _peers(self, peers: Sequence[Any], date: dt.date) -> Columns:
+        lat = np.array([p.location.lat if p.location else np.nan for p in peers], dtype=np.float64)
+        lon = np.array([p.location.lon if p.location else np.nan for p in peers], dtype=np.float64)
+        return Columns(
+            [p.id for p in peers],
+            areas=self.areas.bits([p.areas_served for p in peers]),
+            lat=lat,
+            lon=lon,
+            xyz=xyz(lat, lon).reshape(len(peers), 3),
+            has_location=~np.isnan(lat),
+            lang=self.languages.bits([[str(x) for x in p.languages] for p in peers]),
+            avail=_enum_bits([p.availability for p in peers], SLOTS),
+            gender=np.array([_code(p.gender, GENDERS) for p in peers], dtype=np.int8),
+            exp=_enum_bits([p.lived_experience for p in peers], EXPERIENCES),
+            hours_stated=np.array([np.nan if p.hours_per_week is None else p.hours_per_week for p in peers]),
+            hours_in_use=np.array([p.hours_in_use for p in peers], dtype=np.float64),
+            days_active=np.array(
+                [-1 if p.started_on is None else (date - p.started_on).days for p in peers], dtype=np.int64
+            ),
+        )

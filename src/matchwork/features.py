@@ -1,0 +1,194 @@
+"""Soft features: how good a pair is, each in [0, 1], vectorized over whole blocks of pairs.
+
+A :class:`Feature` is a name, a stage, a function over two
+:class:`~matchwork.arrays.Gathered` views (candidates and partners, broadcasting
+against each other) and a one-line explanation in Italian and English. The
+policy's weights say which features count in each stage and how much.
+
+Built-in features:
+
+========================  =======  ===============================================
+name                      stage    value
+========================  =======  ===============================================
+``skill_fit``             site     share of the position's skill levels the person has
+``wished_sector``         site     1 wished sector, ½ same ATECO section or no wish, 0 other
+``commute``               site     1 − distance / the person's longest trip
+``schedule``              site     share of the position's shifts the person can work
+``site_experience``       site     1 − e^(−fragile workers hosted / 5)
+``language``              guide    share of the person's languages the partner speaks
+``schedule``              guide    share of the person's half-days the partner works
+``guide_experience``      guide    1 − e^(−years of experience / 8)
+``gender``                guide    1 if no preference or it is met, ½ partner's unstated, 0 not met
+``lived_experience``      peer     share of the wished lived experience the peer brings (1 if none wished)
+``language``              peer     as for guides
+``schedule``              peer     as for guides
+``gender``                peer     as for guides
+``proximity``             peer     1 − distance / 30 km (½ if the peer's home is unknown)
+========================  =======  ===============================================
+
+Register your own with :func:`register`:
+
+>>> import numpy as np
+>>> from matchwork.features import Feature, register, FEATURES
+>>> def weekend(c, p):
+...     weekend_bits = int(0b11110000000000)
+...     return (p.shifts.words[0] & np.uint64(weekend_bits) == 0).astype(np.float32)
+>>> f = register(Feature("no_weekend", "site", weekend, {"it": "niente fine settimana", "en": "no weekend work"}))
+>>> ("site", "no_weekend") in FEATURES
+True
+>>> _ = FEATURES.pop(("site", "no_weekend"))
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+
+import numpy as np
+
+from matchwork.arrays import Gathered, distance_km
+
+__all__ = ["FEATURES", "Feature", "register"]
+
+Compute = Callable[[Gathered, Gathered], np.ndarray]
+
+
+@dataclasses.dataclass(frozen=True)
+class Feature:
+    """A soft criterion of a stage, valued in [0, 1] for every pair.
+
+    Parameters
+    ----------
+    name : str
+        Referenced by the policy's weights and by a candidate's ``most_important``.
+    stage : str
+        ``"site"`` (candidate × position), ``"guide"`` or ``"peer"``.
+    compute : callable
+        ``compute(candidates, partners) -> array`` of values in [0, 1], over the
+        broadcast shape of the two views. Values outside [0, 1] are an error.
+    text : dict
+        ``{"it": ..., "en": ...}``: what the feature measures, in a few words.
+    """
+
+    name: str
+    stage: str
+    compute: Compute
+    text: Mapping[str, str]
+
+
+FEATURES: dict[tuple[str, str], Feature] = {}
+"""Registered features by ``(stage, name)``."""
+
+
+def register(feature: Feature) -> Feature:
+    """Add a feature to the registry (replacing one of the same stage and name)."""
+    if feature.stage not in ("site", "guide", "peer"):
+        raise ValueError(f"stage must be 'site', 'guide' or 'peer', got {feature.stage!r}")
+    if not feature.name.isidentifier() or not feature.name.islower():
+        raise ValueError(f"a feature name is a lower-case identifier, got {feature.name!r}")
+    FEATURES[(feature.stage, feature.name)] = feature
+    return feature
+
+
+def _ratio(num: np.ndarray, den: np.ndarray, empty: float) -> np.ndarray:
+    out = np.full(np.broadcast_shapes(np.shape(num), np.shape(den)), empty, dtype=np.float32)
+    np.divide(num, den, out=out, where=np.broadcast_to(den > 0, out.shape))
+    return out
+
+
+def skill_fit(c: Gathered, p: Gathered) -> np.ndarray:
+    # Σ_skills min(person's level, position's level) / Σ position's levels, via level bitsets:
+    # min(a, b) = Σ_t [a ≥ t][b ≥ t] for levels 1-3.
+    have = (c.skill1 & p.skill1).count() + (c.skill2 & p.skill2).count() + (c.skill3 & p.skill3).count()
+    need = p.skill1.count() + p.skill2.count() + p.skill3.count()
+    return _ratio(have, need, empty=1.0)
+
+
+def wished_sector(c: Gathered, p: Gathered) -> np.ndarray:
+    exact = (c.wish & p.sector).any()
+    section = (c.wish_section & p.section).any()
+    value = np.where(exact, 1.0, np.where(section, 0.5, 0.0))
+    return np.where(c.has_wish, value, 0.5).astype(np.float32)
+
+
+def commute(c: Gathered, p: Gathered) -> np.ndarray:
+    km = distance_km(c.xyz, p.xyz)
+    return np.clip(1.0 - km / c.max_commute, 0.0, 1.0).astype(np.float32)
+
+
+def schedule_position(c: Gathered, p: Gathered) -> np.ndarray:
+    return _ratio((c.avail & p.shifts).count(), p.shifts.count(), empty=0.0)
+
+
+def site_experience(c: Gathered, p: Gathered) -> np.ndarray:
+    return (1.0 - np.exp(-p.hosted / 5.0)).astype(np.float32)
+
+
+def language(c: Gathered, p: Gathered) -> np.ndarray:
+    return _ratio((c.lang & p.lang).count(), c.lang.count(), empty=0.0)
+
+
+def schedule_person(c: Gathered, p: Gathered) -> np.ndarray:
+    return _ratio((c.avail & p.avail).count(), c.avail.count(), empty=0.0)
+
+
+def guide_experience(c: Gathered, p: Gathered) -> np.ndarray:
+    return (1.0 - np.exp(-p.years / 8.0)).astype(np.float32)
+
+
+def gender(c: Gathered, p: Gathered) -> np.ndarray:
+    met = np.where(p.gender < 0, 0.5, (p.gender == c.pref_gender).astype(np.float32))
+    return np.where(c.pref_gender < 0, 1.0, met).astype(np.float32)
+
+
+def lived_experience(c: Gathered, p: Gathered) -> np.ndarray:
+    return _ratio((c.peer_exp & p.exp).count(), c.peer_exp.count(), empty=1.0)
+
+
+def proximity(c: Gathered, p: Gathered) -> np.ndarray:
+    km = distance_km(c.xyz, p.xyz)
+    value = np.clip(1.0 - km / 30.0, 0.0, 1.0)
+    return np.where(p.has_location, np.nan_to_num(value, nan=0.5), 0.5).astype(np.float32)
+
+
+for _f in (
+    Feature("skill_fit", "site", skill_fit, {"it": "competenze adatte alla mansione", "en": "skills fit the position"}),
+    Feature("wished_sector", "site", wished_sector, {"it": "settore desiderato", "en": "the sector the person wishes"}),
+    Feature("commute", "site", commute, {"it": "tragitto casa-lavoro breve", "en": "a short trip to work"}),
+    Feature(
+        "schedule",
+        "site",
+        schedule_position,
+        {"it": "turni compatibili con la disponibilità", "en": "shifts the person can work"},
+    ),
+    Feature(
+        "site_experience",
+        "site",
+        site_experience,
+        {"it": "sede esperta di inserimenti di persone fragili", "en": "a site used to hosting fragile workers"},
+    ),
+    Feature("language", "guide", language, {"it": "lingue in comune", "en": "languages in common"}),
+    Feature(
+        "schedule", "guide", schedule_person, {"it": "presenti negli stessi orari", "en": "present at the same times"}
+    ),
+    Feature(
+        "guide_experience",
+        "guide",
+        guide_experience,
+        {"it": "esperienza del lavoratore guida", "en": "the guide worker's experience"},
+    ),
+    Feature("gender", "guide", gender, {"it": "genere preferito dalla persona", "en": "the gender the person prefers"}),
+    Feature(
+        "lived_experience",
+        "peer",
+        lived_experience,
+        {"it": "esperienza vissuta simile", "en": "a similar lived experience"},
+    ),
+    Feature("language", "peer", language, {"it": "lingue in comune", "en": "languages in common"}),
+    Feature(
+        "schedule", "peer", schedule_person, {"it": "disponibili negli stessi orari", "en": "free at the same times"}
+    ),
+    Feature("gender", "peer", gender, {"it": "genere preferito dalla persona", "en": "the gender the person prefers"}),
+    Feature("proximity", "peer", proximity, {"it": "abita vicino", "en": "lives nearby"}),
+):
+    register(_f)

@@ -1,0 +1,599 @@
+"""Hard rules: which pairs may never be made, and why.
+
+Each :class:`Rule` is a vectorized test over two :class:`~matchwork.arrays.Gathered`
+views (candidates and partners, broadcasting against each other) that returns
+``True`` where the pair is **forbidden**. Every rule owns one bit of a ``uint32``
+reason mask, so any forbidden pair can say which rules forbid it
+(:func:`reason_codes`). A rule applies to one scoring stage and to the roles a
+partner can play in it: ``site``; ``lead_guide`` and ``guide`` (squad) for the
+guide stage; ``peer``.
+
+The rules, in words for a placement officer, are listed in ``docs/scoring.md``;
+every code has an Italian and an English sentence (:attr:`Rule.text`).
+
+Examples
+--------
+>>> [r.code for r in RULES if r.stage == "peer"][:3]
+['outside_area', 'no_shared_language_peer', 'care_team_therapeutic']
+>>> reason_codes(RULE_BY_CODE["commute_too_far"].mask | RULE_BY_CODE["min_skill"].mask)
+('commute_too_far', 'min_skill')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+
+import numpy as np
+import scipy.sparse as sp
+
+from matchwork.arrays import Gathered, ProfileArrays, distance_km
+from matchwork.capacity import Capacities
+from matchwork.policy import Policy
+from matchwork.vocab import RelationshipKind, Role
+
+__all__ = ["RULES", "RULE_BY_CODE", "Rule", "RuleContext", "reason_codes", "role_mask"]
+
+ROLES_OF_STAGE: dict[str, tuple[str, ...]] = {
+    "site": ("site",),
+    "guide": ("lead_guide", "guide"),
+    "peer": ("peer",),
+}
+
+Test = Callable[[Gathered, Gathered, "RuleContext"], np.ndarray]
+
+
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    """A hard rule: a reason code, its bit, where it applies, its test and its words.
+
+    Attributes
+    ----------
+    code : str
+        Reason code, e.g. ``"commute_too_far"``.
+    bit : int
+        Its bit in the reason mask.
+    stage : str
+        ``"site"``, ``"guide"`` or ``"peer"``.
+    roles : frozenset of str
+        The roles it forbids: ``site``, ``lead_guide``, ``guide``, ``peer``.
+    test : callable
+        ``test(candidates, partners, context) -> bool array``, True where forbidden.
+    text : dict
+        ``{"it": ..., "en": ...}``: one sentence saying why the pair is forbidden.
+    """
+
+    code: str
+    bit: int
+    stage: str
+    roles: frozenset[str]
+    test: Test
+    text: Mapping[str, str]
+
+    @property
+    def mask(self) -> int:
+        """The rule's bit as an integer mask."""
+        return 1 << self.bit
+
+
+class RuleContext:
+    """What rules need besides the profile arrays: capacities and the forbidden pair sets.
+
+    Pair sets are kept as sorted ``int64`` keys ``candidate * n_partners + partner``
+    per stage, so membership over a whole block of pairs is one ``searchsorted``.
+    """
+
+    def __init__(self, arrays: ProfileArrays, capacities: Capacities, policy: Policy):
+        self.arrays = arrays
+        self.capacities = capacities
+        self.policy = policy
+        self.n_partners = {"site": len(arrays.positions), "guide": len(arrays.guides), "peer": len(arrays.peers)}
+        self._sets: dict[tuple[str, str], np.ndarray] = {}
+        self._pinned_rows: dict[str, np.ndarray] = {}
+        self._build()
+
+    # ------------------------------------------------------------ pair sets
+
+    def in_set(self, name: str, stage: str, c: Gathered, p: Gathered) -> np.ndarray:
+        """Whether each pair of the block is in the named pair set of ``stage``."""
+        keys = self._sets.get((name, stage))
+        shape = np.broadcast_shapes(np.shape(c.index), np.shape(p.index))
+        if keys is None or len(keys) == 0:
+            return np.zeros(shape, dtype=bool)
+        wanted = np.asarray(c.index, dtype=np.int64) * self.n_partners[stage] + p.index
+        pos = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        return keys[pos] == wanted
+
+    def pinned(self, stage: str, c: Gathered) -> np.ndarray:
+        """Whether each candidate has a pin in ``stage`` (site, lead guide or peer)."""
+        rows = self._pinned_rows.get(stage)
+        return rows[c.index] if rows is not None else np.zeros(np.shape(c.index), dtype=bool)
+
+    def _add(self, name: str, stage: str, pairs: Iterable[tuple[int, int]]) -> None:
+        keys = np.array([c * self.n_partners[stage] + p for c, p in pairs], dtype=np.int64)
+        old = self._sets.get((name, stage), np.zeros(0, dtype=np.int64))
+        self._sets[(name, stage)] = np.unique(np.concatenate([old, keys]))
+
+    def _partner_slots(self, partner_id: str) -> list[tuple[str, int]]:
+        """``(stage, partner index)`` for an id: a site stands for all its positions."""
+        a = self.arrays
+        if partner_id in a.positions.index:
+            return [("site", a.positions.index[partner_id])]
+        if partner_id in a.sites.index:
+            s = a.sites.index[partner_id]
+            return [("site", int(p)) for p in np.flatnonzero(a.positions.site == s)]
+        if partner_id in a.guides.index:
+            return [("guide", a.guides.index[partner_id])]
+        if partner_id in a.peers.index:
+            return [("peer", a.peers.index[partner_id])]
+        return []
+
+    def _build(self) -> None:
+        a, rnd = self.arrays, self.arrays.round
+        cand = a.candidates.index
+        forbidding = set(self.policy.rules.forbidding_relationships)
+
+        relationship: list[tuple[str, int, int]] = []
+        for r in rnd.relationships:
+            if r.kind not in forbidding:
+                continue
+            for one, other in ((r.a, r.b), (r.b, r.a)):
+                if one in cand:
+                    relationship += [(stage, cand[one], p) for stage, p in self._partner_slots(other)]
+        for stage in ROLES_OF_STAGE:
+            self._add("relationship", stage, [(c, p) for s, c, p in relationship if s == stage])
+
+        excluded = [
+            (stage, cand[c.id], p)
+            for c in rnd.candidates
+            for other in c.excluded_ids
+            for stage, p in self._partner_slots(other)
+        ]
+        for stage in ROLES_OF_STAGE:
+            self._add("excluded", stage, [(c, p) for s, c, p in excluded if s == stage])
+
+        forbidden: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+        for f in rnd.forbids:
+            for stage, p in self._partner_slots(f.partner_id):
+                forbidden[(f"forbidden:{f.role.value if f.role else 'all'}", stage)].append((cand[f.candidate_id], p))
+        for (name, stage), pairs in forbidden.items():
+            self._add(name, stage, pairs)
+
+        self._care_team(forbidding)
+        self._pins()
+
+    def _care_team(self, forbidding: set[RelationshipKind]) -> None:
+        """Peers in a therapeutic relationship with someone in the candidate's care team."""
+        a, rnd = self.arrays, self.arrays.round
+        if RelationshipKind.THERAPEUTIC not in forbidding or not len(a.peers):
+            return
+        members = sorted({m for c in rnd.candidates for m in c.care_team})
+        if not members:
+            return
+        where = {m: i for i, m in enumerate(members)}
+        team = sp.csr_matrix(
+            (
+                np.ones(sum(len(c.care_team) for c in rnd.candidates)),
+                (
+                    [i for i, c in enumerate(rnd.candidates) for _ in c.care_team],
+                    [where[m] for c in rnd.candidates for m in c.care_team],
+                ),
+            ),
+            shape=(len(rnd.candidates), len(members)),
+        )
+        therapy = [
+            (a.peers.index[one], where[other])
+            for r in rnd.relationships
+            if r.kind == RelationshipKind.THERAPEUTIC
+            for one, other in ((r.a, r.b), (r.b, r.a))
+            if one in a.peers.index and other in where
+        ]
+        if not therapy:
+            return
+        peer_team = sp.csr_matrix(
+            (np.ones(len(therapy)), ([p for p, _ in therapy], [m for _, m in therapy])),
+            shape=(len(a.peers), len(members)),
+        )
+        hits = (team @ peer_team.T).tocoo()
+        self._add("care_team", "peer", zip(hits.row.tolist(), hits.col.tolist(), strict=True))
+
+    def _pins(self) -> None:
+        a, rnd = self.arrays, self.arrays.round
+        allowed: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for pin in rnd.pins:
+            slots = self._partner_slots(pin.partner_id)
+            if not slots:
+                continue
+            stage = slots[0][0]
+            role = pin.role.value if pin.role else {"site": "site", "guide": "lead_guide", "peer": "peer"}[stage]
+            if role == Role.GUIDE.value:
+                continue  # a squad pin adds a member; it does not exclude the others
+            c = a.candidates.index[pin.candidate_id]
+            rows = self._pinned_rows.setdefault(stage, np.zeros(len(a.candidates), dtype=bool))
+            rows[c] = True
+            allowed[stage] += [(c, p) for _, p in slots]
+        for stage, pairs in allowed.items():
+            self._add("pin", stage, pairs)
+
+
+def _commute(c: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
+    return distance_km(c.xyz, p.xyz) > c.max_commute
+
+
+def _no_overlap(partner_slots: str) -> Test:
+    return _NoOverlap(partner_slots)
+
+
+def _accommodation(c: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
+    return (c.needs & ~p.offers).any()
+
+
+def _min_skill(c: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
+    short = (~c.skill1 & p.min1).any()
+    return short | (~c.skill2 & p.min2).any() | (~c.skill3 & p.min3).any()
+
+
+def _no_opening(c: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
+    return np.broadcast_to(ctx.capacities.position_open[p.index] <= 0, _shape(c, p))
+
+
+def _trainee_limit(c: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
+    full = ctx.capacities.site_legal[p.site] <= 0
+    return full & ~ctx.capacities.exempt[c.index]
+
+
+def _tutor_limit(c: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
+    return np.broadcast_to(ctx.capacities.site_tutor[p.site] <= 0, _shape(c, p))
+
+
+def _no_language(c: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
+    return ~(c.lang & p.lang).any()
+
+
+def _cannot_lead(c: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
+    return np.broadcast_to(~p.can_lead, _shape(c, p))
+
+
+def _guide_full(c: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
+    return np.broadcast_to(ctx.capacities.guide_total[p.index] <= 0, _shape(c, p))
+
+
+def _lead_full(c: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
+    cap = ctx.capacities
+    return np.broadcast_to(p.can_lead & (cap.guide_total[p.index] > 0) & (cap.guide_lead[p.index] <= 0), _shape(c, p))
+
+
+def _outside_area(c: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
+    return ~(c.area & p.areas).any()
+
+
+def _peer_hours(c: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
+    cap = ctx.capacities
+    return cap.peer_hours[p.index] + 1e-9 < cap.hours_needed[c.index]
+
+
+@dataclasses.dataclass(frozen=True)
+class _InSets:
+    """Forbidden where the pair is in any of the named pair sets (a picklable test)."""
+
+    names: tuple[str, ...]
+    stage: str
+
+    def __call__(self, c: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
+        out = ctx.in_set(self.names[0], self.stage, c, p)
+        for name in self.names[1:]:
+            out = out | ctx.in_set(name, self.stage, c, p)
+        return out
+
+
+def _in_any(names: tuple[str, ...], stage: str) -> Test:
+    return _InSets(names, stage)
+
+
+def _in(name: str, stage: str) -> Test:
+    return _InSets((name,), stage)
+
+
+@dataclasses.dataclass(frozen=True)
+class _PinnedElsewhere:
+    stage: str
+
+    def __call__(self, c: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
+        return ctx.pinned(self.stage, c) & ~ctx.in_set("pin", self.stage, c, p)
+
+
+def _pinned_elsewhere(stage: str) -> Test:
+    return _PinnedElsewhere(stage)
+
+
+@dataclasses.dataclass(frozen=True)
+class _NoOverlap:
+    partner_slots: str
+
+    def __call__(self, c: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
+        return ~(c.avail & getattr(p, self.partner_slots)).any()
+
+
+def _shape(c: Gathered, p: Gathered) -> tuple[int, ...]:
+    return np.broadcast_shapes(np.shape(c.index), np.shape(p.index))
+
+
+_SITE = frozenset({"site"})
+_LEAD = frozenset({"lead_guide"})
+_SQUAD = frozenset({"guide"})
+_GUIDE = _LEAD | _SQUAD
+_PEER = frozenset({"peer"})
+
+# (code, stage, roles, test, Italian, English) — the order fixes the bits.
+_SPECS: tuple[tuple[str, str, frozenset[str], Test, str, str], ...] = (
+    (
+        "commute_too_far",
+        "site",
+        _SITE,
+        _commute,
+        "la sede è più lontana del tragitto massimo della persona",
+        "the site is farther than the longest trip the person can make",
+    ),
+    (
+        "no_schedule_overlap",
+        "site",
+        _SITE,
+        _no_overlap("shifts"),
+        "nessun turno della mansione cade quando la persona è disponibile",
+        "none of the position's shifts falls when the person is available",
+    ),
+    (
+        "accommodation_missing",
+        "site",
+        _SITE,
+        _accommodation,
+        "la sede non offre un accomodamento di cui la persona ha bisogno",
+        "the site cannot offer an adjustment the person needs",
+    ),
+    (
+        "min_skill",
+        "site",
+        _SITE,
+        _min_skill,
+        "la mansione richiede una competenza minima che la persona non ha ancora",
+        "the position requires a minimum skill the person does not have yet",
+    ),
+    ("no_opening", "site", _SITE, _no_opening, "la mansione non ha posti aperti", "the position has no opening"),
+    (
+        "trainee_limit",
+        "site",
+        _SITE,
+        _trainee_limit,
+        "la sede ha raggiunto il limite di legge di tirocinanti per il suo organico",
+        "the site has reached the legal limit of trainees for its headcount",
+    ),
+    (
+        "tutor_limit",
+        "site",
+        _SITE,
+        _tutor_limit,
+        "i tutor aziendali della sede seguono già il massimo di tirocinanti",
+        "the site's company tutors already follow as many trainees as allowed",
+    ),
+    (
+        "relationship_site",
+        "site",
+        _SITE,
+        _in_any(("relationship",), "site"),
+        "una relazione tra la persona e la sede esclude l'abbinamento",
+        "a relationship between the person and the site rules the pairing out",
+    ),
+    (
+        "excluded_site",
+        "site",
+        _SITE,
+        _in("excluded", "site"),
+        "la persona ha chiesto di non essere abbinata a questa sede",
+        "the person asked not to be paired with this site",
+    ),
+    (
+        "forbidden_site",
+        "site",
+        _SITE,
+        _in_any(("forbidden:all", "forbidden:site"), "site"),
+        "l'ufficio ha escluso questo abbinamento",
+        "the office has ruled this pairing out",
+    ),
+    (
+        "pinned_elsewhere_site",
+        "site",
+        _SITE,
+        _pinned_elsewhere("site"),
+        "l'ufficio ha fissato per la persona un'altra sede",
+        "the office has fixed another site for the person",
+    ),
+    (
+        "no_shared_language_guide",
+        "guide",
+        _GUIDE,
+        _no_language,
+        "la persona e il lavoratore guida non hanno una lingua in comune",
+        "the person and the guide worker share no language",
+    ),
+    (
+        "cannot_lead",
+        "guide",
+        _LEAD,
+        _cannot_lead,
+        "il lavoratore guida non è formato per fare da referente di progetto",
+        "the guide worker is not trained to lead a newcomer",
+    ),
+    (
+        "guide_full",
+        "guide",
+        _GUIDE,
+        _guide_full,
+        "il lavoratore guida segue già il massimo di persone",
+        "the guide worker already follows as many newcomers as they can",
+    ),
+    (
+        "lead_full",
+        "guide",
+        _LEAD,
+        _lead_full,
+        "il lavoratore guida affianca già il massimo di nuovi ingressi in questo turno",
+        "the guide worker already leads as many newcomers as allowed this round",
+    ),
+    (
+        "relationship_guide",
+        "guide",
+        _GUIDE,
+        _in("relationship", "guide"),
+        "una relazione tra la persona e il lavoratore guida esclude l'abbinamento",
+        "a relationship between the person and the guide worker rules the pairing out",
+    ),
+    (
+        "excluded_guide",
+        "guide",
+        _GUIDE,
+        _in("excluded", "guide"),
+        "la persona ha chiesto di non essere affiancata da questo lavoratore guida",
+        "the person asked not to be paired with this guide worker",
+    ),
+    (
+        "forbidden_guide",
+        "guide",
+        _GUIDE,
+        _in_any(("forbidden:all",), "guide"),
+        "l'ufficio ha escluso questo abbinamento",
+        "the office has ruled this pairing out",
+    ),
+    (
+        "forbidden_lead",
+        "guide",
+        _LEAD,
+        _in("forbidden:lead_guide", "guide"),
+        "l'ufficio ha escluso questo lavoratore guida come referente",
+        "the office has ruled this guide worker out as lead",
+    ),
+    (
+        "forbidden_squad",
+        "guide",
+        _SQUAD,
+        _in("forbidden:guide", "guide"),
+        "l'ufficio ha escluso questo lavoratore guida dalla squadra",
+        "the office has ruled this guide worker out of the squad",
+    ),
+    (
+        "pinned_elsewhere_lead",
+        "guide",
+        _LEAD,
+        _pinned_elsewhere("guide"),
+        "l'ufficio ha fissato per la persona un altro referente",
+        "the office has fixed another lead guide for the person",
+    ),
+    (
+        "outside_area",
+        "peer",
+        _PEER,
+        _outside_area,
+        "il peer supporter non opera nell'ambito della persona",
+        "the peer supporter does not serve the person's area",
+    ),
+    (
+        "no_shared_language_peer",
+        "peer",
+        _PEER,
+        _no_language,
+        "la persona e il peer supporter non hanno una lingua in comune",
+        "the person and the peer supporter share no language",
+    ),
+    (
+        "care_team_therapeutic",
+        "peer",
+        _PEER,
+        _in("care_team", "peer"),
+        "il peer supporter ha una relazione terapeutica con qualcuno dell'équipe della persona",
+        "the peer supporter is in a therapeutic relationship with someone in the person's care team",
+    ),
+    (
+        "peer_hours",
+        "peer",
+        _PEER,
+        _peer_hours,
+        "il peer supporter non ha abbastanza ore libere senza superare il suo limite",
+        "the peer supporter has not enough free hours within their limit",
+    ),
+    (
+        "relationship_peer",
+        "peer",
+        _PEER,
+        _in("relationship", "peer"),
+        "una relazione tra la persona e il peer supporter esclude l'abbinamento",
+        "a relationship between the person and the peer supporter rules the pairing out",
+    ),
+    (
+        "excluded_peer",
+        "peer",
+        _PEER,
+        _in("excluded", "peer"),
+        "la persona ha chiesto di non essere affiancata da questo peer supporter",
+        "the person asked not to be paired with this peer supporter",
+    ),
+    (
+        "forbidden_peer",
+        "peer",
+        _PEER,
+        _in_any(("forbidden:all", "forbidden:peer"), "peer"),
+        "l'ufficio ha escluso questo abbinamento",
+        "the office has ruled this pairing out",
+    ),
+    (
+        "pinned_elsewhere_peer",
+        "peer",
+        _PEER,
+        _pinned_elsewhere("peer"),
+        "l'ufficio ha fissato per la persona un altro peer supporter",
+        "the office has fixed another peer supporter for the person",
+    ),
+)
+
+RULES: tuple[Rule, ...] = tuple(
+    Rule(code, bit, stage, roles, test, {"it": it, "en": en})
+    for bit, (code, stage, roles, test, it, en) in enumerate(_SPECS)
+)
+"""Every built-in rule, in bit order."""
+
+
+def _never(c: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
+    return np.zeros(_shape(c, p), dtype=bool)
+
+
+BELOW_MIN_SCORE = Rule(
+    "below_min_score",
+    len(RULES),
+    "any",
+    frozenset({"site", "lead_guide", "guide", "peer"}),
+    _never,
+    {
+        "it": "il punteggio è sotto la soglia minima del programma",
+        "en": "the score is below the programme's minimum",
+    },
+)
+"""Set by scoring, not by a test: the pair scores below the policy's ``min_score``."""
+
+RULE_BY_CODE: dict[str, Rule] = {r.code: r for r in (*RULES, BELOW_MIN_SCORE)}
+if len(RULE_BY_CODE) > 32:  # pragma: no cover - a guard for whoever adds the 33rd rule
+    raise RuntimeError("reason masks are uint32: at most 32 rules")
+
+
+def rules_for(stage: str, policy: Policy) -> list[Rule]:
+    """The rules of a stage the policy has not switched off."""
+    off = policy.rules.disabled
+    return [r for r in RULES if r.stage == stage and r.code not in off]
+
+
+def role_mask(role: str) -> int:
+    """The reason bits that forbid a pair in ``role`` (``site``, ``lead_guide``, ``guide``, ``peer``)."""
+    return sum(r.mask for r in RULE_BY_CODE.values() if role in r.roles)
+
+
+def reason_codes(mask: int) -> tuple[str, ...]:
+    """The rule codes of a reason mask, in bit order."""
+    return tuple(r.code for r in RULE_BY_CODE.values() if mask & r.mask)

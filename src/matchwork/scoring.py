@@ -1,0 +1,489 @@
+"""Scores: the policy's weighted features and the hard rules, per stage, every number kept.
+
+:func:`score` turns a :class:`~matchwork.Round` into three :class:`ScoreTable` s —
+``site`` (candidate × position), ``guide`` (candidate × guide worker, for the lead
+and the squad) and ``peer`` (candidate × peer supporter). A table keeps, for every
+pair it holds, the reason mask of the hard rules, each feature's value and the
+weighted total, with each candidate's own weights: so every score can later be
+explained exactly, contribution by contribution.
+
+Weights are relative; each candidate's are scaled to sum to 100 after their own
+"most important" criterion is multiplied by the policy's boost, so a stage score is
+on a 0-100 scale and the contributions ``weight × value`` add up to it.
+
+Small rounds are scored densely (every pair). Large rounds never build a dense
+candidates × partners matrix: positions are found within each candidate's
+commute radius with a KD-tree (``scipy.spatial.cKDTree``), guide workers through
+the sites of those positions, peer supporters through the areas they serve; only
+feasible pairs are kept, and the best ``top_k`` per candidate.
+
+Examples
+--------
+>>> import matchwork as mw
+>>> scores = mw.score(mw.synth.round(60, seed=1))
+>>> table = scores.site
+>>> table.stage, table.dense, len(table) == 60 * len(scores.arrays.positions)
+('site', True, True)
+>>> i = int(table.feasible().argmax())
+>>> bool(abs(table.contributions(i).sum() - table.total[i]) < 1e-9)
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Executor
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from matchwork.arrays import Columns, ProfileArrays, km_to_chord
+from matchwork.capacity import Capacities
+from matchwork.errors import PolicyValidationError, Problem, RoundValidationError
+from matchwork.features import FEATURES, Feature
+from matchwork.policy import STAGES, Policy
+from matchwork.round import Round
+from matchwork.rules import (
+    BELOW_MIN_SCORE,
+    ROLES_OF_STAGE,
+    RULE_BY_CODE,
+    RuleContext,
+    reason_codes,
+    role_mask,
+    rules_for,
+)
+
+__all__ = ["ScoreTable", "Scorer", "Scores", "score"]
+
+_BLOCK_PAIRS = 1_000_000
+
+
+@dataclasses.dataclass(frozen=True)
+class ScoreTable:
+    """The scored pairs of one stage.
+
+    Pairs are sorted by candidate, then partner. ``reasons[i] == 0`` means no hard
+    rule forbids pair ``i`` in any role of the stage; use :meth:`feasible` for one role.
+
+    Attributes
+    ----------
+    stage : str
+        ``"site"``, ``"guide"`` or ``"peer"``.
+    candidate_ids, partner_ids : arrays of str
+        The index spaces of ``rows`` and ``cols``: every candidate and partner of the round.
+    rows, cols : int arrays
+        Candidate and partner index of each pair.
+    reasons : uint32 array
+        Bit mask of the rules that forbid each pair (:func:`~matchwork.rules.reason_codes`).
+    values : dict of float32 arrays
+        Each feature's value in [0, 1] for each pair.
+    weights : float64 array (candidates × features)
+        Each candidate's effective weights, summing to 100.
+    feature_names : tuple of str
+        Column order of ``weights`` and the order contributions are summed in.
+    total : float64 array
+        The stage score of each pair, 0-100: the sum of its contributions.
+    dense : bool
+        True when every pair is present (feasible or not); False when only the
+        feasible pairs worth keeping are.
+    """
+
+    stage: str
+    candidate_ids: np.ndarray
+    partner_ids: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    reasons: np.ndarray
+    values: dict[str, np.ndarray]
+    weights: np.ndarray
+    feature_names: tuple[str, ...]
+    total: np.ndarray
+    dense: bool
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def feasible(self, role: str | None = None) -> np.ndarray:
+        """Whether each pair is allowed in ``role`` (default: in every role of the stage)."""
+        if role is None:
+            return self.reasons == 0
+        return (self.reasons & np.uint32(role_mask(role))) == 0
+
+    def feasible_in_any_role(self) -> np.ndarray:
+        """Whether each pair is allowed in at least one role of the stage (lead or squad, say)."""
+        out = np.zeros(len(self), dtype=bool)
+        for role in ROLES_OF_STAGE[self.stage]:
+            out |= self.feasible(role)
+        return out
+
+    def contributions(self, pair: int | np.ndarray) -> np.ndarray:
+        """Points each feature gives the pair(s): ``weight × value``; they sum to ``total``."""
+        idx = np.atleast_1d(pair)
+        w = self.weights[self.rows[idx]]
+        x = np.stack([self.values[f][idx].astype(np.float64) for f in self.feature_names], axis=-1)
+        out = w * x
+        return out[0] if np.ndim(pair) == 0 else out
+
+    def find(self, candidate: int | np.ndarray, partner: int | np.ndarray) -> np.ndarray:
+        """Pair index of ``(candidate, partner)`` index pairs, or -1 where the table lacks them."""
+        keys = self.rows.astype(np.int64) * len(self.partner_ids) + self.cols
+        wanted = np.asarray(candidate, dtype=np.int64) * len(self.partner_ids) + np.asarray(partner)
+        pos = np.searchsorted(keys, wanted)
+        pos_c = np.minimum(pos, max(len(keys) - 1, 0))
+        hit = (pos < len(keys)) & (keys[pos_c] == wanted) if len(keys) else np.zeros(np.shape(wanted), bool)
+        return np.where(hit, pos_c, -1)
+
+    def of_candidate(self, candidate: int) -> slice:
+        """The slice of pairs of one candidate (by index)."""
+        lo, hi = np.searchsorted(self.rows, [candidate, candidate + 1])
+        return slice(int(lo), int(hi))
+
+    def take(self, keep: np.ndarray) -> ScoreTable:
+        """A table with only the pairs selected by a boolean mask or index array."""
+        return dataclasses.replace(
+            self,
+            rows=self.rows[keep],
+            cols=self.cols[keep],
+            reasons=self.reasons[keep],
+            values={k: v[keep] for k, v in self.values.items()},
+            total=self.total[keep],
+            dense=False,
+        )
+
+    def top(self, k: int, role: str | None = None) -> ScoreTable:
+        """The ``k`` best feasible pairs of each candidate (ties: partner order, i.e. by id)."""
+        ok = np.flatnonzero(self.feasible(role))
+        order = ok[np.lexsort((self.cols[ok], -self.total[ok], self.rows[ok]))]
+        rank = _rank_within(self.rows[order])
+        chosen = np.sort(order[rank < k])
+        return self.take(chosen)
+
+    def to_frame(self, *, contributions: bool = True) -> pd.DataFrame:
+        """The table as a DataFrame: ids, score, feasibility, reason codes, feature values and points."""
+        data: dict[str, Any] = {
+            "candidate_id": self.candidate_ids[self.rows],
+            "partner_id": self.partner_ids[self.cols],
+            "score": self.total,
+            "feasible": self.reasons == 0,
+            "reasons": [reason_codes(int(m)) for m in self.reasons],
+        }
+        for f in self.feature_names:
+            data[f] = self.values[f]
+        if contributions and len(self):
+            points = self.contributions(np.arange(len(self)))
+            for j, f in enumerate(self.feature_names):
+                data[f"{f}_points"] = points[:, j]
+        return pd.DataFrame(data)
+
+
+def _rank_within(groups: np.ndarray) -> np.ndarray:
+    """0, 1, 2… within each run of equal values of a grouped array."""
+    if len(groups) == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    counts = np.diff(np.r_[starts, len(groups)])
+    return np.arange(len(groups)) - np.repeat(starts, counts)
+
+
+@dataclasses.dataclass(frozen=True)
+class Scores:
+    """The three score tables of a round and what they were computed from."""
+
+    site: ScoreTable
+    guide: ScoreTable
+    peer: ScoreTable
+    scorer: Scorer
+
+    @property
+    def arrays(self) -> ProfileArrays:
+        return self.scorer.arrays
+
+    @property
+    def capacities(self) -> Capacities:
+        return self.scorer.capacities
+
+    @property
+    def policy(self) -> Policy:
+        return self.scorer.policy
+
+    def __getitem__(self, stage: str) -> ScoreTable:
+        return {"site": self.site, "guide": self.guide, "peer": self.peer}[stage]
+
+
+class Scorer:
+    """Scores pairs of a round under a policy; the engine behind :func:`score`.
+
+    Parameters
+    ----------
+    rnd : Round
+    policy : Policy, optional
+        Defaults to :meth:`Policy.default`.
+    features : iterable of Feature, optional
+        Extra features (beyond the registry) that the policy's weights may name.
+    """
+
+    def __init__(self, rnd: Round, policy: Policy | None = None, *, features: Iterable[Feature] = ()):
+        self.round = rnd
+        self.policy = policy or Policy.default()
+        self.arrays = ProfileArrays(rnd)
+        self.capacities = Capacities.compute(self.arrays, self.policy)
+        self.context = RuleContext(self.arrays, self.capacities, self.policy)
+        registry = dict(FEATURES)
+        registry.update({(f.stage, f.name): f for f in features})
+        self.features = self._features(registry)
+        self.weights = {stage: self._weights(stage) for stage in STAGES}
+        self.rules = {stage: rules_for(stage, self.policy) for stage in STAGES}
+
+    # ------------------------------------------------------------ set-up
+
+    def _features(self, registry: dict[tuple[str, str], Feature]) -> dict[str, list[Feature]]:
+        problems = []
+        out: dict[str, list[Feature]] = {}
+        for stage in STAGES:
+            out[stage] = []
+            for name, weight in self.policy.weights[stage].items():
+                if (stage, name) not in registry:
+                    known = sorted(n for s, n in registry if s == stage)
+                    expected = f"a feature of the {stage} stage: {', '.join(known)}"
+                    problems.append(Problem("policy", f"weights.{stage}.{name}", expected))
+                elif weight > 0:
+                    out[stage].append(registry[(stage, name)])
+        unknown_rules = sorted(set(self.policy.rules.disabled) - set(RULE_BY_CODE))
+        problems += [
+            Problem("policy", "rules.disabled", f"a rule code: {', '.join(RULE_BY_CODE)}", value=code)
+            for code in unknown_rules
+        ]
+        if problems:
+            raise PolicyValidationError(problems)
+        return out
+
+    def _weights(self, stage: str) -> np.ndarray:
+        """Each candidate's effective weights for the stage (candidates × features), rows summing to 100."""
+        feats = self.features[stage]
+        base = np.array([self.policy.weights[stage][f.name] for f in feats], dtype=np.float64)
+        wish = self.arrays.candidates.most_important
+        known = {n for s in STAGES for n in self.policy.weights[s]}
+        bad = [i for i, w in enumerate(wish) if w and w not in known]
+        if bad:
+            ids = self.arrays.candidates.ids
+            raise RoundValidationError(
+                [
+                    Problem(
+                        "candidates",
+                        "most_important",
+                        f"a feature the policy weighs: {', '.join(sorted(known))}",
+                        value=str(wish[i]),
+                        row=i,
+                        record_id=str(ids[i]),
+                    )
+                    for i in bad
+                ]
+            )
+        w = np.tile(base, (len(wish), 1))
+        boost = self.policy.scoring.most_important_boost
+        for j, f in enumerate(feats):
+            w[wish == f.name, j] *= boost
+        total = w.sum(axis=1, keepdims=True)
+        return np.divide(w * 100.0, total, out=np.zeros_like(w), where=total > 0)
+
+    def partners(self, stage: str) -> Columns:
+        """The partner columns of a stage."""
+        return {"site": self.arrays.positions, "guide": self.arrays.guides, "peer": self.arrays.peers}[stage]
+
+    # ------------------------------------------------------------ evaluation
+
+    def evaluate(
+        self, stage: str, rows: np.ndarray, cols: np.ndarray
+    ) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+        """Reasons, feature values and totals for pairs ``(rows, cols)`` — any broadcastable shapes.
+
+        ``rows`` of shape ``(n, 1)`` and ``cols`` of shape ``(1, m)`` score a dense block;
+        two ``(P,)`` arrays score a list of pairs.
+        """
+        c = self.arrays.candidates.gather(rows)
+        p = self.partners(stage).gather(cols)
+        shape = np.broadcast_shapes(np.shape(rows), np.shape(cols))
+        reasons = np.zeros(shape, dtype=np.uint32)
+        for rule in self.rules[stage]:
+            hit = np.broadcast_to(rule.test(c, p, self.context), shape)
+            reasons |= np.where(hit, np.uint32(rule.mask), np.uint32(0))
+        values: dict[str, np.ndarray] = {}
+        total = np.zeros(shape, dtype=np.float64)
+        weights = self.weights[stage][rows]  # rows.shape + (features,), broadcasting against the pairs
+        for j, f in enumerate(self.features[stage]):
+            v = np.broadcast_to(np.asarray(f.compute(c, p), dtype=np.float32), shape)
+            if v.size and not (np.all(v >= 0) and np.all(v <= 1)):
+                raise ValueError(f"feature {f.stage}.{f.name} returned values outside [0, 1]")
+            values[f.name] = v
+            total = total + weights[..., j] * v.astype(np.float64)
+        floor = self.policy.scoring.min_score.get(stage, 0.0)
+        if floor > 0:
+            reasons |= np.where(total < floor, np.uint32(BELOW_MIN_SCORE.mask), np.uint32(0))
+        return reasons, values, total
+
+    def _table(self, stage: str, rows: np.ndarray, cols: np.ndarray, dense: bool, parts: list[Any]) -> ScoreTable:
+        feats = tuple(f.name for f in self.features[stage])
+        if parts:
+            reasons = np.concatenate([p[0] for p in parts])
+            values = {f: np.concatenate([p[1][f] for p in parts]) for f in feats}
+            total = np.concatenate([p[2] for p in parts])
+        else:
+            reasons, values, total = np.zeros(0, np.uint32), {f: np.zeros(0, np.float32) for f in feats}, np.zeros(0)
+        return ScoreTable(
+            stage=stage,
+            candidate_ids=self.arrays.candidates.ids,
+            partner_ids=self.partners(stage).ids,
+            rows=rows.astype(np.int32),
+            cols=cols.astype(np.int32),
+            reasons=reasons,
+            values=values,
+            weights=self.weights[stage],
+            feature_names=feats,
+            total=total,
+            dense=dense,
+        )
+
+    def dense(self, stage: str, candidates: np.ndarray | None = None) -> ScoreTable:
+        """Every pair of the stage (of the given candidates), feasible or not."""
+        n_part = len(self.partners(stage))
+        cand = np.arange(len(self.arrays.candidates)) if candidates is None else np.asarray(candidates)
+        step = max(1, _BLOCK_PAIRS // max(n_part, 1))
+        parts = []
+        for lo in range(0, len(cand), step):
+            block = cand[lo : lo + step]
+            r, v, t = self.evaluate(stage, block[:, None], np.arange(n_part)[None, :])
+            parts.append((r.ravel(), {k: np.ascontiguousarray(x).ravel() for k, x in v.items()}, t.ravel()))
+        rows = np.repeat(cand, n_part)
+        cols = np.tile(np.arange(n_part), len(cand))
+        return self._table(stage, rows, cols, dense=candidates is None, parts=parts)
+
+    def pairs(self, stage: str, rows: np.ndarray, cols: np.ndarray, *, executor: Executor | None = None) -> ScoreTable:
+        """Score the given pairs (sorted by candidate, then partner), keeping only feasible ones."""
+        order = np.lexsort((cols, rows))
+        rows, cols = rows[order], cols[order]
+        bounds = list(range(0, len(rows), _BLOCK_PAIRS)) or [0]
+        blocks = [(stage, rows[lo : lo + _BLOCK_PAIRS], cols[lo : lo + _BLOCK_PAIRS]) for lo in bounds]
+        mapper = executor.map if executor is not None else map
+        parts = list(mapper(self._evaluate_block, blocks))
+        table = self._table(stage, rows, cols, dense=False, parts=parts)
+        return table.take(table.feasible_in_any_role())
+
+    def _evaluate_block(self, block: tuple[str, np.ndarray, np.ndarray]) -> tuple[Any, ...]:
+        return self.evaluate(*block)
+
+    # ------------------------------------------------------------ sparse candidate pairs
+
+    def site_pairs(self, candidates: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate × position pairs within each candidate's commute radius (KD-tree)."""
+        cand, pos = self.arrays.candidates, self.arrays.positions
+        idx = np.arange(len(cand)) if candidates is None else np.asarray(candidates)
+        if not len(idx) or not len(pos):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        tree = cKDTree(pos.xyz)
+        radius = km_to_chord(cand.max_commute[idx]) * (1 + 1e-9)
+        rows, cols = [], []
+        step = 20_000
+        for lo in range(0, len(idx), step):
+            block = idx[lo : lo + step]
+            found = cKDTree(cand.xyz[block]).sparse_distance_matrix(
+                tree, max_distance=float(radius[lo : lo + step].max()), output_type="ndarray"
+            )
+            near = found["v"] <= radius[lo : lo + step][found["i"]]
+            rows.append(block[found["i"][near]])
+            cols.append(found["j"][near])
+        return np.concatenate(rows).astype(np.int64), np.concatenate(cols).astype(np.int64)
+
+    def guide_pairs(self, site_rows: np.ndarray, site_cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate × guide pairs at the sites of the given candidate × position pairs."""
+        guides = self.arrays.guides
+        sites = self.arrays.positions.site[site_cols]
+        cs = np.unique(site_rows.astype(np.int64) * len(self.arrays.sites) + sites)
+        c, s = np.divmod(cs, len(self.arrays.sites))
+        return _join(c, s, guides.site, len(self.arrays.sites))
+
+    def peer_pairs(self, candidates: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Candidates who want a peer × the peer supporters serving their area."""
+        cand = self.arrays.candidates
+        idx = np.flatnonzero(cand.wants_peer) if candidates is None else np.asarray(candidates)
+        served = [(self.arrays.areas.index[a], p) for p, peer in enumerate(self.round.peers) for a in peer.areas_served]
+        if not served or not len(idx):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        area, peer = np.array(served, dtype=np.int64).T
+        r, k = _join(idx, cand.area_idx[idx].astype(np.int64), area, len(self.arrays.areas))
+        return r, peer[k]
+
+    # ------------------------------------------------------------ tables
+
+    def table(
+        self, stage: str, *, dense: bool | None = None, executor: Executor | None = None, site: ScoreTable | None = None
+    ) -> ScoreTable:
+        """The score table of a stage: dense on small rounds, sparse and pruned on large ones.
+
+        For the sparse guide stage, ``site`` is the (pruned) site table whose sites bound it.
+        """
+        n_pairs = len(self.arrays.candidates) * len(self.partners(stage))
+        if dense is None:
+            dense = n_pairs <= self.policy.scoring.dense_max_pairs
+        if dense:
+            return self.dense(stage)
+        k = self.policy.scoring.top_k
+        if stage == "site":
+            return self.pairs(stage, *self.site_pairs(), executor=executor).top(k)
+        if stage == "peer":
+            return self.pairs(stage, *self.peer_pairs(), executor=executor).top(k)
+        site = site if site is not None else self.table("site", dense=False, executor=executor)
+        return self.pairs(stage, *self.guide_pairs(site.rows, site.cols), executor=executor)
+
+    def scores(self, *, dense: bool | None = None, executor: Executor | None = None) -> Scores:
+        """All three tables."""
+        site = self.table("site", dense=dense, executor=executor)
+        guide = self.table("guide", dense=dense, executor=executor, site=site if not site.dense else None)
+        peer = self.table("peer", dense=dense, executor=executor)
+        return Scores(site=site, guide=guide, peer=peer, scorer=self)
+
+
+def _join(
+    left_rows: np.ndarray, left_keys: np.ndarray, right_keys: np.ndarray, n_keys: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """All ``(left_row, right_index)`` with equal keys: a vectorized hash join on small integer keys."""
+    order = np.argsort(right_keys, kind="stable")
+    counts = np.bincount(right_keys, minlength=n_keys)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    per_left = counts[left_keys]
+    rows = np.repeat(left_rows, per_left)
+    offsets = np.arange(per_left.sum()) - np.repeat(np.cumsum(per_left) - per_left, per_left)
+    return rows, order[np.repeat(starts[left_keys], per_left) + offsets]
+
+
+def score(
+    rnd: Round,
+    policy: Policy | None = None,
+    *,
+    features: Sequence[Feature] = (),
+    dense: bool | None = None,
+    executor: Executor | None = None,
+) -> Scores:
+    """Score every stage of a round under a policy.
+
+    Parameters
+    ----------
+    rnd : Round
+    policy : Policy, optional
+        Defaults to :meth:`Policy.default`.
+    features : sequence of Feature
+        Extra features the policy's weights may name, besides the registered ones.
+    dense : bool, optional
+        Force the dense (every pair) or sparse (KD-tree, top-k) path; by default the
+        policy's ``scoring.dense_max_pairs`` decides per stage.
+    executor : concurrent.futures.Executor, optional
+        Scores the sparse path's blocks of pairs in parallel.
+
+    Returns
+    -------
+    Scores
+        ``.site``, ``.guide`` and ``.peer`` :class:`ScoreTable` s.
+    """
+    return Scorer(rnd, policy, features=features).scores(dense=dense, executor=executor)
