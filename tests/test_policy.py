@@ -52,7 +52,8 @@ def test_toml_overrides_only_what_it_states(tmp_path: Path) -> None:
 def test_bad_policy_files_list_every_problem(tmp_path: Path) -> None:
     f = tmp_path / "p.toml"
     f.write_text(
-        "[weights.site]\ncommute = -1\n[caps]\nsquad = 3\nlead_newcomers = 'one'\n[trainee_limits]\nrule_set = 'marte'\n",
+        "[weights.site]\ncommute = -1\n[caps]\nsquad = 3\nlead_newcomers = 'one'\n"
+        "[trainee_limits]\nrule_set = 'marte'\n",
         encoding="utf-8",
     )
     with pytest.raises(PolicyValidationError) as info:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from matchwork import synth
+from matchwork.engine import match
 from matchwork.errors import MatchError, Problem, RoundValidationError
 from matchwork.features import Feature
 from matchwork.policy import Policy
@@ -29,9 +30,11 @@ from matchwork.profiles import (
     Relationship,
     sensitive_fields,
 )
+from matchwork.result import MatchResult
 from matchwork.round import Round
 from matchwork.schema import schema
 from matchwork.scoring import Scores, ScoreTable, score
+from matchwork.solve import assign
 
 try:
     __version__ = version("matchwork")
@@ -45,6 +48,7 @@ __all__ = [
     "GuideWorker",
     "Location",
     "MatchError",
+    "MatchResult",
     "Pairing",
     "PeerSupporter",
     "Pin",
@@ -58,6 +62,8 @@ __all__ = [
     "ScoreTable",
     "Scores",
     "__version__",
+    "assign",
+    "match",
     "schema",
     "score",
     "sensitive_fields",

@@ -148,7 +148,7 @@ class SolverOptions(_Section):
 
     objective: Literal["total", "fair"] = "total"
     backend: Literal["auto", "highs", "networkx", "ortools", "scipy"] = "auto"
-    continuity_bonus: float = Field(10.0, ge=0, le=100, description="Points for keeping a pairing in place.")
+    continuity_bonus: float = Field(100.0, ge=0, le=1000, description="Points for keeping a pairing in place.")
     lead_load_cost: float = Field(0.0, ge=0, le=100)
     guide_load_cost: float = Field(4.0, ge=0, le=100)
     peer_load_cost: float = Field(2.0, ge=0, le=100)

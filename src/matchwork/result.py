@@ -1,0 +1,343 @@
+"""The result of a round: every candidate exactly once, matched or unmatched with the reasons.
+
+:class:`MatchResult` is the contract integrators code against:
+
+* :attr:`MatchResult.assignments` — one row per candidate: ``candidate_id, status,
+  site_id, position_id, lead_guide_id, squad_ids, peer_id, score, site_score,
+  guide_score, peer_score, continuity``;
+* :attr:`MatchResult.loads` — ``partner_id, role, load, capacity`` for every site,
+  lead guide, guide and peer supporter, counting what was already carried;
+* :attr:`MatchResult.unmatched_reasons` — why each unmatched candidate is unmatched;
+* :attr:`MatchResult.metrics` — score distribution, loads against caps, outcomes per area.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from matchwork.rules import reason_codes
+from matchwork.solve.flow import FlowResult
+from matchwork.solve.network import Network
+
+if TYPE_CHECKING:
+    from matchwork.engine import _Existing
+    from matchwork.scoring import Scores
+
+__all__ = ["ASSIGNMENT_COLUMNS", "LOAD_COLUMNS", "MatchResult", "StageSolution"]
+
+ASSIGNMENT_COLUMNS = (
+    "candidate_id",
+    "status",
+    "site_id",
+    "position_id",
+    "lead_guide_id",
+    "squad_ids",
+    "peer_id",
+    "score",
+    "site_score",
+    "guide_score",
+    "peer_score",
+    "continuity",
+)
+LOAD_COLUMNS = ("partner_id", "role", "load", "capacity")
+
+
+@dataclasses.dataclass(frozen=True)
+class StageSolution:
+    """One solved stage: its network (None for a MILP), flow, option arcs, options and which were chosen."""
+
+    name: str
+    network: Network | None
+    flow: FlowResult | None
+    arcs: np.ndarray
+    options: dict[str, np.ndarray]
+    chosen: np.ndarray
+
+
+class MatchResult:
+    """Every candidate of a round, matched or not, with the scores and reasons behind it.
+
+    Built by :func:`matchwork.match`; read its tables as attributes.
+    """
+
+    def __init__(
+        self,
+        *,
+        scores: Scores,
+        joint: StageSolution,
+        squad: StageSolution,
+        peer: StageSolution,
+        existing: _Existing,
+    ):
+        self.scores = scores
+        self.stages = {"joint": joint, "squad": squad, "peer": peer}
+        self.existing = existing
+        a = scores.arrays
+        n = len(a.candidates)
+        self.round = scores.scorer.round
+        self.policy = scores.policy
+        self._position = np.full(n, -1, dtype=np.int64)
+        self._lead = np.full(n, -1, dtype=np.int64)
+        self._peer = np.full(n, -1, dtype=np.int64)
+        self._site_score = np.full(n, np.nan)
+        self._guide_score = np.full(n, np.nan)
+        self._peer_score = np.full(n, np.nan)
+        o, ch = joint.options, joint.chosen
+        self._position[o["cand"][ch]] = o["pos"][ch]
+        self._lead[o["cand"][ch]] = o["guide"][ch]
+        self._site_score[o["cand"][ch]] = o["site_score"][ch]
+        self._guide_score[o["cand"][ch]] = o["guide_score"][ch]
+        o, ch = peer.options, peer.chosen
+        self._peer[o["cand"][ch]] = o["peer"][ch]
+        self._peer_score[o["cand"][ch]] = o["score"][ch]
+        o, ch = squad.options, squad.chosen
+        self._squad: list[list[int]] = [[] for _ in range(n)]
+        self._squad_score: list[list[float]] = [[] for _ in range(n)]
+        order = np.lexsort((o["guide"][ch], o["cand"][ch]))
+        for c, g, s in zip(o["cand"][ch][order], o["guide"][ch][order], o["score"][ch][order], strict=True):
+            self._squad[int(c)].append(int(g))
+            self._squad_score[int(c)].append(float(s))
+
+    # ------------------------------------------------------------ per-candidate access
+
+    def _ids(self, kind: str, idx: np.ndarray) -> list[str | None]:
+        ids = {
+            "guides": self.scores.arrays.guides.ids,
+            "peers": self.scores.arrays.peers.ids,
+            "positions": self.scores.arrays.positions.ids,
+            "sites": self.scores.arrays.sites.ids,
+        }[kind]
+        return [None if i < 0 else str(ids[i]) for i in idx]
+
+    @functools.cached_property
+    def assignments(self) -> pd.DataFrame:
+        """One row per candidate, sorted by id (see the module docstring for the columns)."""
+        a = self.scores.arrays
+        matched = self._position >= 0
+        site_idx = np.where(matched, a.positions.site[np.maximum(self._position, 0)], -1)
+        stages = np.stack([self._site_score, self._guide_score, self._peer_score])
+        present = ~np.isnan(stages)
+        counted = present.sum(axis=0)
+        score = np.where(counted > 0, np.where(present, stages, 0.0).sum(axis=0) / np.maximum(counted, 1), np.nan)
+        guide_ids = a.guides.ids
+
+        def ids(values: list[Any]) -> pd.Series:
+            return pd.Series(values, dtype=object)
+
+        frame = pd.DataFrame(
+            {
+                "candidate_id": ids([str(x) for x in a.candidates.ids]),
+                "status": ids(np.where(matched, "matched", "unmatched").tolist()),
+                "site_id": ids(self._ids("sites", site_idx)),
+                "position_id": ids(self._ids("positions", self._position)),
+                "lead_guide_id": ids(self._ids("guides", self._lead)),
+                "squad_ids": ids([tuple(str(guide_ids[g]) for g in s) for s in self._squad]),
+                "peer_id": ids(self._ids("peers", self._peer)),
+                "score": score,
+                "site_score": self._site_score,
+                "guide_score": self._guide_score,
+                "peer_score": self._peer_score,
+                "continuity": ids(self._continuity()),
+            },
+            columns=list(ASSIGNMENT_COLUMNS),
+        )
+        return frame
+
+    def _continuity(self) -> list[str]:
+        ex = self.existing
+        out = []
+        for c in range(len(self._position)):
+            had = c in ex.site or c in ex.lead or c in ex.squad or c in ex.peer
+            if not had:
+                out.append("new")
+                continue
+            kept = (
+                (c not in ex.site or self._position[c] in ex.site[c])
+                and (c not in ex.lead or self._lead[c] == ex.lead[c])
+                and (c not in ex.squad or ex.squad[c] <= set(self._squad[c]))
+                and (c not in ex.peer or self._peer[c] == ex.peer[c])
+            )
+            out.append("kept" if kept else "changed")
+        return out
+
+    @functools.cached_property
+    def squads(self) -> pd.DataFrame:
+        """One row per squad member: ``candidate_id, guide_id, score``."""
+        ids, guides = self.scores.arrays.candidates.ids, self.scores.arrays.guides.ids
+        rows = [
+            (str(ids[c]), str(guides[g]), s)
+            for c, (members, scores) in enumerate(zip(self._squad, self._squad_score, strict=True))
+            for g, s in zip(members, scores, strict=True)
+        ]
+        return pd.DataFrame(rows, columns=["candidate_id", "guide_id", "score"])
+
+    # ------------------------------------------------------------ loads
+
+    @functools.cached_property
+    def loads(self) -> pd.DataFrame:
+        """Load against capacity of every site, lead guide, guide and peer supporter.
+
+        ``load`` includes what was already carried (trainees present, newcomers
+        followed, hours in use) net of this round's candidates, who are matched again.
+        For a site, ``capacity`` is the binding limit: the company tutors' limit, and
+        the legal limit plus the exempt trainees placed this round.
+        """
+        a, cap = self.scores.arrays, self.scores.capacities
+        matched = self._position >= 0
+        placed_site = a.positions.site[self._position[matched]]
+        new_site = np.bincount(placed_site, minlength=len(a.sites))
+        exempt_new = np.bincount(placed_site[cap.exempt[matched]], minlength=len(a.sites))
+        present = cap.site_tutor_limit - cap.site_tutor  # trainees carried, net of released
+        site_capacity = np.minimum(cap.site_tutor_limit, cap.site_legal_limit + exempt_new)
+        leads = np.bincount(self._lead[matched], minlength=len(a.guides))
+        squad = np.bincount([g for s in self._squad for g in s], minlength=len(a.guides))
+        carried = cap.guide_limit - cap.guide_total
+        peer_hours = np.bincount(
+            self._peer[self._peer >= 0], weights=cap.hours_needed[self._peer >= 0], minlength=len(a.peers)
+        )
+        peer_carried = cap.peer_limit - cap.peer_hours
+        frames = [
+            pd.DataFrame(
+                {"partner_id": a.sites.ids, "role": "site", "load": present + new_site, "capacity": site_capacity}
+            ),
+            pd.DataFrame({"partner_id": a.guides.ids, "role": "lead_guide", "load": leads, "capacity": cap.guide_lead}),
+            pd.DataFrame(
+                {
+                    "partner_id": a.guides.ids,
+                    "role": "guide",
+                    "load": carried + leads + squad,
+                    "capacity": cap.guide_limit,
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "partner_id": a.peers.ids,
+                    "role": "peer",
+                    "load": peer_carried + peer_hours,
+                    "capacity": cap.peer_limit,
+                }
+            ),
+        ]
+        out = pd.concat(frames, ignore_index=True)
+        out["partner_id"] = out["partner_id"].astype(str)
+        out["load"] = out["load"].astype(float)
+        out["capacity"] = out["capacity"].astype(float)
+        return out
+
+    # ------------------------------------------------------------ reasons
+
+    @functools.cached_property
+    def unmatched_reasons(self) -> pd.DataFrame:
+        """Why each unmatched candidate is unmatched.
+
+        ``reason`` is ``"no_feasible_option"`` — the rules rule out every site and lead
+        guide; ``rules`` counts the rule codes over the candidate's pairs — or
+        ``"capacity_taken"`` — allowed options exist, but their capacity went to
+        candidates who gain more; ``partners`` are those options' sites.
+        """
+        a = self.scores.arrays
+        joint = self.stages["joint"].options
+        has_option = np.bincount(joint["cand"], minlength=len(a.candidates)) > 0
+        rows: list[tuple[str, str, tuple[str, ...], tuple[str, ...], str]] = []
+        for c in np.flatnonzero(self._position < 0):
+            cid = str(a.candidates.ids[c])
+            if has_option[c]:
+                sites = sorted({str(a.sites.ids[a.positions.site[p]]) for p in joint["pos"][joint["cand"] == c]})
+                rows.append(
+                    (
+                        cid,
+                        "capacity_taken",
+                        (),
+                        tuple(sites),
+                        f"{len(sites)} site(s) were possible; their places went to candidates who gain more",
+                    )
+                )
+                continue
+            counts = self.rule_counts(int(c))
+            detail = "; ".join(f"{code} ({n})" for code, n in counts.most_common())
+            rows.append(
+                (
+                    cid,
+                    "no_feasible_option",
+                    tuple(code for code, _ in counts.most_common()),
+                    (),
+                    detail or "no site with a lead guide the rules allow",
+                )
+            )
+        return pd.DataFrame(rows, columns=["candidate_id", "reason", "rules", "partners", "detail"])
+
+    def rule_counts(self, candidate: int) -> Counter[str]:
+        """How many of a candidate's site and lead-guide pairs each rule forbids."""
+        scorer = self.scores.scorer
+        counts: Counter[str] = Counter()
+        for stage, role in (("site", "site"), ("guide", "lead_guide")):
+            row = scorer.dense(stage, candidates=np.array([candidate]))
+            from matchwork.rules import role_mask
+
+            for mask in row.reasons & np.uint32(role_mask(role)):
+                counts.update(reason_codes(int(mask)))
+        return counts
+
+    # ------------------------------------------------------------ metrics
+
+    @functools.cached_property
+    def metrics(self) -> dict[str, Any]:
+        """Round summary: placement counts, score distribution, loads against caps, outcomes per area.
+
+        Returns
+        -------
+        dict
+            ``candidates``, ``matched``, ``matched_share``, ``peers_wanted``,
+            ``peers_given``, ``squad_filled_share``; ``scores`` (DataFrame: describe of
+            each stage score); ``loads`` (DataFrame per role: mean and max load share,
+            partners at capacity); ``by_area`` (DataFrame per area: candidates,
+            matched, share, mean score).
+        """
+        asg = self.assignments
+        a = self.scores.arrays
+        matched = asg["status"] == "matched"
+        wants = a.candidates.wants_peer
+        size = self.policy.caps.squad_size
+        loads = self.loads.assign(
+            share=lambda d: np.where(d.capacity > 0, d.load / d.capacity.where(d.capacity > 0), np.nan)
+        )
+        load_summary = loads.groupby("role").agg(
+            partners=("partner_id", "size"),
+            mean_share=("share", "mean"),
+            max_share=("share", "max"),
+            at_capacity=("share", lambda s: int((s >= 1 - 1e-9).sum())),
+        )
+        area = [c.area for c in self.round.candidates]
+        by_area = (
+            asg.assign(area=area, matched=matched)
+            .groupby("area")
+            .agg(candidates=("candidate_id", "size"), matched=("matched", "sum"), mean_score=("score", "mean"))
+        )
+        by_area["share"] = by_area["matched"] / by_area["candidates"]
+        n_matched = int(matched.sum())
+        return {
+            "candidates": len(asg),
+            "matched": n_matched,
+            "matched_share": n_matched / len(asg) if len(asg) else 0.0,
+            "peers_wanted": int((wants & matched.to_numpy()).sum()),
+            "peers_given": int(asg["peer_id"].notna().sum()),
+            "squad_filled_share": (
+                float(asg.loc[matched, "squad_ids"].map(len).sum() / (size * n_matched)) if n_matched and size else 1.0
+            ),
+            "scores": asg[["score", "site_score", "guide_score", "peer_score"]].describe(),
+            "loads": load_summary,
+            "by_area": by_area,
+        }
+
+    def __repr__(self) -> str:
+        m = self.metrics
+        return (
+            f"MatchResult({m['matched']} of {m['candidates']} candidates matched, "
+            f"{m['peers_given']} of {m['peers_wanted']} peer supporters given)"
+        )
