@@ -16,6 +16,11 @@ def test_demo_writes_a_valid_workbook(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     rnd = mw.Round.from_excel(tmp_path / "round.xlsx")
     assert rnd == mw.synth.round(40, seed=0)
+    import pandas as pd
+
+    written = pd.read_csv(tmp_path / "assignments.csv")
+    assert list(written.candidate_id) == [c.id for c in rnd.candidates]
+    assert (written.status == "matched").sum() == mw.match(rnd).metrics["matched"]
 
 
 def test_validate_reports_every_problem_with_exit_2(tmp_path: Path) -> None:

@@ -50,16 +50,21 @@ def demo(
     size: Annotated[int, typer.Option("--size", min=20, max=100_000, help="Number of candidates.")] = 300,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic round.")] = 0,
 ) -> None:
-    """Generate a realistic synthetic Mantova round, validate it and write it as a workbook."""
+    """Generate a realistic synthetic Mantova round, match it and write the round and its assignments."""
     rnd = mw.synth.round(size, seed=seed)
     again = mw.Round.from_frames(rnd.to_frames())
     if again != rnd:  # pragma: no cover - guarded by the round-trip tests
         raise typer.Exit(EXIT_FAILURE)
+    result = mw.match(rnd)
     out_dir.mkdir(parents=True, exist_ok=True)
     workbook = rnd.to_excel(out_dir / "round.xlsx")
+    assignments = out_dir / "assignments.csv"
+    result.assignments.to_csv(assignments, index=False)
     summary = ", ".join(f"{v} {k}" for k, v in rnd.summary().items() if v)
     out.print(f"[bold]{rnd.name}[/]: {summary}")
+    out.print(repr(result))
     out.print(f"round workbook: {workbook}")
+    out.print(f"assignments: {assignments}")
 
 
 @app.command()
