@@ -26,3 +26,13 @@ def test_scoring_page_names_every_rule_and_feature() -> None:
         assert f"`{code}`" in text, code
     for _, name in FEATURES:
         assert f"`{name}`" in text, name
+
+
+def test_explanations_page_shows_what_the_library_says_now() -> None:
+    spec = importlib.util.spec_from_file_location("gen_expl", ROOT / "tools" / "gen_explanation_docs.py")
+    assert spec and spec.loader
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    page = (ROOT / "docs" / "explanations.md").read_text(encoding="utf-8")
+    assert page == gen.page(), "docs/explanations.md is stale: run python tools/gen_explanation_docs.py"
+    assert "Perché" in page and "Why" in page and "not matched" in page

@@ -15,6 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 from matchwork import synth
 from matchwork.engine import match
 from matchwork.errors import MatchError, Problem, RoundValidationError
+from matchwork.explain import Explanation, WhyNot
 from matchwork.features import Feature
 from matchwork.policy import Policy
 from matchwork.profiles import (
@@ -43,6 +44,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "Candidate",
+    "Explanation",
     "Feature",
     "Forbid",
     "GuideWorker",
@@ -61,6 +63,7 @@ __all__ = [
     "RoundValidationError",
     "ScoreTable",
     "Scores",
+    "WhyNot",
     "__version__",
     "assign",
     "match",

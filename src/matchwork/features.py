@@ -68,12 +68,17 @@ class Feature:
         broadcast shape of the two views. Values outside [0, 1] are an error.
     text : dict
         ``{"it": ..., "en": ...}``: what the feature measures, in a few words.
+    reads : tuple of str
+        The profile fields it reads, as ``"table.field"`` (``"peers.lived_experience"``).
+        Explanations hide a feature from the site and the candidate when any of
+        them is marked sensitive in the profile schema.
     """
 
     name: str
     stage: str
     compute: Compute
     text: Mapping[str, str]
+    reads: tuple[str, ...] = ()
 
 
 FEATURES: dict[tuple[str, str], Feature] = {}
@@ -183,6 +188,7 @@ for _f in (
         "peer",
         lived_experience,
         {"it": "esperienza vissuta simile", "en": "a similar lived experience"},
+        ("candidates.peer_experience", "peers.lived_experience"),
     ),
     Feature("language", "peer", language, {"it": "lingue in comune", "en": "languages in common"}),
     Feature(

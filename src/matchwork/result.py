@@ -26,7 +26,10 @@ from matchwork.solve.flow import FlowResult
 from matchwork.solve.network import Network
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from matchwork.engine import _Existing
+    from matchwork.explain import Explanation, WhyNot
     from matchwork.scoring import Scores
 
 __all__ = ["ASSIGNMENT_COLUMNS", "LOAD_COLUMNS", "MatchResult", "StageSolution"]
@@ -185,8 +188,9 @@ class MatchResult:
 
         ``load`` includes what was already carried (trainees present, newcomers
         followed, hours in use) net of this round's candidates, who are matched again.
-        For a site, ``capacity`` is the binding limit: the company tutors' limit, and
-        the legal limit plus the exempt trainees placed this round.
+        For a site, ``capacity`` is the binding limit: the smallest of the company
+        tutors' limit, the legal limit plus the exempt trainees placed this round, and
+        the trainees present plus the open positions.
         """
         a, cap = self.scores.arrays, self.scores.capacities
         matched = self._position >= 0
@@ -194,7 +198,9 @@ class MatchResult:
         new_site = np.bincount(placed_site, minlength=len(a.sites))
         exempt_new = np.bincount(placed_site[cap.exempt[matched]], minlength=len(a.sites))
         present = cap.site_tutor_limit - cap.site_tutor  # trainees carried, net of released
+        openings = np.bincount(a.positions.site, weights=cap.position_open, minlength=len(a.sites))
         site_capacity = np.minimum(cap.site_tutor_limit, cap.site_legal_limit + exempt_new)
+        site_capacity = np.minimum(site_capacity, present + openings)
         leads = np.bincount(self._lead[matched], minlength=len(a.guides))
         squad = np.bincount([g for s in self._squad for g in s], minlength=len(a.guides))
         carried = cap.guide_limit - cap.guide_total
@@ -334,6 +340,118 @@ class MatchResult:
             "loads": load_summary,
             "by_area": by_area,
         }
+
+    @property
+    def objective(self) -> dict[str, float]:
+        """What the solver optimised, summed over the round.
+
+        ``matched`` (candidates placed at a site), ``peers`` (peer supporters
+        given), ``squad_members`` (squad members given), the score sums
+        ``site_total``, ``lead_guide_total``, ``squad_total``, ``peer_total``, and
+        ``total``, their sum (continuity bonuses are not scores and are not counted).
+        Stages are solved in turn, so a change upstream may raise a later stage's sum.
+        """
+        asg = self.assignments
+        by_stage = {
+            "site": float(np.nansum(asg["site_score"])),
+            "lead_guide": float(np.nansum(asg["guide_score"])),
+            "squad": float(self.squads["score"].sum()),
+            "peer": float(np.nansum(asg["peer_score"])),
+        }
+        return {
+            "matched": int((asg["status"] == "matched").sum()),
+            "peers": int(asg["peer_id"].notna().sum()),
+            "squad_members": len(self.squads),
+            **{f"{k}_total": v for k, v in by_stage.items()},
+            "total": sum(by_stage.values()),
+        }
+
+    # ------------------------------------------------------------ explanations
+
+    def explain(self, candidate_id: str, audience: str = "case_team", lang: str = "it") -> Explanation:
+        """Why a candidate was paired as they were (or not), for an audience, in Italian or English.
+
+        Parameters
+        ----------
+        candidate_id : str
+        audience : {"case_team", "site", "candidate", "peer"}
+            ``site`` and ``candidate`` never see a feature or rule that reads a
+            field marked sensitive in the profile schema.
+        lang : {"it", "en"}
+
+        Returns
+        -------
+        Explanation
+            Per stage: the partner, the score and each feature's points (summing
+            to it), the rank among the allowed options, better options not taken
+            and why, and the caps that bind; for an unmatched candidate, what
+            blocked each of the best positions and what would change it.
+
+        Examples
+        --------
+        >>> import matchwork as mw
+        >>> result = mw.match(mw.synth.round(60, seed=1))
+        >>> print(result.explain("C000001", lang="en").text.splitlines()[0])
+        Why ... (C000001): ...
+        """
+        from matchwork.explain import explain
+
+        return explain(self, candidate_id, audience, lang)
+
+    def why_not(self, candidate_id: str, partner_id: str, role: str | None = None) -> WhyNot:
+        """Why a candidate was not paired with a partner.
+
+        If rules forbid the pair, which ones; otherwise the exact total score the
+        round loses when the pair is pinned (a full re-solve) and who is displaced.
+        ``role`` chooses ``lead_guide`` (default for a guide worker) or ``guide``.
+
+        Examples
+        --------
+        >>> import matchwork as mw
+        >>> result = mw.match(mw.synth.round(60, seed=1))
+        >>> w = result.why_not("C000001", result.assignments.site_id.dropna().iloc[-1])
+        >>> w.feasible in (True, False)
+        True
+        """
+        from matchwork.explain import why_not
+
+        return why_not(self, candidate_id, partner_id, role)
+
+    def suggest(self, candidate_id: str, k: int = 5, lang: str = "it") -> pd.DataFrame:
+        """The candidate's top-``k`` allowed partners per stage, with each feature's points.
+
+        Examples
+        --------
+        >>> import matchwork as mw
+        >>> result = mw.match(mw.synth.round(60, seed=1))
+        >>> list(result.suggest("C000001", k=2).columns)
+        ['stage', 'rank', 'partner_id', 'partner_name', 'score', 'breakdown']
+        """
+        from matchwork.explain import suggest
+
+        return suggest(self, candidate_id, k, lang)
+
+    def capacity_prices(self, roles: Iterable[str] | None = None) -> pd.DataFrame:
+        """How much the round would gain from one more slot of each site, guide and peer supporter.
+
+        Each partner at capacity is priced by a full re-solve with one more slot
+        (a site: one more trainee anywhere in it; a lead guide: one more newcomer
+        to lead; a guide: one more to follow; a peer supporter: a medium-intensity
+        candidate's hours); partners with room left are worth 0. Columns: those of
+        :attr:`loads`, ``binding``, ``extra_matched`` (candidates more placed) and
+        ``gain`` (total score points), sorted best first.
+        """
+        from matchwork.explain import capacity_prices
+
+        return capacity_prices(self, roles)
+
+    def _repr_html_(self) -> str:
+        m = self.metrics
+        head = (
+            f"<p><b>MatchResult</b>: {m['matched']} of {m['candidates']} candidates matched, "
+            f"{m['peers_given']} of {m['peers_wanted']} peer supporters given</p>"
+        )
+        return head + self.assignments.head(20).to_html(index=False, na_rep="")
 
     def __repr__(self) -> str:
         m = self.metrics

@@ -62,6 +62,10 @@ class Rule:
         ``test(candidates, partners, context) -> bool array``, True where forbidden.
     text : dict
         ``{"it": ..., "en": ...}``: one sentence saying why the pair is forbidden.
+    reads : tuple of str
+        The profile fields it reads beyond ids, as ``"table.field"``; a rule that
+        reads a field marked sensitive is told to the site and the candidate only as
+        "a confidential reason".
     """
 
     code: str
@@ -70,6 +74,7 @@ class Rule:
     roles: frozenset[str]
     test: Test
     text: Mapping[str, str]
+    reads: tuple[str, ...] = ()
 
     @property
     def mask(self) -> int:
@@ -554,8 +559,19 @@ _SPECS: tuple[tuple[str, str, frozenset[str], Test, str, str], ...] = (
     ),
 )
 
+# What each rule reads that a schema may mark sensitive (its other inputs are ids and capacities).
+_READS: dict[str, tuple[str, ...]] = {
+    "accommodation_missing": ("candidates.accommodations",),
+    "trainee_limit": ("candidates.category",),  # exempt categories do not count
+    "relationship_site": ("relationships.kind",),
+    "relationship_guide": ("relationships.kind",),
+    "relationship_peer": ("relationships.kind",),
+    "care_team_therapeutic": ("candidates.care_team", "relationships.kind"),
+    "peer_hours": ("candidates.support_intensity",),  # hours needed follow the intensity
+}
+
 RULES: tuple[Rule, ...] = tuple(
-    Rule(code, bit, stage, roles, test, {"it": it, "en": en})
+    Rule(code, bit, stage, roles, test, {"it": it, "en": en}, _READS.get(code, ()))
     for bit, (code, stage, roles, test, it, en) in enumerate(_SPECS)
 )
 """Every built-in rule, in bit order."""

@@ -223,13 +223,23 @@ class Scorer:
         Defaults to :meth:`Policy.default`.
     features : iterable of Feature, optional
         Extra features (beyond the registry) that the policy's weights may name.
+    capacities : Capacities, optional
+        Capacities to score against instead of those the round and policy give
+        (what-if questions: one more slot at a site).
     """
 
-    def __init__(self, rnd: Round, policy: Policy | None = None, *, features: Iterable[Feature] = ()):
+    def __init__(
+        self,
+        rnd: Round,
+        policy: Policy | None = None,
+        *,
+        features: Iterable[Feature] = (),
+        capacities: Capacities | None = None,
+    ):
         self.round = rnd
         self.policy = policy or Policy.default()
         self.arrays = ProfileArrays(rnd)
-        self.capacities = Capacities.compute(self.arrays, self.policy)
+        self.capacities = capacities if capacities is not None else Capacities.compute(self.arrays, self.policy)
         self.context = RuleContext(self.arrays, self.capacities, self.policy)
         registry = dict(FEATURES)
         registry.update({(f.stage, f.name): f for f in features})

@@ -497,14 +497,18 @@ def _guides(
 
 
 def _operators(provinces: int) -> dict[tuple[int, int, str], list[str]]:
-    """Care-team professionals of each (province, area, service): three each."""
+    """Care-team professionals of each (province, area, service): three each.
+
+    Their ids are serial numbers: an id naming the service (SerD, CPS…) would tell
+    anyone who sees it what care the candidate receives.
+    """
     out = {}
+    serial = 0
     for p in range(provinces):
         for a, area in enumerate(AREAS):
             for svc in ReferringService:
-                out[(p, a, svc.value)] = [
-                    f"OP-{svc.value.upper()}-{area[:3].upper()}{p + 1:02d}-{k}" for k in (1, 2, 3)
-                ]
+                out[(p, a, svc.value)] = [f"OP-{area[:3].upper()}{p + 1:02d}-{serial + k:03d}" for k in (1, 2, 3)]
+                serial += 3
     return out
 
 

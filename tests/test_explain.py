@@ -1,0 +1,263 @@
+"""Explanations: exact contributions, why-not costs as two solves, capacity prices, audiences, languages."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import matchwork as mw
+from matchwork.explain import _T, AUDIENCES, is_sensitive, rule_text, to_json
+from matchwork.features import FEATURES
+from matchwork.profiles import Pin
+from matchwork.rules import RULE_BY_CODE
+from matchwork.vocab import Category, LivedExperience, ReferringService, SupportIntensity, label
+
+from strategies import rounds
+
+
+@pytest.fixture(scope="module")
+def demo() -> mw.MatchResult:
+    return mw.match(mw.synth.round(150, seed=4))
+
+
+def _matched(result: mw.MatchResult) -> list[str]:
+    return result.assignments.query("status == 'matched'").candidate_id.tolist()
+
+
+def _unmatched(result: mw.MatchResult) -> list[str]:
+    return result.assignments.query("status == 'unmatched'").candidate_id.tolist()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rnd=rounds())
+def test_contributions_sum_to_the_score_for_every_pairing(rnd: mw.Round) -> None:
+    result = mw.match(rnd)
+    asg = result.assignments.set_index("candidate_id")
+    for cid in asg.index:
+        for audience in ("case_team", "site"):
+            e = result.explain(cid, audience=audience, lang="en")
+            for s in e.stages:
+                if s.partner_id is None:
+                    continue
+                assert math.isclose(sum(c.points for c in s.contributions), s.score, abs_tol=1e-9)
+            by_stage = {s.stage: s for s in e.stages}
+            if asg.at[cid, "status"] == "matched":
+                assert by_stage["site"].score == pytest.approx(asg.at[cid, "site_score"], abs=1e-9)
+                assert by_stage["lead_guide"].score == pytest.approx(asg.at[cid, "guide_score"], abs=1e-9)
+                assert by_stage["lead_guide"].partner_id == asg.at[cid, "lead_guide_id"]
+                squad = [s.partner_id for s in e.stages if s.stage == "squad" and s.partner_id]
+                assert tuple(squad) == asg.at[cid, "squad_ids"]
+
+
+def test_explanation_ranks_and_alternatives(demo: mw.MatchResult) -> None:
+    for cid in _matched(demo)[:20]:
+        e = demo.explain(cid, lang="en")
+        site = e.stages[0]
+        assert 1 <= site.rank <= site.n_options
+        for alt in site.alternatives:
+            assert alt.score > site.score  # only better options need a reason
+            assert alt.why in ("rule", "capacity", "trade_off")
+            if alt.why == "rule":
+                assert alt.rules
+            if alt.why == "capacity":
+                assert alt.price is not None and alt.price >= 0
+        assert "Why" in e.text and "<div" in e._repr_html_()
+
+
+def test_unmatched_candidates_say_what_blocked_them(demo: mw.MatchResult) -> None:
+    reasons = demo.unmatched_reasons.set_index("candidate_id")
+    for cid in _unmatched(demo)[:15]:
+        e = demo.explain(cid, lang="it")
+        assert e.status == "unmatched" and e.blocked
+        for alt in e.blocked:
+            assert alt.detail
+            assert alt.why in ("rule", "capacity", "trade_off")
+        if reasons.at[cid, "reason"] == "no_feasible_option":
+            assert all(a.why == "rule" for a in e.blocked)
+
+
+def test_why_not_cost_is_the_difference_of_two_full_solves(demo: mw.MatchResult) -> None:
+    rnd = demo.round
+    checked = 0
+    for cid in _unmatched(demo) + _matched(demo):
+        options = demo.suggest(cid, k=2).query("stage == 'site'")
+        current = demo.assignments.set_index("candidate_id").at[cid, "position_id"]
+        for pid in options.partner_id:
+            if pid == current:
+                continue
+            w = demo.why_not(cid, pid)
+            assert w.feasible
+            try:
+                pinned = mw.match(rnd.replace(pins=[*rnd.pins, Pin(candidate_id=cid, partner_id=pid)]))
+            except mw.errors.MatchError:
+                assert w.cost is None
+                continue
+            assert w.cost == pytest.approx(demo.objective["total"] - pinned.objective["total"], abs=1e-9)
+            assert sum(w.cost_by_stage.values()) == pytest.approx(w.cost, abs=1e-9)
+            assert w.unplaced == demo.objective["matched"] - pinned.objective["matched"]
+            moved = pinned.assignments.set_index("candidate_id")
+            for other in w.displaced.candidate_id:
+                assert other != cid
+                assert moved.loc[other].to_dict() != demo.assignments.set_index("candidate_id").loc[other].to_dict()
+            checked += 1
+        if checked >= 4:
+            break
+    assert checked >= 4
+
+
+def test_why_not_names_the_rules_of_a_forbidden_pair(demo: mw.MatchResult) -> None:
+    for cid in _unmatched(demo):
+        row = demo.scores.scorer.dense("site", candidates=np.array([demo.scores.arrays.candidates.index[cid]]))
+        bad = np.flatnonzero(row.reasons != 0)
+        if len(bad):
+            pid = str(row.partner_ids[row.cols[bad[0]]])
+            w = demo.why_not(cid, pid)
+            assert not w.feasible and w.rules and w.cost is None
+            assert set(w.rules) <= set(RULE_BY_CODE)
+            return
+    pytest.fail("no forbidden pair in the demo round")
+
+
+def test_why_not_rejects_unknown_ids(demo: mw.MatchResult) -> None:
+    with pytest.raises(KeyError, match="no candidate"):
+        demo.why_not("nobody", "S00001")
+    with pytest.raises(KeyError, match="no site"):
+        demo.why_not(_matched(demo)[0], "nothing")
+
+
+def test_suggest_lists_allowed_partners_best_first(demo: mw.MatchResult) -> None:
+    cid = _matched(demo)[0]
+    s = demo.suggest(cid, k=3)
+    for _, group in s.groupby("stage"):
+        assert list(group["rank"]) == list(range(1, len(group) + 1))
+        assert list(group["score"]) == sorted(group["score"], reverse=True)
+        for total, parts in zip(group["score"], group["breakdown"], strict=True):
+            assert sum(parts.values()) == pytest.approx(total)
+    with pytest.raises(ValueError, match="k must be"):
+        demo.suggest(cid, k=0)
+
+
+def test_capacity_prices_are_gains_of_a_resolve_with_one_more_opening() -> None:
+    """An independent check: where a position's openings bind, add one in the round itself."""
+    for seed in range(6):
+        rnd = mw.synth.round(60, seed=seed)
+        big = {"headcount": 2000, "company_tutors": 100, "trainees_present": 0}  # so that openings bind
+        rnd = rnd.replace(sites=[s.model_copy(update=big) for s in rnd.sites], pairings=[])
+        result = mw.match(rnd)
+        prices = result.capacity_prices(roles=["site"]).set_index("partner_id")
+        assert (prices.loc[~prices.binding, ["extra_matched", "gain"]] == 0).all().all()
+        cap, a = result.scores.capacities, result.scores.arrays
+        for site in rnd.sites:
+            s = a.sites.index[site.id]
+            if not prices.at[site.id, "binding"] or len(site.positions) != 1:
+                continue
+            load = prices.at[site.id, "load"]
+            if min(cap.site_legal_limit[s], cap.site_tutor_limit[s]) <= load:
+                continue  # a legal or tutor limit binds: not a matter of openings
+            pos = site.positions[0].model_copy(update={"openings": site.positions[0].openings + 1})
+            sites = [x if x.id != site.id else x.model_copy(update={"positions": (pos,)}) for x in rnd.sites]
+            more = mw.match(rnd.replace(sites=sites))
+            assert prices.at[site.id, "gain"] == pytest.approx(
+                more.objective["total"] - result.objective["total"], abs=1e-9
+            )
+            assert prices.at[site.id, "extra_matched"] == more.objective["matched"] - result.objective["matched"]
+            return
+    pytest.fail("no site whose openings bind in the seeds tried")
+
+
+def test_every_reason_and_feature_renders_in_both_languages() -> None:
+    for code in RULE_BY_CODE:
+        it, en = rule_text(code, "it"), rule_text(code, "en")
+        assert it and en and it != en, code
+    for (stage, name), f in FEATURES.items():
+        assert f.text["it"] and f.text["en"] and f.text["it"] != f.text["en"], (stage, name)
+    assert set(_T["it"]) == set(_T["en"])
+    with pytest.raises(ValueError, match="lang"):
+        rule_text("commute_too_far", "fr")
+
+
+def test_explanations_render_in_both_languages(demo: mw.MatchResult) -> None:
+    cid = _matched(demo)[0]
+    it, en = demo.explain(cid, lang="it").text, demo.explain(cid, lang="en").text
+    assert "Perché" in it and "Why" in en and it != en
+    with pytest.raises(ValueError, match="audience"):
+        demo.explain(cid, audience="press")
+
+
+def test_sensitive_rules_and_features_are_those_reading_sensitive_fields() -> None:
+    sensitive = {code for code, r in RULE_BY_CODE.items() if is_sensitive(r.reads)}
+    assert {"trainee_limit", "care_team_therapeutic", "peer_hours", "relationship_peer"} <= sensitive
+    assert "commute_too_far" not in sensitive
+    assert is_sensitive(FEATURES[("peer", "lived_experience")].reads)
+    assert not is_sensitive(FEATURES[("site", "commute")].reads)
+
+
+SENTINEL = "ZZSENTINEL"
+
+
+def _planted() -> mw.Round:
+    """The demo round with sentinel values in every sensitive field that can hold one."""
+    rnd = mw.synth.round(120, seed=9)
+    candidates = [
+        c.model_copy(
+            update={
+                "care_team": c.care_team | {f"{SENTINEL}{i}"},
+                "category": Category.FORMER_PSYCHIATRIC_INPATIENT,
+                "referring_service": ReferringService.UEPE,
+                "peer_experience": frozenset({LivedExperience.HOMELESSNESS}),
+                "support_intensity": SupportIntensity.HIGH,
+            }
+        )
+        for i, c in enumerate(rnd.candidates)
+    ]
+    return rnd.replace(candidates=candidates)
+
+
+def test_no_sensitive_value_reaches_a_site_or_a_candidate() -> None:
+    result = mw.match(_planted())
+    words = [SENTINEL, "former_psychiatric_inpatient", "uepe", "homelessness", "UEPE"]
+    for value in (Category.FORMER_PSYCHIATRIC_INPATIENT, LivedExperience.HOMELESSNESS):
+        words += [label(value, "it"), label(value, "en")]
+    for text in ("therapeutic", "terapeutica", "lived experience", "esperienza vissuta"):
+        words.append(text)
+    for audience in ("site", "candidate"):
+        for cid in result.assignments.candidate_id:
+            for lang in ("it", "en"):
+                e = result.explain(cid, audience=audience, lang=lang)
+                blob = e.text + e._repr_html_() + to_json([e])
+                for w in words:
+                    assert w.lower() not in blob.lower(), (audience, cid, w)
+
+
+def test_explanations_serialise_to_json(demo: mw.MatchResult) -> None:
+    es = [demo.explain(c, lang="en") for c in demo.assignments.candidate_id[:10]]
+    data = json.loads(to_json(es))
+    assert [d["candidate_id"] for d in data] == list(demo.assignments.candidate_id[:10])
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_each_audience_sees_its_stages(demo: mw.MatchResult, audience: str) -> None:
+    asg = demo.assignments
+    cid = asg[asg.peer_id.notna() & (asg.squad_ids.map(len) > 0)].candidate_id.iloc[0]
+    stages = {s.stage for s in demo.explain(cid, audience=audience).stages}
+    expected = {
+        "case_team": {"site", "lead_guide", "squad", "peer"},
+        "site": {"site", "lead_guide", "squad"},
+        "candidate": {"site", "lead_guide", "squad", "peer"},
+        "peer": {"peer"},
+    }[audience]
+    assert stages == expected
+
+
+@given(st.sampled_from(sorted(RULE_BY_CODE)), st.sampled_from(["site", "candidate"]))
+def test_rules_told_to_sites_and_candidates_never_name_sensitive_reasons(code: str, audience: str) -> None:
+    text = rule_text(code, "en", audience)
+    if is_sensitive(RULE_BY_CODE[code].reads):
+        assert text == _T["en"]["confidential"]
+    else:
+        assert text == RULE_BY_CODE[code].text["en"]
