@@ -1,35 +1,157 @@
+"""The matchwork command end to end: demo, run, validate, explain, suggest, schema; exit codes; atomic outputs."""
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 import matchwork as mw
-from matchwork.cli import EXIT_INVALID, app
+from matchwork import cli, tables
+from matchwork.cli import EXIT_FAILURE, EXIT_INVALID, app
 
 runner = CliRunner()
 
+OUTPUTS = {
+    "assignments.csv",
+    "assignments.xlsx",
+    "unmatched.csv",
+    "loads.csv",
+    "explanations.json",
+    "site_view.xlsx",
+    "report.html",
+    "run.json",
+    "round.json",
+    "policy.json",
+}
 
-def test_demo_writes_a_valid_workbook(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["demo", "--out", str(tmp_path), "--size", "40"])
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo") / "out"
+    result = runner.invoke(app, ["demo", "--out", str(out), "--size", "60", "--lang", "en"])
     assert result.exit_code == 0, result.output
-    rnd = mw.Round.from_excel(tmp_path / "round.xlsx")
-    assert rnd == mw.synth.round(40, seed=0)
-    import pandas as pd
+    assert "report:" in result.output and str((out / "report.html").resolve()) in result.output.replace("\n", "")
+    return out
 
-    written = pd.read_csv(tmp_path / "assignments.csv")
+
+def test_demo_writes_the_round_and_every_output(demo_dir: Path) -> None:
+    assert OUTPUTS | {"round.xlsx"} == {p.name for p in demo_dir.iterdir()}
+    rnd = mw.Round.from_excel(demo_dir / "round.xlsx")
+    assert rnd == mw.synth.round(60, seed=0)
+    written = pd.read_csv(demo_dir / "assignments.csv")
+    result = mw.match(rnd)
     assert list(written.candidate_id) == [c.id for c in rnd.candidates]
-    assert (written.status == "matched").sum() == mw.match(rnd).metrics["matched"]
+    assert (written.status == "matched").sum() == result.metrics["matched"]
+    record = json.loads((demo_dir / "run.json").read_text(encoding="utf-8"))
+    assert record["matchwork"] == mw.__version__
+    assert len(record["input_sha256"]) == 64 and record["policy"]["caps"]["squad_size"] == 2
+    assert set(record["timings"]) >= {"score", "site_and_lead", "squad", "peer", "explain"}
+    explanations = json.loads((demo_dir / "explanations.json").read_text(encoding="utf-8"))
+    assert [e["candidate_id"] for e in explanations] == list(written.candidate_id)
+
+
+def test_run_on_a_workbook_with_a_policy(demo_dir: Path, tmp_path: Path) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[caps]\nsquad_size = 1\n", encoding="utf-8")
+    out = tmp_path / "run"
+    result = runner.invoke(
+        app,
+        ["run", str(demo_dir / "round.xlsx"), "--policy", str(policy), "--out", str(out), "--objective", "fair", "-q"],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output == ""  # --quiet
+    assert {p.name for p in out.iterdir()} == OUTPUTS
+    squads = pd.read_csv(out / "assignments.csv", keep_default_na=False).squad_ids
+    assert squads.map(lambda s: len([x for x in s.split(";") if x])).max() <= 1
+    record = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert record["policy"]["solver"]["objective"] == "fair"
+    assert record["input_sha256"] == mw.batch.fingerprint(demo_dir / "round.xlsx")
+
+
+def test_site_view_is_redacted(demo_dir: Path) -> None:
+    view = pd.read_excel(demo_dir / "site_view.xlsx", sheet_name=None)
+    assert list(view) == ["newcomers"]
+    frame = view["newcomers"]
+    assert "peer" not in " ".join(frame.columns)
+    rnd = mw.Round.from_excel(demo_dir / "round.xlsx")
+    text = frame.to_csv()
+    for c in rnd.candidates:
+        for svc in c.care_team:
+            assert svc not in text
+    assert "therapeutic" not in text.lower() and "lived experience" not in text.lower()
+
+
+def test_broken_workbook_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    frames = mw.synth.round(30, seed=1).to_frames()
+    frames["candidates"].loc[0, "lat"] = "999"
+    frames["sites"].loc[1, "headcount"] = "-1"
+    tables.write_excel(frames, tmp_path / "bad.xlsx")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(tmp_path / "bad.xlsx"), "--out", str(out)])
+    assert result.exit_code == EXIT_INVALID
+    assert "lat" in result.output and "headcount" in result.output
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["bad.xlsx"]  # no temporary folder left behind
+
+
+def test_failed_run_leaves_previous_outputs_intact(demo_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["run", str(demo_dir / "round.xlsx"), "--out", str(out), "-q"]).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    rnd = mw.Round.from_excel(demo_dir / "round.xlsx")
+    forbidden = mw.Pin(candidate_id=rnd.candidates[0].id, partner_id=rnd.candidates[0].id)
+    bad = tmp_path / "bad.json"
+    doc = json.loads(rnd.to_json())
+    doc["pins"] = [forbidden.model_dump(mode="json")]
+    bad.write_text(json.dumps(doc), encoding="utf-8")
+    result = runner.invoke(app, ["run", str(bad), "--out", str(out)])
+    assert result.exit_code in (EXIT_INVALID, EXIT_FAILURE)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_unwritable_output_is_a_clear_error(demo_dir: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    result = runner.invoke(app, ["run", str(demo_dir / "round.xlsx"), "--out", str(blocker / "out"), "-q"])
+    assert result.exit_code == EXIT_FAILURE
+    assert "error" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_explain_and_why_not_from_a_run_folder(demo_dir: Path) -> None:
+    asg = pd.read_csv(demo_dir / "assignments.csv")
+    matched = asg[asg.status == "matched"].iloc[0]
+    result = runner.invoke(app, ["explain", str(demo_dir), matched.candidate_id, "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Why") and matched.position_id in result.output
+    site = runner.invoke(app, ["explain", str(demo_dir), matched.candidate_id, "--audience", "site"])
+    assert site.exit_code == 0 and "Peer supporter" not in site.output
+    other = asg[asg.status == "unmatched"].candidate_id.iloc[0]
+    why = runner.invoke(app, ["explain", str(demo_dir), other, "--why-not", matched.site_id])
+    assert why.exit_code == 0, why.output
+    assert other in why.output
+    missing = runner.invoke(app, ["explain", str(demo_dir), "nobody"])
+    assert missing.exit_code == EXIT_FAILURE and "no candidate" in missing.output
+
+
+def test_suggest_lists_partners(demo_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli.out, "width", 250)
+    cid = pd.read_csv(demo_dir / "assignments.csv").candidate_id.iloc[0]
+    result = runner.invoke(app, ["suggest", str(demo_dir / "round.xlsx"), cid, "-k", "2"])
+    assert result.exit_code == 0, result.output
+    expected = mw.match(mw.Round.from_excel(demo_dir / "round.xlsx")).suggest(cid, k=2)
+    for stage, pid in zip(expected.stage, expected.partner_id, strict=True):
+        assert any(stage in line and pid in line for line in result.output.splitlines()), (stage, pid)
 
 
 def test_validate_reports_every_problem_with_exit_2(tmp_path: Path) -> None:
-    rnd = mw.synth.round(30, seed=1)
-    frames = rnd.to_frames()
+    frames = mw.synth.round(30, seed=1).to_frames()
     frames["candidates"].loc[0, "lat"] = "999"
     frames["sites"].loc[1, "headcount"] = "-1"
-    from matchwork import tables
-
     tables.write_excel(frames, tmp_path / "bad.xlsx")
     result = runner.invoke(app, ["validate", str(tmp_path / "bad.xlsx")])
     assert result.exit_code == EXIT_INVALID
@@ -41,3 +163,31 @@ def test_schema_command(tmp_path: Path) -> None:
     assert result.exit_code == 0
     data = json.loads((tmp_path / "candidates.schema.json").read_text(encoding="utf-8"))
     assert data["properties"]["category"]["sensitive"] is True
+
+
+@pytest.mark.parametrize("command", [[], ["demo"], ["run"], ["validate"], ["explain"], ["suggest"], ["schema"]])
+def test_help_everywhere(command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_bad_options_are_usage_errors(demo_dir: Path) -> None:
+    result = runner.invoke(app, ["run", str(demo_dir / "round.xlsx"), "--out", "x", "--lang", "fr"])
+    assert result.exit_code == 2 and "--lang" in result.output
+
+
+def test_a_write_that_fails_midway_leaves_the_previous_run(
+    demo_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["run", str(demo_dir / "round.xlsx"), "--out", str(out), "-q"]).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def disk_full(*args: object, **kwargs: object) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(mw.batch, "to_json", disk_full)  # fails after the tables are written
+    result = runner.invoke(app, ["run", str(demo_dir / "round.xlsx"), "--out", str(out), "--lang", "en", "-q"])
+    assert result.exit_code == EXIT_FAILURE and "No space left" in result.output
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # the temporary folder is gone

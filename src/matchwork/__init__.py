@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from matchwork import synth
+from matchwork import batch, synth
 from matchwork.engine import match
 from matchwork.errors import MatchError, Problem, RoundValidationError
 from matchwork.explain import Explanation, WhyNot
@@ -66,6 +66,7 @@ __all__ = [
     "WhyNot",
     "__version__",
     "assign",
+    "batch",
     "match",
     "schema",
     "score",

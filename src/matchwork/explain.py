@@ -107,6 +107,7 @@ _T: dict[str, dict[str, str]] = {
         "change_plain": "potrebbe cambiare se si liberasse un posto",
         "price": "{extra:+d} persone abbinate, {gain:+.1f} punti",
         "points": "punti",
+        "unpriced": "non calcolato",
     },
     "en": {
         "site": "Site and position",
@@ -144,6 +145,7 @@ _T: dict[str, dict[str, str]] = {
         "change_plain": "could change if a place became free",
         "price": "{extra:+d} placed, {gain:+.1f} points",
         "points": "points",
+        "unpriced": "not computed",
     },
 }
 
@@ -352,8 +354,9 @@ class WhyNot:
 class _Context:
     """What one explanation reads off a result: names, rows, loads, prices."""
 
-    def __init__(self, result: MatchResult, audience: str, lang: str):
+    def __init__(self, result: MatchResult, audience: str, lang: str, prices: bool = True):
         self.result, self.audience, self.lang, self.t = result, audience, lang, _T[lang]
+        self.prices = prices
         self.a = result.scores.arrays
         self.scorer = result.scores.scorer
         self.names = _names(result)
@@ -375,6 +378,10 @@ class _Context:
         return self.audience in ("site", "candidate")
 
     def row(self, stage: str, c: int) -> ScoreTable:
+        """Every pair of the candidate in a stage, allowed or not (read off a dense table when there is one)."""
+        table = self.result.scores[stage]
+        if table.dense:
+            return table.take(table.of_candidate(c))
         return self.scorer.dense(stage, candidates=np.array([c]))
 
     def contributions(self, table: ScoreTable, i: int) -> tuple[Contribution, ...]:
@@ -399,6 +406,8 @@ class _Context:
         return codes, "; ".join(texts)
 
     def price_text(self, role: str, pid: str) -> tuple[float | None, str]:
+        if not self.prices:
+            return None, self.t["unpriced"]
         prices = _prices(self.result)
         idx = _partner_index(self.result, role, pid)
         extra, gain = prices.get(role, idx)
@@ -437,6 +446,15 @@ class _Context:
                     continue
                 out.append(self.t[f"cap_{r}"].format(load=load, capacity=cap))
         return tuple(sorted(out))
+
+
+def _context(result: MatchResult, audience: str, lang: str, prices: bool = True) -> _Context:
+    """One context per result, audience, language and pricing, kept on the result."""
+    cache = result.__dict__.setdefault("_explain_contexts", {})
+    key = (audience, lang, prices)
+    if key not in cache:
+        cache[key] = _Context(result, audience, lang, prices)
+    return cache[key]
 
 
 def _names(result: MatchResult) -> dict[str, str]:
@@ -508,13 +526,19 @@ def _stage(
     return out
 
 
-def explain(result: MatchResult, candidate_id: str, audience: str = "case_team", lang: str = "it") -> Explanation:
-    """Why ``candidate_id`` was paired as they were; see :meth:`MatchResult.explain`."""
+def explain(
+    result: MatchResult, candidate_id: str, audience: str = "case_team", lang: str = "it", *, prices: bool = True
+) -> Explanation:
+    """Why ``candidate_id`` was paired as they were; see :meth:`MatchResult.explain`.
+
+    ``prices=False`` leaves capacity prices out (each costs a full re-solve; batch
+    runs of large rounds skip them).
+    """
     _check(audience, lang)
     a = result.scores.arrays
     if candidate_id not in a.candidates.index:
         raise KeyError(f"no candidate {candidate_id!r} in this round")
-    ctx = _Context(result, audience, lang)
+    ctx = _context(result, audience, lang, prices)
     c = a.candidates.index[candidate_id]
     row = result.assignments.iloc[c]
     seen = _STAGES_SEEN[audience]
@@ -613,7 +637,7 @@ def suggest(result: MatchResult, candidate_id: str, k: int = 5, lang: str = "it"
     if candidate_id not in a.candidates.index:
         raise KeyError(f"no candidate {candidate_id!r} in this round")
     c = a.candidates.index[candidate_id]
-    ctx = _Context(result, "case_team", lang)
+    ctx = _context(result, "case_team", lang)
     rows = []
     for stage, table_name in (("site", "site"), ("lead_guide", "guide"), ("peer", "peer")):
         table = ctx.row(table_name, c)

@@ -368,7 +368,9 @@ class MatchResult:
 
     # ------------------------------------------------------------ explanations
 
-    def explain(self, candidate_id: str, audience: str = "case_team", lang: str = "it") -> Explanation:
+    def explain(
+        self, candidate_id: str, audience: str = "case_team", lang: str = "it", *, prices: bool = True
+    ) -> Explanation:
         """Why a candidate was paired as they were (or not), for an audience, in Italian or English.
 
         Parameters
@@ -378,6 +380,9 @@ class MatchResult:
             ``site`` and ``candidate`` never see a feature or rule that reads a
             field marked sensitive in the profile schema.
         lang : {"it", "en"}
+        prices : bool
+            Name what one more slot of a full partner would be worth (each price
+            is a full re-solve, computed once per partner and kept).
 
         Returns
         -------
@@ -396,7 +401,7 @@ class MatchResult:
         """
         from matchwork.explain import explain
 
-        return explain(self, candidate_id, audience, lang)
+        return explain(self, candidate_id, audience, lang, prices=prices)
 
     def why_not(self, candidate_id: str, partner_id: str, role: str | None = None) -> WhyNot:
         """Why a candidate was not paired with a partner.

@@ -444,6 +444,14 @@ class Round:
             f"{s['peers']} peers, {s['sites']} sites, {s['positions']} positions)"
         )
 
+    def _repr_html_(self) -> str:
+        """The round in Jupyter: its name, date and the count of each kind of record."""
+        import html
+
+        cells = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in self.summary().items())
+        title = html.escape(f"{self._name} – {self._date.isoformat()}")
+        return f"<div><b>Round</b> {title}<table>{cells}</table></div>"
+
     # ------------------------------------------------------------ tables out
 
     def to_frames(self) -> dict[str, pd.DataFrame]:

@@ -141,8 +141,8 @@ class ScoreTable:
         lo, hi = np.searchsorted(self.rows, [candidate, candidate + 1])
         return slice(int(lo), int(hi))
 
-    def take(self, keep: np.ndarray) -> ScoreTable:
-        """A table with only the pairs selected by a boolean mask or index array."""
+    def take(self, keep: np.ndarray | slice) -> ScoreTable:
+        """A table with only the pairs selected by a boolean mask, an index array or a slice."""
         return dataclasses.replace(
             self,
             rows=self.rows[keep],

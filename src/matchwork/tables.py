@@ -31,6 +31,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import io
@@ -40,7 +41,7 @@ import shutil
 import tempfile
 import types
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -357,6 +358,35 @@ def _replace_dir(tmp: Path, path: Path) -> None:
         raise
     if backup is not None:
         shutil.rmtree(backup, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def atomic_folder(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """A temporary folder beside ``path`` that replaces it when the block ends without error.
+
+    On any error the temporary folder is removed and a previous ``path`` is left
+    as it was: readers see the old folder or the whole new one, never half.
+    """
+    target, tmp = _atomic_dir(Path(path))
+    try:
+        yield tmp
+        _replace_dir(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with text cells that a spreadsheet would run as a formula prefixed by ``'``.
+
+    >>> safe_cells(pd.DataFrame({"name": ["=HYPERLINK(1)", "Anna"]}))["name"].tolist()
+    ["'=HYPERLINK(1)", 'Anna']
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_object_dtype(out[col]) or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(lambda v: _escape(v) if isinstance(v, str) else v)
+    return out
 
 
 def write_csv_dir(frames: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]) -> Path:

@@ -1,0 +1,271 @@
+"""Batch runs: a round in, a folder of results out — written whole or not at all.
+
+:func:`run` is what ``matchwork run`` does: read and validate the round, score it,
+solve the three stages, explain every candidate and write
+
+``assignments.csv`` / ``.xlsx``
+    one row per candidate (the :attr:`MatchResult.assignments` contract);
+``unmatched.csv``
+    why each unmatched candidate is unmatched;
+``loads.csv``
+    load against capacity of every partner;
+``explanations.json``
+    the case-team explanation of every candidate;
+``site_view.xlsx``
+    what the host companies may see: their newcomers, lead guides and squads,
+    with the site-audience explanation (nothing the schema marks sensitive);
+``report.html``
+    the round report (:mod:`matchwork.report`), one self-contained file;
+``run.json``
+    the library version, the time, the input's and the policy's fingerprints
+    (SHA-256), the policy itself, the stage timings and the totals;
+``round.json``, ``policy.toml``-equivalent ``policy.json``
+    the inputs as read, so that ``matchwork explain`` can answer later questions.
+
+All files are written into a temporary folder beside the output folder, which
+replaces it only when every file is in place.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from matchwork.engine import Engine
+from matchwork.explain import Explanation, explain, to_json
+from matchwork.policy import Policy
+from matchwork.result import MatchResult
+from matchwork.round import Round
+from matchwork.scoring import Scorer
+from matchwork.tables import atomic_folder, safe_cells
+
+__all__ = ["STAGES", "BatchRun", "fingerprint", "run", "write_outputs"]
+
+STAGES: tuple[str, ...] = ("load", "score", "site_and_lead", "squad", "peer", "explain", "write")
+"""The timed stages of a run, in order."""
+
+Progress = Callable[[str, bool], None]
+
+
+@dataclasses.dataclass
+class BatchRun:
+    """What a run produced: the result, the explanations, the timings (seconds per stage) and the record."""
+
+    result: MatchResult
+    explanations: list[Explanation]
+    timings: dict[str, float]
+    record: dict[str, Any]
+    out_dir: Path | None
+
+
+def fingerprint(path: str | os.PathLike[str]) -> str:
+    """SHA-256 of a file, or of a folder's files (names and bytes, in name order)."""
+    p = Path(path)
+    h = hashlib.sha256()
+    files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+    for f in files:
+        if p.is_dir():
+            h.update(str(f.relative_to(p)).encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def _policy(policy: Policy | str | os.PathLike[str] | None, objective: str | None) -> Policy:
+    if policy is None:
+        out = Policy.default()
+    elif isinstance(policy, Policy):
+        out = policy
+    else:
+        out = Policy.from_toml(policy)
+    if objective is not None:
+        if objective not in ("total", "fair"):
+            raise ValueError(f"objective must be 'total' or 'fair', got {objective!r}")
+        out = out.model_copy(update={"solver": out.solver.model_copy(update={"objective": objective})})
+    return out
+
+
+def run(
+    source: Round | str | os.PathLike[str],
+    out_dir: str | os.PathLike[str] | None = None,
+    *,
+    policy: Policy | str | os.PathLike[str] | None = None,
+    lang: str = "it",
+    objective: str | None = None,
+    prices: bool = False,
+    progress: Progress | None = None,
+) -> BatchRun:
+    """Match a round and write every output into ``out_dir`` (if given), timing each stage.
+
+    Parameters
+    ----------
+    source : Round or path
+        A round, or a workbook (``.xlsx``), JSON file or CSV folder to read.
+    out_dir : path, optional
+        The output folder (replaced whole, atomically); None writes nothing.
+    policy : Policy or path to a TOML file, optional
+    lang : {"it", "en"}
+        Language of the explanations and the report.
+    objective : {"total", "fair"}, optional
+        Overrides the policy's objective.
+    prices : bool
+        Price capacities in the explanations (one full re-solve per partner at
+        capacity: seconds on a province round, far more on large ones).
+    progress : callable, optional
+        Called as ``progress(stage, finished)`` at the start and end of each stage.
+
+    Raises
+    ------
+    RoundValidationError, PolicyValidationError
+        Before anything is written.
+
+    Examples
+    --------
+    >>> import tempfile, matchwork as mw
+    >>> from matchwork.batch import run
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     done = run(mw.synth.round(40, seed=1), f"{tmp}/out", lang="en")
+    ...     sorted(p.name for p in done.out_dir.iterdir())[:4]
+    ['assignments.csv', 'assignments.xlsx', 'explanations.json', 'loads.csv']
+    """
+    timings: dict[str, float] = {}
+    notify = progress or (lambda stage, finished: None)
+
+    def timed(stage: str, fn: Callable[[], Any]) -> Any:
+        notify(stage, False)
+        start = time.perf_counter()
+        value = fn()
+        timings[stage] = time.perf_counter() - start
+        notify(stage, True)
+        return value
+
+    pol = _policy(policy, objective)
+    rnd = timed("load", lambda: source if isinstance(source, Round) else Round.read(source))
+    scores = timed("score", lambda: Scorer(rnd, pol).scores())
+    engine = Engine(scores)
+    joint = timed("site_and_lead", engine.joint)
+    squad = timed("squad", lambda: engine.squad(joint))
+    peer = timed("peer", lambda: engine.peer(joint))
+    result = MatchResult(scores=scores, joint=joint, squad=squad, peer=peer, existing=engine.existing)
+    with_prices = prices
+    explanations = timed(
+        "explain",
+        lambda: [explain(result, c, "case_team", lang, prices=with_prices) for c in result.assignments.candidate_id],
+    )
+    record = {
+        "matchwork": _version(),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "round": rnd.name,
+        "round_date": rnd.date.isoformat(),
+        "input": None if isinstance(source, Round) else str(source),
+        "input_sha256": _round_sha(rnd) if isinstance(source, Round) else fingerprint(source),
+        "round_sha256": _round_sha(rnd),
+        "policy_sha256": hashlib.sha256(pol.model_dump_json().encode()).hexdigest(),
+        "policy": pol.model_dump(mode="json"),
+        "lang": lang,
+        "prices": with_prices,
+        "objective": result.objective,
+    }
+    record["timings"] = timings  # the write's own time is known only after run.json is written
+    done = BatchRun(result, explanations, timings, record, None)
+    if out_dir is not None:
+        done.out_dir = timed("write", lambda: write_outputs(done, out_dir, lang=lang))
+    return done
+
+
+def _version() -> str:
+    from matchwork import __version__
+
+    return __version__
+
+
+def _round_sha(rnd: Round) -> str:
+    return hashlib.sha256(rnd.to_json().encode()).hexdigest()
+
+
+def _flat(frame: pd.DataFrame) -> pd.DataFrame:
+    """Tuples joined with ``;`` (as input lists are), and formula-like text neutralised."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].map(lambda v: isinstance(v, tuple)).any():
+            out[col] = out[col].map(lambda v: ";".join(v) if isinstance(v, tuple) else v)
+    return safe_cells(out)
+
+
+def site_view(done: BatchRun, lang: str = "it") -> pd.DataFrame:
+    """What host companies may see: one row per newcomer, with the site-audience explanation."""
+    result = done.result
+    rnd = result.round
+    people: list[Any] = [*rnd.guides, *rnd.sites, *rnd.candidates]
+    names = {x.id: x.name for x in people}
+    titles = {pos.id: pos.title for _, pos in rnd.positions}
+    asg = result.assignments
+    records: list[dict[str, Any]] = asg[asg.status == "matched"].to_dict("records")  # type: ignore[assignment]
+    rows = []
+    for rec in records:
+        rows.append(
+            {
+                "site_id": rec["site_id"],
+                "site": names[rec["site_id"]],
+                "position_id": rec["position_id"],
+                "position": titles[rec["position_id"]],
+                "candidate_id": rec["candidate_id"],
+                "candidate": names[rec["candidate_id"]],
+                "lead_guide": names[rec["lead_guide_id"]],
+                "squad": ";".join(names[g] for g in rec["squad_ids"]),
+                "site_score": round(float(rec["site_score"]), 1),
+                "why": explain(result, rec["candidate_id"], "site", lang, prices=False).text,
+            }
+        )
+    columns = ["site_id", "site", "position_id", "position", "candidate_id", "candidate", "lead_guide", "squad"]
+    frame = pd.DataFrame(rows, columns=[*columns, "site_score", "why"])
+    return frame.sort_values(["site_id", "position_id", "candidate_id"]).reset_index(drop=True)
+
+
+def write_outputs(done: BatchRun, out_dir: str | os.PathLike[str], *, lang: str = "it") -> Path:
+    """Write every output of a run into ``out_dir``, atomically (see the module docstring)."""
+    from matchwork.report import render_report
+
+    result = done.result
+    target = Path(out_dir)
+    if target.exists() and not target.is_dir():
+        raise NotADirectoryError(f"the output path {target} exists and is not a folder")
+    assignments = _flat(result.assignments)
+    unmatched = _flat(result.unmatched_reasons)
+    report = render_report(result, done.explanations, lang=lang, run=done.record)
+    view = _flat(site_view(done, lang))
+    with atomic_folder(target) as tmp:
+        assignments.to_csv(tmp / "assignments.csv", index=False, lineterminator="\n")
+        with pd.ExcelWriter(tmp / "assignments.xlsx", engine="openpyxl") as xl:
+            assignments.to_excel(xl, sheet_name="assignments", index=False)
+            unmatched.to_excel(xl, sheet_name="unmatched", index=False)
+        unmatched.to_csv(tmp / "unmatched.csv", index=False, lineterminator="\n")
+        _flat(result.loads).to_csv(tmp / "loads.csv", index=False, lineterminator="\n")
+        (tmp / "explanations.json").write_text(to_json(done.explanations), encoding="utf-8")
+        with pd.ExcelWriter(tmp / "site_view.xlsx", engine="openpyxl") as xl:
+            view.to_excel(xl, sheet_name="newcomers", index=False)
+        (tmp / "report.html").write_text(report, encoding="utf-8")
+        (tmp / "round.json").write_text(result.round.to_json(), encoding="utf-8")
+        (tmp / "policy.json").write_text(result.policy.model_dump_json(indent=1), encoding="utf-8")
+        (tmp / "run.json").write_text(json.dumps(done.record, indent=1, ensure_ascii=False), encoding="utf-8")
+    return target
+
+
+def load_run(out_dir: str | os.PathLike[str]) -> tuple[Round, Policy, dict[str, Any]]:
+    """The round, policy and record a run wrote, to answer questions about it later."""
+    folder = Path(out_dir)
+    missing = [f for f in ("round.json", "policy.json", "run.json") if not (folder / f).is_file()]
+    if missing:
+        raise FileNotFoundError(f"{folder} is not a matchwork run folder (missing {', '.join(missing)})")
+    rnd = Round.from_json(folder / "round.json")
+    policy = Policy.model_validate_json((folder / "policy.json").read_text(encoding="utf-8"))
+    record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    return rnd, policy, record
