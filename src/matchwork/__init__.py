@@ -18,6 +18,7 @@ from matchwork.errors import MatchError, Problem, RoundValidationError
 from matchwork.explain import Explanation, WhyNot
 from matchwork.features import Feature
 from matchwork.policy import Policy
+from matchwork.privacy import pseudonymize
 from matchwork.profiles import (
     Candidate,
     Forbid,
@@ -68,6 +69,7 @@ __all__ = [
     "assign",
     "batch",
     "match",
+    "pseudonymize",
     "schema",
     "score",
     "sensitive_fields",

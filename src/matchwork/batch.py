@@ -53,6 +53,10 @@ __all__ = ["STAGES", "BatchRun", "fingerprint", "run", "write_outputs"]
 STAGES: tuple[str, ...] = ("load", "score", "site_and_lead", "squad", "peer", "explain", "write")
 """The timed stages of a run, in order."""
 
+FULL_UP_TO = 20_000
+"""Rounds up to this many candidates list, in each explanation, the options rules forbid too;
+larger ones read only the pairs the sparse score tables kept (see ``explain(full=...)``)."""
+
 Progress = Callable[[str, bool], None]
 
 
@@ -156,9 +160,13 @@ def run(
     peer = timed("peer", lambda: engine.peer(joint))
     result = MatchResult(scores=scores, joint=joint, squad=squad, peer=peer, existing=engine.existing)
     with_prices = prices
+    full = len(rnd.candidates) <= FULL_UP_TO
     explanations = timed(
         "explain",
-        lambda: [explain(result, c, "case_team", lang, prices=with_prices) for c in result.assignments.candidate_id],
+        lambda: [
+            explain(result, c, "case_team", lang, prices=with_prices, full=full)
+            for c in result.assignments.candidate_id
+        ],
     )
     record = {
         "matchwork": _version(),
@@ -222,7 +230,7 @@ def site_view(done: BatchRun, lang: str = "it") -> pd.DataFrame:
                 "lead_guide": names[rec["lead_guide_id"]],
                 "squad": ";".join(names[g] for g in rec["squad_ids"]),
                 "site_score": round(float(rec["site_score"]), 1),
-                "why": explain(result, rec["candidate_id"], "site", lang, prices=False).text,
+                "why": explain(result, rec["candidate_id"], "site", lang, prices=False, full=False).text,
             }
         )
     columns = ["site_id", "site", "position_id", "position", "candidate_id", "candidate", "lead_guide", "squad"]

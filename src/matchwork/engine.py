@@ -32,6 +32,7 @@ import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import Executor
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -231,11 +232,10 @@ class Engine:
         order = np.lexsort((g.cols[gi], s.cols[si], s.rows[si]))
         si, gi = si[order], gi[order]
         cand, pos, guide = s.rows[si].astype(np.int64), s.cols[si].astype(np.int64), g.cols[gi].astype(np.int64)
-        bonus = np.zeros(len(si), dtype=np.int64)
-        for c, positions in self.existing.site.items():
-            bonus += self.bonus * ((cand == c) & np.isin(pos, list(positions)))
-        for c, lead in self.existing.lead.items():
-            bonus += self.bonus * ((cand == c) & (guide == lead))
+        bonus = self.bonus * (
+            _in_pairs(cand, pos, self.existing.site, len(a.positions)).astype(np.int64)
+            + _in_pairs(cand, guide, self.existing.lead, len(a.guides))
+        )
         return {
             "cand": cand,
             "pos": pos,
@@ -329,9 +329,7 @@ class Engine:
         keep = ok & (site_of[rows] >= 0) & (a.guides.site[cols] == site_of[rows]) & (lead_of[rows] != cols)
         pairs = np.flatnonzero(keep)
         cand, guide = rows[pairs], cols[pairs]
-        bonus = np.zeros(len(pairs), dtype=np.int64)
-        for c, members in self.existing.squad.items():
-            bonus += self.bonus * ((cand == c) & np.isin(guide, list(members)))
+        bonus = self.bonus * _in_pairs(cand, guide, self.existing.squad, n_g).astype(np.int64)
         gain = np.round(g.total[pairs] * SCALE).astype(np.int64) + bonus
         opt = {"cand": cand, "guide": guide, "pair": pairs, "score": g.total[pairs], "gain": gain}
 
@@ -381,9 +379,7 @@ class Engine:
         rows, cols = t.rows.astype(np.int64), t.cols.astype(np.int64)
         pairs = np.flatnonzero(t.feasible("peer") & wants[rows])
         cand, peer = rows[pairs], cols[pairs]
-        bonus = np.zeros(len(pairs), dtype=np.int64)
-        for c, p in self.existing.peer.items():
-            bonus += self.bonus * ((cand == c) & (peer == p))
+        bonus = self.bonus * _in_pairs(cand, peer, self.existing.peer, n_p).astype(np.int64)
         gain = np.round(t.total[pairs] * SCALE).astype(np.int64) + bonus
         hours = cap.hours_needed[cand]
         opt = {"cand": cand, "peer": peer, "pair": pairs, "score": t.total[pairs], "gain": gain, "hours": hours}
@@ -523,6 +519,16 @@ class _PeerProblem:
         x = self._run(self.cost, [*extra, fixed])
         assert x is not None  # the count just reached is feasible
         return x[: self.n_x] > 0.5
+
+
+def _in_pairs(cand: np.ndarray, partner: np.ndarray, existing: dict[int, Any], n_partners: int) -> np.ndarray:
+    """Whether each ``(cand[i], partner[i])`` is among the pairings in place (one partner or a set per candidate)."""
+    keys = [
+        c * n_partners + p
+        for c, ps in existing.items()
+        for p in (ps if isinstance(ps, set | frozenset | list | tuple) else (ps,))
+    ]
+    return np.isin(cand.astype(np.int64) * n_partners + partner, np.array(keys, dtype=np.int64))
 
 
 def _components(left: np.ndarray, right: np.ndarray, n_nodes: int) -> np.ndarray:

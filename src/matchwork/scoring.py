@@ -155,8 +155,8 @@ class ScoreTable:
 
     def top(self, k: int, role: str | None = None) -> ScoreTable:
         """The ``k`` best feasible pairs of each candidate (ties: partner order, i.e. by id)."""
-        ok = np.flatnonzero(self.feasible(role))
-        order = ok[np.lexsort((self.cols[ok], -self.total[ok], self.rows[ok]))]
+        ok = np.flatnonzero(self.feasible(role))  # already in (row, col) order: a stable sort keeps cols as tie-break
+        order = ok[np.lexsort((-self.total[ok], self.rows[ok]))]
         rank = _rank_within(self.rows[order])
         chosen = np.sort(order[rank < k])
         return self.take(chosen)
@@ -372,8 +372,10 @@ class Scorer:
 
     def pairs(self, stage: str, rows: np.ndarray, cols: np.ndarray, *, executor: Executor | None = None) -> ScoreTable:
         """Score the given pairs (sorted by candidate, then partner), keeping only feasible ones."""
-        order = np.lexsort((cols, rows))
-        rows, cols = rows[order], cols[order]
+        key = rows.astype(np.int64) * len(self.partners(stage)) + cols
+        if len(key) > 1 and not np.all(key[1:] >= key[:-1]):  # one int64 key sorts faster than lexsort's two
+            order = np.argsort(key, kind="stable")
+            rows, cols = rows[order], cols[order]
         bounds = list(range(0, len(rows), _BLOCK_PAIRS)) or [0]
         blocks = [(stage, rows[lo : lo + _BLOCK_PAIRS], cols[lo : lo + _BLOCK_PAIRS]) for lo in bounds]
         mapper = executor.map if executor is not None else map
