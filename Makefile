@@ -35,6 +35,9 @@ test: $(VENV)/.installed-dev
 docs: $(VENV)/.installed-docs
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
+bench: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/run.py
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/mypy

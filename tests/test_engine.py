@@ -344,3 +344,12 @@ def _everyone_placed_and_wanting_peers(seed: int, n: int = 4) -> mw.Round:
 def test_peer_milp_with_mixed_hours_against_brute_force(seed: int) -> None:
     rnd = _everyone_placed_and_wanting_peers(seed)
     check_brute(rnd, mw.Policy.default())
+
+
+def test_peer_components_in_processes_give_the_serial_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    import matchwork.engine as engine
+
+    rnd = mw.synth.round(400, seed=12)
+    serial = mw.match(rnd).assignments
+    monkeypatch.setattr(engine, "PARALLEL_MIN_PAIRS", 0)
+    pd.testing.assert_frame_equal(mw.match(rnd).assignments, serial)

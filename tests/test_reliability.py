@@ -285,7 +285,6 @@ def test_fuzzed_tables_raise_only_the_librarys_validation_error(frames: dict[str
     assert all(p.expected for p in problems)
 
 
-@settings(max_examples=15, deadline=None)
 @given(frames=_fuzzed_frames())
 def test_fuzzed_csv_folders_through_the_command(frames: dict[str, pd.DataFrame], tmp_path_factory: Any) -> None:
     tmp = tmp_path_factory.mktemp("fuzz")

@@ -53,7 +53,7 @@ __all__ = ["STAGES", "BatchRun", "fingerprint", "run", "write_outputs"]
 STAGES: tuple[str, ...] = ("load", "score", "site_and_lead", "squad", "peer", "explain", "write")
 """The timed stages of a run, in order."""
 
-FULL_UP_TO = 20_000
+FULL_UP_TO = 5_000
 """Rounds up to this many candidates list, in each explanation, the options rules forbid too;
 larger ones read only the pairs the sparse score tables kept (see ``explain(full=...)``)."""
 

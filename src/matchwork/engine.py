@@ -29,9 +29,10 @@ Inputs are sorted by id, so the same round in any row order gives the same resul
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections import defaultdict
 from collections.abc import Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -441,8 +442,8 @@ class Engine:
         if self.fair and problems:
             floor = min(p.best_floor() for p in problems)
         chosen = np.zeros(len(opt["cand"]), dtype=bool)
-        for idx, problem in zip(groups, problems, strict=True):
-            chosen[idx] = problem.solve(floor)
+        for idx, picked in zip(groups, _solve_components(problems, floor), strict=True):
+            chosen[idx] = picked
         return chosen
 
 
@@ -519,6 +520,32 @@ class _PeerProblem:
         x = self._run(self.cost, [*extra, fixed])
         assert x is not None  # the count just reached is feasible
         return x[: self.n_x] > 0.5
+
+
+PARALLEL_MIN_PAIRS = 40_000
+"""Peer MILPs with at least this many pairs in all are solved one component per process."""
+
+
+def _solve_component(job: tuple[_PeerProblem, float]) -> np.ndarray:
+    problem, floor = job
+    return problem.solve(floor)
+
+
+def _solve_components(problems: list[_PeerProblem], floor: float) -> list[np.ndarray]:
+    """Each component's chosen pairs: in local processes when the components are many and large.
+
+    The components are independent, so processes give the same answer as a loop;
+    they pay off only when there is enough to share (forking costs tens of ms).
+    """
+    jobs = [(p, floor) for p in problems]
+    workers = min(os.cpu_count() or 1, len(problems))
+    if workers < 2 or sum(p.n_x for p in problems) < PARALLEL_MIN_PAIRS:
+        return [_solve_component(job) for job in jobs]
+    # largest first, so that a big component does not start last
+    order = sorted(range(len(jobs)), key=lambda i: -problems[i].n_x)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        done = dict(zip(order, pool.map(_solve_component, [jobs[i] for i in order]), strict=True))
+    return [done[i] for i in range(len(jobs))]
 
 
 def _in_pairs(cand: np.ndarray, partner: np.ndarray, existing: dict[int, Any], n_partners: int) -> np.ndarray:

@@ -22,7 +22,12 @@ if TYPE_CHECKING:
     from matchwork.explain import Explanation
     from matchwork.result import MatchResult
 
-__all__ = ["render_report"]
+__all__ = ["WITH_TEXT_UP_TO", "render_report"]
+
+WITH_TEXT_UP_TO = 5_000
+"""Rounds up to this many candidates carry each explanation in the report; larger ones
+list the pairings only (a browser cannot search a hundred megabytes of text), and
+``explanations.json`` holds every explanation."""
 
 _LABELS = {
     "it": {
@@ -45,6 +50,7 @@ _LABELS = {
         "share": "quota del limite",
         "partners": "partner",
         "run": "Esecuzione",
+        "no_text": "Turno grande: le spiegazioni sono in explanations.json.",
     },
     "en": {
         "title": "Matching round",
@@ -66,6 +72,7 @@ _LABELS = {
         "share": "share of cap",
         "partners": "partners",
         "run": "Run",
+        "no_text": "A large round: the explanations are in explanations.json.",
     },
 }
 
@@ -153,7 +160,7 @@ def render_report(
                 "squad": ", ".join(rec["squad_ids"]),
                 "peer": rec["peer_id"] or "",
                 "score": "" if np.isnan(rec["score"]) else f"{rec['score']:.1f}",
-                "text": e.text,
+                "text": e.text if len(records) <= WITH_TEXT_UP_TO else "",
             }
         )
     return env.from_string(template).render(
@@ -168,5 +175,6 @@ def render_report(
         load_table=m["loads"].reset_index().to_dict("records"),
         areas=by_area.to_dict("records"),
         rows=rows,
+        with_text=len(records) <= WITH_TEXT_UP_TO,
         run=dict(run or {}),
     )

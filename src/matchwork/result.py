@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from matchwork.rules import reason_codes
+from matchwork.rules import RULE_BY_CODE, role_mask
 from matchwork.solve.flow import FlowResult
 from matchwork.solve.network import Network
 
@@ -283,11 +283,11 @@ class MatchResult:
         scorer = self.scores.scorer
         counts: Counter[str] = Counter()
         for stage, role in (("site", "site"), ("guide", "lead_guide")):
-            row = scorer.dense(stage, candidates=np.array([candidate]))
-            from matchwork.rules import role_mask
-
-            for mask in row.reasons & np.uint32(role_mask(role)):
-                counts.update(reason_codes(int(mask)))
+            reasons = scorer.dense(stage, candidates=np.array([candidate])).reasons & np.uint32(role_mask(role))
+            for rule in RULE_BY_CODE.values():  # one vectorised count per rule, not a loop over pairs
+                n = int(np.count_nonzero(reasons & np.uint32(rule.mask)))
+                if n:
+                    counts[rule.code] += n
         return counts
 
     # ------------------------------------------------------------ metrics

@@ -610,6 +610,11 @@ def role_mask(role: str) -> int:
     return sum(r.mask for r in RULE_BY_CODE.values() if role in r.roles)
 
 
+_MASKS: tuple[tuple[int, str], ...] = tuple((r.mask, r.code) for r in RULE_BY_CODE.values())
+
+
 def reason_codes(mask: int) -> tuple[str, ...]:
     """The rule codes of a reason mask, in bit order."""
-    return tuple(r.code for r in RULE_BY_CODE.values() if mask & r.mask)
+    if not mask:
+        return ()
+    return tuple(code for bit, code in _MASKS if mask & bit)

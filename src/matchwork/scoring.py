@@ -32,6 +32,7 @@ True
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor
 from typing import Any
@@ -129,16 +130,21 @@ class ScoreTable:
 
     def find(self, candidate: int | np.ndarray, partner: int | np.ndarray) -> np.ndarray:
         """Pair index of ``(candidate, partner)`` index pairs, or -1 where the table lacks them."""
-        keys = self.rows.astype(np.int64) * len(self.partner_ids) + self.cols
+        keys = self._keys
         wanted = np.asarray(candidate, dtype=np.int64) * len(self.partner_ids) + np.asarray(partner)
         pos = np.searchsorted(keys, wanted)
         pos_c = np.minimum(pos, max(len(keys) - 1, 0))
         hit = (pos < len(keys)) & (keys[pos_c] == wanted) if len(keys) else np.zeros(np.shape(wanted), bool)
         return np.where(hit, pos_c, -1)
 
+    @functools.cached_property
+    def _keys(self) -> np.ndarray:
+        return self.rows.astype(np.int64) * len(self.partner_ids) + self.cols
+
     def of_candidate(self, candidate: int) -> slice:
         """The slice of pairs of one candidate (by index)."""
-        lo, hi = np.searchsorted(self.rows, [candidate, candidate + 1])
+        # searching with the rows' own dtype: a mismatch would convert the whole array on every call
+        lo, hi = np.searchsorted(self.rows, np.array([candidate, candidate + 1], dtype=self.rows.dtype))
         return slice(int(lo), int(hi))
 
     def take(self, keep: np.ndarray | slice) -> ScoreTable:
