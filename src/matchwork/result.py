@@ -249,34 +249,57 @@ class MatchResult:
         """
         a = self.scores.arrays
         joint = self.stages["joint"].options
-        has_option = np.bincount(joint["cand"], minlength=len(a.candidates)) > 0
+        unmatched = np.flatnonzero(self._position < 0)
+        # options are sorted by candidate: each candidate's are one slice
+        bounds = np.searchsorted(joint["cand"], np.stack([unmatched, unmatched + 1]))
+        site_of = a.positions.site[joint["pos"]]
+        blocked = unmatched[bounds[0] == bounds[1]]
+        counts = dict(zip(blocked.tolist(), self._rule_counts_many(blocked), strict=True))
         rows: list[tuple[str, str, tuple[str, ...], tuple[str, ...], str]] = []
-        for c in np.flatnonzero(self._position < 0):
+        for c, lo, hi in zip(unmatched.tolist(), bounds[0].tolist(), bounds[1].tolist(), strict=True):
             cid = str(a.candidates.ids[c])
-            if has_option[c]:
-                sites = sorted({str(a.sites.ids[a.positions.site[p]]) for p in joint["pos"][joint["cand"] == c]})
-                rows.append(
-                    (
-                        cid,
-                        "capacity_taken",
-                        (),
-                        tuple(sites),
-                        f"{len(sites)} site(s) were possible; their places went to candidates who gain more",
-                    )
-                )
+            if hi > lo:
+                sites = sorted({str(a.sites.ids[s]) for s in np.unique(site_of[lo:hi])})
+                detail = f"{len(sites)} site(s) were possible; their places went to candidates who gain more"
+                rows.append((cid, "capacity_taken", (), tuple(sites), detail))
                 continue
-            counts = self.rule_counts(int(c))
-            detail = "; ".join(f"{code} ({n})" for code, n in counts.most_common())
-            rows.append(
-                (
-                    cid,
-                    "no_feasible_option",
-                    tuple(code for code, _ in counts.most_common()),
-                    (),
-                    detail or "no site with a lead guide the rules allow",
-                )
-            )
+            common = counts[c].most_common()
+            detail = "; ".join(f"{code} ({n})" for code, n in common) or "no site with a lead guide the rules allow"
+            rows.append((cid, "no_feasible_option", tuple(code for code, _ in common), (), detail))
         return pd.DataFrame(rows, columns=["candidate_id", "reason", "rules", "partners", "detail"])
+
+    def _rule_counts_many(self, candidates: np.ndarray) -> list[Counter[str]]:
+        """:meth:`rule_counts` of many candidates, in blocks.
+
+        On rounds scored sparsely, positions beyond a candidate's commute radius are
+        counted as ``commute_too_far`` without evaluating them, and lead guides are
+        those of the sites within reach: the counts a dense evaluation would give
+        for the site stage, and the nearby ones for guides.
+        """
+        if self.scores.site.dense:
+            return [self.rule_counts(int(c)) for c in candidates]
+        scorer, a = self.scores.scorer, self.scores.arrays
+        out = [Counter[str]() for _ in candidates]
+        if not len(candidates):
+            return out
+        where = {int(c): i for i, c in enumerate(candidates)}
+        rows, cols = scorer.site_pairs(candidates)
+        near = np.bincount(np.searchsorted(candidates, rows), minlength=len(candidates))
+        far = len(a.positions) - near
+        for i in np.flatnonzero(far > 0):
+            out[i]["commute_too_far"] += int(far[i])
+        stages = (("site", "site", rows, cols), ("guide", "lead_guide", *scorer.guide_pairs(rows, cols)))
+        for stage, role, r, c in stages:
+            if not len(r):
+                continue
+            reasons, _, _ = scorer.evaluate(stage, r, c)
+            reasons &= np.uint32(role_mask(role))
+            owner = np.array([where[int(x)] for x in np.unique(r)])[np.searchsorted(np.unique(r), r)]
+            for rule in RULE_BY_CODE.values():
+                hit = np.bincount(owner, weights=(reasons & np.uint32(rule.mask)) > 0, minlength=len(candidates))
+                for i in np.flatnonzero(hit):
+                    out[i][rule.code] += int(hit[i])
+        return out
 
     def rule_counts(self, candidate: int) -> Counter[str]:
         """How many of a candidate's site and lead-guide pairs each rule forbids."""
