@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor
 from typing import Any
@@ -183,6 +184,22 @@ class ScoreTable:
             for j, f in enumerate(self.feature_names):
                 data[f"{f}_points"] = points[:, j]
         return pd.DataFrame(data)
+
+
+def _concat(tables: list[ScoreTable]) -> ScoreTable:
+    """Score tables of one stage, of disjoint candidates in order, as one."""
+    first = tables[0]
+    if len(tables) == 1:
+        return first
+    return dataclasses.replace(
+        first,
+        rows=np.concatenate([t.rows for t in tables]),
+        cols=np.concatenate([t.cols for t in tables]),
+        reasons=np.concatenate([t.reasons for t in tables]),
+        values={f: np.concatenate([t.values[f] for t in tables]) for f in first.feature_names},
+        total=np.concatenate([t.total for t in tables]),
+        dense=False,
+    )
 
 
 def _rank_within(groups: np.ndarray) -> np.ndarray:
@@ -376,18 +393,35 @@ class Scorer:
         cols = np.tile(np.arange(n_part), len(cand))
         return self._table(stage, rows, cols, dense=candidates is None, parts=parts)
 
-    def pairs(self, stage: str, rows: np.ndarray, cols: np.ndarray, *, executor: Executor | None = None) -> ScoreTable:
-        """Score the given pairs (sorted by candidate, then partner), keeping only feasible ones."""
+    def pairs(
+        self,
+        stage: str,
+        rows: np.ndarray,
+        cols: np.ndarray,
+        *,
+        executor: Executor | None = None,
+        top_k: int | None = None,
+    ) -> ScoreTable:
+        """Score the given pairs, keeping only feasible ones (and the ``top_k`` best of each candidate).
+
+        Pairs are scored in blocks that never split a candidate, and each block is
+        pruned as soon as it is scored, so memory holds one block and what is kept —
+        not every pair within reach (several GiB on a national round).
+        """
         key = rows.astype(np.int64) * len(self.partners(stage)) + cols
         if len(key) > 1 and not np.all(key[1:] >= key[:-1]):  # one int64 key sorts faster than lexsort's two
             order = np.argsort(key, kind="stable")
             rows, cols = rows[order], cols[order]
-        bounds = list(range(0, len(rows), _BLOCK_PAIRS)) or [0]
-        blocks = [(stage, rows[lo : lo + _BLOCK_PAIRS], cols[lo : lo + _BLOCK_PAIRS]) for lo in bounds]
+        starts = np.unique(np.searchsorted(rows, rows[::_BLOCK_PAIRS], side="left")) if len(rows) else np.zeros(1, int)
+        bounds = [*starts.tolist(), len(rows)]
+        blocks = [(stage, rows[lo:hi], cols[lo:hi]) for lo, hi in itertools.pairwise(bounds)]
         mapper = executor.map if executor is not None else map
-        parts = list(mapper(self._evaluate_block, blocks))
-        table = self._table(stage, rows, cols, dense=False, parts=parts)
-        return table.take(table.feasible_in_any_role())
+        kept = []
+        for (_, r, c), part in zip(blocks, mapper(self._evaluate_block, blocks), strict=True):
+            table = self._table(stage, r, c, dense=False, parts=[part])
+            table = table.take(table.feasible_in_any_role())
+            kept.append(table.top(top_k) if top_k is not None else table)
+        return _concat(kept) if kept else self._table(stage, rows[:0], cols[:0], dense=False, parts=[])
 
     def _evaluate_block(self, block: tuple[str, np.ndarray, np.ndarray]) -> tuple[Any, ...]:
         return self.evaluate(*block)
@@ -449,9 +483,9 @@ class Scorer:
             return self.dense(stage)
         k = self.policy.scoring.top_k
         if stage == "site":
-            return self.pairs(stage, *self.site_pairs(), executor=executor).top(k)
+            return self.pairs(stage, *self.site_pairs(), executor=executor, top_k=k)
         if stage == "peer":
-            return self.pairs(stage, *self.peer_pairs(), executor=executor).top(k)
+            return self.pairs(stage, *self.peer_pairs(), executor=executor, top_k=k)
         site = site if site is not None else self.table("site", dense=False, executor=executor)
         return self.pairs(stage, *self.guide_pairs(site.rows, site.cols), executor=executor)
 
