@@ -1,16 +1,10 @@
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
+from tools_loader import ROOT, load_tool
 
 
 def test_profile_pages_are_generated_from_the_current_schema() -> None:
-    spec = importlib.util.spec_from_file_location("gen", ROOT / "tools" / "gen_profile_docs.py")
-    assert spec and spec.loader
-    gen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen)
+    gen = load_tool("gen_profile_docs")
     assert gen.main(check=True) == 0
     text = (ROOT / "docs" / "profiles" / "candidates.md").read_text(encoding="utf-8")
     assert "categoria L. 381/91" in text
@@ -29,10 +23,7 @@ def test_scoring_page_names_every_rule_and_feature() -> None:
 
 
 def test_explanations_page_shows_what_the_library_says_now() -> None:
-    spec = importlib.util.spec_from_file_location("gen_expl", ROOT / "tools" / "gen_explanation_docs.py")
-    assert spec and spec.loader
-    gen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen)
+    gen = load_tool("gen_explanation_docs")
     page = (ROOT / "docs" / "explanations.md").read_text(encoding="utf-8")
     assert page == gen.page(), "docs/explanations.md is stale: run python tools/gen_explanation_docs.py"
     assert "Perché" in page and "Why" in page and "not matched" in page

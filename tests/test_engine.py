@@ -9,12 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import matchwork as mw
-from brute import joint_best, peer_best, squad_best
 from matchwork.engine import SCALE, hour_cost, hour_segments
 from matchwork.errors import MatchError
 from matchwork.rules import role_mask
 from matchwork.solve import available_backends, solve
 
+from brute import joint_best, peer_best, squad_best
 from strategies import rounds
 
 

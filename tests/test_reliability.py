@@ -25,9 +25,9 @@ import matchwork as mw
 from matchwork import cli, tables
 from matchwork.cli import EXIT_INVALID, app
 from matchwork.errors import PolicyValidationError, RoundValidationError
-from test_bad_input import CASES
 
 from strategies import rounds
+from test_bad_input import CASES
 
 runner = CliRunner()
 SRC = Path(__file__).resolve().parent.parent / "src" / "matchwork"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import shutil
@@ -15,21 +14,13 @@ import pytest
 import matchwork as mw
 from matchwork.batch import run
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("shot", ROOT / "tools" / "screenshot_report.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tools_loader import ROOT, load_tool
 
 
 @pytest.fixture(scope="module")
 def shot() -> ModuleType:
     """The screenshot tool, with Chromium installed from Debian's packages where missing."""
-    tool = _tool()
+    tool = load_tool("screenshot_report")
     if tool.chromium() is None and shutil.which("apt-get") and os.geteuid() == 0:
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         subprocess.run(["apt-get", "update", "-qq"], check=False, env=env, capture_output=True)

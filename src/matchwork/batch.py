@@ -41,7 +41,7 @@ from typing import Any
 import pandas as pd
 
 from matchwork.engine import Engine
-from matchwork.explain import Explanation, explain, to_json
+from matchwork.explain import Explanation, _names, explain, to_json
 from matchwork.policy import Policy
 from matchwork.result import MatchResult
 from matchwork.round import Round
@@ -212,8 +212,7 @@ def site_view(done: BatchRun, lang: str = "it") -> pd.DataFrame:
     """What host companies may see: one row per newcomer, with the site-audience explanation."""
     result = done.result
     rnd = result.round
-    people: list[Any] = [*rnd.guides, *rnd.sites, *rnd.candidates]
-    names = {x.id: x.name for x in people}
+    names = _names(result)
     titles = {pos.id: pos.title for _, pos in rnd.positions}
     asg = result.assignments
     records: list[dict[str, Any]] = asg[asg.status == "matched"].to_dict("records")  # type: ignore[assignment]

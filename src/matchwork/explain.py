@@ -360,13 +360,8 @@ class _Context:
         self.a = result.scores.arrays
         self.scorer = result.scores.scorer
         self.names = _names(result)
-        loads = result.loads
-        self.full = {
-            (role, pid)
-            for pid, role, load, cap in loads[["partner_id", "role", "load", "capacity"]].itertuples(index=False)
-            if load >= cap - 1e-9
-        }
-        self.load = {(r, p): (lo, c) for p, r, lo, c in loads.itertuples(index=False)}
+        self.load = {(r, p): (lo, c) for p, r, lo, c in result.loads.itertuples(index=False)}
+        self.full = {key for key, (load, cap) in self.load.items() if load >= cap - 1e-9}
         taken = result.assignments["position_id"].value_counts()
         open_ = result.scores.capacities.position_open
         self.position_full = {
@@ -437,14 +432,16 @@ class _Context:
         return Alternative(pid, self.names.get(pid, pid), score, why, codes, price, detail)
 
     def binding(self, role: str, pid: str) -> tuple[str, ...]:
-        cap_role, cap_id = _capacity_of(self.result, role, pid)
-        out = []
-        for r, p in {(cap_role, cap_id), (role if role != "lead_guide" else "guide", pid)}:
-            if (r, p) in self.full and r in ("site", "lead_guide", "guide", "peer"):
-                load, cap = self.load[(r, p)]
-                if r == "peer" and self.redact:
-                    continue
-                out.append(self.t[f"cap_{r}"].format(load=load, capacity=cap))
+        limits = {_capacity_of(self.result, role, pid)}
+        if role == "lead_guide":  # a lead also counts against the guide's total load
+            limits.add(("guide", pid))
+        if self.redact:
+            limits.discard(("peer", pid))  # a peer's hours follow the candidate's support intensity
+        out = [
+            self.t[f"cap_{r}"].format(load=self.load[(r, p)][0], capacity=self.load[(r, p)][1])
+            for r, p in limits
+            if (r, p) in self.full
+        ]
         return tuple(sorted(out))
 
 
