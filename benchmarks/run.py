@@ -68,7 +68,7 @@ def _timed(fn: Any) -> tuple[float, Any]:
 
 def _kernel_rate(rnd: Any) -> dict[str, float]:
     """Pair-features per second of the dense site-stage kernel (rules and features, whole matrices)."""
-    from matchwork.scoring import Scorer
+    from matchwork.scoring.scorer import Scorer
 
     scorer = Scorer(rnd)
     n_c = min(len(rnd.candidates), 2_000)

@@ -9,7 +9,7 @@ import math
 from typing import Any
 
 import matchwork as mw
-from matchwork.vocab import RelationshipKind, ateco_ancestors, ateco_section
+from matchwork.model.vocab import RelationshipKind, Role, ateco_ancestors, ateco_section
 
 R = 6371.0088
 
@@ -129,7 +129,7 @@ def site_reasons(
     if {site.id, pos.id} & c.excluded_ids:
         out.add("excluded_site")
     if any(
-        f.candidate_id == c.id and f.partner_id in {site.id, pos.id} and f.role in (None, mw.vocab.Role.SITE)
+        f.candidate_id == c.id and f.partner_id in {site.id, pos.id} and f.role in (None, Role.SITE)
         for f in rnd.forbids
     ):
         out.add("forbidden_site")
@@ -188,8 +188,6 @@ def peer_reasons(rnd: mw.Round, policy: mw.Policy, c: mw.Candidate, p: mw.PeerSu
         out.add("relationship_peer")
     if p.id in c.excluded_ids:
         out.add("excluded_peer")
-    if any(
-        f.candidate_id == c.id and f.partner_id == p.id and f.role in (None, mw.vocab.Role.PEER) for f in rnd.forbids
-    ):
+    if any(f.candidate_id == c.id and f.partner_id == p.id and f.role in (None, Role.PEER) for f in rnd.forbids):
         out.add("forbidden_peer")
     return out

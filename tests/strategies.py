@@ -8,7 +8,7 @@ import string
 from hypothesis import strategies as st
 
 import matchwork as mw
-from matchwork.vocab import (
+from matchwork.model.vocab import (
     Accommodation,
     Category,
     Gender,

@@ -175,7 +175,7 @@ def test_csv_folder_problems(tmp_path: Path, frames: dict[str, pd.DataFrame]) ->
 
 def test_excel_missing_and_renamed_sheets(tmp_path: Path, frames: dict[str, pd.DataFrame]) -> None:
     frames["Candidati"] = frames.pop("candidates")
-    from matchwork import tables
+    from matchwork.io import tables
 
     path = tables.write_excel(frames, tmp_path / "r.xlsx")
     with pytest.raises(RoundValidationError) as info:
@@ -194,7 +194,7 @@ def test_not_a_workbook(tmp_path: Path) -> None:
 
 def test_excel_lines_match_sheet_rows(tmp_path: Path, frames: dict[str, pd.DataFrame]) -> None:
     _set(frames, "sites", 4, "headcount", "-3")
-    from matchwork import tables
+    from matchwork.io import tables
 
     path = tables.write_excel(frames, tmp_path / "r.xlsx")
     with pytest.raises(RoundValidationError) as info:

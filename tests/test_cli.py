@@ -10,8 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 import matchwork as mw
-from matchwork import cli, tables
+from matchwork import cli
 from matchwork.cli import EXIT_FAILURE, EXIT_INVALID, app
+from matchwork.io import tables
 
 runner = CliRunner()
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import matchwork as mw
-from matchwork.scoring import Scorer
+from matchwork.scoring.scorer import Scorer
 
 
 def _same_tables(a: mw.Scores, b: mw.Scores) -> None:
@@ -27,7 +27,7 @@ def rnd() -> mw.Round:
 
 
 def test_process_pool_gives_the_serial_scores(rnd: mw.Round, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(mw.scoring, "_BLOCK_PAIRS", 3_000)  # many blocks
+    monkeypatch.setattr(mw.scoring.scorer, "_BLOCK_PAIRS", 3_000)  # many blocks
     with ProcessPoolExecutor(max_workers=2) as pool:
         parallel = Scorer(rnd).scores(dense=False, executor=pool)
     _same_tables(parallel, Scorer(rnd).scores(dense=False))

@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import matchwork as mw
-from matchwork.explain import _T, AUDIENCES, is_sensitive, rule_text, to_json
-from matchwork.features import FEATURES
-from matchwork.profiles import Pin
-from matchwork.rules import RULE_BY_CODE
-from matchwork.vocab import Category, LivedExperience, ReferringService, SupportIntensity, label
+from matchwork.explain.explain import _T, AUDIENCES, is_sensitive, rule_text, to_json
+from matchwork.model.profiles import Pin
+from matchwork.model.vocab import Category, LivedExperience, ReferringService, SupportIntensity, label
+from matchwork.scoring.features import FEATURES
+from matchwork.scoring.rules import RULE_BY_CODE
 
 from strategies import rounds
 

@@ -6,7 +6,7 @@ import pytest
 
 import matchwork as mw
 from matchwork.errors import PolicyValidationError
-from matchwork.policy import TraineeRuleSet
+from matchwork.model.policy import TraineeRuleSet
 
 
 def test_default_policy_documented_values() -> None:
@@ -83,5 +83,5 @@ def test_a_stage_needs_a_positive_weight() -> None:
 def test_default_file_is_valid_toml_of_the_model() -> None:
     from importlib import resources
 
-    text = resources.files("matchwork").joinpath("default_policy.toml").read_text(encoding="utf-8")
+    text = resources.files("matchwork.model").joinpath("default_policy.toml").read_text(encoding="utf-8")
     assert mw.Policy.from_toml_text(text, source="x") == mw.Policy.default()

@@ -6,8 +6,8 @@ import pytest
 from pydantic import ValidationError
 
 import matchwork as mw
-from matchwork.profiles import PROFILE_TYPES
-from matchwork.schema import RoundDocument
+from matchwork.io.schema import RoundDocument
+from matchwork.model.profiles import PROFILE_TYPES
 
 LOC = {"lat": 45.0, "lon": 10.0}
 

@@ -22,9 +22,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import matchwork as mw
-from matchwork import cli, tables
+from matchwork import cli
 from matchwork.cli import EXIT_INVALID, app
 from matchwork.errors import PolicyValidationError, RoundValidationError
+from matchwork.io import tables
 
 from strategies import rounds
 from test_bad_input import CASES

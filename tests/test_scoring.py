@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import matchwork as mw
-from matchwork.rules import RULE_BY_CODE, reason_codes
+from matchwork.scoring.rules import RULE_BY_CODE, reason_codes
 
 import reference as ref
 from strategies import rounds

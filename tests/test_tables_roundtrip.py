@@ -58,7 +58,7 @@ def test_formula_text_is_neutralised_in_files_and_restored(tmp_path: Path) -> No
 
 def test_frames_have_documented_columns(small_round: mw.Round) -> None:
     frames = small_round.to_frames()
-    from matchwork import tables
+    from matchwork.io import tables
 
     for table, frame in frames.items():
         assert list(frame.columns) == tables.columns(table), table

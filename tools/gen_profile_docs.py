@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from matchwork import tables
-from matchwork.profiles import PROFILE_TYPES, sensitive_fields
-from matchwork.vocab import label
+from matchwork.io import tables
+from matchwork.model.profiles import PROFILE_TYPES, sensitive_fields
+from matchwork.model.vocab import label
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "profiles"
 

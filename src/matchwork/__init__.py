@@ -13,13 +13,13 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from matchwork import batch, synth
-from matchwork.engine import match
+from matchwork.engine.engine import match
 from matchwork.errors import MatchError, Problem, RoundValidationError
-from matchwork.explain import Explanation, WhyNot
-from matchwork.features import Feature
-from matchwork.policy import Policy
-from matchwork.privacy import pseudonymize
-from matchwork.profiles import (
+from matchwork.explain.explain import Explanation, WhyNot
+from matchwork.io.privacy import pseudonymize
+from matchwork.io.schema import schema
+from matchwork.model.policy import Policy
+from matchwork.model.profiles import (
     Candidate,
     Forbid,
     GuideWorker,
@@ -32,10 +32,10 @@ from matchwork.profiles import (
     Relationship,
     sensitive_fields,
 )
+from matchwork.model.round import Round
 from matchwork.result import MatchResult
-from matchwork.round import Round
-from matchwork.schema import schema
-from matchwork.scoring import Scores, ScoreTable, score
+from matchwork.scoring.features import Feature
+from matchwork.scoring.scorer import Scores, ScoreTable, score
 from matchwork.solve import assign
 
 try:

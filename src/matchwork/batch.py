@@ -15,7 +15,7 @@ solve the three stages, explain every candidate and write
     what the host companies may see: their newcomers, lead guides and squads,
     with the site-audience explanation (nothing the schema marks sensitive);
 ``report.html``
-    the round report (:mod:`matchwork.report`), one self-contained file;
+    the round report (:mod:`matchwork.report.report`), one self-contained file;
 ``run.json``
     the library version, the time, the input's and the policy's fingerprints
     (SHA-256), the policy itself, the stage timings and the totals;
@@ -40,13 +40,13 @@ from typing import Any
 
 import pandas as pd
 
-from matchwork.engine import Engine
-from matchwork.explain import Explanation, _names, explain, to_json
-from matchwork.policy import Policy
+from matchwork.engine.engine import Engine
+from matchwork.explain.explain import Explanation, _names, explain, to_json
+from matchwork.io.tables import atomic_folder, safe_cells
+from matchwork.model.policy import Policy
+from matchwork.model.round import Round
 from matchwork.result import MatchResult
-from matchwork.round import Round
-from matchwork.scoring import Scorer
-from matchwork.tables import atomic_folder, safe_cells
+from matchwork.scoring.scorer import Scorer
 
 __all__ = ["STAGES", "BatchRun", "fingerprint", "run", "write_outputs"]
 
@@ -239,7 +239,7 @@ def site_view(done: BatchRun, lang: str = "it") -> pd.DataFrame:
 
 def write_outputs(done: BatchRun, out_dir: str | os.PathLike[str], *, lang: str = "it") -> Path:
     """Write every output of a run into ``out_dir``, atomically (see the module docstring)."""
-    from matchwork.report import render_report
+    from matchwork.report.report import render_report
 
     result = done.result
     target = Path(out_dir)

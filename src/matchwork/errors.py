@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from matchwork.vocab import suggest
+from matchwork.model.vocab import suggest
 
 __all__ = [
     "InputValidationError",
@@ -188,7 +188,7 @@ def problems_from_pydantic(
     Values of sensitive fields are replaced by ``"<redacted>"`` and get no "did you
     mean" hint, which would leak them as surely.
     """
-    from matchwork.profiles import sensitive_fields
+    from matchwork.model.profiles import sensitive_fields
 
     secret = sensitive_fields(model)
     out = []

@@ -21,16 +21,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from matchwork.rules import RULE_BY_CODE, role_mask
+from matchwork.scoring.rules import RULE_BY_CODE, role_mask
 from matchwork.solve.flow import FlowResult
 from matchwork.solve.network import Network
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from matchwork.engine import _Existing
-    from matchwork.explain import Explanation, WhyNot
-    from matchwork.scoring import Scores
+    from matchwork.engine.engine import _Existing
+    from matchwork.explain.explain import Explanation, WhyNot
+    from matchwork.scoring.scorer import Scores
 
 __all__ = ["ASSIGNMENT_COLUMNS", "LOAD_COLUMNS", "MatchResult", "StageSolution"]
 
@@ -422,7 +422,7 @@ class MatchResult:
         >>> print(result.explain("C000001", lang="en").text.splitlines()[0])
         Why ... (C000001): ...
         """
-        from matchwork.explain import explain
+        from matchwork.explain.explain import explain
 
         return explain(self, candidate_id, audience, lang, prices=prices)
 
@@ -441,7 +441,7 @@ class MatchResult:
         >>> w.feasible in (True, False)
         True
         """
-        from matchwork.explain import why_not
+        from matchwork.explain.explain import why_not
 
         return why_not(self, candidate_id, partner_id, role)
 
@@ -455,7 +455,7 @@ class MatchResult:
         >>> list(result.suggest("C000001", k=2).columns)
         ['stage', 'rank', 'partner_id', 'partner_name', 'score', 'breakdown']
         """
-        from matchwork.explain import suggest
+        from matchwork.explain.explain import suggest
 
         return suggest(self, candidate_id, k, lang)
 
@@ -469,7 +469,7 @@ class MatchResult:
         :attr:`loads`, ``binding``, ``extra_matched`` (candidates more placed) and
         ``gain`` (total score points), sorted best first.
         """
-        from matchwork.explain import capacity_prices
+        from matchwork.explain.explain import capacity_prices
 
         return capacity_prices(self, roles)
 

@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 
 from matchwork import _gc
-from matchwork.round import Round
-from matchwork.vocab import Accommodation, Category, LivedExperience, ReferringService, Skill, Slot
+from matchwork.model.round import Round
+from matchwork.model.vocab import Accommodation, Category, LivedExperience, ReferringService, Skill, Slot
 
 __all__ = ["AREAS", "SECTORS", "round"]
 

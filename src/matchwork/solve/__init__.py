@@ -1,7 +1,7 @@
 """Solvers: the flow network formulation, exact backends, the fair objective, and ``assign``.
 
 Everything here works on plain arrays and knows nothing of candidates or sites;
-:mod:`matchwork.engine` formulates each stage of a round as a :class:`Network`.
+:mod:`matchwork.engine.engine` formulates each stage of a round as a :class:`Network`.
 """
 
 from matchwork.solve.assign import assign

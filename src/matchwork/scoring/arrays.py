@@ -30,8 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from matchwork.round import Round
-from matchwork.vocab import (
+from matchwork.model.round import Round
+from matchwork.model.vocab import (
     Accommodation,
     Category,
     Gender,

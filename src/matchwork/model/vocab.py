@@ -10,7 +10,7 @@ silently change a match, so an unknown code is an error with a "did you mean".
 
 Examples
 --------
->>> from matchwork.vocab import Skill, label
+>>> from matchwork.model.vocab import Skill, label
 >>> Skill("forklift")
 <Skill.FORKLIFT: 'forklift'>
 >>> label(Skill.FORKLIFT, "it")

@@ -31,7 +31,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from matchwork.errors import PolicyValidationError, Problem
-from matchwork.vocab import Category, RelationshipKind, SupportIntensity, suggest
+from matchwork.model.vocab import Category, RelationshipKind, SupportIntensity, suggest
 
 __all__ = ["STAGES", "Caps", "Policy", "Scoring", "SolverOptions", "TraineeLimits", "TraineeRuleSet"]
 
@@ -189,7 +189,7 @@ class Policy(_Section):
     @classmethod
     def default(cls) -> Policy:
         """The documented default policy shipped with matchwork (``default_policy.toml``)."""
-        text = resources.files("matchwork").joinpath("default_policy.toml").read_text(encoding="utf-8")
+        text = resources.files("matchwork.model").joinpath("default_policy.toml").read_text(encoding="utf-8")
         return cls.from_toml_text(text, source="default_policy.toml")
 
     @classmethod

@@ -4,7 +4,7 @@ A :class:`Round` checks what no single record can: ids unique across all roles,
 every reference resolving (a guide's site and position, a relationship's ends, an
 existing pairing, a pin, a forbidden pair, a candidate's exclusions), and
 capacities consistent with the load already carried. It reads and writes every
-table format of :mod:`matchwork.tables`.
+table format of :mod:`matchwork.io.tables`.
 
 Examples
 --------
@@ -43,9 +43,9 @@ import pandas as pd
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from matchwork import _gc
-from matchwork import tables as tb
 from matchwork.errors import Problem, RoundValidationError, problems_from_pydantic
-from matchwork.profiles import (
+from matchwork.io import tables as tb
+from matchwork.model.profiles import (
     PROFILE_TYPES,
     Candidate,
     Forbid,
@@ -57,7 +57,7 @@ from matchwork.profiles import (
     Position,
     Relationship,
 )
-from matchwork.vocab import Role, suggest
+from matchwork.model.vocab import Role, suggest
 
 __all__ = ["Round"]
 

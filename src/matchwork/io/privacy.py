@@ -25,7 +25,7 @@ import hmac
 import json
 from typing import Any
 
-from matchwork.round import Round
+from matchwork.model.round import Round
 
 __all__ = ["pseudonymize"]
 

@@ -29,7 +29,7 @@ name                      stage    value
 Register your own with :func:`register`:
 
 >>> import numpy as np
->>> from matchwork.features import Feature, register, FEATURES
+>>> from matchwork.scoring.features import Feature, register, FEATURES
 >>> def weekend(c, p):
 ...     weekend_bits = int(0b11110000000000)
 ...     return (p.shifts.words[0] & np.uint64(weekend_bits) == 0).astype(np.float32)
@@ -46,7 +46,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from matchwork.arrays import Gathered, distance_km
+from matchwork.scoring.arrays import Gathered, distance_km
 
 __all__ = ["FEATURES", "Feature", "register"]
 

@@ -37,13 +37,13 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from matchwork.capacity import Capacities
 from matchwork.errors import MatchError
-from matchwork.features import Feature
-from matchwork.profiles import PROFILE_TYPES, Pin, sensitive_fields
-from matchwork.rules import RULE_BY_CODE, reason_codes, role_mask
-from matchwork.scoring import Scorer, ScoreTable
-from matchwork.vocab import Role, SupportIntensity
+from matchwork.model.profiles import PROFILE_TYPES, Pin, sensitive_fields
+from matchwork.model.vocab import Role, SupportIntensity
+from matchwork.scoring.capacity import Capacities
+from matchwork.scoring.features import Feature
+from matchwork.scoring.rules import RULE_BY_CODE, reason_codes, role_mask
+from matchwork.scoring.scorer import Scorer, ScoreTable
 
 if TYPE_CHECKING:
     from matchwork.result import MatchResult
@@ -661,7 +661,7 @@ def suggest(result: MatchResult, candidate_id: str, k: int = 5, lang: str = "it"
 
 def _resolve(result: MatchResult, *, rnd: Any = None, capacities: Capacities | None = None) -> MatchResult:
     """The same round (or ``rnd``) matched again under the same policy and features."""
-    from matchwork.engine import Engine
+    from matchwork.engine.engine import Engine
 
     scorer = result.scores.scorer
     features = [f for fs in scorer.features.values() for f in fs]

@@ -28,10 +28,10 @@ from collections.abc import Callable, Iterable, Mapping
 import numpy as np
 import scipy.sparse as sp
 
-from matchwork.arrays import Gathered, ProfileArrays, distance_km
-from matchwork.capacity import Capacities
-from matchwork.policy import Policy
-from matchwork.vocab import RelationshipKind, Role
+from matchwork.model.policy import Policy
+from matchwork.model.vocab import RelationshipKind, Role
+from matchwork.scoring.arrays import Gathered, ProfileArrays, distance_km
+from matchwork.scoring.capacity import Capacities
 
 __all__ = ["RULES", "RULE_BY_CODE", "Rule", "RuleContext", "reason_codes", "role_mask"]
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from matchwork.profiles import (
+from matchwork.model.profiles import (
     PROFILE_TYPES,
     Candidate,
     Forbid,

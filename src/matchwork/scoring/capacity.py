@@ -9,7 +9,7 @@ pairing gives the load back.
 Examples
 --------
 >>> from matchwork import Policy, synth
->>> from matchwork.arrays import ProfileArrays
+>>> from matchwork.scoring.arrays import ProfileArrays
 >>> rnd = synth.round(60, seed=2)
 >>> cap = Capacities.compute(ProfileArrays(rnd), Policy.default())
 >>> bool((cap.guide_lead <= 1).all()), bool((cap.site_legal >= 0).all())
@@ -22,9 +22,9 @@ import dataclasses
 
 import numpy as np
 
-from matchwork.arrays import CATEGORIES, INTENSITIES, ProfileArrays
-from matchwork.policy import Policy
-from matchwork.vocab import Role
+from matchwork.model.policy import Policy
+from matchwork.model.vocab import Role
+from matchwork.scoring.arrays import CATEGORIES, INTENSITIES, ProfileArrays
 
 __all__ = ["Capacities"]
 

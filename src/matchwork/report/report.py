@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from matchwork.explain import Explanation
+    from matchwork.explain.explain import Explanation
     from matchwork.result import MatchResult
 
 __all__ = ["WITH_TEXT_UP_TO", "render_report"]
@@ -187,7 +187,7 @@ def render_report(
     """
     import jinja2
 
-    template = resources.files("matchwork").joinpath("templates/report.html.j2").read_text(encoding="utf-8")
+    template = resources.files("matchwork.report").joinpath("templates/report.html.j2").read_text(encoding="utf-8")
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     m = result.metrics
     by_area = m["by_area"].reset_index()

@@ -16,7 +16,7 @@ list. Every field also carries its Italian term (``"it"``) for the documentation
 
 Examples
 --------
->>> from matchwork.profiles import Candidate, Location
+>>> from matchwork.model.profiles import Candidate, Location
 >>> c = Candidate(id="C1", name="Anna", area="Mantova",
 ...               location=Location(lat=45.156, lon=10.791), skills={"cleaning": 2})
 >>> sorted(map(str, c.languages)), c.max_commute_km
@@ -39,7 +39,7 @@ from pydantic import (
     model_validator,
 )
 
-from matchwork.vocab import (
+from matchwork.model.vocab import (
     WEEKDAYS,
     Accommodation,
     Category,

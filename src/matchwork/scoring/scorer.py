@@ -42,13 +42,13 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from matchwork.arrays import Columns, ProfileArrays, km_to_chord
-from matchwork.capacity import Capacities
 from matchwork.errors import PolicyValidationError, Problem, RoundValidationError
-from matchwork.features import FEATURES, Feature
-from matchwork.policy import STAGES, Policy
-from matchwork.round import Round
-from matchwork.rules import (
+from matchwork.model.policy import STAGES, Policy
+from matchwork.model.round import Round
+from matchwork.scoring.arrays import Columns, ProfileArrays, km_to_chord
+from matchwork.scoring.capacity import Capacities
+from matchwork.scoring.features import FEATURES, Feature
+from matchwork.scoring.rules import (
     BELOW_MIN_SCORE,
     ROLES_OF_STAGE,
     RULE_BY_CODE,

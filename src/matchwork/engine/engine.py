@@ -40,17 +40,17 @@ import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint
 
 from matchwork.errors import MatchError
-from matchwork.features import Feature
-from matchwork.policy import Policy
+from matchwork.model.policy import Policy
+from matchwork.model.round import Round
+from matchwork.model.vocab import Role
 from matchwork.result import MatchResult, StageSolution
-from matchwork.round import Round
-from matchwork.rules import reason_codes
-from matchwork.scoring import Scorer, Scores
+from matchwork.scoring.features import Feature
+from matchwork.scoring.rules import reason_codes
+from matchwork.scoring.scorer import Scorer, Scores
 from matchwork.solve.fairness import solve_fair
 from matchwork.solve.flow import FlowResult, PinConflictError, resolve_backend, solve
 from matchwork.solve.milp import solve_milp
 from matchwork.solve.network import Network, NetworkBuilder
-from matchwork.vocab import Role
 
 __all__ = ["SCALE", "match"]
 

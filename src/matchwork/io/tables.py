@@ -18,7 +18,7 @@ every problem of every table as :class:`~matchwork.errors.Problem` s.
 
 Examples
 --------
->>> from matchwork.profiles import Candidate, Location
+>>> from matchwork.model.profiles import Candidate, Location
 >>> c = Candidate(id="C1", name="Anna", area="Mantova", location=Location(lat=45.1, lon=10.8),
 ...               skills={"cleaning": 2}, languages={"it", "en"})
 >>> frame = records_to_frame("candidates", [c])
@@ -51,8 +51,8 @@ import pandas as pd
 from pydantic import BaseModel
 
 from matchwork.errors import Problem
-from matchwork.profiles import PROFILE_TYPES, FreeText, Location
-from matchwork.vocab import suggest
+from matchwork.model.profiles import PROFILE_TYPES, FreeText, Location
+from matchwork.model.vocab import suggest
 
 __all__ = [
     "OPTIONAL_TABLES",
