@@ -90,7 +90,7 @@ def _peers(done: Any, scale: str) -> dict[str, Any]:
     The joint network is used when it has no side rows (which only HiGHS takes);
     otherwise the squad network.
     """
-    from matchwork.solve.flow import available_backends, min_cost_flow, solve
+    from matchwork.solve import available_backends, min_cost_flow, solve
 
     stages = done.result.stages
     stage = "joint" if stages["joint"].network.side is None else "squad"

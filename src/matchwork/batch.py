@@ -90,11 +90,7 @@ def _policy(policy: Policy | str | os.PathLike[str] | None, objective: str | Non
         out = policy
     else:
         out = Policy.from_toml(policy)
-    if objective is not None:
-        if objective not in ("total", "fair"):
-            raise ValueError(f"objective must be 'total' or 'fair', got {objective!r}")
-        out = out.model_copy(update={"solver": out.solver.model_copy(update={"objective": objective})})
-    return out
+    return out.with_solver(objective=objective)
 
 
 def run(

@@ -32,6 +32,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the cli 
     raise SystemExit("the matchwork command needs its extra: pip install 'matchwork[cli]'") from exc
 
 import matchwork as mw
+from matchwork._validation import Audience, Lang, Objective, choices
 from matchwork.errors import InputValidationError, MatchError
 
 EXIT_OK = 0
@@ -48,7 +49,7 @@ console = Console(stderr=True)
 out = Console()
 
 RoundArg = Annotated[Path, typer.Argument(metavar="ROUND", help="Workbook (.xlsx), JSON file or CSV folder.")]
-Lang = Annotated[str, typer.Option("--lang", help="Language of explanations and report: it or en.")]
+LangOption = Annotated[str, typer.Option("--lang", help="Language of explanations and report: it or en.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (for scripts).")]
 
 
@@ -98,9 +99,9 @@ def _progress(quiet: bool) -> Iterator[Callable[[str, bool], None]]:
         yield update
 
 
-def _check_lang(lang: str) -> None:
-    if lang not in ("it", "en"):
-        raise typer.BadParameter(f"must be 'it' or 'en', got {lang!r}", param_hint="--lang")
+def _check(option: str, value: Any, kind: Any) -> None:
+    if value is not None and value not in choices(kind):
+        raise typer.BadParameter(f"must be one of {', '.join(choices(kind))}; got {value!r}", param_hint=option)
 
 
 def _report_run(done: Any, quiet: bool) -> None:
@@ -116,13 +117,13 @@ def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the demo run into.")] = Path("demo-out"),
     size: Annotated[int, typer.Option("--size", min=20, max=100_000, help="Number of candidates.")] = 300,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic round.")] = 0,
-    lang: Lang = "it",
+    lang: LangOption = "it",
     quiet: Quiet = False,
 ) -> None:
     """Generate a synthetic Mantova round, match it, and write the round workbook and every output."""
     from matchwork.batch import run
 
-    _check_lang(lang)
+    _check("--lang", lang, Lang)
     with _failures(), _progress(quiet) as progress:
         rnd = mw.synth.round(size, seed=seed)
         done = run(rnd, out_dir, lang=lang, prices=size <= 1000, progress=progress)
@@ -139,7 +140,7 @@ def run_cmd(
     round_path: RoundArg,
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder (replaced whole, atomically).")],
     policy: Annotated[Path | None, typer.Option("--policy", help="Policy TOML file; default: the shipped one.")] = None,
-    lang: Lang = "it",
+    lang: LangOption = "it",
     objective: Annotated[str | None, typer.Option("--objective", help="total or fair.")] = None,
     prices: Annotated[
         bool, typer.Option("--prices/--no-prices", help="Price full capacities in explanations.")
@@ -149,9 +150,8 @@ def run_cmd(
     """Match a round and write assignments, reasons, loads, explanations, the site view and the report."""
     from matchwork.batch import run
 
-    _check_lang(lang)
-    if objective not in (None, "total", "fair"):
-        raise typer.BadParameter(f"must be 'total' or 'fair', got {objective!r}", param_hint="--objective")
+    _check("--lang", lang, Lang)
+    _check("--objective", objective, Objective)
     with _failures(), _progress(quiet) as progress:
         done = run(round_path, out_dir, policy=policy, lang=lang, objective=objective, prices=prices, progress=progress)
     _report_run(done, quiet)
@@ -172,12 +172,13 @@ def explain_cmd(
     candidate: Annotated[str, typer.Argument(metavar="CANDIDATE", help="The candidate's id.")],
     why_not: Annotated[str | None, typer.Option("--why-not", help="A partner id: why not this pair?")] = None,
     audience: Annotated[str, typer.Option(help="case_team, site, candidate or peer.")] = "case_team",
-    lang: Lang = "it",
+    lang: LangOption = "it",
 ) -> None:
     """Explain a candidate's pairing from a finished run (or why not another partner)."""
     from matchwork.batch import load_run
 
-    _check_lang(lang)
+    _check("--lang", lang, Lang)
+    _check("--audience", audience, Audience)
     with _failures():
         rnd, policy, _ = load_run(run_dir)
         result = mw.match(rnd, policy)

@@ -17,14 +17,8 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from enum import Enum
+from collections.abc import Iterable
 from typing import Any
-
-from pydantic import BaseModel, ValidationError
-
-from matchwork.model.vocab import suggest
 
 __all__ = [
     "InputValidationError",
@@ -32,7 +26,6 @@ __all__ = [
     "PolicyValidationError",
     "Problem",
     "RoundValidationError",
-    "problems_from_pydantic",
 ]
 
 REDACTED = "<redacted>"
@@ -126,92 +119,3 @@ class PolicyValidationError(InputValidationError):
 
 class MatchError(RuntimeError):
     """A round that is valid as data cannot be matched as asked (e.g. pins that exceed a capacity)."""
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, Enum):
-        return str(value.value)
-    if isinstance(value, (set, frozenset)):
-        return ";".join(sorted(map(_show, value)))
-    text = str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-_PREFIX = re.compile(r"^(Input should be |Value error, |Assertion failed, )")
-
-
-def _expected(err: Mapping[str, Any], vocab: Sequence[str] | None, sensitive: bool) -> str:
-    kind = err["type"]
-    if kind == "missing":
-        return "a value (this column is required)"
-    if kind == "extra_forbidden":
-        return "no such column"
-    if kind == "enum" and vocab is not None:
-        hint = None if sensitive else suggest(str(err.get("input", "")), list(vocab))
-        codes = ", ".join(vocab) if len(vocab) <= 16 else f"one of {len(vocab)} known codes"
-        text = f"one of: {codes}" if len(vocab) <= 16 else codes
-        return text + (f" (did you mean {hint!r}?)" if hint else "")
-    msg = _PREFIX.sub("", str(err.get("msg", "a valid value")))
-    return msg[0].lower() + msg[1:] if msg else "a valid value"
-
-
-def _vocabulary(model: type[BaseModel], field: str) -> list[str] | None:
-    info = model.model_fields.get(field)
-    if info is None:
-        return None
-    schema_enum = _enum_of(info.annotation)
-    return [e.value for e in schema_enum] if schema_enum else None
-
-
-def _enum_of(annotation: Any) -> type[Enum] | None:
-    if isinstance(annotation, type) and issubclass(annotation, Enum):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()) or ():
-        found = _enum_of(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def problems_from_pydantic(
-    error: ValidationError,
-    table: str,
-    model: type[BaseModel],
-    *,
-    row: int | None = None,
-    line: int | None = None,
-    record_id: str | None = None,
-    column_of: Mapping[tuple[str, ...], str] | None = None,
-) -> list[Problem]:
-    """Turn a Pydantic ``ValidationError`` of one record into located :class:`Problem` s.
-
-    Values of sensitive fields are replaced by ``"<redacted>"`` and get no "did you
-    mean" hint, which would leak them as surely.
-    """
-    from matchwork.model.profiles import sensitive_fields
-
-    secret = sensitive_fields(model)
-    out = []
-    for err in error.errors(include_url=False):
-        loc = tuple(str(part) for part in err["loc"])
-        field = loc[0] if loc else None
-        column = field
-        if column_of and loc:
-            column = column_of.get(loc[:2], column_of.get(loc[:1], field))
-        is_secret = field in secret
-        value = None
-        if err["type"] not in ("missing",) and "input" in err and not isinstance(err["input"], (dict, BaseModel)):
-            value = REDACTED if is_secret else _show(err["input"])
-        vocab = _vocabulary(model, field) if field else None
-        out.append(
-            Problem(
-                table=table,
-                column=column,
-                expected=_expected(err, vocab, is_secret),
-                value=value,
-                row=row,
-                line=line,
-                record_id=record_id,
-            )
-        )
-    return out

@@ -28,8 +28,8 @@ from matchwork.solve.network import Network
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from matchwork.engine.engine import _Existing
     from matchwork.explain.explain import Explanation, WhyNot
+    from matchwork.scoring.arrays import ExistingIndex
     from matchwork.scoring.scorer import Scores
 
 __all__ = ["ASSIGNMENT_COLUMNS", "LOAD_COLUMNS", "MatchResult", "StageSolution"]
@@ -76,7 +76,7 @@ class MatchResult:
         joint: StageSolution,
         squad: StageSolution,
         peer: StageSolution,
-        existing: _Existing,
+        existing: ExistingIndex,
     ):
         self.scores = scores
         self.stages = {"joint": joint, "squad": squad, "peer": peer}

@@ -28,9 +28,7 @@ Inputs are sorted by id, so the same round in any row order gives the same resul
 
 from __future__ import annotations
 
-import dataclasses
 import os
-from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
@@ -47,8 +45,9 @@ from matchwork.result import MatchResult, StageSolution
 from matchwork.scoring.features import Feature
 from matchwork.scoring.rules import reason_codes
 from matchwork.scoring.scorer import Scorer, Scores
+from matchwork.solve.backends import resolve_backend
 from matchwork.solve.fairness import solve_fair
-from matchwork.solve.flow import FlowResult, PinConflictError, resolve_backend, solve
+from matchwork.solve.flow import FlowResult, PinConflictError, solve
 from matchwork.solve.milp import solve_milp
 from matchwork.solve.network import Network, NetworkBuilder
 
@@ -103,24 +102,9 @@ def match(
     >>> len(result.assignments) == 60
     True
     """
-    policy = policy or Policy.default()
-    solver = policy.solver
-    options = {"objective": objective or solver.objective, "backend": backend or solver.backend}
-    if options["objective"] not in ("total", "fair"):
-        raise ValueError(f"objective must be 'total' or 'fair', got {options['objective']!r}")
-    policy = policy.model_copy(update={"solver": solver.model_copy(update=options)})
+    policy = (policy or Policy.default()).with_solver(objective=objective, backend=backend)
     scores = Scorer(rnd, policy, features=features).scores(executor=executor)
     return Engine(scores).run()
-
-
-@dataclasses.dataclass(frozen=True)
-class _Existing:
-    """Pairings in place, by candidate index."""
-
-    site: dict[int, set[int]]  # candidate → positions (a site pairing stands for all its positions)
-    lead: dict[int, int]
-    squad: dict[int, set[int]]
-    peer: dict[int, int]
 
 
 class Engine:
@@ -136,7 +120,7 @@ class Engine:
         resolve_backend(self.backend)  # fail early on a backend that is not installed
         self.fair = self.policy.solver.objective == "fair"
         self.bonus = round(self.policy.solver.continuity_bonus * SCALE)
-        self.existing = self._existing()
+        self.existing = self.arrays.existing
 
     def run(self) -> MatchResult:
         joint = self.joint()
@@ -145,27 +129,6 @@ class Engine:
         return MatchResult(scores=self.scores, joint=joint, squad=squad, peer=peer, existing=self.existing)
 
     # ------------------------------------------------------------ helpers
-
-    def _existing(self) -> _Existing:
-        a = self.arrays
-        site: dict[int, set[int]] = defaultdict(set)
-        lead, peer = {}, {}
-        squad: dict[int, set[int]] = defaultdict(set)
-        for p in self.round.pairings:
-            c = a.candidates.index[p.candidate_id]
-            if p.role == Role.SITE:
-                if p.partner_id in a.positions.index:
-                    site[c].add(a.positions.index[p.partner_id])
-                else:
-                    s = a.sites.index[p.partner_id]
-                    site[c].update(np.flatnonzero(a.positions.site == s).tolist())
-            elif p.role == Role.LEAD_GUIDE:
-                lead[c] = a.guides.index[p.partner_id]
-            elif p.role == Role.GUIDE:
-                squad[c].add(a.guides.index[p.partner_id])
-            else:
-                peer[c] = a.peers.index[p.partner_id]
-        return _Existing(dict(site), lead, dict(squad), peer)
 
     def _pinned(self, stage: str) -> np.ndarray:
         """Candidates with a pin in ``stage`` (site or lead for the joint stage; peer)."""

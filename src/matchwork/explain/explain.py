@@ -32,12 +32,14 @@ import functools
 import html
 import json
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from matchwork._validation import Audience, Lang, choice, choices
 from matchwork.errors import MatchError
+from matchwork.model.existing import partner_positions
 from matchwork.model.profiles import PROFILE_TYPES, Pin, sensitive_fields
 from matchwork.model.vocab import Role, SupportIntensity
 from matchwork.scoring.capacity import Capacities
@@ -61,9 +63,7 @@ __all__ = [
     "why_not",
 ]
 
-Audience = Literal["case_team", "site", "candidate", "peer"]
-AUDIENCES: tuple[str, ...] = ("case_team", "site", "candidate", "peer")
-LANGS: tuple[str, ...] = ("it", "en")
+AUDIENCES: tuple[str, ...] = choices(Audience)
 _STAGES_SEEN: dict[str, tuple[str, ...]] = {
     "case_team": ("site", "lead_guide", "squad", "peer"),
     "site": ("site", "lead_guide", "squad"),
@@ -151,10 +151,8 @@ _T: dict[str, dict[str, str]] = {
 
 
 def _check(audience: str, lang: str) -> None:
-    if audience not in AUDIENCES:
-        raise ValueError(f"audience must be one of {', '.join(AUDIENCES)}, got {audience!r}")
-    if lang not in LANGS:
-        raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    choice("audience", audience, Audience)
+    choice("lang", lang, Lang)
 
 
 @functools.cache
@@ -713,10 +711,7 @@ def _forbidding(result: MatchResult, c: int, kind: str, partner_id: str, role: s
     scorer, a = result.scores.scorer, result.scores.arrays
     if kind in ("site", "position"):
         row = scorer.dense("site", candidates=np.array([c]))
-        if kind == "site":
-            cols = np.flatnonzero(a.positions.site == a.sites.index[partner_id])
-        else:
-            cols = np.array([a.positions.index[partner_id]])
+        cols = np.array([a.positions.index[p] for p in partner_positions(result.round, partner_id)])
         masks = row.reasons[cols] & np.uint32(role_mask("site"))
         return () if (masks == 0).any() else reason_codes(int(np.bitwise_and.reduce(masks)) or int(masks[0]))
     table = "guide" if kind == "guide" else "peer"

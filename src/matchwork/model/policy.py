@@ -26,10 +26,11 @@ import os
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from matchwork._validation import Backend, Objective
 from matchwork.errors import PolicyValidationError, Problem
 from matchwork.model.vocab import Category, RelationshipKind, SupportIntensity, suggest
 
@@ -146,8 +147,8 @@ class TraineeLimits(_Section):
 class SolverOptions(_Section):
     """Objective, backend and the soft costs that enter the optimisation."""
 
-    objective: Literal["total", "fair"] = "total"
-    backend: Literal["auto", "highs", "networkx", "ortools", "scipy"] = "auto"
+    objective: Objective = "total"
+    backend: Backend = "auto"
     continuity_bonus: float = Field(100.0, ge=0, le=1000, description="Points for keeping a pairing in place.")
     lead_load_cost: float = Field(0.0, ge=0, le=100)
     guide_load_cost: float = Field(4.0, ge=0, le=100)
@@ -247,6 +248,18 @@ class Policy(_Section):
                 raise ValueError(f"unknown stage {stage!r}; expected one of {STAGES}")
             weights[stage].update(changes)
         return Policy.from_dict({**self.model_dump(mode="json"), "weights": weights})
+
+    def with_solver(self, **changes: Any) -> Policy:
+        """A copy with some solver options changed (``None`` keeps the current value), validated.
+
+        >>> Policy.default().with_solver(objective="fair", backend=None).solver.objective
+        'fair'
+        """
+        update = {k: v for k, v in changes.items() if v is not None}
+        if not update:
+            return self
+        data = self.model_dump(mode="json")
+        return Policy.from_dict({**data, "solver": {**data["solver"], **update}})
 
     def trainee_rule_set(self) -> TraineeRuleSet:
         """The trainee-limit rule set in force."""

@@ -24,6 +24,8 @@ import functools
 import re
 from enum import StrEnum
 
+from matchwork._validation import Lang, choice
+
 __all__ = [
     "Accommodation",
     "Category",
@@ -612,8 +614,7 @@ def label(code: StrEnum | str, lang: str = "it") -> str:
     >>> label("step_free_access", "en")
     'step-free access'
     """
-    if lang not in ("it", "en"):
-        raise ValueError(f"lang must be 'it' or 'en', got {lang!r}")
+    choice("lang", lang, Lang)
     pair = _LABELS.get(str(code)) or _SECTION_LABELS.get(str(code))
     if pair is None:
         return str(code)
@@ -633,12 +634,12 @@ def suggest(value: str, choices: list[str] | tuple[str, ...]) -> str | None:
     'warehouse'
     """
     wanted = str(value).strip().lower()
-    for choice in choices:
-        pair = _LABELS.get(str(choice))
+    for option in choices:
+        pair = _LABELS.get(str(option))
         if pair and wanted in (pair[0].lower(), pair[1].lower()):
-            return str(choice)
+            return str(option)
     lowered: dict[str, str] = {}
-    for choice in choices:
-        lowered.setdefault(str(choice).lower(), str(choice))
+    for option in choices:
+        lowered.setdefault(str(option).lower(), str(option))
     close = difflib.get_close_matches(wanted, list(lowered), n=1, cutoff=0.6)
     return lowered[close[0]] if close else None

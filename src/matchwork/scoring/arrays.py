@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
+from matchwork.model.existing import Existing
 from matchwork.model.round import Round
 from matchwork.model.vocab import (
     Accommodation,
@@ -43,7 +45,7 @@ from matchwork.model.vocab import (
     ateco_section,
 )
 
-__all__ = ["BitSet", "Columns", "Gathered", "ProfileArrays", "xyz"]
+__all__ = ["BitSet", "Columns", "ExistingIndex", "Gathered", "ProfileArrays", "xyz"]
 
 EARTH_RADIUS_KM = 6371.0088
 SKILLS = tuple(Skill)
@@ -243,6 +245,16 @@ def _code(value: Any, vocabulary: tuple[Any, ...]) -> int:
     return -1 if value is None else vocabulary.index(value)
 
 
+@dataclasses.dataclass(frozen=True)
+class ExistingIndex:
+    """The pairings in place (:class:`~matchwork.model.existing.Existing`) by candidate and partner index."""
+
+    site: dict[int, set[int]]  # candidate → positions (a whole site stands for all its positions)
+    lead: dict[int, int]
+    squad: dict[int, set[int]]
+    peer: dict[int, int]
+
+
 class ProfileArrays:
     """The whole round as :class:`Columns`: ``candidates``, ``positions``, ``guides``, ``peers``, ``sites``.
 
@@ -271,6 +283,18 @@ class ProfileArrays:
         self.positions = self._positions(positions)
         self.guides = self._guides(guides)
         self.peers = self._peers(peers, rnd.date)
+
+    @functools.cached_property
+    def existing(self) -> ExistingIndex:
+        """The round's pairings in place, by index."""
+        ex = Existing.of(self.round)
+        c, pos, g, p = self.candidates.index, self.positions.index, self.guides.index, self.peers.index
+        return ExistingIndex(
+            site={c[k]: {pos[x] for x in v} for k, v in ex.site.items()},
+            lead={c[k]: g[v] for k, v in ex.lead.items()},
+            squad={c[k]: {g[x] for x in v} for k, v in ex.squad.items()},
+            peer={c[k]: p[v] for k, v in ex.peer.items()},
+        )
 
     def _candidates(self, cands: Sequence[Any]) -> Columns:
         lat = np.array([c.location.lat for c in cands], dtype=np.float64)

@@ -22,8 +22,8 @@ import dataclasses
 
 import numpy as np
 
+from matchwork.model.existing import Existing
 from matchwork.model.policy import Policy
-from matchwork.model.vocab import Role
 from matchwork.scoring.arrays import CATEGORIES, INTENSITIES, ProfileArrays
 
 __all__ = ["Capacities"]
@@ -93,18 +93,17 @@ class Capacities:
         released_site = np.zeros(len(sites), dtype=np.int64)
         released_guide = np.zeros(len(guides), dtype=np.int64)
         released_hours = np.zeros(len(peers), dtype=np.float64)
-        for pairing in rnd.pairings:
-            if pairing.role == Role.SITE:
-                if pairing.partner_id in pos.index:
-                    p = pos.index[pairing.partner_id]
-                    released_pos[p] += 1
-                    released_site[pos.site[p]] += 1
-                else:
-                    released_site[sites.index[pairing.partner_id]] += 1
-            elif pairing.role in (Role.LEAD_GUIDE, Role.GUIDE):
-                released_guide[guides.index[pairing.partner_id]] += 1
-            elif pairing.role == Role.PEER:
-                released_hours[peers.index[pairing.partner_id]] += hours_needed[cand.index[pairing.candidate_id]]
+        ex = Existing.of(rnd)
+        for partner in ex.site_partner.values():  # a whole site releases a trainee, not a position's opening
+            if partner in pos.index:
+                released_pos[pos.index[partner]] += 1
+                released_site[pos.site[pos.index[partner]]] += 1
+            else:
+                released_site[sites.index[partner]] += 1
+        for guide in [*ex.lead.values(), *(g for gs in ex.squad.values() for g in gs)]:
+            released_guide[guides.index[guide]] += 1
+        for cid, peer in ex.peer.items():
+            released_hours[peers.index[peer]] += hours_needed[cand.index[cid]]
 
         present = sites.trainees_present - released_site
         legal_limit = np.array([rule_set.limit(int(h)) for h in sites.headcount], dtype=np.int64)

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Mapping
 import numpy as np
 import scipy.sparse as sp
 
+from matchwork.model.existing import partner_positions
 from matchwork.model.policy import Policy
 from matchwork.model.vocab import RelationshipKind, Role
 from matchwork.scoring.arrays import Gathered, ProfileArrays, distance_km
@@ -123,11 +124,9 @@ class RuleContext:
     def _partner_slots(self, partner_id: str) -> list[tuple[str, int]]:
         """``(stage, partner index)`` for an id: a site stands for all its positions."""
         a = self.arrays
-        if partner_id in a.positions.index:
-            return [("site", a.positions.index[partner_id])]
-        if partner_id in a.sites.index:
-            s = a.sites.index[partner_id]
-            return [("site", int(p)) for p in np.flatnonzero(a.positions.site == s)]
+        positions = partner_positions(a.round, partner_id)
+        if positions:
+            return [("site", a.positions.index[p]) for p in positions]
         if partner_id in a.guides.index:
             return [("guide", a.guides.index[partner_id])]
         if partner_id in a.peers.index:

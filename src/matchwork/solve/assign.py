@@ -26,6 +26,7 @@ import scipy.sparse as sp
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
+from matchwork._validation import Objective, choice
 from matchwork.solve.fairness import solve_fair
 from matchwork.solve.flow import solve
 from matchwork.solve.network import NetworkBuilder
@@ -155,8 +156,7 @@ def assign(
     n, m, rows, cols, vals = _pairs(scores, feasible)
     cap = _capacities(capacity, m)
     lc = _load_costs(load_cost, cap)
-    if objective not in ("total", "fair"):
-        raise ValueError(f"objective must be 'total' or 'fair', got {objective!r}")
+    choice("objective", objective, Objective)
     scale = integer_scale(vals, lc if lc is not None else np.zeros(0))
     gain = np.round(vals * scale).astype(np.int64)
     marginal = np.round(lc * scale).astype(np.int64) if lc is not None else None

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from matchwork.solve.flow import FlowResult, _check_pins, _lp, max_flow, min_cost_flow, resolve_backend
+from matchwork.solve.backends import lp_flow, resolve_backend
+from matchwork.solve.flow import FlowResult, check_pins, max_flow, min_cost_flow
 from matchwork.solve.network import Network
 
 __all__ = ["solve_fair"]
@@ -33,7 +34,7 @@ __all__ = ["solve_fair"]
 
 def _value(net: Network) -> int:
     if net.side is not None:
-        return int(_lp(net, amount=None)[net.tail == net.source].sum())
+        return int(lp_flow(net, amount=None)[net.tail == net.source].sum())
     return max_flow(net)
 
 
@@ -51,7 +52,7 @@ def solve_fair(net: Network, options: np.ndarray, scores: np.ndarray, *, backend
         As for :func:`matchwork.solve.flow.solve`.
     """
     backend = resolve_backend(backend, net)
-    _check_pins(net)
+    check_pins(net)
     amount = _value(net)
     levels = np.unique(scores)
     structural = np.ones(net.n_arcs, dtype=bool)
