@@ -12,7 +12,7 @@ def test_profile_pages_are_generated_from_the_current_schema() -> None:
 
 
 def test_scoring_page_names_every_rule_and_feature() -> None:
-    from matchwork.scoring.features import FEATURES
+    from matchwork.scoring.features import BUILTIN as FEATURES
     from matchwork.scoring.rules import RULE_BY_CODE
 
     text = (ROOT / "docs" / "scoring.md").read_text(encoding="utf-8")

@@ -369,3 +369,29 @@ def test_peer_components_in_processes_give_the_serial_answer(monkeypatch: pytest
     serial = mw.match(rnd).assignments
     monkeypatch.setattr(engine, "PARALLEL_MIN_PAIRS", 0)
     pd.testing.assert_frame_equal(mw.match(rnd).assignments, serial)
+
+
+def test_a_time_limit_is_reported_as_such_never_as_infeasible() -> None:
+    from scipy.optimize import Bounds, LinearConstraint
+
+    from matchwork.solve.milp import solve_milp
+
+    rng = np.random.default_rng(0)
+    n = 300  # a 5-constraint knapsack that HiGHS needs about two seconds to prove
+    weights = rng.integers(20, 60, size=(5, n)).astype(float)
+    values = rng.integers(10, 100, size=n).astype(float)
+    rows = [LinearConstraint(weights, -np.inf, weights.sum(axis=1) / 3)]
+    stopped = solve_milp(-values, rows, np.ones(n), Bounds(0, 1), time_limit=0.05)
+    assert stopped.status == "time_limit"
+    if stopped.x is not None:  # the incumbent is feasible and its gap is proven, not zero
+        assert np.all(weights @ np.round(stopped.x) <= weights.sum(axis=1) / 3 + 1e-6)
+        assert stopped.gap is not None and stopped.gap > 0
+    impossible = solve_milp(-values, [LinearConstraint(np.ones((1, n)), n + 1, n + 1)], np.ones(n), Bounds(0, 1))
+    assert impossible.status == "infeasible" and impossible.x is None
+
+
+def test_every_stage_reports_how_its_solve_ended() -> None:
+    result = mw.match(mw.synth.round(120, seed=4))
+    solver = result.metrics["solver"]
+    assert list(solver.index) == ["joint", "squad", "peer"]
+    assert (solver["status"] == "optimal").all() and (solver["gap"] == 0).all()

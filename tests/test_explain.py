@@ -14,7 +14,7 @@ import matchwork as mw
 from matchwork.explain.explain import _T, AUDIENCES, is_sensitive, rule_text, to_json
 from matchwork.model.profiles import Pin
 from matchwork.model.vocab import Category, LivedExperience, ReferringService, SupportIntensity, label
-from matchwork.scoring.features import FEATURES
+from matchwork.scoring.features import BUILTIN as FEATURES
 from matchwork.scoring.rules import RULE_BY_CODE
 
 from strategies import rounds

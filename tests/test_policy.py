@@ -80,8 +80,15 @@ def test_a_stage_needs_a_positive_weight() -> None:
         mw.Policy.default().with_weights(sites={"commute": 1})
 
 
-def test_default_file_is_valid_toml_of_the_model() -> None:
-    from importlib import resources
-
-    text = resources.files("matchwork.model").joinpath("default_policy.toml").read_text(encoding="utf-8")
-    assert mw.Policy.from_toml_text(text, source="x") == mw.Policy.default()
+def test_defaults_live_in_one_place_and_the_toml_round_trips() -> None:
+    assert mw.Policy() == mw.Policy.default()
+    variants = [
+        mw.Policy(),
+        mw.Policy().with_weights(site={"commute": 40.5}, peer={"gender": 0}),
+        mw.Policy().with_solver(objective="fair", backend="highs", time_limit=12.5),
+        mw.Policy.from_toml_text('[trainee_limits]\nrule_set = "lombardia"\n[rules]\ndisabled = ["min_skill"]\n'),
+    ]
+    for policy in variants:
+        text = policy.to_toml()
+        assert mw.Policy.from_toml_text(text, source="x") == policy
+        assert policy.to_toml() == text  # the same bytes every time (sets are written sorted)

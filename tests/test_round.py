@@ -124,3 +124,41 @@ def test_replace_revalidates() -> None:
         rnd.replace(guides=[])
     with pytest.raises(TypeError, match="unknown fields"):
         rnd.replace(colour="red")
+
+
+def test_gc_pause_restores_the_collector_across_threads_and_errors() -> None:
+    import gc
+    import threading
+
+    from matchwork import _gc
+
+    started, release = threading.Barrier(3), threading.Event()
+    seen: list[bool] = []
+
+    @_gc.paused
+    def work(fail: bool = False) -> None:
+        seen.append(gc.isenabled())
+        if fail:
+            raise RuntimeError("boom")
+        started.wait()
+        release.wait()
+
+    assert gc.isenabled()
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    started.wait()
+    assert not gc.isenabled()  # paused while either thread is inside
+    release.set()
+    for t in threads:
+        t.join()
+    assert gc.isenabled() and seen == [False, False]
+    with pytest.raises(RuntimeError):
+        work(fail=True)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        _gc.paused(lambda: None)()
+        assert not gc.isenabled()  # a collector that was off stays off
+    finally:
+        gc.enable()

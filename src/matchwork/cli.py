@@ -1,6 +1,6 @@
 """The ``matchwork`` command line.
 
-Commands: ``demo``, ``run``, ``validate``, ``explain``, ``suggest``, ``schema``;
+Commands: ``demo``, ``run``, ``validate``, ``explain``, ``suggest``, ``policy``, ``schema``;
 ``matchwork COMMAND --help`` says more.
 
 Exit codes
@@ -208,6 +208,22 @@ def suggest(
         parts = ", ".join(f"{name} {pts:.1f}" for name, pts in r["breakdown"].items() if pts > 0)
         view.add_row(r["stage"], str(r["rank"]), f"{r['partner_name']} ({r['partner_id']})", f"{r['score']:.1f}", parts)
     out.print(view)
+
+
+@app.command()
+def policy(
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write the policy TOML here instead of printing it.")
+    ] = None,
+) -> None:
+    """Print (or write) the default policy as a commented TOML file to copy and change."""
+    text = mw.Policy().to_toml()
+    if out_file is None:
+        typer.echo(text, nl=False)  # not through rich, which would wrap long lines
+        return
+    with _failures():
+        out_file.write_text(text, encoding="utf-8")
+    out.print(f"wrote {out_file}")
 
 
 @app.command()

@@ -23,6 +23,7 @@ import pandas as pd
 
 from matchwork.scoring.rules import RULE_BY_CODE, role_mask
 from matchwork.solve.flow import FlowResult
+from matchwork.solve.milp import SolveStatus
 from matchwork.solve.network import Network
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ LOAD_COLUMNS = ("partner_id", "role", "load", "capacity")
 
 @dataclasses.dataclass(frozen=True)
 class StageSolution:
-    """One solved stage: its network (None for a MILP), flow, option arcs, options and which were chosen."""
+    """One solved stage: its network (None for a MILP), flow, option arcs, options, which were chosen, how it ended."""
 
     name: str
     network: Network | None
@@ -61,6 +62,7 @@ class StageSolution:
     arcs: np.ndarray
     options: dict[str, np.ndarray]
     chosen: np.ndarray
+    status: SolveStatus = dataclasses.field(default_factory=SolveStatus)
 
 
 class MatchResult:
@@ -326,7 +328,9 @@ class MatchResult:
             ``peers_given``, ``squad_filled_share``; ``scores`` (DataFrame: describe of
             each stage score); ``loads`` (DataFrame per role: mean and max load share,
             partners at capacity); ``by_area`` (DataFrame per area: candidates,
-            matched, share, mean score).
+            matched, share, mean score); ``solver`` (DataFrame per stage: ``status``
+            — optimal, or time_limit when the policy's time limit stopped a
+            mixed-integer solve — the proven ``gap`` of the solution kept, ``seconds``).
         """
         asg = self.assignments
         a = self.scores.arrays
@@ -362,6 +366,10 @@ class MatchResult:
             "scores": asg[["score", "site_score", "guide_score", "peer_score"]].describe(),
             "loads": load_summary,
             "by_area": by_area,
+            "solver": pd.DataFrame(
+                [(name, st.status.status, st.status.gap, st.status.seconds) for name, st in self.stages.items()],
+                columns=["stage", "status", "gap", "seconds"],
+            ).set_index("stage"),
         }
 
     @property

@@ -348,10 +348,10 @@ def round(  # noqa: A001 - the public name the issue gives
     """
     if not 1 <= n_candidates <= 200_000:
         raise ValueError(f"n_candidates must be between 1 and 200000, got {n_candidates}")
-    with _gc.paused():
-        return _round(n_candidates, seed, n_guides, n_sites, n_peers, provinces, date)
+    return _round(n_candidates, seed, n_guides, n_sites, n_peers, provinces, date)
 
 
+@_gc.paused
 def _round(
     n_candidates: int,
     seed: int,

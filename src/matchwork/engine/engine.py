@@ -48,7 +48,7 @@ from matchwork.scoring.scorer import Scorer, Scores
 from matchwork.solve.backends import resolve_backend
 from matchwork.solve.fairness import solve_fair
 from matchwork.solve.flow import FlowResult, PinConflictError, solve
-from matchwork.solve.milp import solve_milp
+from matchwork.solve.milp import MilpResult, SolveStatus, solve_milp
 from matchwork.solve.network import Network, NetworkBuilder
 
 __all__ = ["SCALE", "match"]
@@ -143,9 +143,10 @@ class Engine:
         return out
 
     def _solve(self, net: Network, options: np.ndarray, gain: np.ndarray) -> FlowResult:
+        limit = self.policy.solver.time_limit
         if self.fair:
-            return solve_fair(net, options, gain, backend=self.backend)
-        return solve(net, backend=self.backend)
+            return solve_fair(net, options, gain, backend=self.backend, time_limit=limit)
+        return solve(net, backend=self.backend, time_limit=limit)
 
     def _pin_error(self, stage: str, pinned: np.ndarray, has_option: np.ndarray) -> MatchError:
         """Explain pins that cannot be honoured: no allowed option, or capacities exceeded."""
@@ -272,7 +273,7 @@ class Engine:
         except PinConflictError:
             raise self._pin_error("joint", pinned, has_option) from None
         chosen = result.flow[arcs] > 0
-        return StageSolution("joint", net, result, arcs, opt, chosen)
+        return StageSolution("joint", net, result, arcs, opt, chosen, result.status)
 
     # ------------------------------------------------------------ stage 2: squad
 
@@ -330,7 +331,7 @@ class Engine:
             result = self._solve(net, arcs, gain)
         except PinConflictError:
             raise MatchError("pins cannot be honoured in the squad stage: they exceed a guide's capacity") from None
-        return StageSolution("squad", net, result, arcs, opt, result.flow[arcs] > 0)
+        return StageSolution("squad", net, result, arcs, opt, result.flow[arcs] > 0, result.status)
 
     # ------------------------------------------------------------ stage 3: peer supporter
 
@@ -382,13 +383,13 @@ class Engine:
                 result = self._solve(net, arcs, gain)
             except PinConflictError:
                 raise self._pin_error("peer", pinned, has_option) from None
-            return StageSolution("peer", net, result, arcs, opt, result.flow[arcs] > 0)
-        chosen = self._peer_milp(opt, pinned, segments)
-        return StageSolution("peer", None, None, np.arange(len(pairs)), opt, chosen)
+            return StageSolution("peer", net, result, arcs, opt, result.flow[arcs] > 0, result.status)
+        chosen, status = self._peer_milp(opt, pinned, segments)
+        return StageSolution("peer", None, None, np.arange(len(pairs)), opt, chosen, status)
 
     def _peer_milp(
         self, opt: dict[str, np.ndarray], pinned: np.ndarray, segments: list[tuple[np.ndarray, np.ndarray]]
-    ) -> np.ndarray:
+    ) -> tuple[np.ndarray, SolveStatus]:
         """Peer supporters when candidates need different hours: one MILP per connected component.
 
         Candidates and peers that share no allowed pair never interact, so each
@@ -400,14 +401,17 @@ class Engine:
         n_c = len(self.arrays.candidates)
         labels = _components(opt["cand"], opt["peer"] + n_c, n_c + len(self.arrays.peers))
         groups = [np.flatnonzero(labels == k) for k in np.unique(labels)]
-        problems = [_PeerProblem(opt, idx, pinned, segments) for idx in groups]
+        limit = self.policy.solver.time_limit
+        problems = [_PeerProblem(opt, idx, pinned, segments, limit) for idx in groups]
         floor = -np.inf
         if self.fair and problems:
             floor = min(p.best_floor() for p in problems)
         chosen = np.zeros(len(opt["cand"]), dtype=bool)
-        for idx, picked in zip(groups, _solve_components(problems, floor), strict=True):
+        statuses = []
+        for idx, (picked, status) in zip(groups, _solve_components(problems, floor), strict=True):
             chosen[idx] = picked
-        return chosen
+            statuses.append(status)
+        return chosen, SolveStatus.worst(statuses)
 
 
 class _PeerProblem:
@@ -424,7 +428,9 @@ class _PeerProblem:
         idx: np.ndarray,
         pinned: np.ndarray,
         segments: list[tuple[np.ndarray, np.ndarray]],
+        time_limit: float | None = None,
     ):
+        self.time_limit = time_limit
         cand_ids, cand = np.unique(opt["cand"][idx], return_inverse=True)
         peer_ids, peer = np.unique(opt["peer"][idx], return_inverse=True)
         self.score = opt["score"][idx]
@@ -450,17 +456,19 @@ class _PeerProblem:
         self.count = np.concatenate([-np.ones(n_x), np.zeros(n_y)])
         self.cost = np.concatenate([-opt["gain"][idx].astype(np.float64), *[c.astype(np.float64) for c in seg_cost]])
 
-    def _run(self, c: np.ndarray, extra: list[LinearConstraint]) -> np.ndarray | None:
-        return solve_milp(c, self.constraints + extra, self.integrality, self.bounds)
+    def _run(self, c: np.ndarray, extra: list[LinearConstraint]) -> MilpResult:
+        return solve_milp(c, self.constraints + extra, self.integrality, self.bounds, time_limit=self.time_limit)
 
     def _only(self, allowed: np.ndarray) -> list[LinearConstraint]:
         return [LinearConstraint(np.concatenate([~allowed, np.zeros(self.n_y, bool)]).astype(float)[None, :], 0, 0)]
 
-    def _most(self, extra: list[LinearConstraint]) -> tuple[int, np.ndarray]:
-        x = self._run(self.count, extra)
-        if x is None:
+    def _most(self, extra: list[LinearConstraint]) -> tuple[int, MilpResult]:
+        res = self._run(self.count, extra)
+        if res.status == "infeasible":
             raise MatchError("pins cannot be honoured in the peer stage: they exceed a peer supporter's hours")
-        return round(-float(self.count @ x)), x
+        if res.x is None:
+            raise MatchError(f"the peer stage found no solution ({res.status}: {res.message})")
+        return round(-float(self.count @ res.x)), res
 
     def best_floor(self) -> float:
         """The highest lowest-score this component can reach while placing the most."""
@@ -470,31 +478,32 @@ class _PeerProblem:
         while lo < hi:
             mid = (lo + hi + 1) // 2
             allowed = (self.score >= levels[mid]) | self.forced
-            x = self._run(self.count, self._only(allowed))
+            x = self._run(self.count, self._only(allowed)).x
             ok = x is not None and round(-float(self.count @ x)) == most
             lo, hi = (mid, hi) if ok else (lo, mid - 1)
         return float(levels[lo])
 
-    def solve(self, floor: float) -> np.ndarray:
+    def solve(self, floor: float) -> tuple[np.ndarray, SolveStatus]:
         allowed = (self.score >= floor) | self.forced
         extra = self._only(allowed) if floor > -np.inf else []
-        most, _ = self._most(extra)
+        most, first = self._most(extra)
         fixed = LinearConstraint(np.concatenate([np.ones(self.n_x), np.zeros(self.n_y)])[None, :], most, most)
-        x = self._run(self.cost, [*extra, fixed])
-        assert x is not None  # the count just reached is feasible
-        return x[: self.n_x] > 0.5
+        res = self._run(self.cost, [*extra, fixed])
+        x = res.x if res.x is not None else first.x  # the count just reached is feasible
+        assert x is not None
+        return x[: self.n_x] > 0.5, SolveStatus.worst([first, res])
 
 
 PARALLEL_MIN_PAIRS = 40_000
 """Peer MILPs with at least this many pairs in all are solved one component per process."""
 
 
-def _solve_component(job: tuple[_PeerProblem, float]) -> np.ndarray:
+def _solve_component(job: tuple[_PeerProblem, float]) -> tuple[np.ndarray, SolveStatus]:
     problem, floor = job
     return problem.solve(floor)
 
 
-def _solve_components(problems: list[_PeerProblem], floor: float) -> list[np.ndarray]:
+def _solve_components(problems: list[_PeerProblem], floor: float) -> list[tuple[np.ndarray, SolveStatus]]:
     """Each component's chosen pairs: in local processes when the components are many and large.
 
     The components are independent, so processes give the same answer as a loop;

@@ -1,8 +1,9 @@
 """The policy: what a programme decides — feature weights, caps, legal limits, solver options.
 
-A :class:`Policy` is a Pydantic model loadable from TOML. The documented default
-ships with the package (``default_policy.toml``); a programme copies it and changes
-what it decides differently. Legal trainee limits are *named, versioned rule sets*
+A :class:`Policy` is a Pydantic model loadable from TOML. Its defaults live in
+this module only, each with its reason: ``Policy()`` is the documented default,
+and :meth:`Policy.to_toml` writes it as a commented file (``matchwork policy``)
+that a programme copies and changes where it decides differently. Legal trainee limits are *named, versioned rule sets*
 (placement law is regional and changes), not constants; the rule set in force is
 chosen by name, and a region's exemptions for disadvantaged trainees are a switch
 of that rule set.
@@ -21,14 +22,15 @@ Examples
 
 from __future__ import annotations
 
+import json
 import math
 import os
+import re
 import tomllib
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serializer, model_validator
 
 from matchwork._validation import Backend, Objective
 from matchwork.errors import PolicyValidationError, Problem
@@ -45,11 +47,18 @@ Weight = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
+    @field_serializer("*", when_used="json")
+    def _sorted_sets(self, value: Any) -> Any:
+        """Sets as sorted lists, so that the same policy always writes the same bytes."""
+        return sorted(value) if isinstance(value, (set, frozenset)) else value
+
 
 class Scoring(_Section):
     """How scores are formed and pruned."""
 
-    most_important_boost: float = Field(2.0, ge=1, le=10, description="Multiplier of the candidate's own criterion.")
+    most_important_boost: float = Field(
+        2.0, ge=1, le=10, description="The candidate's own 'most important' criterion counts this many times."
+    )
     min_score: dict[str, Annotated[float, Field(ge=0, le=100)]] = Field(
         default_factory=lambda: {"site": 0.0, "guide": 0.0, "peer": 0.0},
         description="Pairs scoring below this (0-100) are not proposed.",
@@ -68,12 +77,22 @@ class Scoring(_Section):
 class Caps(_Section):
     """Workload and burnout caps."""
 
-    lead_newcomers: int = Field(1, ge=0, le=10, description="Newcomers a lead guide takes on in one round.")
-    squad_size: int = Field(2, ge=0, le=10, description="Guide workers besides the lead.")
-    guide_max_mentees: int = Field(3, ge=0, le=50, description="A guide's limit when they do not state one.")
-    peer_hours_per_week: float = Field(8.0, ge=0, le=168, description="Hours a week a peer supporter may give.")
-    peer_new_fraction: float = Field(0.5, ge=0, le=1, description="Share of the cap while a peer is new.")
-    peer_new_months: int = Field(3, ge=0, le=60, description="Months a peer supporter counts as new.")
+    lead_newcomers: int = Field(
+        1,
+        ge=0,
+        le=10,
+        description="Newcomers a lead guide takes on in one round: the first two weeks are intensive.",
+    )
+    squad_size: int = Field(2, ge=0, le=10, description="Guide workers besides the lead, for the first months.")
+    guide_max_mentees: int = Field(3, ge=0, le=50, description="A guide worker's limit when they do not state one.")
+    peer_hours_per_week: float = Field(
+        8.0,
+        ge=0,
+        le=168,
+        description="Burnout cap: hours a week a peer supporter may give (their own lower figure wins).",
+    )
+    peer_new_fraction: float = Field(0.5, ge=0, le=1, description="Share of the cap while a peer supporter is new.")
+    peer_new_months: int = Field(3, ge=0, le=60, description="How long a peer supporter counts as new, in months.")
     hours_by_intensity: dict[SupportIntensity, Annotated[float, Field(gt=0, le=40)]] = Field(
         default_factory=lambda: {SupportIntensity.LOW: 1.0, SupportIntensity.MEDIUM: 2.0, SupportIntensity.HIGH: 3.0},
         description="Peer-supporter hours a week each candidate needs, by support intensity.",
@@ -94,7 +113,9 @@ class Rules(_Section):
         default_factory=lambda: frozenset(RelationshipKind),
         description="Relationship kinds that forbid pairing two people.",
     )
-    disabled: frozenset[str] = Field(default_factory=frozenset, description="Rule codes switched off.")
+    disabled: frozenset[str] = Field(
+        default_factory=frozenset, description="Rule codes switched off, e.g. ['no_schedule_overlap']."
+    )
 
 
 class TraineeRuleSet(_Section):
@@ -130,12 +151,27 @@ class TraineeRuleSet(_Section):
         return max(math.floor(employees * self.above_percent / 100 + 1e-9), self.bands[-1][1] if self.bands else 0)
 
 
+DEFAULT_RULE_SETS: dict[str, TraineeRuleSet] = {
+    "national-2017": TraineeRuleSet(
+        description="D.M. 142/1998 art. 1 and the 2017 national guidelines on extracurricular traineeships",
+    ),
+    "lombardia": TraineeRuleSet(
+        description="Lombardy regional traineeship rules (DGR X/7763 of 2018; check the text in force): "
+        "the headcount limits do not apply to disabled or disadvantaged trainees",
+        exempt_categories=frozenset(Category),
+    ),
+}
+"""The shipped legal rule sets, by name."""
+
+
 class TraineeLimits(_Section):
     """The legal trainee limit in force and the company-tutor limit."""
 
-    rule_set: str = "national-2017"
+    rule_set: str = Field("national-2017", description="The rule set in force, by name.")
     tutor_limit: int = Field(3, ge=0, le=100, description="Trainees a company tutor may follow at once.")
-    rule_sets: dict[str, TraineeRuleSet] = Field(default_factory=lambda: {"national-2017": TraineeRuleSet()})
+    rule_sets: dict[str, TraineeRuleSet] = Field(
+        default_factory=lambda: dict(DEFAULT_RULE_SETS), description="Named, versioned legal rule sets."
+    )
 
     @model_validator(mode="after")
     def _known_rule_set(self) -> TraineeLimits:
@@ -147,16 +183,62 @@ class TraineeLimits(_Section):
 class SolverOptions(_Section):
     """Objective, backend and the soft costs that enter the optimisation."""
 
-    objective: Objective = "total"
-    backend: Backend = "auto"
-    continuity_bonus: float = Field(100.0, ge=0, le=1000, description="Points for keeping a pairing in place.")
-    lead_load_cost: float = Field(0.0, ge=0, le=100)
-    guide_load_cost: float = Field(4.0, ge=0, le=100)
-    peer_load_cost: float = Field(2.0, ge=0, le=100)
+    objective: Objective = Field(
+        "total",
+        description="'total': most people placed, then the highest total score; 'fair': raise the lowest score first.",
+    )
+    backend: Backend = Field("auto", description="Min-cost-flow backend: auto, highs, networkx or ortools.")
+    continuity_bonus: float = Field(
+        100.0,
+        ge=0,
+        le=1000,
+        description="Points for keeping a pairing already in place: a whole stage score, so it is kept "
+        "unless a rule forbids it or it would leave someone out.",
+    )
+    lead_load_cost: float = Field(0.0, ge=0, le=100, description="Points per newcomer already carried, as lead.")
+    guide_load_cost: float = Field(
+        4.0, ge=0, le=100, description="Points, times the share of the guide's capacity in use, per added newcomer."
+    )
+    peer_load_cost: float = Field(
+        2.0, ge=0, le=100, description="Points, times the share of the peer's hours in use, per added hour."
+    )
+    time_limit: float | None = Field(
+        None,
+        gt=0,
+        le=86_400,
+        description="Seconds each mixed-integer solve may take; past it the best solution found is kept and "
+        "its proven gap reported. Empty: no limit (always exact).",
+    )
 
 
-def _empty_weights() -> dict[str, dict[str, float]]:
-    return {stage: {} for stage in STAGES}
+DEFAULT_WEIGHTS: dict[str, dict[str, tuple[float, str]]] = {
+    "site": {
+        "skill_fit": (25.0, "IPS: jobs that fit the person's skills last longer"),
+        "wished_sector": (30.0, "IPS: the person's own preference weighs most"),
+        "commute": (20.0, "travel is the first practical cause of drop-out"),
+        "schedule": (15.0, "how much of the job's shifts the person can cover"),
+        "site_experience": (10.0, "a host used to fragile workers (inserimenti svolti)"),
+    },
+    "guide": {
+        "language": (30.0, ""),
+        "schedule": (30.0, ""),
+        "guide_experience": (25.0, ""),
+        "gender": (15.0, ""),
+    },
+    "peer": {
+        "lived_experience": (40.0, "the heart of peer support: a similar path"),
+        "language": (25.0, ""),
+        "schedule": (15.0, ""),
+        "gender": (10.0, ""),
+        "proximity": (10.0, ""),
+    },
+}
+"""Default feature weights per stage, each with its reason. Weights are relative: each
+candidate's weights are scaled to sum to 100 points, so a stage score is on a 0-100 scale."""
+
+
+def _default_weights() -> dict[str, dict[str, float]]:
+    return {stage: {name: w for name, (w, _) in ws.items()} for stage, ws in DEFAULT_WEIGHTS.items()}
 
 
 class Policy(_Section):
@@ -166,7 +248,9 @@ class Policy(_Section):
     file, and :meth:`with_weights` or ``model_copy(update=...)`` to vary it.
     """
 
-    weights: dict[str, dict[str, Weight]] = Field(default_factory=_empty_weights)
+    weights: dict[str, dict[str, Weight]] = Field(
+        default_factory=_default_weights, description="Feature weights per stage (relative; see DEFAULT_WEIGHTS)."
+    )
     scoring: Scoring = Scoring()
     caps: Caps = Caps()
     rules: Rules = Rules()
@@ -189,9 +273,8 @@ class Policy(_Section):
 
     @classmethod
     def default(cls) -> Policy:
-        """The documented default policy shipped with matchwork (``default_policy.toml``)."""
-        text = resources.files("matchwork.model").joinpath("default_policy.toml").read_text(encoding="utf-8")
-        return cls.from_toml_text(text, source="default_policy.toml")
+        """The documented default policy: the same as ``Policy()``."""
+        return cls()
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> Policy:
@@ -217,9 +300,7 @@ class Policy(_Section):
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise PolicyValidationError([Problem(source, None, f"valid TOML ({exc})")]) from None
-        if source != "default_policy.toml":
-            data = _merge(cls.default().model_dump(mode="json"), data)
-        return cls.from_dict(data, source=source)
+        return cls.from_dict(_merge(cls().model_dump(mode="json"), data), source=source)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, source: str = "policy") -> Policy:
@@ -269,6 +350,19 @@ class Policy(_Section):
         """The policy as JSON-ready data (recorded with every run)."""
         return self.model_dump(mode="json")
 
+    def to_toml(self) -> str:
+        """The policy as a TOML file, each key with its description as a comment.
+
+        ``Policy.from_toml_text(policy.to_toml()) == policy`` for every policy.
+
+        >>> text = Policy().to_toml()
+        >>> Policy.from_toml_text(text) == Policy()
+        True
+        >>> print(text.splitlines()[0])
+        # matchwork policy. Every key is documented in docs/scoring.md; an unknown key is an error.
+        """
+        return _to_toml(self)
+
 
 def _siblings(loc: tuple[int | str, ...]) -> list[str]:
     """The keys allowed beside the last element of ``loc`` in the policy structure."""
@@ -292,3 +386,74 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
+
+
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _toml_key(key: str) -> str:
+    return key if _BARE_KEY.match(key) else json.dumps(key, ensure_ascii=False)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"cannot write {type(value).__name__} as TOML")
+
+
+def _comment(text: str) -> str:
+    return f"  # {text}" if text else ""
+
+
+def _section(out: list[str], header: str, model: BaseModel, data: dict[str, Any]) -> None:
+    """Write one table: scalar keys with their descriptions, nested models as sub-tables after."""
+    out += ["", f"[{header}]"]
+    if model.__doc__:
+        out.append(f"# {model.__doc__.strip().splitlines()[0]}")
+    nested: list[tuple[str, Any]] = []
+    for name, info in type(model).model_fields.items():
+        value = data[name]
+        sub = getattr(model, name)
+        if isinstance(sub, BaseModel):
+            nested.append((name, sub))
+        elif isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+            nested += [(f"{name}.{_toml_key(k)}", getattr(model, name)[k]) for k in value]
+        elif value is None:
+            out.append(f"# {name} = (empty){_comment(info.description or '')}")
+        elif isinstance(value, dict) and name == "hours_by_intensity":
+            nested.append((name, value))
+        else:
+            out.append(f"{name} = {_toml_value(value)}{_comment(info.description or '')}")
+    for name, sub in nested:
+        if isinstance(sub, BaseModel):
+            _section(out, f"{header}.{name}", sub, sub.model_dump(mode="json"))
+        else:
+            out += ["", f"[{header}.{name}]"]
+            out += [f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in sub.items()]
+
+
+def _to_toml(policy: Policy) -> str:
+    data = policy.model_dump(mode="json")
+    out = [
+        "# matchwork policy. Every key is documented in docs/scoring.md; an unknown key is an error.",
+        "# Copy this file, change what your programme decides differently, and load it with",
+        "# matchwork.Policy.from_toml(path) or `matchwork run --policy path`; keys left out keep the default.",
+    ]
+    for stage in STAGES:
+        notes = DEFAULT_WEIGHTS.get(stage, {})
+        out += ["", f"[weights.{stage}]"]
+        out += [
+            f"{_toml_key(name)} = {_toml_value(w)}{_comment(notes.get(name, (0, ''))[1])}"
+            for name, w in data["weights"][stage].items()
+        ]
+    for name in ("scoring", "caps", "rules", "trainee_limits", "solver"):
+        _section(out, name, getattr(policy, name), data[name])
+    return "\n".join(out) + "\n"

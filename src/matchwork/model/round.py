@@ -130,6 +130,7 @@ class Round:
 
     # ------------------------------------------------------------ construction
 
+    @_gc.paused
     def _init_from(
         self,
         tables: dict[str, Table],
@@ -138,18 +139,6 @@ class Round:
         date: dt.date | str | None,
         problems: Sequence[Problem] = (),
         positions: Table | None = None,
-    ) -> None:
-        with _gc.paused():
-            self._validate_and_keep(tables, name=name, date=date, problems=problems, positions=positions)
-
-    def _validate_and_keep(
-        self,
-        tables: dict[str, Table],
-        *,
-        name: str,
-        date: dt.date | str | None,
-        problems: Sequence[Problem],
-        positions: Table | None,
     ) -> None:
         found = list(problems)
         for table in tables.values():
@@ -479,14 +468,8 @@ class Round:
         )
 
     @classmethod
+    @_gc.paused
     def _from_table_frames(cls, frames: dict[str, pd.DataFrame], problems: list[Problem], *, name: str | None) -> Round:
-        with _gc.paused():
-            return cls._from_frames_unpaused(frames, problems, name=name)
-
-    @classmethod
-    def _from_frames_unpaused(
-        cls, frames: dict[str, pd.DataFrame], problems: list[Problem], *, name: str | None
-    ) -> Round:
         problems = list(problems)
         records: dict[str, list[Any]] = {}
         lines: dict[str, list[int] | None] = {}

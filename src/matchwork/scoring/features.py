@@ -26,29 +26,31 @@ name                      stage    value
 ``proximity``             peer     1 − distance / 30 km (½ if the peer's home is unknown)
 ========================  =======  ===============================================
 
-Register your own with :func:`register`:
+:data:`BUILTIN` is the registry of these; it never changes. Add your own by passing
+them to :func:`matchwork.match` (``features=[...]``), which scores with
+``BUILTIN.add(...)``, a new registry:
 
 >>> import numpy as np
->>> from matchwork.scoring.features import Feature, register, FEATURES
 >>> def weekend(c, p):
 ...     weekend_bits = int(0b11110000000000)
 ...     return (p.shifts.words[0] & np.uint64(weekend_bits) == 0).astype(np.float32)
->>> f = register(Feature("no_weekend", "site", weekend, {"it": "niente fine settimana", "en": "no weekend work"}))
->>> ("site", "no_weekend") in FEATURES
-True
->>> _ = FEATURES.pop(("site", "no_weekend"))
+>>> mine = BUILTIN.add(Feature("no_weekend", "site", weekend, {"it": "niente fine settimana", "en": "no weekend work"}))
+>>> ("site", "no_weekend") in mine, ("site", "no_weekend") in BUILTIN
+(True, False)
+>>> mine.names("site")[-1]
+'no_weekend'
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 import numpy as np
 
 from matchwork.scoring.arrays import Gathered, distance_km
 
-__all__ = ["FEATURES", "Feature", "register"]
+__all__ = ["BUILTIN", "Feature", "FeatureRegistry"]
 
 Compute = Callable[[Gathered, Gathered], np.ndarray]
 
@@ -81,18 +83,41 @@ class Feature:
     reads: tuple[str, ...] = ()
 
 
-FEATURES: dict[tuple[str, str], Feature] = {}
-"""Registered features by ``(stage, name)``."""
+class FeatureRegistry(Mapping[tuple[str, str], Feature]):
+    """Features by ``(stage, name)``; immutable: :meth:`add` returns a new registry.
 
+    Parameters
+    ----------
+    features : iterable of Feature
+        A later feature of the same stage and name replaces an earlier one.
+    """
 
-def register(feature: Feature) -> Feature:
-    """Add a feature to the registry (replacing one of the same stage and name)."""
-    if feature.stage not in ("site", "guide", "peer"):
-        raise ValueError(f"stage must be 'site', 'guide' or 'peer', got {feature.stage!r}")
-    if not feature.name.isidentifier() or not feature.name.islower():
-        raise ValueError(f"a feature name is a lower-case identifier, got {feature.name!r}")
-    FEATURES[(feature.stage, feature.name)] = feature
-    return feature
+    def __init__(self, features: tuple[Feature, ...] | list[Feature] = ()):
+        table: dict[tuple[str, str], Feature] = {}
+        for f in features:
+            if f.stage not in ("site", "guide", "peer"):
+                raise ValueError(f"stage must be 'site', 'guide' or 'peer', got {f.stage!r}")
+            if not f.name.isidentifier() or not f.name.islower():
+                raise ValueError(f"a feature name is a lower-case identifier, got {f.name!r}")
+            table[(f.stage, f.name)] = f
+        self._table = table
+
+    def add(self, *features: Feature) -> FeatureRegistry:
+        """A registry with these features too (replacing any of the same stage and name)."""
+        return FeatureRegistry([*self._table.values(), *features])
+
+    def names(self, stage: str) -> list[str]:
+        """The names of a stage's features, in registration order."""
+        return [n for s, n in self._table if s == stage]
+
+    def __getitem__(self, key: tuple[str, str]) -> Feature:
+        return self._table[key]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
 
 
 def _ratio(num: np.ndarray, den: np.ndarray, empty: float) -> np.ndarray:
@@ -156,45 +181,61 @@ def proximity(c: Gathered, p: Gathered) -> np.ndarray:
     return np.where(p.has_location, np.nan_to_num(value, nan=0.5), 0.5).astype(np.float32)
 
 
-for _f in (
-    Feature("skill_fit", "site", skill_fit, {"it": "competenze adatte alla mansione", "en": "skills fit the position"}),
-    Feature("wished_sector", "site", wished_sector, {"it": "settore desiderato", "en": "the sector the person wishes"}),
-    Feature("commute", "site", commute, {"it": "tragitto casa-lavoro breve", "en": "a short trip to work"}),
-    Feature(
-        "schedule",
-        "site",
-        schedule_position,
-        {"it": "turni compatibili con la disponibilità", "en": "shifts the person can work"},
-    ),
-    Feature(
-        "site_experience",
-        "site",
-        site_experience,
-        {"it": "sede esperta di inserimenti di persone fragili", "en": "a site used to hosting fragile workers"},
-    ),
-    Feature("language", "guide", language, {"it": "lingue in comune", "en": "languages in common"}),
-    Feature(
-        "schedule", "guide", schedule_person, {"it": "presenti negli stessi orari", "en": "present at the same times"}
-    ),
-    Feature(
-        "guide_experience",
-        "guide",
-        guide_experience,
-        {"it": "esperienza del lavoratore guida", "en": "the guide worker's experience"},
-    ),
-    Feature("gender", "guide", gender, {"it": "genere preferito dalla persona", "en": "the gender the person prefers"}),
-    Feature(
-        "lived_experience",
-        "peer",
-        lived_experience,
-        {"it": "esperienza vissuta simile", "en": "a similar lived experience"},
-        ("candidates.peer_experience", "peers.lived_experience"),
-    ),
-    Feature("language", "peer", language, {"it": "lingue in comune", "en": "languages in common"}),
-    Feature(
-        "schedule", "peer", schedule_person, {"it": "disponibili negli stessi orari", "en": "free at the same times"}
-    ),
-    Feature("gender", "peer", gender, {"it": "genere preferito dalla persona", "en": "the gender the person prefers"}),
-    Feature("proximity", "peer", proximity, {"it": "abita vicino", "en": "lives nearby"}),
-):
-    register(_f)
+BUILTIN = FeatureRegistry(
+    [
+        Feature(
+            "skill_fit", "site", skill_fit, {"it": "competenze adatte alla mansione", "en": "skills fit the position"}
+        ),
+        Feature(
+            "wished_sector", "site", wished_sector, {"it": "settore desiderato", "en": "the sector the person wishes"}
+        ),
+        Feature("commute", "site", commute, {"it": "tragitto casa-lavoro breve", "en": "a short trip to work"}),
+        Feature(
+            "schedule",
+            "site",
+            schedule_position,
+            {"it": "turni compatibili con la disponibilità", "en": "shifts the person can work"},
+        ),
+        Feature(
+            "site_experience",
+            "site",
+            site_experience,
+            {"it": "sede esperta di inserimenti di persone fragili", "en": "a site used to hosting fragile workers"},
+        ),
+        Feature("language", "guide", language, {"it": "lingue in comune", "en": "languages in common"}),
+        Feature(
+            "schedule",
+            "guide",
+            schedule_person,
+            {"it": "presenti negli stessi orari", "en": "present at the same times"},
+        ),
+        Feature(
+            "guide_experience",
+            "guide",
+            guide_experience,
+            {"it": "esperienza del lavoratore guida", "en": "the guide worker's experience"},
+        ),
+        Feature(
+            "gender", "guide", gender, {"it": "genere preferito dalla persona", "en": "the gender the person prefers"}
+        ),
+        Feature(
+            "lived_experience",
+            "peer",
+            lived_experience,
+            {"it": "esperienza vissuta simile", "en": "a similar lived experience"},
+            ("candidates.peer_experience", "peers.lived_experience"),
+        ),
+        Feature("language", "peer", language, {"it": "lingue in comune", "en": "languages in common"}),
+        Feature(
+            "schedule",
+            "peer",
+            schedule_person,
+            {"it": "disponibili negli stessi orari", "en": "free at the same times"},
+        ),
+        Feature(
+            "gender", "peer", gender, {"it": "genere preferito dalla persona", "en": "the gender the person prefers"}
+        ),
+        Feature("proximity", "peer", proximity, {"it": "abita vicino", "en": "lives nearby"}),
+    ]
+)
+"""The built-in features."""

@@ -47,7 +47,7 @@ from matchwork.model.policy import STAGES, Policy
 from matchwork.model.round import Round
 from matchwork.scoring.arrays import Columns, ProfileArrays, km_to_chord
 from matchwork.scoring.capacity import Capacities
-from matchwork.scoring.features import FEATURES, Feature
+from matchwork.scoring.features import BUILTIN, Feature, FeatureRegistry
 from matchwork.scoring.rules import (
     BELOW_MIN_SCORE,
     ROLES_OF_STAGE,
@@ -264,15 +264,13 @@ class Scorer:
         self.arrays = ProfileArrays(rnd)
         self.capacities = capacities if capacities is not None else Capacities.compute(self.arrays, self.policy)
         self.context = RuleContext(self.arrays, self.capacities, self.policy)
-        registry = dict(FEATURES)
-        registry.update({(f.stage, f.name): f for f in features})
-        self.features = self._features(registry)
+        self.features = self._features(BUILTIN.add(*features))
         self.weights = {stage: self._weights(stage) for stage in STAGES}
         self.rules = {stage: rules_for(stage, self.policy) for stage in STAGES}
 
     # ------------------------------------------------------------ set-up
 
-    def _features(self, registry: dict[tuple[str, str], Feature]) -> dict[str, list[Feature]]:
+    def _features(self, registry: FeatureRegistry) -> dict[str, list[Feature]]:
         problems = []
         out: dict[str, list[Feature]] = {}
         for stage in STAGES:

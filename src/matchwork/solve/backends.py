@@ -1,7 +1,7 @@
 """Min-cost-flow backends by name: the registry that the policy, ``match`` and ``assign`` share.
 
-Each backend is a function ``(network, amount) -> flow per arc`` that sends exactly
-``amount`` units from source to sink at least cost, or raises
+Each backend is a function ``(network, amount, time_limit) -> (flow per arc, status)``
+that sends exactly ``amount`` units from source to sink at least cost, or raises
 :class:`~matchwork.errors.MatchError` when no such flow exists:
 
 * ``"highs"`` — the network LP through ``scipy.optimize.linprog`` (HiGHS dual
@@ -22,18 +22,23 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
+import time
 from collections.abc import Callable
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.optimize import Bounds, LinearConstraint, linprog
 
 from matchwork._validation import Backend, choice
 from matchwork.errors import MatchError
-from matchwork.solve.milp import EXACT
+from matchwork.solve.milp import SolveStatus, solve_milp
 from matchwork.solve.network import Network
 
-__all__ = ["MIN_COST_FLOW", "available_backends", "lp_flow", "resolve_backend"]
+__all__ = ["MIN_COST_FLOW", "Flow", "available_backends", "lp_flow", "resolve_backend"]
+
+Flow = tuple[np.ndarray, SolveStatus]
+"""A flow per arc and how its solve ended."""
 
 
 def available_backends() -> tuple[str, ...]:
@@ -66,8 +71,10 @@ def _supplies(net: Network, amount: int) -> tuple[np.ndarray, np.ndarray]:
     return supply, net.capacity - net.lower
 
 
-def _ortools(net: Network, amount: int) -> np.ndarray:
+def _ortools(net: Network, amount: int, time_limit: float | None = None) -> Flow:
     from ortools.graph.python import min_cost_flow as mcf
+
+    start = time.perf_counter()
 
     supply, cap = _supplies(net, amount)
     solver = mcf.SimpleMinCostFlow()
@@ -76,12 +83,13 @@ def _ortools(net: Network, amount: int) -> np.ndarray:
     status = solver.solve()
     if status != solver.OPTIMAL:
         raise MatchError(f"no flow of {amount} exists (OR-Tools status {status})")
-    return solver.flows(arcs).astype(np.int64) + net.lower
+    return solver.flows(arcs).astype(np.int64) + net.lower, _took(start)
 
 
-def _networkx(net: Network, amount: int) -> np.ndarray:
+def _networkx(net: Network, amount: int, time_limit: float | None = None) -> Flow:
     import networkx as nx
 
+    start = time.perf_counter()
     supply, cap = _supplies(net, amount)
     graph = nx.MultiDiGraph()
     graph.add_nodes_from((v, {"demand": -int(b)}) for v, b in enumerate(supply))
@@ -98,11 +106,17 @@ def _networkx(net: Network, amount: int) -> np.ndarray:
         for _v, by_key in heads.items():
             for k, f in by_key.items():
                 out[k] = f
-    return out + net.lower
+    return out + net.lower, _took(start)
 
 
-def lp_flow(net: Network, *, amount: int | None) -> np.ndarray:
-    """Min cost with the flow fixed to ``amount``, or max flow if ``amount`` is None; HiGHS LP, then MILP."""
+def lp_flow(net: Network, *, amount: int | None, time_limit: float | None = None) -> Flow:
+    """Min cost with the flow fixed to ``amount``, or max flow if ``amount`` is None; HiGHS LP, then MILP.
+
+    The LP's vertex is integral on a pure network; side rows may make it fractional,
+    and then the integer optimum comes from branch and bound (:func:`solve_milp`),
+    which ``time_limit`` may stop early: the status says so.
+    """
+    start = time.perf_counter()
     inner = np.ones(net.n_nodes, dtype=bool)
     incidence = net.incidence()
     if amount is None:
@@ -125,30 +139,27 @@ def lp_flow(net: Network, *, amount: int | None) -> np.ndarray:
         raise MatchError(f"no feasible flow{'' if amount is None else f' of {amount}'} ({res.message})")
     x = res.x
     if np.all(np.abs(x - np.round(x)) < 1e-7):
-        return np.round(x).astype(np.int64)
+        return np.round(x).astype(np.int64), _took(start)
     # a fractional vertex: only side rows can cause it; branch and bound for the integer optimum
     constraints = [LinearConstraint(a_eq, b_eq, b_eq)]
     if a_ub is not None:
         constraints.append(LinearConstraint(a_ub, -np.inf, b_ub))
-    res = milp(
-        c,
-        constraints=constraints,
-        integrality=np.ones(net.n_arcs),
-        bounds=Bounds(bounds[:, 0], bounds[:, 1]),
-        options=EXACT,  # HiGHS's default 0.01 % gap would not be exact
-    )
-    if res.status != 0:
-        raise MatchError(f"no feasible integer flow ({res.message})")
-    return np.round(res.x).astype(np.int64)
+    found = solve_milp(c, constraints, np.ones(net.n_arcs), Bounds(bounds[:, 0], bounds[:, 1]), time_limit=time_limit)
+    if found.x is None:
+        raise MatchError(f"no feasible integer flow ({found.status}: {found.message})")
+    status = dataclasses.replace(found, seconds=time.perf_counter() - start)
+    return np.round(found.x).astype(np.int64), SolveStatus(status.status, status.gap, status.seconds, status.message)
 
 
+def _highs(net: Network, amount: int, time_limit: float | None = None) -> Flow:
+    return lp_flow(net, amount=amount, time_limit=time_limit)
 
 
-def _highs(net: Network, amount: int) -> np.ndarray:
-    return lp_flow(net, amount=amount)
+def _took(start: float) -> SolveStatus:
+    return SolveStatus("optimal", 0.0, time.perf_counter() - start)
 
 
-MIN_COST_FLOW: dict[str, Callable[[Network, int], np.ndarray]] = {
+MIN_COST_FLOW: dict[str, Callable[[Network, int, float | None], Flow]] = {
     "highs": _highs,
     "networkx": _networkx,
     "ortools": _ortools,

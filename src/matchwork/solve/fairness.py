@@ -32,13 +32,20 @@ from matchwork.solve.network import Network
 __all__ = ["solve_fair"]
 
 
-def _value(net: Network) -> int:
+def _value(net: Network, time_limit: float | None = None) -> int:
     if net.side is not None:
-        return int(lp_flow(net, amount=None)[net.tail == net.source].sum())
+        return int(lp_flow(net, amount=None, time_limit=time_limit)[0][net.tail == net.source].sum())
     return max_flow(net)
 
 
-def solve_fair(net: Network, options: np.ndarray, scores: np.ndarray, *, backend: str = "auto") -> FlowResult:
+def solve_fair(
+    net: Network,
+    options: np.ndarray,
+    scores: np.ndarray,
+    *,
+    backend: str = "auto",
+    time_limit: float | None = None,
+) -> FlowResult:
     """Maximise the lowest score among the option arcs used, then the total (least cost).
 
     Parameters
@@ -50,10 +57,12 @@ def solve_fair(net: Network, options: np.ndarray, scores: np.ndarray, *, backend
         The score of each option arc (higher is better).
     backend : str
         As for :func:`matchwork.solve.flow.solve`.
+    time_limit : float, optional
+        As for :func:`matchwork.solve.flow.solve`.
     """
     backend = resolve_backend(backend, net)
     check_pins(net)
-    amount = _value(net)
+    amount = _value(net, time_limit)
     levels = np.unique(scores)
     structural = np.ones(net.n_arcs, dtype=bool)
     structural[options] = False
@@ -67,8 +76,8 @@ def solve_fair(net: Network, options: np.ndarray, scores: np.ndarray, *, backend
     lo, hi = 0, len(levels) - 1  # levels[lo] always places `amount`: it keeps every option
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if _value(restricted(mid)) == amount:
+        if _value(restricted(mid), time_limit) == amount:
             lo = mid
         else:
             hi = mid - 1
-    return min_cost_flow(restricted(lo) if len(levels) else net, amount, backend)
+    return min_cost_flow(restricted(lo) if len(levels) else net, amount, backend, time_limit=time_limit)

@@ -45,9 +45,11 @@ from scipy.sparse.csgraph import maximum_flow
 
 from matchwork.errors import MatchError
 from matchwork.solve.backends import MIN_COST_FLOW, lp_flow, resolve_backend
+from matchwork.solve.milp import SolveStatus
 from matchwork.solve.network import Network
 
 __all__ = ["FlowResult", "PinConflictError", "check_pins", "max_flow", "min_cost_flow", "solve"]
+
 
 class PinConflictError(MatchError):
     """Pinned pairs that cannot all be honoured; ``arcs`` are the lower-bounded arcs left unrouted."""
@@ -59,12 +61,13 @@ class PinConflictError(MatchError):
 
 @dataclasses.dataclass(frozen=True)
 class FlowResult:
-    """A solved flow: per-arc ``flow``, the ``amount`` sent, its integer ``cost`` and the backend used."""
+    """A solved flow: per-arc ``flow``, the ``amount`` sent, its integer ``cost``, the backend and how it ended."""
 
     flow: np.ndarray
     amount: int
     cost: int
     backend: str
+    status: SolveStatus = dataclasses.field(default_factory=SolveStatus)
 
 
 def max_flow(net: Network) -> int:
@@ -82,8 +85,11 @@ def max_flow(net: Network) -> int:
     return int(maximum_flow(graph, net.source, net.sink, method="dinic").flow_value)
 
 
-def min_cost_flow(net: Network, amount: int, backend: str = "auto") -> FlowResult:
+def min_cost_flow(net: Network, amount: int, backend: str = "auto", *, time_limit: float | None = None) -> FlowResult:
     """The cheapest flow sending exactly ``amount`` from source to sink.
+
+    ``time_limit`` bounds the branch and bound that side rows may need (the status
+    then says ``time_limit`` and gives the proven gap); pure networks never need it.
 
     Raises
     ------
@@ -91,8 +97,8 @@ def min_cost_flow(net: Network, amount: int, backend: str = "auto") -> FlowResul
         If no such flow exists.
     """
     backend = resolve_backend(backend, net)
-    flow = MIN_COST_FLOW[backend](net, amount)
-    return FlowResult(flow, amount, int(flow @ net.cost), backend)
+    flow, status = MIN_COST_FLOW[backend](net, amount, time_limit)
+    return FlowResult(flow, amount, int(flow @ net.cost), backend, status)
 
 
 def check_pins(net: Network) -> None:
@@ -112,7 +118,7 @@ def check_pins(net: Network) -> None:
         )
 
 
-def solve(net: Network, *, backend: str = "auto") -> FlowResult:
+def solve(net: Network, *, backend: str = "auto", time_limit: float | None = None) -> FlowResult:
     """The most units that can flow, and among such flows one of least cost.
 
     Parameters
@@ -121,6 +127,8 @@ def solve(net: Network, *, backend: str = "auto") -> FlowResult:
     backend : {"auto", "highs", "networkx", "ortools"}
         ``"auto"`` is OR-Tools when installed, else HiGHS. Every backend finds the
         same optimal cost; side rows always use HiGHS.
+    time_limit : float, optional
+        Seconds for a branch and bound that side rows may need.
 
     Returns
     -------
@@ -129,7 +137,7 @@ def solve(net: Network, *, backend: str = "auto") -> FlowResult:
     backend = resolve_backend(backend, net)
     check_pins(net)
     if net.side is not None:
-        amount = int(lp_flow(net, amount=None)[net.tail == net.source].sum())
+        amount = int(lp_flow(net, amount=None, time_limit=time_limit)[0][net.tail == net.source].sum())
     else:
         amount = max_flow(net)
-    return min_cost_flow(net, amount, backend)
+    return min_cost_flow(net, amount, backend, time_limit=time_limit)
