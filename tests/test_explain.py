@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import matchwork as mw
-from matchwork.explain.explain import _T, AUDIENCES, is_sensitive, rule_text, to_json
+from matchwork.explain.explain import AUDIENCES, is_sensitive, rule_text, to_json
+from matchwork.i18n import words
 from matchwork.model.profiles import Pin
 from matchwork.model.vocab import Category, LivedExperience, ReferringService, SupportIntensity, label
 from matchwork.scoring.features import BUILTIN as FEATURES
@@ -176,7 +177,7 @@ def test_every_reason_and_feature_renders_in_both_languages() -> None:
         assert it and en and it != en, code
     for (stage, name), f in FEATURES.items():
         assert f.text["it"] and f.text["en"] and f.text["it"] != f.text["en"], (stage, name)
-    assert set(_T["it"]) == set(_T["en"])
+    assert set(words("explain", "it")) == set(words("explain", "en")) and len(words("explain", "it")) > 10
     with pytest.raises(ValueError, match="lang"):
         rule_text("commute_too_far", "fr")
 
@@ -258,6 +259,6 @@ def test_each_audience_sees_its_stages(demo: mw.MatchResult, audience: str) -> N
 def test_rules_told_to_sites_and_candidates_never_name_sensitive_reasons(code: str, audience: str) -> None:
     text = rule_text(code, "en", audience)
     if is_sensitive(RULE_BY_CODE[code].reads):
-        assert text == _T["en"]["confidential"]
+        assert text == words("explain", "en")["confidential"]
     else:
         assert text == RULE_BY_CODE[code].text["en"]

@@ -42,7 +42,8 @@ import pandas as pd
 
 from matchwork.engine.engine import Engine
 from matchwork.explain.explain import Explanation, _names, explain, to_json
-from matchwork.io.tables import atomic_folder, safe_cells
+from matchwork.io.atomic import atomic_folder
+from matchwork.io.tables import safe_cells
 from matchwork.model.policy import Policy
 from matchwork.model.round import Round
 from matchwork.result import MatchResult

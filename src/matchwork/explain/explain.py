@@ -39,6 +39,7 @@ import pandas as pd
 
 from matchwork._validation import Audience, Lang, choice, choices
 from matchwork.errors import MatchError
+from matchwork.i18n import words
 from matchwork.model.existing import partner_positions
 from matchwork.model.profiles import PROFILE_TYPES, Pin, sensitive_fields
 from matchwork.model.vocab import Role, SupportIntensity
@@ -72,83 +73,6 @@ _STAGES_SEEN: dict[str, tuple[str, ...]] = {
 }
 _N_ALTERNATIVES = 3
 
-_T: dict[str, dict[str, str]] = {
-    "it": {
-        "site": "Sede e mansione",
-        "lead_guide": "Lavoratore guida referente",
-        "squad": "Squadra ristretta",
-        "peer": "Peer supporter",
-        "matched": "abbinata",
-        "unmatched": "non abbinata",
-        "title": "Perché {who}: {status}",
-        "chosen": "{partner}: punteggio {score:.1f} su 100, {rank}ª di {n} opzioni possibili.",
-        "chosen_plain": "{partner}: è tra le opzioni più adatte a te ({rank}ª di {n}).",
-        "none": "nessuno assegnato",
-        "not_wanted": "non richiesto",
-        "why": "Perché",
-        "alternatives": "Alternative non scelte",
-        "rule": "esclusa: {reasons}",
-        "capacity": "posto dato a chi guadagnava di più ({partner} è al completo; un posto in più varrebbe {price})",
-        "capacity_plain": "i posti erano già occupati",
-        "trade_off": "possibile, ma il totale del turno è più alto senza (vedi why_not per il costo esatto)",
-        "trade_off_plain": "possibile, ma un'altra combinazione funzionava meglio",
-        "lower": "punteggio più basso ({score:.1f})",
-        "binding": "Limiti raggiunti",
-        "cap_site": "la sede ha esaurito i posti ({load:g} su {capacity:g})",
-        "cap_lead_guide": "il referente non può affiancare altri nuovi ingressi ({load:g} su {capacity:g})",
-        "cap_guide": "il lavoratore guida è al massimo di affiancamenti ({load:g} su {capacity:g})",
-        "cap_peer": "il peer supporter ha esaurito le ore ({load:g} su {capacity:g})",
-        "confidential": "una ragione riservata (chiedere all'équipe)",
-        "confidential_points": "criteri riservati",
-        "blocked": "Cosa ha impedito l'abbinamento",
-        "no_lead": "nessun lavoratore guida della sede può fare da referente: {reasons}",
-        "change_rule": "cambierebbe se non valesse più: {reasons}",
-        "change_capacity": "cambierebbe con un posto in più ({partner}; varrebbe {price})",
-        "change_plain": "potrebbe cambiare se si liberasse un posto",
-        "price": "{extra:+d} persone abbinate, {gain:+.1f} punti",
-        "points": "punti",
-        "unpriced": "non calcolato",
-    },
-    "en": {
-        "site": "Site and position",
-        "lead_guide": "Lead guide worker",
-        "squad": "Squad",
-        "peer": "Peer supporter",
-        "matched": "matched",
-        "unmatched": "not matched",
-        "title": "Why {who}: {status}",
-        "chosen": "{partner}: score {score:.1f} out of 100, ranked {rank} of {n} possible options.",
-        "chosen_plain": "{partner}: among the options that suit you best ({rank} of {n}).",
-        "none": "none assigned",
-        "not_wanted": "not requested",
-        "why": "Why",
-        "alternatives": "Alternatives not taken",
-        "rule": "ruled out: {reasons}",
-        "capacity": (
-            "the place went to someone who gains more ({partner} is full; one more slot would be worth {price})"
-        ),
-        "capacity_plain": "the places were already taken",
-        "trade_off": "possible, but the round's total is higher without it (why_not gives the exact cost)",
-        "trade_off_plain": "possible, but another combination worked better",
-        "lower": "a lower score ({score:.1f})",
-        "binding": "Limits reached",
-        "cap_site": "the site has no place left ({load:g} of {capacity:g})",
-        "cap_lead_guide": "the lead guide cannot take another newcomer ({load:g} of {capacity:g})",
-        "cap_guide": "the guide worker follows as many newcomers as they can ({load:g} of {capacity:g})",
-        "cap_peer": "the peer supporter has no hours left ({load:g} of {capacity:g})",
-        "confidential": "a confidential reason (ask the case team)",
-        "confidential_points": "confidential criteria",
-        "blocked": "What stood in the way",
-        "no_lead": "no guide worker of the site may lead: {reasons}",
-        "change_rule": "would change if this no longer held: {reasons}",
-        "change_capacity": "would change with one more slot ({partner}; worth {price})",
-        "change_plain": "could change if a place became free",
-        "price": "{extra:+d} placed, {gain:+.1f} points",
-        "points": "points",
-        "unpriced": "not computed",
-    },
-}
-
 
 def _check(audience: str, lang: str) -> None:
     choice("audience", audience, Audience)
@@ -181,7 +105,7 @@ def rule_text(code: str, lang: str = "it", audience: str = "case_team") -> str:
     _check(audience, lang)
     rule = RULE_BY_CODE[code]
     if audience in ("site", "candidate") and is_sensitive(rule.reads):
-        return _T[lang]["confidential"]
+        return words("explain", lang)["confidential"]
     return rule.text[lang]
 
 
@@ -260,7 +184,7 @@ class Explanation:
         return "\n".join(self._lines())
 
     def _lines(self) -> list[str]:
-        t = _T[self.lang]
+        t = words("explain", self.lang)
         plain = self.audience == "candidate"
         who = f"{self.candidate_name} ({self.candidate_id})"
         out = [t["title"].format(who=who, status=t[self.status])]
@@ -353,7 +277,7 @@ class _Context:
     """What one explanation reads off a result: names, rows, loads, prices."""
 
     def __init__(self, result: MatchResult, audience: str, lang: str, prices: bool = True, full: bool = True):
-        self.result, self.audience, self.lang, self.t = result, audience, lang, _T[lang]
+        self.result, self.audience, self.lang, self.t = result, audience, lang, words("explain", lang)
         self.prices, self.full_rows = prices, full
         self.a = result.scores.arrays
         self.scorer = result.scores.scorer

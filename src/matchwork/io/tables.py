@@ -31,17 +31,14 @@ True
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import io
 import json
 import os
-import shutil
-import tempfile
 import types
 import typing
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -51,6 +48,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from matchwork.errors import Problem
+from matchwork.io.atomic import atomic_file, atomic_folder
 from matchwork.model.profiles import PROFILE_TYPES, FreeText, Location
 from matchwork.model.vocab import suggest
 
@@ -336,46 +334,6 @@ def frame_to_records(table: str, frame: pd.DataFrame) -> tuple[list[dict[str, An
 # ---------------------------------------------------------------- files
 
 
-def _atomic_dir(path: Path) -> tuple[Path, Path]:
-    path = Path(path)
-    parent = path.parent if str(path.parent) else Path(".")
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=parent))
-    return path, tmp
-
-
-def _replace_dir(tmp: Path, path: Path) -> None:
-    """Move ``tmp`` into place as ``path``, keeping the old folder until the new one is in."""
-    backup = None
-    if path.exists():
-        backup = path.with_name(f".{path.name}.old-{os.getpid()}")
-        os.replace(path, backup)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        if backup is not None:
-            os.replace(backup, path)
-        raise
-    if backup is not None:
-        shutil.rmtree(backup, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def atomic_folder(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """A temporary folder beside ``path`` that replaces it when the block ends without error.
-
-    On any error the temporary folder is removed and a previous ``path`` is left
-    as it was: readers see the old folder or the whole new one, never half.
-    """
-    target, tmp = _atomic_dir(Path(path))
-    try:
-        yield tmp
-        _replace_dir(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
 def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy with text cells that a spreadsheet would run as a formula prefixed by ``'``.
 
@@ -395,15 +353,10 @@ def write_csv_dir(frames: Mapping[str, pd.DataFrame], path: str | os.PathLike[st
     The files are first written to a temporary folder beside ``path``, which then
     replaces it: a failed write leaves any previous folder as it was.
     """
-    target, tmp = _atomic_dir(Path(path))
-    try:
+    with atomic_folder(path) as tmp:
         for table, frame in frames.items():
             frame.to_csv(tmp / f"{table}.csv", index=False, encoding="utf-8", lineterminator="\n")
-        _replace_dir(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return target
+    return Path(path)
 
 
 def read_csv_dir(path: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
@@ -456,19 +409,10 @@ def read_csv_dir(path: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFrame],
 
 def write_excel(frames: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]) -> Path:
     """Write one sheet per table into an ``.xlsx`` workbook, atomically."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".xlsx", dir=target.parent)
-    os.close(fd)
-    try:
-        with pd.ExcelWriter(tmp_name, engine="openpyxl") as writer:
-            for table, frame in frames.items():
-                frame.to_excel(writer, sheet_name=table, index=False)
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return target
+    with atomic_file(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        for table, frame in frames.items():
+            frame.to_excel(writer, sheet_name=table, index=False)
+    return Path(path)
 
 
 def read_excel(path: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
@@ -508,16 +452,8 @@ def write_json(document: Mapping[str, Any], path: str | os.PathLike[str] | None 
     """The round document as JSON text, also written atomically to ``path`` if given."""
     text = json.dumps(document, ensure_ascii=False, indent=1, default=_json_default, sort_keys=False)
     if path is not None:
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp_name, target)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
+        with atomic_file(path) as tmp:
+            tmp.write_text(text, encoding="utf-8")
     return text
 
 

@@ -25,6 +25,7 @@ import re
 from enum import StrEnum
 
 from matchwork._validation import Lang, choice
+from matchwork.i18n import TEXTS, text
 
 __all__ = [
     "Accommodation",
@@ -398,166 +399,30 @@ Language.__doc__ = "A language as its ISO 639-1 two-letter code (``it``, ``en``,
 Language.__module__ = __name__
 
 
-_LABELS: dict[str, tuple[str, str]] = {
-    # slots
-    **{
-        s.value: (
-            f"{d_it} {'mattina' if s.value.endswith('am') else 'pomeriggio'}",
-            f"{d_en} {'morning' if s.value.endswith('am') else 'afternoon'}",
-        )
-        for s, d_it, d_en in zip(
-            Slot,
-            [d for d in ("lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica") for _ in (0, 1)],
-            [d for d in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday") for _ in (0, 1)],
-            strict=True,
-        )
-    },
-    # skills
-    "cleaning": ("pulizie", "cleaning"),
-    "laundry": ("lavanderia", "laundry"),
-    "gardening": ("manutenzione del verde", "gardening"),
-    "garden_machinery": ("macchine da giardino", "garden machinery"),
-    "warehouse": ("magazzino", "warehouse work"),
-    "forklift": ("carrello elevatore", "forklift"),
-    "driving_b": ("patente B", "driving licence B"),
-    "packaging": ("confezionamento", "packaging"),
-    "assembly": ("assemblaggio", "assembly"),
-    "quality_check": ("controllo qualità", "quality check"),
-    "food_prep": ("preparazione pasti", "food preparation"),
-    "food_hygiene": ("igiene alimentare (HACCP)", "food hygiene (HACCP)"),
-    "dishwashing": ("lavaggio stoviglie", "dishwashing"),
-    "serving": ("servizio ai tavoli", "serving"),
-    "cash_register": ("cassa", "cash register"),
-    "shelf_stocking": ("rifornimento scaffali", "shelf stocking"),
-    "customer_service": ("relazione con il cliente", "customer service"),
-    "data_entry": ("inserimento dati", "data entry"),
-    "computer_basics": ("informatica di base", "computer basics"),
-    "maintenance": ("piccola manutenzione", "maintenance"),
-    "painting": ("tinteggiatura", "painting"),
-    "carpentry": ("falegnameria", "carpentry"),
-    "waste_sorting": ("raccolta differenziata", "waste sorting"),
-    # accommodations
-    "flexible_hours": ("orario flessibile", "flexible hours"),
-    "part_time": ("tempo parziale", "part time"),
-    "step_free_access": ("accesso senza barriere", "step-free access"),
-    "seated_work": ("lavoro da seduti", "seated work"),
-    "no_heavy_lifting": ("niente carichi pesanti", "no heavy lifting"),
-    "quiet_space": ("ambiente tranquillo", "quiet space"),
-    "written_instructions": ("istruzioni scritte", "written instructions"),
-    "visual_instructions": ("istruzioni per immagini", "visual instructions"),
-    "frequent_breaks": ("pause frequenti", "frequent breaks"),
-    "job_coach_on_site": ("operatore presente sul posto", "job coach on site"),
-    "alcohol_free": ("ambiente senza alcolici", "alcohol-free workplace"),
-    "transport_support": ("supporto al trasporto", "transport support"),
-    # lived experience
-    "mental_health": ("salute mentale", "mental health"),
-    "substance_use": ("dipendenze da sostanze", "substance use"),
-    "alcohol": ("alcol", "alcohol"),
-    "justice": ("esperienza detentiva", "justice involvement"),
-    "serious_illness": ("malattia grave", "serious illness"),
-    "injury": ("infortunio grave", "serious injury"),
-    "disability": ("disabilità", "disability"),
-    "homelessness": ("senza dimora", "homelessness"),
-    # categories (L. 381/91 art. 4)
-    "physical_disability": ("invalido fisico", "physical disability"),
-    "psychic_disability": ("invalido psichico", "psychic disability"),
-    "sensory_disability": ("invalido sensoriale", "sensory disability"),
-    "former_psychiatric_inpatient": ("ex degente di istituto psichiatrico", "former psychiatric inpatient"),
-    "psychiatric_treatment": ("in trattamento psichiatrico", "in psychiatric treatment"),
-    "drug_addiction": ("tossicodipendente", "drug addiction"),
-    "alcoholism": ("alcolista", "alcoholism"),
-    "minor_family_difficulty": ("minore in difficoltà familiare", "minor in family difficulty"),
-    "alternative_detention": ("condannato in misura alternativa", "alternative to detention"),
-    "social_health_fragility": ("fragilità sociale e sanitaria", "social and health fragility"),
-    # referring services
-    "serd": ("Servizio Dipendenze (SerD)", "addiction service (SerD)"),
-    "cps": ("Centro Psico Sociale (DSM)", "community mental-health centre (CPS)"),
-    "genitorialita": ("Servizio Genitorialità e Infanzia", "parenting and childhood service"),
-    "sociale_adulti": ("Servizio Sociale Adulti", "adult social service"),
-    "uepe": ("Ufficio Esecuzione Penale Esterna", "probation office (UEPE)"),
-    "nil": ("Nucleo Inserimento Lavorativo", "job placement unit (NIL)"),
-    "asp": ("Azienda Servizi alla Persona", "public social services agency (ASP)"),
-    "other": ("altro servizio", "other service"),
-    # support intensity
-    "low": ("bassa", "low"),
-    "medium": ("media", "medium"),
-    "high": ("alta", "high"),
-    # relationship kinds
-    "therapeutic": ("relazione terapeutica", "therapeutic relationship"),
-    "family": ("legame familiare", "family tie"),
-    "conflict": ("conflitto", "conflict"),
-    "failed_pairing": ("abbinamento fallito in passato", "past pairing that failed"),
-    # gender
-    "f": ("donna", "woman"),
-    "m": ("uomo", "man"),
-    "x": ("altro genere", "other gender"),
-    # mobility
-    "walk": ("a piedi", "on foot"),
-    "bike": ("in bicicletta", "by bike"),
-    "public_transport": ("mezzi pubblici", "public transport"),
-    "car": ("auto", "car"),
-    # site kinds
-    "company": ("azienda ospitante", "host company"),
-    "cooperative": ("cooperativa sociale", "social cooperative"),
-    # the languages most spoken by people referred in Italy (others show their code)
-    **{
-        code: (it, en)
-        for code, it, en in (
-            ("it", "italiano", "Italian"),
-            ("en", "inglese", "English"),
-            ("fr", "francese", "French"),
-            ("de", "tedesco", "German"),
-            ("es", "spagnolo", "Spanish"),
-            ("pt", "portoghese", "Portuguese"),
-            ("ar", "arabo", "Arabic"),
-            ("ro", "romeno", "Romanian"),
-            ("uk", "ucraino", "Ukrainian"),
-            ("ru", "russo", "Russian"),
-            ("sq", "albanese", "Albanian"),
-            ("zh", "cinese", "Chinese"),
-            ("ur", "urdu", "Urdu"),
-            ("hi", "hindi", "Hindi"),
-            ("pa", "punjabi", "Punjabi"),
-            ("bn", "bengalese", "Bengali"),
-            ("wo", "wolof", "Wolof"),
-            ("pl", "polacco", "Polish"),
-            ("tr", "turco", "Turkish"),
-            ("ti", "tigrino", "Tigrinya"),
-        )
-    },
-    # roles
-    "site": ("sede di tirocinio", "placement site"),
-    "lead_guide": ("lavoratore guida referente", "lead guide worker"),
-    "guide": ("lavoratore guida", "guide worker"),
-    "peer": ("peer supporter", "peer supporter"),
-}
-
-
 # ATECO 2007 (NACE Rev. 2) divisions by section, as ISTAT publishes them.
-_SECTIONS: tuple[tuple[int, int, str, str, str], ...] = (
-    (1, 3, "A", "agricoltura, silvicoltura e pesca", "agriculture, forestry and fishing"),
-    (5, 9, "B", "estrazione di minerali", "mining and quarrying"),
-    (10, 33, "C", "attività manifatturiere", "manufacturing"),
-    (35, 35, "D", "energia elettrica e gas", "electricity and gas supply"),
-    (36, 39, "E", "acqua, reti fognarie, rifiuti", "water supply, sewerage, waste"),
-    (41, 43, "F", "costruzioni", "construction"),
-    (45, 47, "G", "commercio", "wholesale and retail trade"),
-    (49, 53, "H", "trasporto e magazzinaggio", "transport and storage"),
-    (55, 56, "I", "alloggio e ristorazione", "accommodation and food service"),
-    (58, 63, "J", "informazione e comunicazione", "information and communication"),
-    (64, 66, "K", "attività finanziarie", "financial activities"),
-    (68, 68, "L", "attività immobiliari", "real estate"),
-    (69, 75, "M", "attività professionali e tecniche", "professional and technical activities"),
-    (77, 82, "N", "servizi di supporto alle imprese", "administrative and support services"),
-    (84, 84, "O", "pubblica amministrazione", "public administration"),
-    (85, 85, "P", "istruzione", "education"),
-    (86, 88, "Q", "sanità e assistenza sociale", "health and social work"),
-    (90, 93, "R", "attività artistiche e sportive", "arts and recreation"),
-    (94, 96, "S", "altre attività di servizi", "other service activities"),
-    (97, 98, "T", "attività di famiglie", "activities of households"),
-    (99, 99, "U", "organizzazioni extraterritoriali", "extraterritorial organisations"),
+_SECTIONS: tuple[tuple[int, int, str], ...] = (
+    (1, 3, "A"),
+    (5, 9, "B"),
+    (10, 33, "C"),
+    (35, 35, "D"),
+    (36, 39, "E"),
+    (41, 43, "F"),
+    (45, 47, "G"),
+    (49, 53, "H"),
+    (55, 56, "I"),
+    (58, 63, "J"),
+    (64, 66, "K"),
+    (68, 68, "L"),
+    (69, 75, "M"),
+    (77, 82, "N"),
+    (84, 84, "O"),
+    (85, 85, "P"),
+    (86, 88, "Q"),
+    (90, 93, "R"),
+    (94, 96, "S"),
+    (97, 98, "T"),
+    (99, 99, "U"),
 )
-_SECTION_LABELS = {letter: (it, en) for _, _, letter, it, en in _SECTIONS}
 _ATECO_RE = re.compile(r"^(?:[A-U]|\d{2}(?:\.\d{1,2}(?:\.\d{1,2})?)?)$")
 
 
@@ -579,7 +444,7 @@ def ateco_section(code: str) -> str:
     if code.isalpha():
         return code
     division = int(code[:2])
-    for low, high, letter, _, _ in _SECTIONS:
+    for low, high, letter in _SECTIONS:
         if low <= division <= high:
             return letter
     raise ValueError(f"an ATECO code; division {code[:2]} does not exist")
@@ -615,10 +480,8 @@ def label(code: StrEnum | str, lang: str = "it") -> str:
     'step-free access'
     """
     choice("lang", lang, Lang)
-    pair = _LABELS.get(str(code)) or _SECTION_LABELS.get(str(code))
-    if pair is None:
-        return str(code)
-    return pair[0] if lang == "it" else pair[1]
+    key = f"label.{code}"
+    return text(key, lang) if key in TEXTS else str(code)
 
 
 def suggest(value: str, choices: list[str] | tuple[str, ...]) -> str | None:
@@ -635,8 +498,8 @@ def suggest(value: str, choices: list[str] | tuple[str, ...]) -> str | None:
     """
     wanted = str(value).strip().lower()
     for option in choices:
-        pair = _LABELS.get(str(option))
-        if pair and wanted in (pair[0].lower(), pair[1].lower()):
+        pair = TEXTS.get(f"label.{option}")
+        if pair and wanted in (t.lower() for t in pair):
             return str(option)
     lowered: dict[str, str] = {}
     for option in choices:

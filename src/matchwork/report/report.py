@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from matchwork._validation import Lang, choice
+from matchwork.i18n import words
+
 if TYPE_CHECKING:
     from matchwork.explain.explain import Explanation
     from matchwork.result import MatchResult
@@ -29,54 +32,6 @@ WITH_TEXT_UP_TO = 5_000
 list the pairings only (a browser cannot search a hundred megabytes of text), and
 ``explanations.json`` holds every explanation."""
 
-_LABELS = {
-    "it": {
-        "title": "Turno di abbinamento",
-        "summary": "Sintesi",
-        "scores": "Distribuzione dei punteggi",
-        "loads": "Carichi rispetto ai limiti",
-        "areas": "Esiti per ambito",
-        "pairings": "Abbinamenti",
-        "search": "Cerca per nome, codice, sede…",
-        "candidate": "Persona",
-        "status": "Esito",
-        "matched": "abbinate",
-        "site": "Sede",
-        "lead": "Referente",
-        "squad": "Squadra",
-        "peer": "Peer supporter",
-        "score": "Punteggio",
-        "why": "perché",
-        "share": "quota del limite",
-        "partners": "partner",
-        "run": "Esecuzione",
-        "no_text": "Turno grande: le spiegazioni sono in explanations.json.",
-    },
-    "en": {
-        "title": "Matching round",
-        "summary": "Summary",
-        "scores": "Score distribution",
-        "loads": "Loads against caps",
-        "areas": "Outcomes by area",
-        "pairings": "Pairings",
-        "search": "Search by name, id, site…",
-        "candidate": "Candidate",
-        "status": "Status",
-        "matched": "matched",
-        "site": "Site",
-        "lead": "Lead guide",
-        "squad": "Squad",
-        "peer": "Peer supporter",
-        "score": "Score",
-        "why": "why",
-        "share": "share of cap",
-        "partners": "partners",
-        "run": "Run",
-        "no_text": "A large round: the explanations are in explanations.json.",
-    },
-}
-
-
 _COLOURS = {"site": "#1f77b4", "lead": "#ff7f0e", "peer": "#2ca02c"}
 
 
@@ -87,7 +42,7 @@ def _score_chart(result: MatchResult, lang: str) -> str:
     drawing Matplotlib took most of a province round's run (0.8 of 1.8 s).
     """
     asg = result.assignments
-    t = _LABELS[lang]
+    t = words("report", lang)
     edges = np.linspace(0, 100, 21)
     series = [
         (t[name], _COLOURS[name], np.histogram(asg[col].dropna().to_numpy(), bins=edges)[0])
@@ -162,7 +117,7 @@ def _load_chart(result: MatchResult, lang: str) -> str:
         parts.append(f'<text x="{x(v):.1f}" y="{axis_y + 15}" font-size="11" text-anchor="middle">{v:.1f}</text>')
     parts.append(
         f'<text x="{left + plot_w / 2:.0f}" y="{height - 4}" font-size="12" text-anchor="middle">'
-        f"{html.escape(_LABELS[lang]['share'])}</text></svg>"
+        f"{html.escape(words('report', lang)['share'])}</text></svg>"
     )
     return "".join(parts)
 
@@ -187,6 +142,7 @@ def render_report(
     """
     import jinja2
 
+    choice("lang", lang, Lang)
     template = resources.files("matchwork.report").joinpath("templates/report.html.j2").read_text(encoding="utf-8")
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     m = result.metrics
@@ -209,7 +165,7 @@ def render_report(
             }
         )
     return env.from_string(template).render(
-        t=_LABELS[lang],
+        t=words("report", lang),
         lang=lang,
         name=result.round.name,
         date=result.round.date.isoformat(),

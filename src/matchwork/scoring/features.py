@@ -48,6 +48,7 @@ from collections.abc import Callable, Iterator, Mapping
 
 import numpy as np
 
+from matchwork.i18n import both
 from matchwork.scoring.arrays import Gathered, distance_km
 
 __all__ = ["BUILTIN", "Feature", "FeatureRegistry"]
@@ -183,59 +184,26 @@ def proximity(c: Gathered, p: Gathered) -> np.ndarray:
 
 BUILTIN = FeatureRegistry(
     [
-        Feature(
-            "skill_fit", "site", skill_fit, {"it": "competenze adatte alla mansione", "en": "skills fit the position"}
-        ),
-        Feature(
-            "wished_sector", "site", wished_sector, {"it": "settore desiderato", "en": "the sector the person wishes"}
-        ),
-        Feature("commute", "site", commute, {"it": "tragitto casa-lavoro breve", "en": "a short trip to work"}),
-        Feature(
-            "schedule",
-            "site",
-            schedule_position,
-            {"it": "turni compatibili con la disponibilità", "en": "shifts the person can work"},
-        ),
-        Feature(
-            "site_experience",
-            "site",
-            site_experience,
-            {"it": "sede esperta di inserimenti di persone fragili", "en": "a site used to hosting fragile workers"},
-        ),
-        Feature("language", "guide", language, {"it": "lingue in comune", "en": "languages in common"}),
-        Feature(
-            "schedule",
-            "guide",
-            schedule_person,
-            {"it": "presenti negli stessi orari", "en": "present at the same times"},
-        ),
-        Feature(
-            "guide_experience",
-            "guide",
-            guide_experience,
-            {"it": "esperienza del lavoratore guida", "en": "the guide worker's experience"},
-        ),
-        Feature(
-            "gender", "guide", gender, {"it": "genere preferito dalla persona", "en": "the gender the person prefers"}
-        ),
+        Feature("skill_fit", "site", skill_fit, both("feature.site.skill_fit")),
+        Feature("wished_sector", "site", wished_sector, both("feature.site.wished_sector")),
+        Feature("commute", "site", commute, both("feature.site.commute")),
+        Feature("schedule", "site", schedule_position, both("feature.site.schedule")),
+        Feature("site_experience", "site", site_experience, both("feature.site.site_experience")),
+        Feature("language", "guide", language, both("feature.guide.language")),
+        Feature("schedule", "guide", schedule_person, both("feature.guide.schedule")),
+        Feature("guide_experience", "guide", guide_experience, both("feature.guide.guide_experience")),
+        Feature("gender", "guide", gender, both("feature.guide.gender")),
         Feature(
             "lived_experience",
             "peer",
             lived_experience,
-            {"it": "esperienza vissuta simile", "en": "a similar lived experience"},
+            both("feature.peer.lived_experience"),
             ("candidates.peer_experience", "peers.lived_experience"),
         ),
-        Feature("language", "peer", language, {"it": "lingue in comune", "en": "languages in common"}),
-        Feature(
-            "schedule",
-            "peer",
-            schedule_person,
-            {"it": "disponibili negli stessi orari", "en": "free at the same times"},
-        ),
-        Feature(
-            "gender", "peer", gender, {"it": "genere preferito dalla persona", "en": "the gender the person prefers"}
-        ),
-        Feature("proximity", "peer", proximity, {"it": "abita vicino", "en": "lives nearby"}),
+        Feature("language", "peer", language, both("feature.peer.language")),
+        Feature("schedule", "peer", schedule_person, both("feature.peer.schedule")),
+        Feature("gender", "peer", gender, both("feature.peer.gender")),
+        Feature("proximity", "peer", proximity, both("feature.peer.proximity")),
     ]
 )
 """The built-in features."""

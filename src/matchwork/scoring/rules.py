@@ -9,7 +9,7 @@ partner can play in it: ``site``; ``lead_guide`` and ``guide`` (squad) for the
 guide stage; ``peer``.
 
 The rules, in words for a placement officer, are listed in ``docs/scoring.md``;
-every code has an Italian and an English sentence (:attr:`Rule.text`).
+every code has an Italian and an English sentence (:attr:`Rule.text`, from :mod:`matchwork.i18n`).
 
 Examples
 --------
@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Mapping
 import numpy as np
 import scipy.sparse as sp
 
+from matchwork.i18n import both
 from matchwork.model.existing import partner_positions
 from matchwork.model.policy import Policy
 from matchwork.model.vocab import RelationshipKind, Role
@@ -329,233 +330,37 @@ _SQUAD = frozenset({"guide"})
 _GUIDE = _LEAD | _SQUAD
 _PEER = frozenset({"peer"})
 
-# (code, stage, roles, test, Italian, English) — the order fixes the bits.
-_SPECS: tuple[tuple[str, str, frozenset[str], Test, str, str], ...] = (
-    (
-        "commute_too_far",
-        "site",
-        _SITE,
-        _commute,
-        "la sede è più lontana del tragitto massimo della persona",
-        "the site is farther than the longest trip the person can make",
-    ),
-    (
-        "no_schedule_overlap",
-        "site",
-        _SITE,
-        _no_overlap("shifts"),
-        "nessun turno della mansione cade quando la persona è disponibile",
-        "none of the position's shifts falls when the person is available",
-    ),
-    (
-        "accommodation_missing",
-        "site",
-        _SITE,
-        _accommodation,
-        "la sede non offre un accomodamento di cui la persona ha bisogno",
-        "the site cannot offer an adjustment the person needs",
-    ),
-    (
-        "min_skill",
-        "site",
-        _SITE,
-        _min_skill,
-        "la mansione richiede una competenza minima che la persona non ha ancora",
-        "the position requires a minimum skill the person does not have yet",
-    ),
-    ("no_opening", "site", _SITE, _no_opening, "la mansione non ha posti aperti", "the position has no opening"),
-    (
-        "trainee_limit",
-        "site",
-        _SITE,
-        _trainee_limit,
-        "la sede ha raggiunto il limite di legge di tirocinanti per il suo organico",
-        "the site has reached the legal limit of trainees for its headcount",
-    ),
-    (
-        "tutor_limit",
-        "site",
-        _SITE,
-        _tutor_limit,
-        "i tutor aziendali della sede seguono già il massimo di tirocinanti",
-        "the site's company tutors already follow as many trainees as allowed",
-    ),
-    (
-        "relationship_site",
-        "site",
-        _SITE,
-        _in_any(("relationship",), "site"),
-        "una relazione tra la persona e la sede esclude l'abbinamento",
-        "a relationship between the person and the site rules the pairing out",
-    ),
-    (
-        "excluded_site",
-        "site",
-        _SITE,
-        _in("excluded", "site"),
-        "la persona ha chiesto di non essere abbinata a questa sede",
-        "the person asked not to be paired with this site",
-    ),
-    (
-        "forbidden_site",
-        "site",
-        _SITE,
-        _in_any(("forbidden:all", "forbidden:site"), "site"),
-        "l'ufficio ha escluso questo abbinamento",
-        "the office has ruled this pairing out",
-    ),
-    (
-        "pinned_elsewhere_site",
-        "site",
-        _SITE,
-        _pinned_elsewhere("site"),
-        "l'ufficio ha fissato per la persona un'altra sede",
-        "the office has fixed another site for the person",
-    ),
-    (
-        "no_shared_language_guide",
-        "guide",
-        _GUIDE,
-        _no_language,
-        "la persona e il lavoratore guida non hanno una lingua in comune",
-        "the person and the guide worker share no language",
-    ),
-    (
-        "cannot_lead",
-        "guide",
-        _LEAD,
-        _cannot_lead,
-        "il lavoratore guida non è formato per fare da referente di progetto",
-        "the guide worker is not trained to lead a newcomer",
-    ),
-    (
-        "guide_full",
-        "guide",
-        _GUIDE,
-        _guide_full,
-        "il lavoratore guida segue già il massimo di persone",
-        "the guide worker already follows as many newcomers as they can",
-    ),
-    (
-        "lead_full",
-        "guide",
-        _LEAD,
-        _lead_full,
-        "il lavoratore guida affianca già il massimo di nuovi ingressi in questo turno",
-        "the guide worker already leads as many newcomers as allowed this round",
-    ),
-    (
-        "relationship_guide",
-        "guide",
-        _GUIDE,
-        _in("relationship", "guide"),
-        "una relazione tra la persona e il lavoratore guida esclude l'abbinamento",
-        "a relationship between the person and the guide worker rules the pairing out",
-    ),
-    (
-        "excluded_guide",
-        "guide",
-        _GUIDE,
-        _in("excluded", "guide"),
-        "la persona ha chiesto di non essere affiancata da questo lavoratore guida",
-        "the person asked not to be paired with this guide worker",
-    ),
-    (
-        "forbidden_guide",
-        "guide",
-        _GUIDE,
-        _in_any(("forbidden:all",), "guide"),
-        "l'ufficio ha escluso questo abbinamento",
-        "the office has ruled this pairing out",
-    ),
-    (
-        "forbidden_lead",
-        "guide",
-        _LEAD,
-        _in("forbidden:lead_guide", "guide"),
-        "l'ufficio ha escluso questo lavoratore guida come referente",
-        "the office has ruled this guide worker out as lead",
-    ),
-    (
-        "forbidden_squad",
-        "guide",
-        _SQUAD,
-        _in("forbidden:guide", "guide"),
-        "l'ufficio ha escluso questo lavoratore guida dalla squadra",
-        "the office has ruled this guide worker out of the squad",
-    ),
-    (
-        "pinned_elsewhere_lead",
-        "guide",
-        _LEAD,
-        _pinned_elsewhere("guide"),
-        "l'ufficio ha fissato per la persona un altro referente",
-        "the office has fixed another lead guide for the person",
-    ),
-    (
-        "outside_area",
-        "peer",
-        _PEER,
-        _outside_area,
-        "il peer supporter non opera nell'ambito della persona",
-        "the peer supporter does not serve the person's area",
-    ),
-    (
-        "no_shared_language_peer",
-        "peer",
-        _PEER,
-        _no_language,
-        "la persona e il peer supporter non hanno una lingua in comune",
-        "the person and the peer supporter share no language",
-    ),
-    (
-        "care_team_therapeutic",
-        "peer",
-        _PEER,
-        _in("care_team", "peer"),
-        "il peer supporter ha una relazione terapeutica con qualcuno dell'équipe della persona",
-        "the peer supporter is in a therapeutic relationship with someone in the person's care team",
-    ),
-    (
-        "peer_hours",
-        "peer",
-        _PEER,
-        _peer_hours,
-        "il peer supporter non ha abbastanza ore libere senza superare il suo limite",
-        "the peer supporter has not enough free hours within their limit",
-    ),
-    (
-        "relationship_peer",
-        "peer",
-        _PEER,
-        _in("relationship", "peer"),
-        "una relazione tra la persona e il peer supporter esclude l'abbinamento",
-        "a relationship between the person and the peer supporter rules the pairing out",
-    ),
-    (
-        "excluded_peer",
-        "peer",
-        _PEER,
-        _in("excluded", "peer"),
-        "la persona ha chiesto di non essere affiancata da questo peer supporter",
-        "the person asked not to be paired with this peer supporter",
-    ),
-    (
-        "forbidden_peer",
-        "peer",
-        _PEER,
-        _in_any(("forbidden:all", "forbidden:peer"), "peer"),
-        "l'ufficio ha escluso questo abbinamento",
-        "the office has ruled this pairing out",
-    ),
-    (
-        "pinned_elsewhere_peer",
-        "peer",
-        _PEER,
-        _pinned_elsewhere("peer"),
-        "l'ufficio ha fissato per la persona un altro peer supporter",
-        "the office has fixed another peer supporter for the person",
-    ),
+# (code, stage, roles, test) — the order fixes the bits; the words are in matchwork.i18n (rule.<code>).
+_SPECS: tuple[tuple[str, str, frozenset[str], Test], ...] = (
+    ("commute_too_far", "site", _SITE, _commute),
+    ("no_schedule_overlap", "site", _SITE, _no_overlap("shifts")),
+    ("accommodation_missing", "site", _SITE, _accommodation),
+    ("min_skill", "site", _SITE, _min_skill),
+    ("no_opening", "site", _SITE, _no_opening),
+    ("trainee_limit", "site", _SITE, _trainee_limit),
+    ("tutor_limit", "site", _SITE, _tutor_limit),
+    ("relationship_site", "site", _SITE, _in_any(("relationship",), "site")),
+    ("excluded_site", "site", _SITE, _in("excluded", "site")),
+    ("forbidden_site", "site", _SITE, _in_any(("forbidden:all", "forbidden:site"), "site")),
+    ("pinned_elsewhere_site", "site", _SITE, _pinned_elsewhere("site")),
+    ("no_shared_language_guide", "guide", _GUIDE, _no_language),
+    ("cannot_lead", "guide", _LEAD, _cannot_lead),
+    ("guide_full", "guide", _GUIDE, _guide_full),
+    ("lead_full", "guide", _LEAD, _lead_full),
+    ("relationship_guide", "guide", _GUIDE, _in("relationship", "guide")),
+    ("excluded_guide", "guide", _GUIDE, _in("excluded", "guide")),
+    ("forbidden_guide", "guide", _GUIDE, _in_any(("forbidden:all",), "guide")),
+    ("forbidden_lead", "guide", _LEAD, _in("forbidden:lead_guide", "guide")),
+    ("forbidden_squad", "guide", _SQUAD, _in("forbidden:guide", "guide")),
+    ("pinned_elsewhere_lead", "guide", _LEAD, _pinned_elsewhere("guide")),
+    ("outside_area", "peer", _PEER, _outside_area),
+    ("no_shared_language_peer", "peer", _PEER, _no_language),
+    ("care_team_therapeutic", "peer", _PEER, _in("care_team", "peer")),
+    ("peer_hours", "peer", _PEER, _peer_hours),
+    ("relationship_peer", "peer", _PEER, _in("relationship", "peer")),
+    ("excluded_peer", "peer", _PEER, _in("excluded", "peer")),
+    ("forbidden_peer", "peer", _PEER, _in_any(("forbidden:all", "forbidden:peer"), "peer")),
+    ("pinned_elsewhere_peer", "peer", _PEER, _pinned_elsewhere("peer")),
 )
 
 # What each rule reads that a schema may mark sensitive (its other inputs are ids and capacities).
@@ -570,8 +375,8 @@ _READS: dict[str, tuple[str, ...]] = {
 }
 
 RULES: tuple[Rule, ...] = tuple(
-    Rule(code, bit, stage, roles, test, {"it": it, "en": en}, _READS.get(code, ()))
-    for bit, (code, stage, roles, test, it, en) in enumerate(_SPECS)
+    Rule(code, bit, stage, roles, test, both(f"rule.{code}"), _READS.get(code, ()))
+    for bit, (code, stage, roles, test) in enumerate(_SPECS)
 )
 """Every built-in rule, in bit order."""
 
@@ -586,10 +391,7 @@ BELOW_MIN_SCORE = Rule(
     "any",
     frozenset({"site", "lead_guide", "guide", "peer"}),
     _never,
-    {
-        "it": "il punteggio è sotto la soglia minima del programma",
-        "en": "the score is below the programme's minimum",
-    },
+    both("rule.below_min_score"),
 )
 """Set by scoring, not by a test: the pair scores below the policy's ``min_score``."""
 
