@@ -11,7 +11,7 @@ import itertools
 import numpy as np
 
 import matchwork as mw
-from matchwork.engine.engine import SCALE, hour_cost, hour_segments
+from matchwork.engine import SCALE, hour_cost, hour_segments
 
 
 def _bonus(result_existing, c, kind, partner) -> int:

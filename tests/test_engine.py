@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import matchwork as mw
-from matchwork.engine.engine import SCALE, hour_cost, hour_segments
+from matchwork.engine import SCALE, hour_cost, hour_segments
 from matchwork.errors import MatchError
 from matchwork.scoring.rules import role_mask
 from matchwork.solve import available_backends, solve
@@ -363,7 +363,7 @@ def test_peer_milp_with_mixed_hours_against_brute_force(seed: int) -> None:
 
 
 def test_peer_components_in_processes_give_the_serial_answer(monkeypatch: pytest.MonkeyPatch) -> None:
-    import matchwork.engine.engine as engine
+    import matchwork.engine.peer as engine
 
     rnd = mw.synth.round(400, seed=12)
     serial = mw.match(rnd).assignments

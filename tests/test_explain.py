@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import matchwork as mw
-from matchwork.explain.explain import AUDIENCES, is_sensitive, rule_text, to_json
+from matchwork.explain import AUDIENCES, to_json
+from matchwork.explain.audience import is_sensitive, rule_text
 from matchwork.i18n import words
 from matchwork.model.profiles import Pin
 from matchwork.model.vocab import Category, LivedExperience, ReferringService, SupportIntensity, label

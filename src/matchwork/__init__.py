@@ -10,12 +10,11 @@ True
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 from matchwork import batch, synth
-from matchwork.engine.engine import match
+from matchwork._version import VERSION
+from matchwork.engine import match
 from matchwork.errors import MatchError, Problem, RoundValidationError
-from matchwork.explain.explain import Explanation, WhyNot
+from matchwork.explain import Explanation, WhyNot
 from matchwork.io.privacy import pseudonymize
 from matchwork.io.schema import schema
 from matchwork.model.policy import Policy
@@ -38,10 +37,7 @@ from matchwork.scoring.features import Feature
 from matchwork.scoring.scorer import Scores, ScoreTable, score
 from matchwork.solve import assign
 
-try:
-    __version__ = version("matchwork")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
+__version__ = VERSION
 
 __all__ = [
     "Candidate",

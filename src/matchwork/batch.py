@@ -40,8 +40,10 @@ from typing import Any
 
 import pandas as pd
 
+from matchwork._version import VERSION
 from matchwork.engine.engine import Engine
-from matchwork.explain.explain import Explanation, _names, explain, to_json
+from matchwork.explain import Explanation, explain, to_json
+from matchwork.explain.lookup import names
 from matchwork.io.atomic import atomic_folder
 from matchwork.io.tables import safe_cells
 from matchwork.model.policy import Policy
@@ -151,11 +153,7 @@ def run(
     pol = _policy(policy, objective)
     rnd = timed("load", lambda: source if isinstance(source, Round) else Round.read(source))
     scores = timed("score", lambda: Scorer(rnd, pol).scores())
-    engine = Engine(scores)
-    joint = timed("site_and_lead", engine.joint)
-    squad = timed("squad", lambda: engine.squad(joint))
-    peer = timed("peer", lambda: engine.peer(joint))
-    result = MatchResult(scores=scores, joint=joint, squad=squad, peer=peer, existing=engine.existing)
+    result = Engine(scores).run(timed)
     with_prices = prices
     full = len(rnd.candidates) <= FULL_UP_TO
     explanations = timed(
@@ -166,7 +164,7 @@ def run(
         ],
     )
     record = {
-        "matchwork": _version(),
+        "matchwork": VERSION,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "round": rnd.name,
         "round_date": rnd.date.isoformat(),
@@ -186,12 +184,6 @@ def run(
     return done
 
 
-def _version() -> str:
-    from matchwork import __version__
-
-    return __version__
-
-
 def _round_sha(rnd: Round) -> str:
     return hashlib.sha256(rnd.to_json().encode()).hexdigest()
 
@@ -209,7 +201,7 @@ def site_view(done: BatchRun, lang: str = "it") -> pd.DataFrame:
     """What host companies may see: one row per newcomer, with the site-audience explanation."""
     result = done.result
     rnd = result.round
-    names = _names(result)
+    known = names(result)
     titles = {pos.id: pos.title for _, pos in rnd.positions}
     asg = result.assignments
     records: list[dict[str, Any]] = asg[asg.status == "matched"].to_dict("records")  # type: ignore[assignment]
@@ -218,13 +210,13 @@ def site_view(done: BatchRun, lang: str = "it") -> pd.DataFrame:
         rows.append(
             {
                 "site_id": rec["site_id"],
-                "site": names[rec["site_id"]],
+                "site": known[rec["site_id"]],
                 "position_id": rec["position_id"],
                 "position": titles[rec["position_id"]],
                 "candidate_id": rec["candidate_id"],
-                "candidate": names[rec["candidate_id"]],
-                "lead_guide": names[rec["lead_guide_id"]],
-                "squad": ";".join(names[g] for g in rec["squad_ids"]),
+                "candidate": known[rec["candidate_id"]],
+                "lead_guide": known[rec["lead_guide_id"]],
+                "squad": ";".join(known[g] for g in rec["squad_ids"]),
                 "site_score": round(float(rec["site_score"]), 1),
                 "why": explain(result, rec["candidate_id"], "site", lang, prices=False, full=False).text,
             }

@@ -9,6 +9,12 @@
   lead guide, guide and peer supporter, counting what was already carried;
 * :attr:`MatchResult.unmatched_reasons` — why each unmatched candidate is unmatched;
 * :attr:`MatchResult.metrics` — score distribution, loads against caps, outcomes per area.
+
+A result is data. It answers what-if questions (:meth:`MatchResult.why_not`,
+:meth:`MatchResult.capacity_prices`) through :meth:`MatchResult.resolve`, a re-solve
+of the same round with one change, and explanations through an
+:class:`ExplainerLike`; the engine hands it both, so this module imports neither
+the engine nor the explanation layer.
 """
 
 from __future__ import annotations
@@ -16,7 +22,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -27,13 +34,28 @@ from matchwork.solve.milp import SolveStatus
 from matchwork.solve.network import Network
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
-    from matchwork.explain.explain import Explanation, WhyNot
+    from matchwork.model.round import Round
     from matchwork.scoring.arrays import ExistingIndex
+    from matchwork.scoring.capacity import Capacities
     from matchwork.scoring.scorer import Scores
 
-__all__ = ["ASSIGNMENT_COLUMNS", "LOAD_COLUMNS", "MatchResult", "StageSolution"]
+Resolver = Callable[["Round | None", "Capacities | None"], "MatchResult"]
+"""``resolve(round, capacities)``: the same round (or ``round``) matched again with ``capacities``."""
+
+
+class ExplainerLike(Protocol):
+    """What a result needs from the explanation layer (:data:`matchwork.explain.EXPLAINER`)."""
+
+    def explain(self, result: MatchResult, candidate_id: str, audience: str, lang: str, *, prices: bool) -> Any: ...
+
+    def why_not(self, result: MatchResult, candidate_id: str, partner_id: str, role: str | None) -> Any: ...
+
+    def suggest(self, result: MatchResult, candidate_id: str, k: int, lang: str) -> pd.DataFrame: ...
+
+    def capacity_prices(self, result: MatchResult, roles: Iterable[str] | None) -> pd.DataFrame: ...
+
+
+__all__ = ["ASSIGNMENT_COLUMNS", "LOAD_COLUMNS", "ExplainerLike", "MatchResult", "Resolver", "StageSolution"]
 
 ASSIGNMENT_COLUMNS = (
     "candidate_id",
@@ -79,7 +101,11 @@ class MatchResult:
         squad: StageSolution,
         peer: StageSolution,
         existing: ExistingIndex,
+        resolve: Resolver,
+        explainer: ExplainerLike,
     ):
+        self._resolve = resolve
+        self._explainer = explainer
         self.scores = scores
         self.stages = {"joint": joint, "squad": squad, "peer": peer}
         self.existing = existing
@@ -399,9 +425,7 @@ class MatchResult:
 
     # ------------------------------------------------------------ explanations
 
-    def explain(
-        self, candidate_id: str, audience: str = "case_team", lang: str = "it", *, prices: bool = True
-    ) -> Explanation:
+    def explain(self, candidate_id: str, audience: str = "case_team", lang: str = "it", *, prices: bool = True) -> Any:
         """Why a candidate was paired as they were (or not), for an audience, in Italian or English.
 
         Parameters
@@ -430,11 +454,9 @@ class MatchResult:
         >>> print(result.explain("C000001", lang="en").text.splitlines()[0])
         Why ... (C000001): ...
         """
-        from matchwork.explain.explain import explain
+        return self._explainer.explain(self, candidate_id, audience, lang, prices=prices)
 
-        return explain(self, candidate_id, audience, lang, prices=prices)
-
-    def why_not(self, candidate_id: str, partner_id: str, role: str | None = None) -> WhyNot:
+    def why_not(self, candidate_id: str, partner_id: str, role: str | None = None) -> Any:
         """Why a candidate was not paired with a partner.
 
         If rules forbid the pair, which ones; otherwise the exact total score the
@@ -449,9 +471,7 @@ class MatchResult:
         >>> w.feasible in (True, False)
         True
         """
-        from matchwork.explain.explain import why_not
-
-        return why_not(self, candidate_id, partner_id, role)
+        return self._explainer.why_not(self, candidate_id, partner_id, role)
 
     def suggest(self, candidate_id: str, k: int = 5, lang: str = "it") -> pd.DataFrame:
         """The candidate's top-``k`` allowed partners per stage, with each feature's points.
@@ -463,9 +483,7 @@ class MatchResult:
         >>> list(result.suggest("C000001", k=2).columns)
         ['stage', 'rank', 'partner_id', 'partner_name', 'score', 'breakdown']
         """
-        from matchwork.explain.explain import suggest
-
-        return suggest(self, candidate_id, k, lang)
+        return self._explainer.suggest(self, candidate_id, k, lang)
 
     def capacity_prices(self, roles: Iterable[str] | None = None) -> pd.DataFrame:
         """How much the round would gain from one more slot of each site, guide and peer supporter.
@@ -477,9 +495,14 @@ class MatchResult:
         :attr:`loads`, ``binding``, ``extra_matched`` (candidates more placed) and
         ``gain`` (total score points), sorted best first.
         """
-        from matchwork.explain.explain import capacity_prices
+        return self._explainer.capacity_prices(self, roles)
 
-        return capacity_prices(self, roles)
+    def resolve(self, rnd: Round | None = None, capacities: Capacities | None = None) -> MatchResult:
+        """The same round (or ``rnd``) matched again under the same policy and features, with ``capacities``.
+
+        What-if questions are this call with exactly one change; everything else stays.
+        """
+        return self._resolve(rnd, capacities)
 
     def _repr_html_(self) -> str:
         m = self.metrics

@@ -1,4 +1,4 @@
-"""Explanations: why this pairing, why not that one, and what one more slot is worth.
+"""Why a candidate was paired as they were (or not), per stage, for an audience: :func:`explain`, :func:`suggest`.
 
 Every number an explanation shows is read back from the score tables and the
 solved stages, never recomputed another way: a pairing's contributions are
@@ -28,252 +28,27 @@ True
 from __future__ import annotations
 
 import dataclasses
-import functools
-import html
-import json
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from matchwork._validation import Audience, Lang, choice, choices
-from matchwork.errors import MatchError
+from matchwork.explain.audience import N_ALTERNATIVES, STAGES_SEEN, check, is_sensitive, rule_text
+from matchwork.explain.lookup import capacity_of, names, partner_index, rank_allowed
+from matchwork.explain.model import Alternative, Contribution, Explanation, StageExplanation
+from matchwork.explain.whatif import price_book
 from matchwork.i18n import words
-from matchwork.model.existing import partner_positions
-from matchwork.model.profiles import PROFILE_TYPES, Pin, sensitive_fields
-from matchwork.model.vocab import Role, SupportIntensity
-from matchwork.scoring.capacity import Capacities
 from matchwork.scoring.features import Feature
-from matchwork.scoring.rules import RULE_BY_CODE, reason_codes, role_mask
-from matchwork.scoring.scorer import Scorer, ScoreTable
+from matchwork.scoring.rules import reason_codes, role_mask
+from matchwork.scoring.scorer import ScoreTable
 
 if TYPE_CHECKING:
     from matchwork.result import MatchResult
 
-__all__ = [
-    "AUDIENCES",
-    "Alternative",
-    "Contribution",
-    "Explanation",
-    "StageExplanation",
-    "WhyNot",
-    "capacity_prices",
-    "explain",
-    "suggest",
-    "why_not",
-]
-
-AUDIENCES: tuple[str, ...] = choices(Audience)
-_STAGES_SEEN: dict[str, tuple[str, ...]] = {
-    "case_team": ("site", "lead_guide", "squad", "peer"),
-    "site": ("site", "lead_guide", "squad"),
-    "candidate": ("site", "lead_guide", "squad", "peer"),
-    "peer": ("peer",),
-}
-_N_ALTERNATIVES = 3
+__all__ = ["Context", "context", "explain", "suggest"]
 
 
-def _check(audience: str, lang: str) -> None:
-    choice("audience", audience, Audience)
-    choice("lang", lang, Lang)
-
-
-@functools.cache
-def _sensitive() -> frozenset[str]:
-    """``"table.field"`` names marked sensitive in the profile schema."""
-    return frozenset(f"{table}.{f}" for table, model in PROFILE_TYPES.items() for f in sensitive_fields(model))
-
-
-def is_sensitive(reads: Iterable[str]) -> bool:
-    """Whether any of the ``"table.field"`` names is marked sensitive in the schema.
-
-    >>> is_sensitive(["candidates.category"]), is_sensitive(["candidates.availability"])
-    (True, False)
-    """
-    return any(r in _sensitive() for r in reads)
-
-
-def rule_text(code: str, lang: str = "it", audience: str = "case_team") -> str:
-    """One sentence saying why a rule forbids a pair, for an audience.
-
-    >>> rule_text("commute_too_far", "en")
-    'the site is farther than the longest trip the person can make'
-    >>> rule_text("trainee_limit", "en", audience="site")
-    'a confidential reason (ask the case team)'
-    """
-    _check(audience, lang)
-    rule = RULE_BY_CODE[code]
-    if audience in ("site", "candidate") and is_sensitive(rule.reads):
-        return words("explain", lang)["confidential"]
-    return rule.text[lang]
-
-
-# ---------------------------------------------------------------- data
-
-
-@dataclasses.dataclass(frozen=True)
-class Contribution:
-    """One feature's part of a stage score: ``points = weight × value``."""
-
-    feature: str
-    label: str
-    weight: float
-    value: float
-    points: float
-
-
-@dataclasses.dataclass(frozen=True)
-class Alternative:
-    """An option the candidate did not get, and why.
-
-    ``why`` is ``"rule"`` (``rules`` forbid it), ``"capacity"`` (the partner is
-    full; ``price`` is what one more slot would add to the round's total score),
-    ``"trade_off"`` (allowed and free, but the round's total is higher without
-    it) or ``"lower_score"``.
-    """
-
-    partner_id: str
-    partner_name: str
-    score: float
-    why: str
-    rules: tuple[str, ...]
-    price: float | None
-    detail: str
-
-
-@dataclasses.dataclass(frozen=True)
-class StageExplanation:
-    """One stage of a candidate's explanation (``partner_id`` None when nobody was assigned)."""
-
-    stage: str
-    partner_id: str | None
-    partner_name: str | None
-    score: float | None
-    contributions: tuple[Contribution, ...]
-    rank: int | None
-    n_options: int
-    alternatives: tuple[Alternative, ...]
-    binding: tuple[str, ...]
-    note: str = ""
-
-
-@dataclasses.dataclass(frozen=True)
-class Explanation:
-    """Why a candidate was paired as they were, for one audience and language.
-
-    Render with :attr:`text` (plain text) or in Jupyter (``_repr_html_``); keep
-    with :meth:`to_dict` (JSON-ready).
-    """
-
-    candidate_id: str
-    candidate_name: str
-    audience: str
-    lang: str
-    status: str
-    stages: tuple[StageExplanation, ...]
-    blocked: tuple[Alternative, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """The explanation as plain data."""
-        return dataclasses.asdict(self)
-
-    @property
-    def text(self) -> str:
-        """The explanation in the audience's words."""
-        return "\n".join(self._lines())
-
-    def _lines(self) -> list[str]:
-        t = words("explain", self.lang)
-        plain = self.audience == "candidate"
-        who = f"{self.candidate_name} ({self.candidate_id})"
-        out = [t["title"].format(who=who, status=t[self.status])]
-        for s in self.stages:
-            out.append("")
-            out.append(f"{t[s.stage]}")
-            if s.partner_id is None:
-                out.append(f"  {s.note or t['none']}")
-            else:
-                partner = f"{s.partner_name} ({s.partner_id})"
-                key = "chosen_plain" if plain else "chosen"
-                out.append("  " + t[key].format(partner=partner, score=s.score or 0.0, rank=s.rank, n=s.n_options))
-                parts = [c for c in s.contributions if c.points > 0]
-                if parts:
-                    out.append(f"  {t['why']}:")
-                    for c in sorted(parts, key=lambda c: -c.points):
-                        out.append(f"    - {c.label}" + ("" if plain else f": {c.points:.1f} {t['points']}"))
-            if s.alternatives:
-                out.append(f"  {t['alternatives']}:")
-                out += [f"    - {a.partner_name} ({a.partner_id}): {a.detail}" for a in s.alternatives]
-            if s.binding and not plain:
-                out.append(f"  {t['binding']}: " + "; ".join(s.binding))
-        if self.blocked:
-            out.append("")
-            out.append(t["blocked"])
-            out += [f"  - {a.partner_name} ({a.partner_id}): {a.detail}" for a in self.blocked]
-        return out
-
-    def _repr_html_(self) -> str:
-        lines = self._lines()
-        body = "".join(f"<div>{html.escape(line) or '&nbsp;'}</div>" for line in lines[1:])
-        return f"<div class='matchwork-explanation'><h4>{html.escape(lines[0])}</h4>{body}</div>"
-
-    def __str__(self) -> str:
-        return self.text
-
-
-@dataclasses.dataclass(frozen=True)
-class WhyNot:
-    """Whether a pair was possible and, if so, what forcing it costs the round.
-
-    Attributes
-    ----------
-    feasible : bool
-        False when rules forbid the pair (``rules`` and ``reasons`` say which).
-    cost : float or None
-        Total score the round loses when the pair is pinned (a full re-solve),
-        0 when it is already made; None when not feasible or pins conflict.
-    unplaced : int
-        Candidates fewer placed at a site when it is pinned.
-    cost_by_stage : dict
-        ``cost`` split by stage (``site``, ``lead_guide``, ``squad``, ``peer``):
-        stages are solved in turn, so a later one may gain what an earlier one loses.
-    displaced : DataFrame
-        ``candidate_id, stage, before, after`` for everyone else whose pairing changes.
-    """
-
-    candidate_id: str
-    partner_id: str
-    role: str
-    feasible: bool
-    rules: tuple[str, ...]
-    reasons: tuple[str, ...]
-    cost: float | None
-    unplaced: int
-    displaced: pd.DataFrame
-    cost_by_stage: dict[str, float] = dataclasses.field(default_factory=dict)
-    message: str = ""
-
-    @property
-    def text(self) -> str:
-        if not self.feasible:
-            return f"{self.candidate_id} – {self.partner_id}: " + "; ".join(self.reasons)
-        if self.cost is None:
-            return f"{self.candidate_id} – {self.partner_id}: {self.message}"
-        moved = ", ".join(sorted(set(self.displaced["candidate_id"]))) or "nobody"
-        return (
-            f"{self.candidate_id} – {self.partner_id}: allowed; forcing it costs the round {self.cost:.2f} points"
-            f" and {self.unplaced} placement(s); displaced: {moved}"
-        )
-
-    def _repr_html_(self) -> str:
-        return f"<div class='matchwork-why-not'>{html.escape(self.text)}</div>"
-
-
-# ---------------------------------------------------------------- explain
-
-
-class _Context:
+class Context:
     """What one explanation reads off a result: names, rows, loads, prices."""
 
     def __init__(self, result: MatchResult, audience: str, lang: str, prices: bool = True, full: bool = True):
@@ -281,7 +56,7 @@ class _Context:
         self.prices, self.full_rows = prices, full
         self.a = result.scores.arrays
         self.scorer = result.scores.scorer
-        self.names = _names(result)
+        self.names = names(result)
         self.load = {(r, p): (lo, c) for p, r, lo, c in result.loads.itertuples(index=False)}
         self.full = {key for key, (load, cap) in self.load.items() if load >= cap - 1e-9}
         taken = result.assignments["position_id"].value_counts()
@@ -325,8 +100,8 @@ class _Context:
     def price_text(self, role: str, pid: str) -> tuple[float | None, str]:
         if not self.prices:
             return None, self.t["unpriced"]
-        prices = _prices(self.result)
-        idx = _partner_index(self.result, role, pid)
+        prices = price_book(self.result)
+        idx = partner_index(self.result, role, pid)
         extra, gain = prices.get(role, idx)
         return gain, self.t["price"].format(extra=extra, gain=gain)
 
@@ -334,7 +109,7 @@ class _Context:
         pid = str(table.partner_ids[table.cols[i]])
         score = float(table.total[i])
         mask = int(table.reasons[i]) & role_mask(role)
-        cap_role, cap_id = _capacity_of(self.result, role, pid)
+        cap_role, cap_id = capacity_of(self.result, role, pid)
         price, detail = None, ""
         if mask:
             codes, text = self.reasons(mask, role)
@@ -354,7 +129,7 @@ class _Context:
         return Alternative(pid, self.names.get(pid, pid), score, why, codes, price, detail)
 
     def binding(self, role: str, pid: str) -> tuple[str, ...]:
-        limits = {_capacity_of(self.result, role, pid)}
+        limits = {capacity_of(self.result, role, pid)}
         if role == "lead_guide":  # a lead also counts against the guide's total load
             limits.add(("guide", pid))
         if self.redact:
@@ -367,46 +142,17 @@ class _Context:
         return tuple(sorted(out))
 
 
-def _context(result: MatchResult, audience: str, lang: str, prices: bool = True, full: bool = True) -> _Context:
+def context(result: MatchResult, audience: str, lang: str, prices: bool = True, full: bool = True) -> Context:
     """One context per result, audience, language and options, kept on the result."""
     cache = result.__dict__.setdefault("_explain_contexts", {})
     key = (audience, lang, prices, full)
     if key not in cache:
-        cache[key] = _Context(result, audience, lang, prices, full)
+        cache[key] = Context(result, audience, lang, prices, full)
     return cache[key]
 
 
-def _names(result: MatchResult) -> dict[str, str]:
-    rnd = result.round
-    people: list[Any] = [*rnd.candidates, *rnd.guides, *rnd.peers, *rnd.sites]
-    names = {x.id: x.name for x in people}
-    for site_id, pos in rnd.positions:
-        names[pos.id] = f"{names[site_id]} – {pos.title}"
-    return names
-
-
-def _capacity_of(result: MatchResult, role: str, pid: str) -> tuple[str, str]:
-    """The capacity an option draws on: a position's site, a guide's lead or total load, a peer's hours."""
-    if role == "site":
-        a = result.scores.arrays
-        return "site", str(a.sites.ids[a.positions.site[a.positions.index[pid]]])
-    return role, pid
-
-
-def _partner_index(result: MatchResult, role: str, pid: str) -> int:
-    a = result.scores.arrays
-    cols = {"site": a.sites, "lead_guide": a.guides, "guide": a.guides, "peer": a.peers}[role]
-    return int(cols.index[pid])
-
-
-def _ranked(table: ScoreTable, ok: np.ndarray) -> np.ndarray:
-    """Indices of the allowed pairs, best first, ties by partner (id order)."""
-    idx = np.flatnonzero(ok)
-    return idx[np.lexsort((table.cols[idx], -table.total[idx]))]
-
-
 def _stage(
-    ctx: _Context,
+    ctx: Context,
     stage: str,
     table: ScoreTable,
     role: str,
@@ -416,18 +162,18 @@ def _stage(
 ) -> list[StageExplanation]:
     """Explanations of the chosen pairs (indices into ``table``) among the pairs ``among`` allows."""
     ok = among & ((table.reasons & np.uint32(role_mask(role))) == 0)
-    ranked = _ranked(table, ok)
+    ranked = rank_allowed(table, ok)
     rank_of = {int(i): r + 1 for r, i in enumerate(ranked)}
     best_first = np.flatnonzero(among)[np.lexsort((table.cols[among], -table.total[among]))]
     others = [int(i) for i in best_first if int(i) not in chosen]
     out = []
     for k, i in enumerate(chosen or [None]):
         if i is None:
-            alts = tuple(ctx.alternative(table, j, role, None) for j in others[:_N_ALTERNATIVES])
+            alts = tuple(ctx.alternative(table, j, role, None) for j in others[:N_ALTERNATIVES])
             out.append(StageExplanation(stage, None, None, None, (), None, int(ok.sum()), alts, (), note))
             continue
         pid = str(table.partner_ids[table.cols[i]])
-        better = [j for j in others if table.total[j] > table.total[i]][:_N_ALTERNATIVES]
+        better = [j for j in others if table.total[j] > table.total[i]][:N_ALTERNATIVES]
         alts = tuple(ctx.alternative(table, j, role, float(table.total[i])) for j in better) if k == 0 else ()
         out.append(
             StageExplanation(
@@ -461,14 +207,14 @@ def explain(
     scored sparsely, that is the allowed pairs near the candidate, so options that
     rules forbid are not listed — batch runs of large rounds use it.
     """
-    _check(audience, lang)
+    check(audience, lang)
     a = result.scores.arrays
     if candidate_id not in a.candidates.index:
         raise KeyError(f"no candidate {candidate_id!r} in this round")
-    ctx = _context(result, audience, lang, prices, full)
+    ctx = context(result, audience, lang, prices, full)
     c = a.candidates.index[candidate_id]
     row = result.assignments.iloc[c]
-    seen = _STAGES_SEEN[audience]
+    seen = STAGES_SEEN[audience]
     stages: list[StageExplanation] = []
     site_row, guide_row = ctx.row("site", c), ctx.row("guide", c)
     everything = np.ones(len(site_row), dtype=bool)
@@ -504,12 +250,12 @@ def explain(
     )
 
 
-def _blocked(ctx: _Context, c: int, site_row: ScoreTable, guide_row: ScoreTable) -> tuple[Alternative, ...]:
+def _blocked(ctx: Context, c: int, site_row: ScoreTable, guide_row: ScoreTable) -> tuple[Alternative, ...]:
     """For an unmatched candidate: the best positions, what blocked each and what would change it."""
     a, t = ctx.a, ctx.t
     order = np.lexsort((site_row.cols, -site_row.total))
     allowed = (site_row.reasons[order] & np.uint32(role_mask("site"))) == 0
-    best = np.concatenate([order[allowed][:_N_ALTERNATIVES], order[~allowed][:_N_ALTERNATIVES]])
+    best = np.concatenate([order[allowed][:N_ALTERNATIVES], order[~allowed][:N_ALTERNATIVES]])
     out = []
     for i in best:
         alt = ctx.alternative(site_row, int(i), "site", None)
@@ -547,9 +293,6 @@ def _blocked(ctx: _Context, c: int, site_row: ScoreTable, guide_row: ScoreTable)
     return tuple(out)
 
 
-# ---------------------------------------------------------------- suggest
-
-
 def suggest(result: MatchResult, candidate_id: str, k: int = 5, lang: str = "it") -> pd.DataFrame:
     """The candidate's top-``k`` allowed partners per stage with their breakdowns.
 
@@ -557,203 +300,22 @@ def suggest(result: MatchResult, candidate_id: str, k: int = 5, lang: str = "it"
     (``breakdown``: feature → points, summing to ``score``). Stages are ``site``
     (positions), ``lead_guide`` (guides who may lead, at any site) and ``peer``.
     """
-    _check("case_team", lang)
+    check("case_team", lang)
     if k < 1:
         raise ValueError(f"k must be at least 1, got {k}")
     a = result.scores.arrays
     if candidate_id not in a.candidates.index:
         raise KeyError(f"no candidate {candidate_id!r} in this round")
     c = a.candidates.index[candidate_id]
-    ctx = _context(result, "case_team", lang)
+    ctx = context(result, "case_team", lang)
     rows = []
     for stage, table_name in (("site", "site"), ("lead_guide", "guide"), ("peer", "peer")):
         table = ctx.row(table_name, c)
         ok = (table.reasons & np.uint32(role_mask(stage))) == 0
         if stage == "lead_guide":
             ok &= a.guides.can_lead[table.cols]
-        for r, i in enumerate(_ranked(table, ok)[:k]):
+        for r, i in enumerate(rank_allowed(table, ok)[:k]):
             pid = str(table.partner_ids[table.cols[i]])
             breakdown = {x.feature: x.points for x in ctx.contributions(table, int(i))}
             rows.append((stage, r + 1, pid, ctx.names.get(pid, pid), float(table.total[i]), breakdown))
     return pd.DataFrame(rows, columns=["stage", "rank", "partner_id", "partner_name", "score", "breakdown"])
-
-
-# ---------------------------------------------------------------- re-solves
-
-
-def _resolve(result: MatchResult, *, rnd: Any = None, capacities: Capacities | None = None) -> MatchResult:
-    """The same round (or ``rnd``) matched again under the same policy and features."""
-    from matchwork.engine.engine import Engine
-
-    scorer = result.scores.scorer
-    features = [f for fs in scorer.features.values() for f in fs]
-    new = Scorer(rnd if rnd is not None else scorer.round, scorer.policy, features=features, capacities=capacities)
-    dense = result.scores.site.dense
-    return Engine(new.scores(dense=dense)).run()
-
-
-def why_not(result: MatchResult, candidate_id: str, partner_id: str, role: str | None = None) -> WhyNot:
-    """Whether the pair was possible; if so, what forcing it costs; see :meth:`MatchResult.why_not`."""
-    rnd, a = result.round, result.scores.arrays
-    if candidate_id not in a.candidates.index:
-        raise KeyError(f"no candidate {candidate_id!r} in this round")
-    kind = rnd.role_of(partner_id)
-    if kind not in ("site", "position", "guide", "peer"):
-        raise KeyError(f"no site, position, guide worker or peer supporter {partner_id!r} in this round")
-    role = role or {"site": "site", "position": "site", "guide": "lead_guide", "peer": "peer"}[kind]
-    if role not in ("site", "lead_guide", "guide", "peer") or (kind == "guide") != (role in ("lead_guide", "guide")):
-        raise ValueError(f"role {role!r} does not fit partner {partner_id!r} (a {kind})")
-    c = a.candidates.index[candidate_id]
-    codes = _forbidding(result, c, kind, partner_id, role)
-    empty = pd.DataFrame(columns=["candidate_id", "stage", "before", "after"])
-    if codes:
-        texts = tuple(dict.fromkeys(RULE_BY_CODE[x].text["en"] for x in codes))
-        return WhyNot(candidate_id, partner_id, role, False, codes, texts, None, 0, empty)
-    pin_role = None if role in ("site", "peer") else Role(role)
-    pinned = rnd.replace(pins=[*rnd.pins, Pin(candidate_id=candidate_id, partner_id=partner_id, role=pin_role)])
-    try:
-        other = _resolve(result, rnd=pinned)
-    except MatchError as exc:
-        return WhyNot(candidate_id, partner_id, role, True, (), (), None, 0, empty, message=str(exc))
-    before, after = result.objective, other.objective
-    return WhyNot(
-        candidate_id,
-        partner_id,
-        role,
-        True,
-        (),
-        (),
-        before["total"] - after["total"],
-        int(before["matched"] - after["matched"]),
-        _displaced(result, other, exclude=candidate_id),
-        {k: before[f"{k}_total"] - after[f"{k}_total"] for k in ("site", "lead_guide", "squad", "peer")},
-    )
-
-
-def _forbidding(result: MatchResult, c: int, kind: str, partner_id: str, role: str) -> tuple[str, ...]:
-    """The rules that forbid the pair in the role (for a site: those forbidding every one of its positions)."""
-    scorer, a = result.scores.scorer, result.scores.arrays
-    if kind in ("site", "position"):
-        row = scorer.dense("site", candidates=np.array([c]))
-        cols = np.array([a.positions.index[p] for p in partner_positions(result.round, partner_id)])
-        masks = row.reasons[cols] & np.uint32(role_mask("site"))
-        return () if (masks == 0).any() else reason_codes(int(np.bitwise_and.reduce(masks)) or int(masks[0]))
-    table = "guide" if kind == "guide" else "peer"
-    col = {"guide": a.guides, "peer": a.peers}[table].index[partner_id]
-    row = scorer.dense(table, candidates=np.array([c]))
-    codes = reason_codes(int(row.reasons[col]) & role_mask(role))
-    if role == "lead_guide" and not a.guides.can_lead[col] and "cannot_lead" not in codes:
-        codes = (*codes, "cannot_lead")
-    return codes
-
-
-def _displaced(before: MatchResult, after: MatchResult, exclude: str) -> pd.DataFrame:
-    cols = {"site": "site_id", "lead_guide": "lead_guide_id", "squad": "squad_ids", "peer": "peer_id"}
-    x, y = before.assignments, after.assignments
-    rows = []
-    for stage, col in cols.items():
-        changed = x[col].map(repr) != y[col].map(repr)  # None == None here, unlike pandas' !=
-        for cid, b, a in zip(x.candidate_id[changed], x[col][changed], y[col][changed], strict=True):
-            if cid != exclude:
-                rows.append((cid, stage, b, a))
-    return pd.DataFrame(rows, columns=["candidate_id", "stage", "before", "after"])
-
-
-class _Prices:
-    """Capacity prices computed on demand and kept: one full re-solve per binding partner."""
-
-    def __init__(self, result: MatchResult):
-        self.result = result
-        self.cache: dict[tuple[str, int], tuple[int, float]] = {}
-
-    def get(self, role: str, idx: int) -> tuple[int, float]:
-        key = (role, idx)
-        if key not in self.cache:
-            other = _resolve(self.result, capacities=_one_more(self.result, role, idx))
-            before, after = self.result.objective, other.objective
-            self.cache[key] = (int(after["matched"] - before["matched"]), after["total"] - before["total"])
-        return self.cache[key]
-
-
-def _prices(result: MatchResult) -> _Prices:
-    prices = result.__dict__.get("_prices")
-    if prices is None:
-        prices = result.__dict__["_prices"] = _Prices(result)
-    return prices
-
-
-def _one_more(result: MatchResult, role: str, idx: int) -> Capacities:
-    """The round's capacities with one more slot for one partner.
-
-    A site: one more trainee under both its limits and one more opening in each
-    of its positions (so one more anywhere in the site); a lead guide: one more
-    newcomer to lead (and to follow); a guide: one more newcomer to follow; a peer
-    supporter: the hours a medium-intensity candidate needs.
-    """
-    cap, a, policy = result.scores.capacities, result.scores.arrays, result.policy
-
-    def plus(arr: np.ndarray, at: Any, by: float = 1) -> np.ndarray:
-        out = arr.copy()
-        out[at] += by
-        return out
-
-    if role == "site":
-        positions = np.flatnonzero(a.positions.site == idx)
-        return dataclasses.replace(
-            cap,
-            site_legal=plus(cap.site_legal, idx),
-            site_tutor=plus(cap.site_tutor, idx),
-            site_legal_limit=plus(cap.site_legal_limit, idx),
-            site_tutor_limit=plus(cap.site_tutor_limit, idx),
-            position_open=plus(cap.position_open, positions),
-        )
-    if role in ("lead_guide", "guide"):
-        total = plus(cap.guide_total, idx)
-        lead = np.where(a.guides.can_lead, np.minimum(policy.caps.lead_newcomers, total), 0)
-        if role == "lead_guide":
-            lead = plus(np.minimum(lead, cap.guide_lead), idx)
-        return dataclasses.replace(
-            cap, guide_total=total, guide_limit=plus(cap.guide_limit, idx), guide_lead=np.minimum(lead, total)
-        )
-    hours = float(policy.caps.hours_by_intensity[SupportIntensity.MEDIUM])
-    return dataclasses.replace(
-        cap, peer_hours=plus(cap.peer_hours, idx, hours), peer_limit=plus(cap.peer_limit, idx, hours)
-    )
-
-
-def capacity_prices(result: MatchResult, roles: Iterable[str] | None = None) -> pd.DataFrame:
-    """What one more slot of each partner would add to the round; see :meth:`MatchResult.capacity_prices`."""
-    roles = tuple(roles or ("site", "lead_guide", "guide", "peer"))
-    bad = set(roles) - {"site", "lead_guide", "guide", "peer"}
-    if bad:
-        raise ValueError(f"roles must be among site, lead_guide, guide, peer; got {sorted(bad)}")
-    loads = result.loads[result.loads["role"].isin(roles)].reset_index(drop=True)
-    binding = (loads["load"] >= loads["capacity"] - 1e-9).to_numpy()
-    prices = _prices(result)
-    extra = np.zeros(len(loads), dtype=np.int64)
-    gain = np.zeros(len(loads))
-    a = result.scores.arrays
-    for i in np.flatnonzero(binding):
-        role, pid = str(loads.at[i, "role"]), str(loads.at[i, "partner_id"])
-        if role == "lead_guide" and not a.guides.can_lead[a.guides.index[pid]]:
-            continue  # one more lead slot is worth nothing to a guide who may not lead
-        extra[i], gain[i] = prices.get(role, _partner_index(result, role, pid))
-    out = loads.assign(binding=binding, extra_matched=extra, gain=gain)
-    return out.sort_values(["extra_matched", "gain", "role", "partner_id"], ascending=[False, False, True, True])
-
-
-def _plain(x: Any) -> Any:
-    """Dataclasses, tuples and floats as JSON-ready data (NaN as None); faster than ``dataclasses.asdict``."""
-    if dataclasses.is_dataclass(x) and not isinstance(x, type):
-        return {f.name: _plain(getattr(x, f.name)) for f in dataclasses.fields(x)}
-    if isinstance(x, list | tuple):
-        return [_plain(v) for v in x]
-    if isinstance(x, float) and x != x:
-        return None
-    return x
-
-
-def to_json(explanations: Iterable[Explanation]) -> str:
-    """Explanations as a JSON array (NaN written as null)."""
-    # no indent: json's C encoder only runs without one (five times faster on a large round)
-    return json.dumps([_plain(e) for e in explanations], ensure_ascii=False)
