@@ -152,14 +152,14 @@ def waiting_ids(conn: sa.Connection, day: dt.date) -> set[str]:
     last_round = dict(
         conn.execute(
             sa.select(e.candidate_id, sa.func.max(e.id))
-            .where(e.kind == "round", e.happened_on <= day)
+            .where(e.event == "round", e.happened_on <= day)
             .group_by(e.candidate_id)
         ).all()
     )
     last_left = dict(
         conn.execute(
             sa.select(e.candidate_id, sa.func.max(e.id))
-            .where(e.kind == "left", e.happened_on <= day)
+            .where(e.event == "left", e.happened_on <= day)
             .group_by(e.candidate_id)
         ).all()
     )

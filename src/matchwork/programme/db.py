@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 """The Alembic script folder shipped inside the package."""
 VERSION_TABLE = "matchwork_programme_version"
 """Alembic's bookkeeping table, named so that it can live beside other applications' migrations."""
+LOGGING_NAME = "matchwork.programme"
+"""The engines' logger is ``sqlalchemy.engine.Engine.matchwork.programme``; it never goes below INFO."""
 
 
 def url_of(target: str | os.PathLike[str]) -> sa.URL:
@@ -51,13 +54,18 @@ def make_engine(target: str | os.PathLike[str] | sa.URL, **kwargs: Any) -> sa.En
     """An engine for the programme database.
 
     Statement parameters are never shown in SQLAlchemy's logs and errors
-    (``hide_parameters``): they may be health or referral data. SQLite gets foreign
+    (``hide_parameters``), and the engine's logger stays at INFO even when
+    ``sqlalchemy.engine`` is set to DEBUG, which would log the rows read: both may
+    be health or referral data (the round documents). SQLite gets foreign
     keys and real transactions (``BEGIN`` emitted by SQLAlchemy, DDL included);
     an in-memory SQLite database keeps one connection so that it lives as long as
     the engine.
     """
     url = target if isinstance(target, sa.URL) else url_of(target)
-    options: dict[str, Any] = {"hide_parameters": True, **kwargs}
+    options: dict[str, Any] = {"hide_parameters": True, "logging_name": LOGGING_NAME, **kwargs}
+    logger = logging.getLogger(f"sqlalchemy.engine.Engine.{options['logging_name']}")
+    if logger.level < logging.INFO:  # NOTSET or DEBUG: rows would be logged
+        logger.setLevel(logging.INFO)
     sqlite = url.get_backend_name() == "sqlite"
     if sqlite and url.database in (None, "", ":memory:"):
         options.setdefault("poolclass", StaticPool)

@@ -56,7 +56,7 @@ def end_pairings(
     def event(kind: str, **values: Any) -> dict[str, Any]:
         row = {
             "happened_on": day,
-            "kind": kind,
+            "event": kind,
             "candidate_id": cid,
             "round_id": None,
             "recorded_at": stamp,

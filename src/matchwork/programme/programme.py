@@ -456,7 +456,7 @@ class Programme:
         query = (
             sa.select(
                 e.happened_on.label("date"),
-                e.kind.label("event"),
+                e.event,
                 e.round_id,
                 r.name.label("round"),
                 e.role,
@@ -487,7 +487,7 @@ class Programme:
         """
         e = t.events.c
         query = sa.select(e.round_id, e.happened_on, e.candidate_id, e.role, e.partner_id, e.detail).where(
-            e.kind == "changed"
+            e.event == "changed"
         )
         if round_id is not None:
             query = query.where(e.round_id == round_id)

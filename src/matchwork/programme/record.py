@@ -133,7 +133,7 @@ class Recorder:
         self.events.append(
             {
                 "happened_on": self.day,
-                "kind": kind,
+                "event": kind,
                 "candidate_id": candidate_id,
                 "round_id": self.round_id,
                 "recorded_at": self.stamp,

@@ -166,7 +166,7 @@ events = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("happened_on", sa.Date, nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("event", sa.String(16), nullable=False),
     sa.Column("candidate_id", Id, nullable=False),
     sa.Column("role", sa.String(16)),
     sa.Column("partner_id", Id),
@@ -177,7 +177,7 @@ events = sa.Table(
     sa.Column("reported_by", Name),
     sa.Column("detail", sa.JSON),
     sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint(_in("kind", EVENT_KINDS), name="kind"),
+    sa.CheckConstraint(_in("event", EVENT_KINDS), name="event"),
     sa.Index(None, "candidate_id", "happened_on"),
     sa.Index(None, "round_id"),
 )

@@ -128,7 +128,7 @@ def upgrade() -> None:
         "events",
         sa.Column("id", sa.Integer, nullable=False),
         sa.Column("happened_on", sa.Date, nullable=False),
-        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("event", sa.String(16), nullable=False),
         sa.Column("candidate_id", sa.String(64), nullable=False),
         sa.Column("role", sa.String(16)),
         sa.Column("partner_id", sa.String(64)),
@@ -140,7 +140,7 @@ def upgrade() -> None:
         sa.Column("detail", sa.JSON),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
-            "kind IN ('round', 'imported', 'started', 'ended', 'changed', 'left')", name=op.f("ck_events_kind")
+            "event IN ('round', 'imported', 'started', 'ended', 'changed', 'left')", name=op.f("ck_events_event")
         ),
         sa.ForeignKeyConstraint(["pairing_id"], ["pairings.id"], name=op.f("fk_events_pairing_id_pairings")),
         sa.ForeignKeyConstraint(["round_id"], ["rounds.id"], name=op.f("fk_events_round_id_rounds")),
