@@ -33,7 +33,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "matchwork_programme_version"
 """Alembic's bookkeeping table, named so that it can live beside other applications' migrations."""
 LOGGING_NAME = "matchwork.programme"
-"""The engines' logger is ``sqlalchemy.engine.Engine.matchwork.programme``; it never goes below INFO."""
+"""The engines' logger is ``sqlalchemy.engine.Engine.matchwork.programme``; it never logs rows (DEBUG)."""
 
 
 def url_of(target: str | os.PathLike[str]) -> sa.URL:
@@ -54,8 +54,8 @@ def make_engine(target: str | os.PathLike[str] | sa.URL, **kwargs: Any) -> sa.En
     """An engine for the programme database.
 
     Statement parameters are never shown in SQLAlchemy's logs and errors
-    (``hide_parameters``), and the engine's logger stays at INFO even when
-    ``sqlalchemy.engine`` is set to DEBUG, which would log the rows read: both may
+    (``hide_parameters``), and the engine's logger drops the rows SQLAlchemy logs
+    when ``sqlalchemy.engine`` is set to DEBUG: both may
     be health or referral data (the round documents). SQLite gets foreign
     keys and real transactions (``BEGIN`` emitted by SQLAlchemy, DDL included);
     an in-memory SQLite database keeps one connection so that it lives as long as
@@ -64,8 +64,8 @@ def make_engine(target: str | os.PathLike[str] | sa.URL, **kwargs: Any) -> sa.En
     url = target if isinstance(target, sa.URL) else url_of(target)
     options: dict[str, Any] = {"hide_parameters": True, "logging_name": LOGGING_NAME, **kwargs}
     logger = logging.getLogger(f"sqlalchemy.engine.Engine.{options['logging_name']}")
-    if logger.level < logging.INFO:  # NOTSET or DEBUG: rows would be logged
-        logger.setLevel(logging.INFO)
+    if _no_rows not in logger.filters:
+        logger.addFilter(_no_rows)
     sqlite = url.get_backend_name() == "sqlite"
     if sqlite and url.database in (None, "", ":memory:"):
         options.setdefault("poolclass", StaticPool)
@@ -85,6 +85,11 @@ def make_engine(target: str | os.PathLike[str] | sa.URL, **kwargs: Any) -> sa.En
             connection.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def _no_rows(record: logging.LogRecord) -> bool:
+    """Drop SQLAlchemy's DEBUG records (the rows read, which may be round documents); keep the statements."""
+    return record.levelno >= logging.INFO
 
 
 def alembic_config(connection: sa.Connection | None = None) -> Config:

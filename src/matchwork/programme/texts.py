@@ -226,13 +226,15 @@ def text(key: str, lang: str = "en", /, **fields: Any) -> str:
     return entry.get(lang, entry["en"]).format(**fields)
 
 
-def label(kind: str, value: str | None, lang: str) -> str:
+def label(kind: str, value: object, lang: str) -> str:
     """A vocabulary value (event, role, reason, status) as people read it; unknown values as they are.
 
     >>> label("reason", "hired", "it"), label("reason", "other", "it"), label("role", None, "en")
     ('assunzione', 'other', '')
+    >>> label("role", float("nan"), "it")  # a missing value in a pandas table
+    ''
     """
-    if value is None:
+    if not isinstance(value, str):
         return ""
     key = f"{kind}_{value}"
     return text(key, lang) if key in TEXTS else value
