@@ -52,7 +52,7 @@ RATES: dict[str, float] = {
 
 COLUMNS = [
     "month", "date", "arrivals", "candidates", "placed", "waiting", "ongoing", "hires", "completed",
-    "breakdowns", "withdrew", "changed", "guide_load", "peer_hours", "peer_people",
+    "breakdowns", "withdrew", "changed", "guide_mean", "guide_max", "peer_mean", "peer_max", "peer_people",
 ]  # fmt: skip
 
 
@@ -270,14 +270,23 @@ def _load_shares(
     programme: Programme, policy: mw.Policy, first: mw.Round, outside: dict[str, float], on: dt.date
 ) -> dict[str, float]:
     loads = programme.loads(on, policy).set_index(["kind", "partner_id"])
-    guide = max(
-        (outside[g.id] + loads.people.get(("guide", g.id), 0)) / max(guide_limit(g, policy), 1) for g in first.guides
+    guide = np.array(
+        [(outside[g.id] + loads.people.get(("guide", g.id), 0)) / max(guide_limit(g, policy), 1) for g in first.guides]
     )
-    peer = max(
-        (outside[p.id] + loads.hours.get(("peer", p.id), 0.0)) / max(peer_cap(p, policy, on), 1e-9) for p in first.peers
+    peer = np.array(
+        [
+            (outside[p.id] + loads.hours.get(("peer", p.id), 0.0)) / max(peer_cap(p, policy, on), 1e-9)
+            for p in first.peers
+        ]
     )
     people = max((loads.people.get(("peer", p.id), 0) for p in first.peers), default=0)
-    return {"guide_load": round(guide, 2), "peer_hours": round(peer, 2), "peer_people": int(people)}
+    return {
+        "guide_mean": round(float(guide.mean()), 2),
+        "guide_max": round(float(guide.max()), 2),
+        "peer_mean": round(float(peer.mean()), 2),
+        "peer_max": round(float(peer.max()), 2),
+        "peer_people": int(people),
+    }
 
 
 # ---------------------------------------------------------------------- what must hold
@@ -342,9 +351,10 @@ def cap_breaches(year: Year) -> list[str]:
 
 def markdown(table: pd.DataFrame) -> str:
     """The year as a Markdown table."""
-    head = ["month", "date", "arrivals", "in round", "placed", "waiting", "in placement", "hired", "completed",
-            "breakdowns", "withdrew", "changed by a round", "guide load (max share)", "peer hours (max share)",
-            "people per peer (max)"]  # fmt: skip
+    head = ["month", "date", "arrivals", "in round", "placed", "waiting", "in placement", "hired",
+            "completed (placements, squads, peer support)", "breakdowns", "withdrew", "changed by a round",
+            "guide load, mean", "guide load, max", "peer hours, mean", "peer hours, max",
+            "people per peer, max"]  # fmt: skip
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in table.to_dict("records"):
         cells = [str(r[c]) if c != "date" else r[c].isoformat() for c in COLUMNS]
@@ -353,7 +363,7 @@ def markdown(table: pd.DataFrame) -> str:
 
 
 def chart(table: pd.DataFrame, path: Path) -> None:
-    """Placements, hires and breakdowns per month, and the highest loads against their caps."""
+    """Placements, hires and breakdowns per month, and loads against their caps (mean and most loaded)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -369,16 +379,18 @@ def chart(table: pd.DataFrame, path: Path) -> None:
     top.plot(x, table.ongoing, color="black", marker="o", label="in placement")
     top.plot(x, table.waiting, color="grey", linestyle="--", marker=".", label="waiting")
     top.set_ylabel("people")
-    top.legend(fontsize=8, ncols=3)
+    top.legend(fontsize=7, ncols=5, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     top.grid(True, axis="y", alpha=0.3)
-    bottom.plot(x, table.guide_load, marker="o", label="guide worker, newcomers / limit")
-    bottom.plot(x, table.peer_hours, marker="s", label="peer supporter, hours / cap")
-    bottom.axhline(1.0, color="red", linewidth=1, linestyle=":")
+    bottom.plot(x, table.guide_mean, marker="o", color="C0", label="guide workers, newcomers / limit")
+    bottom.plot(x, table.guide_max, color="C0", linestyle=":", label="(the most loaded)")
+    bottom.plot(x, table.peer_mean, marker="s", color="C1", label="peer supporters, hours / cap")
+    bottom.plot(x, table.peer_max, color="C1", linestyle=":", label="(the most loaded)")
+    bottom.axhline(1.0, color="red", linewidth=1)
     bottom.set_ylim(0, 1.15)
-    bottom.set_ylabel("highest load")
+    bottom.set_ylabel("load, mean and max")
     bottom.set_xlabel("month")
     bottom.set_xticks(x)
-    bottom.legend(fontsize=8, loc="lower right")
+    bottom.legend(fontsize=7, loc="lower right", ncols=2)
     bottom.grid(True, alpha=0.3)
     fig.savefig(path, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
@@ -394,7 +406,7 @@ def write_docs(year: Year) -> None:
             "",
             markdown(t),
             "",
-            "![placements, hires and breakdowns per month; highest loads against caps](img/programme_year.svg)",
+            "![placements, hires and breakdowns per month; loads against caps](img/programme_year.svg)",
             "",
             f"Over {len(t)} months: {t.placed.sum()} placements started, {t.hires.sum()} hires, "
             f"{t.completed.sum()} placements or supports completed, {t.breakdowns.sum()} breakdowns, "

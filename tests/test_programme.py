@@ -499,3 +499,26 @@ def test_health_data_stays_in_the_round_documents_and_out_of_logs_and_errors(
     for name, table in metadata.tables.items():
         if name != "round_documents":
             assert not sensitive & set(table.c.keys()), name
+
+
+def test_the_documented_grants_give_the_office_the_history_without_the_round_documents(tmp_path: Path) -> None:
+    url = database_url("postgresql", tmp_path)
+    page = (Path(__file__).resolve().parent.parent / "docs" / "programme.md").read_text(encoding="utf-8")
+    grants = page.split("```sql", 1)[1].split("```", 1)[0]
+    with Programme(url) as admin:
+        first = mw.match(three())
+        admin.record(first, approved_by="équipe", on=DAY1)
+        with admin.engine.begin() as conn:
+            for statement in grants.split(";"):
+                if statement.strip():
+                    conn.exec_driver_sql(statement)
+    office_url = url.replace("postgres@", "placement_office@", 1)
+    cid = matched(first)[0]["candidate_id"]
+    with Programme(office_url, migrate=False) as office:
+        assert office.history(cid).event.tolist()[0] == "round"
+        assert len(office.pairings(on=DAY1)) and office.rounds().round_id.tolist() == [1]
+        office.end(cid, "site", on=DAY2, reason="hired", reported_by="ufficio")
+        assert cid not in office.waiting(DAY2)
+        for read_documents in (lambda: office.next_round(on=DAY2), office.round, lambda: office.loads(DAY2)):
+            with pytest.raises(sa.exc.ProgrammingError, match="permission denied for table round_documents"):
+                read_documents()
