@@ -211,22 +211,26 @@ def test_a_failed_record_leaves_the_history_unchanged(programme: Programme, monk
 
     programme.record(mw.match(three()), approved_by="équipe", on=DAY1)
     before = snapshot(programme.engine)
-    real, calls = rec.open_pairing, []
+    real, seen = rec.open_pairings, []
 
-    def failing(*args: Any, **kwargs: Any) -> int:
-        calls.append(1)
-        if len(calls) == 3:
+    def failing(conn: sa.Connection, rows: list[dict[str, Any]]) -> list[int]:
+        if rows and rows[0]["opened_round_id"] is not None:  # the pairings the new round starts
+            seen.append({name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() for name, table in
+                         metadata.tables.items()})  # fmt: skip
             raise RuntimeError("injected failure")
-        return real(*args, **kwargs)
+        return real(conn, rows)
 
-    monkeypatch.setattr(rec, "open_pairing", failing)
+    monkeypatch.setattr(rec, "open_pairings", failing)
     nxt = programme.next_round([person(4, support_intensity="low", wants_peer=True)], on=DAY2)
     result = mw.match(nxt)
     with pytest.raises(RuntimeError, match="injected failure"):
         programme.record(result, approved_by="équipe", on=DAY2)
-    assert len(calls) == 3  # the failure came midway, after writes
+    # the failure came midway: the round, its document, baselines, results and the ended pairings were written
+    counts = {name: len(rows) for name, rows in before.items()}
+    assert seen[0]["rounds"] == counts["rounds"] + 1 and seen[0]["round_documents"] == counts["round_documents"] + 1
+    assert seen[0]["results"] > counts["results"] and seen[0]["baselines"] > counts["baselines"]
     assert snapshot(programme.engine) == before
-    monkeypatch.setattr(rec, "open_pairing", real)
+    monkeypatch.setattr(rec, "open_pairings", real)
     assert programme.record(result, approved_by="équipe", on=DAY2).round_id > 1  # PostgreSQL may skip a number
     assert len(programme.rounds()) == 2
 

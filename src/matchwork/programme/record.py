@@ -22,7 +22,6 @@ from matchwork.programme.common import (
     ProgrammeError,
     hours_by_intensity,
     hours_of,
-    insert_id,
     latest_profiles,
     now,
     open_rows,
@@ -87,26 +86,12 @@ def missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
 
-def open_pairing(
-    conn: sa.Connection,
-    *,
-    candidate_id: str,
-    role: str,
-    partner_id: str,
-    site_id: str | None,
-    start_on: dt.date,
-    round_id: int | None,
-) -> int:
-    """Insert one open pairing; returns its id."""
-    values = {
-        "candidate_id": candidate_id,
-        "role": role,
-        "partner_id": partner_id,
-        "site_id": site_id,
-        "start_on": start_on,
-        "opened_round_id": round_id,
-    }
-    return insert_id(conn, t.pairings, values)
+def open_pairings(conn: sa.Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert open pairings (dicts of :meth:`Recorder.pairing_row`); returns their ids, in order."""
+    if not rows:
+        return []
+    query = sa.insert(t.pairings).returning(t.pairings.c.id, sort_by_parameter_order=True)
+    return [int(i) for i in conn.execute(query, rows).scalars()]
 
 
 def close_pairing(conn: sa.Connection, pairing_id: int, on: dt.date, reason: str, **extra: Any) -> None:
@@ -160,6 +145,7 @@ class Recorder:
         rows = open_rows(self.conn, self.day)
         self.baselines(rows)
         counts = self.reconcile(assignments, rows)
+        self.clear_requests(assignments)
         if self.events:
             self.conn.execute(sa.insert(t.events), self.events)
         return Recorded(
@@ -186,25 +172,28 @@ class Recorder:
         )
         if conflicts:
             raise ProgrammeError("pairing_conflict", candidates=", ".join(conflicts[:10]))
-        n = 0
-        for p in self.rnd.pairings:
-            role = p.role.value
-            if (p.candidate_id, role, p.partner_id) in keys:
-                continue
-            start = p.since if p.since is not None and p.since <= self.day else self.day
-            pid = open_pairing(
-                self.conn,
-                candidate_id=p.candidate_id,
-                role=role,
-                partner_id=p.partner_id,
-                site_id=self.partner_site(role, p.partner_id),
-                start_on=start,
-                round_id=None,
-            )
-            self.event("imported", p.candidate_id, role=role, partner_id=p.partner_id, pairing_id=pid)
-            self.events[-1]["happened_on"] = start
-            n += 1
-        return n
+        new = [
+            self.pairing_row(p.candidate_id, p.role.value, p.partner_id, start=p.since, round_id=None)
+            for p in self.rnd.pairings
+            if (p.candidate_id, p.role.value, p.partner_id) not in keys
+        ]
+        for row, pid in zip(new, open_pairings(self.conn, new), strict=True):
+            self.event("imported", row["candidate_id"], role=row["role"], partner_id=row["partner_id"], pairing_id=pid)
+            self.events[-1]["happened_on"] = row["start_on"]
+        return len(new)
+
+    def pairing_row(
+        self, candidate_id: str, role: str, partner_id: str, *, start: dt.date | None, round_id: int | None
+    ) -> dict[str, Any]:
+        """A pairing to open: from ``start`` (not after the round's date), else from the round's date."""
+        return {
+            "candidate_id": candidate_id,
+            "role": role,
+            "partner_id": partner_id,
+            "site_id": self.partner_site(role, partner_id),
+            "start_on": start if start is not None and start <= self.day else self.day,
+            "opened_round_id": round_id,
+        }
 
     def baselines(self, open_rows: list[dict[str, Any]]) -> None:
         """Each partner's load apart from the programme's pairings open on the round's date."""
@@ -245,68 +234,78 @@ class Recorder:
             self.conn.execute(sa.insert(t.baselines), rows)
 
     def reconcile(self, assignments: list[dict[str, Any]], open_rows: list[dict[str, Any]]) -> dict[str, int]:
+        """Results; then, per candidate, pairings kept, ended as ``changed``, or started on the round's date."""
         by_candidate: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
         for r in open_rows:
             by_candidate[r["candidate_id"]].append(r)
-        started = kept = ended = changed = 0
+        results = [
+            {
+                "round_id": self.round_id,
+                "candidate_id": a["candidate_id"],
+                "status": a["status"],
+                "site_id": a.get("site_id"),
+                "position_id": a.get("position_id"),
+                "lead_guide_id": a.get("lead_guide_id"),
+                "squad_ids": [str(g) for g in (a.get("squad_ids") or ())],
+                "peer_id": a.get("peer_id"),
+                "continuity": a.get("continuity"),
+                "approved_by": self.who,
+                "approved_on": self.approved_on,
+            }
+            for a in assignments
+        ]
+        if results:
+            self.conn.execute(sa.insert(t.results), results)
+        kept, closing, opening = 0, [], []
         for a in assignments:
             cid = a["candidate_id"]
             want = decided(a)
-            self.conn.execute(
-                sa.insert(t.results).values(
-                    round_id=self.round_id,
-                    candidate_id=cid,
-                    status=a["status"],
-                    site_id=a.get("site_id"),
-                    position_id=a.get("position_id"),
-                    lead_guide_id=a.get("lead_guide_id"),
-                    squad_ids=[str(g) for g in (a.get("squad_ids") or ())],
-                    peer_id=a.get("peer_id"),
-                    continuity=a.get("continuity"),
-                    approved_by=self.who,
-                    approved_on=self.approved_on,
-                )
-            )
             self.event("round", cid, status=a["status"])
             have = {(r["role"], r["partner_id"]) for r in by_candidate[cid]}
             for r in by_candidate[cid]:
                 if (r["role"], r["partner_id"]) in want:
                     kept += 1
                     continue
-                close_pairing(self.conn, r["id"], self.day, "changed", closed_round_id=self.round_id)
+                closing.append(r["id"])
                 new = sorted(p for role, p in want - have if role == r["role"])
                 to: Any = (new or None) if r["role"] == "guide" else (new[0] if new else None)
-                self.event(
-                    "ended", cid, role=r["role"], partner_id=r["partner_id"], pairing_id=r["id"], reason="changed"
-                )
-                self.event(
-                    "changed", cid, role=r["role"], partner_id=r["partner_id"], pairing_id=r["id"], detail={"to": to}
-                )
-                ended += 1
-                changed += 1
+                was = {"role": r["role"], "partner_id": r["partner_id"], "pairing_id": r["id"]}
+                self.event("ended", cid, reason="changed", **was)
+                self.event("changed", cid, detail={"to": to}, **was)
             for role, partner in sorted(want - have, key=lambda rp: (ROLES.index(rp[0]), rp[1])):
-                pid = open_pairing(
-                    self.conn,
-                    candidate_id=cid,
-                    role=role,
-                    partner_id=partner,
-                    site_id=self.partner_site(role, partner),
-                    start_on=self.day,
-                    round_id=self.round_id,
+                opening.append(
+                    (len(self.events), self.pairing_row(cid, role, partner, start=None, round_id=self.round_id))
                 )
-                self.event("started", cid, role=role, partner_id=partner, pairing_id=pid)
-                started += 1
-            self.clear_requests(cid, {role for role, _ in want})
-        return {"started": started, "kept": kept, "ended": ended, "changed": changed}
+                self.event("started", cid, role=role, partner_id=partner)
+        for chunk in range(0, len(closing), 500):
+            ids = closing[chunk : chunk + 500]
+            self.conn.execute(
+                sa.update(t.pairings)
+                .where(t.pairings.c.id.in_(ids))
+                .values(end_on=self.day, end_reason="changed", closed_round_id=self.round_id)
+            )
+        ids = open_pairings(self.conn, [row for _, row in opening])
+        for (at, _), pid in zip(opening, ids, strict=True):
+            self.events[at]["pairing_id"] = pid
+        return {"started": len(opening), "kept": kept, "ended": len(closing), "changed": len(closing)}
 
-    def clear_requests(self, candidate_id: str, roles: set[str]) -> None:
+    def clear_requests(self, assignments: list[dict[str, Any]]) -> None:
         """Re-match requests this round answered: a partner in that role (any, for a whole-person request)."""
-        if not roles:
-            return
         q = t.rematch_requests.c
-        answered = sa.or_(q.role.in_(sorted(roles)), q.role.is_(None)) if "site" in roles else q.role.in_(sorted(roles))
-        self.conn.execute(
-            sa.update(t.rematch_requests)
-            .where(q.candidate_id == candidate_id, q.cleared_on.is_(None), q.requested_on <= self.day, answered)
-            .values(cleared_on=self.day, cleared_round_id=self.round_id)
-        )
+        pending = self.conn.execute(
+            sa.select(q.id, q.candidate_id, q.role).where(q.cleared_on.is_(None), q.requested_on <= self.day)
+        ).all()
+        if not pending:
+            return
+        roles = {a["candidate_id"]: {role for role, _ in decided(a)} for a in assignments}
+        answered = [
+            rid
+            for rid, cid, role in pending
+            if cid in roles and (role in roles[cid] or (role is None and "site" in roles[cid]))
+        ]
+        for chunk in range(0, len(answered), 500):
+            self.conn.execute(
+                sa.update(t.rematch_requests)
+                .where(q.id.in_(answered[chunk : chunk + 500]))
+                .values(cleared_on=self.day, cleared_round_id=self.round_id)
+            )
