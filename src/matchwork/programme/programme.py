@@ -319,6 +319,18 @@ class Programme:
         * ``completed``, ``hired``, ``withdrew`` for the site or the whole person:
           the person leaves the waiting list. Without a role, a person with no open
           pairing may still be recorded as leaving.
+
+        Examples
+        --------
+        >>> import matchwork as mw
+        >>> p = Programme("sqlite://")
+        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12"))
+        >>> _ = p.record(first, approved_by="équipe", on="2026-01-12")
+        >>> placed = first.assignments.query("status == 'matched'").candidate_id.iloc[0]
+        >>> p.end(placed, "lead_guide", on="2026-01-30", reason="breakdown")[["role", "end_reason"]].values.tolist()
+        [['lead_guide', 'breakdown']]
+        >>> placed in p.waiting("2026-02-12"), p.priorities("2026-02-12").candidate_id.tolist() == [placed]
+        (True, True)
         """
         cid = as_id(candidate_id)
         which = as_role(role)
@@ -401,6 +413,19 @@ class Programme:
         RoundValidationError
             If the round built is not valid (e.g. a supporter's hours in use now
             exceed the hours they may give).
+
+        Examples
+        --------
+        >>> import matchwork as mw
+        >>> p = Programme("sqlite://")
+        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12"))
+        >>> _ = p.record(first, approved_by="équipe", on="2026-01-12")
+        >>> newcomer = mw.synth.round(5, seed=9).candidates[0].model_copy(update={"id": "NEW-1"})
+        >>> nxt = p.next_round([newcomer], on="2026-02-12", name="febbraio")
+        >>> nxt.name, "NEW-1" in {c.id for c in nxt.candidates}
+        ('febbraio', True)
+        >>> {c.id for c in nxt.candidates} - {"NEW-1"} == set(p.waiting("2026-02-12"))
+        True
         """
         day = as_date(on)
         left_out = {as_id(i) for i in exclude}
@@ -416,8 +441,30 @@ class Programme:
     ) -> pd.DataFrame:
         """Pairings, every one or those open on a date, sorted by start.
 
-        Columns: ``pairing_id, candidate_id, role, partner_id, site_id, start_on,
-        end_on, end_reason, cooldown_until, opened_round_id, closed_round_id``.
+        Parameters
+        ----------
+        candidate_id, partner_id : str, optional
+            Only this person's, or only this partner's.
+        on : date or ISO string, optional
+            Only those open on that day (started on or before it, not ended on or before it).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``pairing_id, candidate_id, role, partner_id, site_id, start_on,
+            end_on, end_reason, cooldown_until, opened_round_id, closed_round_id``.
+
+        Examples
+        --------
+        >>> import matchwork as mw
+        >>> p = Programme("sqlite://")
+        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12"))
+        >>> _ = p.record(first, approved_by="équipe", on="2026-01-12")
+        >>> open_now = p.pairings(on="2026-01-12")
+        >>> set(open_now.role) <= {"site", "lead_guide", "guide", "peer"}, bool(open_now.end_on.isna().all())
+        (True, True)
+        >>> p.pairings(on="2026-01-11").empty  # nothing before the first round
+        True
         """
         p = t.pairings.c
         query = sa.select(p.id.label("pairing_id"), *[c for c in t.pairings.c if c.name != "id"])
@@ -482,8 +529,27 @@ class Programme:
     def changes(self, round_id: int | None = None) -> pd.DataFrame:
         """Pairings in place that a round replaced or dropped (the ``changed`` events).
 
-        Columns: ``round_id, date, candidate_id, role, from_partner, to_partner``
-        (``to_partner`` empty when the round left the role empty; squad members joined by ``;``).
+        Parameters
+        ----------
+        round_id : int, optional
+            Only this round's.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``round_id, date, candidate_id, role, from_partner, to_partner``
+            (``to_partner`` empty when the round left the role empty; squad members
+            joined by ``;``).
+
+        Examples
+        --------
+        >>> import matchwork as mw
+        >>> p = Programme("sqlite://")
+        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12"))
+        >>> _ = p.record(first, approved_by="équipe", on="2026-01-12")
+        >>> changed = first.assignments.query("continuity == 'changed'").candidate_id
+        >>> sorted(set(p.changes(1).candidate_id)) == sorted(changed)
+        True
         """
         e = t.events.c
         query = sa.select(e.round_id, e.happened_on, e.candidate_id, e.role, e.partner_id, e.detail).where(
@@ -500,7 +566,17 @@ class Programme:
         return pd.DataFrame(out, columns=["round_id", "date", "candidate_id", "role", "from_partner", "to_partner"])
 
     def rounds(self) -> pd.DataFrame:
-        """The rounds recorded: ``round_id, name, date, candidates, matched, approved_by, approved_on, recorded_at``."""
+        """The rounds recorded: ``round_id, name, date, candidates, matched, approved_by, approved_on, recorded_at``.
+
+        Examples
+        --------
+        >>> import matchwork as mw
+        >>> p = Programme("sqlite://")
+        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12"))
+        >>> _ = p.record(first, approved_by="équipe", on="2026-01-12")
+        >>> p.rounds()[["round_id", "candidates", "approved_by"]].values.tolist()
+        [[1, 40, 'équipe']]
+        """
         r = t.rounds.c
         query = sa.select(
             r.id.label("round_id"),
@@ -518,7 +594,17 @@ class Programme:
         return pd.DataFrame([dict(m) for m in rows], columns=columns)
 
     def round(self, round_id: int | None = None) -> mw.Round:
-        """A recorded round as it was given (the last one by default); reads the round documents table."""
+        """A recorded round as it was given (the last one by default); reads the round documents table.
+
+        Examples
+        --------
+        >>> import matchwork as mw
+        >>> p = Programme("sqlite://")
+        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12"))
+        >>> _ = p.record(first, approved_by="équipe", on="2026-01-12")
+        >>> p.round() == first.round
+        True
+        """
         with self._engine.connect() as conn:
             if round_id is None:
                 round_id = conn.execute(sa.select(sa.func.max(t.rounds.c.id))).scalar()
@@ -535,6 +621,15 @@ class Programme:
         Someone is waiting who was in a recorded round, has not left since, and
         either has no site pairing open on ``on`` or needs a partner again (a
         pairing broke down or a partner moved, and no round has replaced it yet).
+
+        Examples
+        --------
+        >>> import matchwork as mw
+        >>> p = Programme("sqlite://")
+        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12"))
+        >>> _ = p.record(first, approved_by="équipe", on="2026-01-12")
+        >>> p.waiting("2026-01-12") == sorted(first.assignments.query("status == 'unmatched'").candidate_id)
+        True
         """
         with self._engine.connect() as conn:
             return sorted(waiting_ids(conn, as_date(on)))
@@ -543,6 +638,17 @@ class Programme:
         """People with priority on a date (a breakdown not yet re-matched): ``candidate_id, role, since, reason``.
 
         For the policy's priority bonus; cleared when a round gives them a partner in that role.
+
+        Examples
+        --------
+        >>> import matchwork as mw
+        >>> p = Programme("sqlite://")
+        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12"))
+        >>> _ = p.record(first, approved_by="équipe", on="2026-01-12")
+        >>> placed = first.assignments.query("status == 'matched'").candidate_id.iloc[0]
+        >>> _ = p.end(placed, "site", on="2026-02-01", reason="breakdown")
+        >>> p.priorities("2026-02-12")[["role", "reason"]].values.tolist(), placed in p.waiting("2026-02-12")
+        ([['site', 'breakdown']], True)
         """
         q = t.rematch_requests.c
         day = as_date(on)
@@ -569,6 +675,19 @@ class Programme:
         Notes
         -----
         For the site role the pair is the person and the site, not only the position.
+
+        Examples
+        --------
+        >>> import matchwork as mw
+        >>> p = Programme("sqlite://")
+        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12"))
+        >>> _ = p.record(first, approved_by="équipe", on="2026-01-12")
+        >>> row = first.assignments.query("status == 'matched'").iloc[0]
+        >>> _ = p.end(row.candidate_id, "site", on="2026-02-01", reason="breakdown")
+        >>> (row.candidate_id, row.site_id) in p.cooldown_forbids("2026-02-12")
+        True
+        >>> p.cooldown_forbids("2026-05-02"), p.cooldown_forbids("2026-02-12", days=5)  # 90 days by default
+        ([], [])
         """
         day = as_date(on)
         with self._engine.connect() as conn:
@@ -582,6 +701,16 @@ class Programme:
         (a peer supporter's weekly hours by each person's support intensity, from
         ``policy`` or the last recorded round's). Loads from outside the programme
         are not included. Reads the round documents table (support intensity).
+
+        Examples
+        --------
+        >>> import matchwork as mw
+        >>> p = Programme("sqlite://")
+        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12"))
+        >>> _ = p.record(first, approved_by="équipe", on="2026-01-12")
+        >>> loads = p.loads("2026-01-12")
+        >>> set(loads.kind) <= {"site", "position", "guide", "peer"}, bool((loads.people > 0).all())
+        (True, True)
         """
         day = as_date(on)
         with self._engine.connect() as conn:
