@@ -391,10 +391,19 @@ def test_next_round_loads_come_from_the_pairings_open_on_its_date(programme: Pro
     assert actual(programme.next_round([arrival], on=end - dt.timedelta(days=1), waiting=False)) == expected(rows)
     less = [r | {"peer_id": None} if r is gone else r for r in rows]
     assert actual(programme.next_round([arrival], on=end, waiting=False)) == expected(less)
-    # a profile passed in says what the partner carries outside the programme
-    g1 = next(g for g in rnd.guides if g.id == "G1").model_copy(update={"current_mentees": 0})
-    nxt = programme.next_round([arrival], guides=[g1], on=end, waiting=False)
-    assert next(g for g in nxt.guides if g.id == "G1").current_mentees == expected(less)["G1"] - 1
+    # profiles passed back unchanged (e.g. from the workbook `next` wrote) count nobody twice
+    last = programme.next_round([arrival], on=end, waiting=False)
+    again = programme.next_round([arrival], last.guides, last.peers, last.sites, on=end, waiting=False)
+    assert actual(again) == expected(less)
+    # a known partner's figure passed in does not change the history's load; a new partner's is its outside load
+    g1 = next(g for g in rnd.guides if g.id == "G1").model_dump() | {"current_mentees": 0, "skills": {"cleaning": 3}}
+    g6 = mw.GuideWorker(id="G6", name="Gaia", site_id="S2", current_mentees=2, max_mentees=3)
+    pos = mw.Position(id="P4", title="magazziniere", openings=3)
+    s2 = next(s for s in rnd.sites if s.id == "S2")
+    s2 = s2.model_copy(update={"positions": (*s2.positions, pos), "trainees_present": 7})
+    nxt = programme.next_round([arrival], guides=[g1, g6], sites=[s2], on=end, waiting=False)
+    assert actual(nxt) == expected(less) | {"G6": 2, "P4": 3}
+    assert next(g for g in nxt.guides if g.id == "G1").skills == {"cleaning": 3}  # the rest of the profile is new
 
 
 def test_next_round_keeps_its_candidates_pairings_and_the_load_they_carry(programme: Programme) -> None:

@@ -30,6 +30,9 @@ from matchwork.programme.common import (
 
 __all__ = ["NextRound"]
 
+LOADS = {"guides": ("current_mentees",), "peers": ("hours_in_use",), "sites": ("trainees_present",)}
+"""The load fields of each partner table (a position's ``openings`` besides)."""
+
 
 def dump(item: Any, model: type[Any]) -> dict[str, Any]:
     value = item if isinstance(item, model) else model.model_validate(item)
@@ -47,15 +50,26 @@ class NextRound:
 
     def partners(
         self, key: str, given: list[Any], model: type[Any], last_doc: Mapping[str, Any]
-    ) -> tuple[dict[str, dict[str, Any]], set[str]]:
-        """Profiles by id: the last round's, overridden by those given; and the ids given."""
-        out = {p["id"]: p for p in last_doc.get(key, [])}
-        passed = set()
+    ) -> tuple[dict[str, dict[str, Any]], set[tuple[str, str]]]:
+        """Profiles by id, the last round's overridden by those given; and the load figures to take as given.
+
+        The load of a partner the last recorded round knew comes from the history;
+        only a new partner's (or a new position's) figure counts, as its load
+        outside the programme.
+        """
+        last = {p["id"]: p for p in last_doc.get(key, [])}
+        out = dict(last)
+        typed: set[tuple[str, str]] = set()
         for item in given:
             profile = dump(item, model)
             out[profile["id"]] = profile
-            passed.add(profile["id"])
-        return {k: v for k, v in out.items() if k not in self.exclude}, passed
+            before = last.get(profile["id"])
+            if before is None:
+                typed |= {(profile["id"], load) for load in LOADS[key]}
+            if key == "sites":
+                known = {pos["id"] for pos in (before or {}).get("positions", [])}
+                typed |= {(pos["id"], "openings") for pos in profile["positions"] if pos["id"] not in known}
+        return {k: v for k, v in out.items() if k not in self.exclude}, typed
 
     def build(
         self,
@@ -72,9 +86,9 @@ class NextRound:
             raise ProgrammeError("no_round_yet")
         docs = documents(conn, [int(rid) for rid in conn.execute(sa.select(t.rounds.c.id)).scalars()])
         last_doc = docs.get(int(self.last[0]), {}) if self.last is not None else {}
-        guide_p, guides_given = self.partners("guides", guides, mw.GuideWorker, last_doc)
-        peer_p, peers_given = self.partners("peers", peers, mw.PeerSupporter, last_doc)
-        site_p, sites_given = self.partners("sites", sites, mw.PlacementSite, last_doc)
+        guide_p, guides_typed = self.partners("guides", guides, mw.GuideWorker, last_doc)
+        peer_p, peers_typed = self.partners("peers", peers, mw.PeerSupporter, last_doc)
+        site_p, sites_typed = self.partners("sites", sites, mw.PlacementSite, last_doc)
 
         # candidates: those given, ids of known people, and the waiting list
         given: dict[str, dict[str, Any]] = {}
@@ -96,9 +110,9 @@ class NextRound:
 
         rows = open_rows(conn, day)
         baseline = self.baselines()
-        guides_out = self.guide_loads(guide_p, guides_given, baseline, rows)
-        sites_out = self.site_loads(site_p, sites_given, baseline, rows)
-        peers_out = self.peer_loads(peer_p, peers_given, baseline, rows, cand)
+        guides_out = self.guide_loads(guide_p, guides_typed, baseline, rows)
+        sites_out = self.site_loads(site_p, sites_typed, baseline, rows)
+        peers_out = self.peer_loads(peer_p, peers_typed, baseline, rows, cand)
 
         positions = {p["id"] for s in sites_out for p in s["positions"]}
         present = {
@@ -156,15 +170,18 @@ class NextRound:
         return {(pid, measure): float(value) for pid, measure, value in rows}
 
     @staticmethod
-    def _base(profile: Mapping[str, Any], field: str, given: bool, baseline: Mapping[tuple[str, str], float]) -> float:
-        if given:
-            return float(profile.get(field) or 0)
-        return baseline.get((profile["id"], field), float(profile.get(field) or 0))
+    def _base(
+        profile: Mapping[str, Any], field: str, typed: set[tuple[str, str]], baseline: Mapping[tuple[str, str], float]
+    ) -> float:
+        """The load outside the programme: a figure typed anew, else the history's baseline, else the figure."""
+        figure = float(profile.get(field) or 0)
+        key = (profile["id"], field)
+        return figure if key in typed else baseline.get(key, figure)
 
     def guide_loads(
         self,
         guides: dict[str, dict[str, Any]],
-        given: set[str],
+        typed: set[tuple[str, str]],
         baseline: Mapping[tuple[str, str], float],
         open_rows: list[dict[str, Any]],
     ) -> list[dict[str, Any]]:
@@ -172,14 +189,14 @@ class NextRound:
         out = []
         for gid in sorted(guides):
             g = dict(guides[gid])
-            g["current_mentees"] = int(self._base(g, "current_mentees", gid in given, baseline)) + n[gid]
+            g["current_mentees"] = int(self._base(g, "current_mentees", typed, baseline)) + n[gid]
             out.append(g)
         return out
 
     def site_loads(
         self,
         sites: dict[str, dict[str, Any]],
-        given: set[str],
+        typed: set[tuple[str, str]],
         baseline: Mapping[tuple[str, str], float],
         open_rows: list[dict[str, Any]],
     ) -> list[dict[str, Any]]:
@@ -188,11 +205,11 @@ class NextRound:
         out = []
         for sid in sorted(sites):
             s = dict(sites[sid])
-            s["trainees_present"] = int(self._base(s, "trainees_present", sid in given, baseline)) + at_site[sid]
+            s["trainees_present"] = int(self._base(s, "trainees_present", typed, baseline)) + at_site[sid]
             positions = []
             for pos in s["positions"]:
                 pos = dict(pos)
-                places = int(self._base(pos, "openings", sid in given, baseline))
+                places = int(self._base(pos, "openings", typed, baseline))
                 pos["openings"] = max(places - at_position[pos["id"]], 0)
                 positions.append(pos)
             s["positions"] = positions
@@ -202,7 +219,7 @@ class NextRound:
     def peer_loads(
         self,
         peers: dict[str, dict[str, Any]],
-        given: set[str],
+        typed: set[tuple[str, str]],
         baseline: Mapping[tuple[str, str], float],
         open_rows: list[dict[str, Any]],
         candidates: Mapping[str, dict[str, Any]],
@@ -217,7 +234,7 @@ class NextRound:
         out = []
         for pid in sorted(peers):
             p = dict(peers[pid])
-            p["hours_in_use"] = round(self._base(p, "hours_in_use", pid in given, baseline) + hours[pid], 3)
+            p["hours_in_use"] = round(self._base(p, "hours_in_use", typed, baseline) + hours[pid], 3)
             out.append(p)
         return out
 

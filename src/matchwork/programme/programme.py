@@ -368,10 +368,12 @@ class Programme:
             recorded profile.
         guides, peers, sites : profiles or mappings
             New or updated partner profiles; partners not given come from the last
-            recorded round. Their load fields (``current_mentees``,
-            ``trainees_present``, ``hours_in_use``) count only what they carry
-            *outside* the programme, and a position's ``openings`` its places for the
-            programme in total: the pairings open on ``on`` are added (subtracted).
+            recorded round. The load of a partner that round knew comes from the
+            history, whatever figure the profile given carries; a new partner's
+            figures (``current_mentees``, ``trainees_present``, ``hours_in_use``)
+            count what it carries *outside* the programme, and a new position's
+            ``openings`` its places for the programme. The pairings open on ``on``
+            are then added (subtracted, for openings).
         on : date or ISO string
             The round's date.
         name : str, optional
