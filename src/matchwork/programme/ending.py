@@ -36,13 +36,15 @@ def end_pairings(
     why: EndReason,
     by: str | None,
 ) -> pd.DataFrame:
+    """End the person's pairings open on ``day`` that match ``role`` and ``partner``; the pairings ended."""
+
+    def matches(r: dict[str, Any]) -> bool:
+        return (role is None or r["role"] == role) and (
+            partner is None or r["partner_id"] == partner or (r["role"] == "site" and r["site_id"] == partner)
+        )
+
     rows = [r for r in open_rows(conn, day) if r["candidate_id"] == cid]
-    chosen = [
-        r
-        for r in rows
-        if (role is None or r["role"] == role)
-        and (partner is None or r["partner_id"] == partner or (r["role"] == "site" and r["site_id"] == partner))
-    ]
+    chosen = [r for r in rows if matches(r)]
     last_round = conn.execute(
         sa.select(sa.func.max(t.rounds.c.round_date))
         .select_from(t.results.join(t.rounds, t.results.c.round_id == t.rounds.c.id))
@@ -81,11 +83,6 @@ def end_pairings(
             return pd.DataFrame(columns=PAIRING_COLUMNS)
         what = role or partner or "any"
         raise ProgrammeError("no_open_pairing", candidate=cid, what=what, date=day.isoformat())
-    for r in chosen:
-        if day < r["start_on"]:
-            raise ProgrammeError(
-                "end_before_start", candidate=cid, date=day.isoformat(), start=r["start_on"].isoformat()
-            )
     chosen_ids = {r["id"] for r in chosen}
     site_ids = {r["site_id"] for r in chosen if r["role"] == "site"}
     cascade = [r for r in rows if r["id"] not in chosen_ids and r["role"] in GUIDE_ROLES and r["site_id"] in site_ids]

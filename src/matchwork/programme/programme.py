@@ -304,9 +304,9 @@ class Programme:
         Raises
         ------
         ProgrammeError
-            If no open pairing matches, if ``on`` is before the pairing began or
-            before the last round that decided it, or if a breakdown names neither
-            role nor partner. Nothing is stored.
+            If no pairing open on ``on`` matches, if ``on`` is before the last round
+            the person was in (which decided with the pairing in place), or if a
+            breakdown names neither role nor partner. Nothing is stored.
 
         Notes
         -----

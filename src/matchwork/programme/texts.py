@@ -70,10 +70,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "a breakdown names the role or the partner whose pairing failed",
         "it": "un'interruzione deve indicare il ruolo o il partner dell'abbinamento fallito",
     },
-    "end_before_start": {
-        "en": "{candidate}: the end date {date} is before the pairing began ({start})",
-        "it": "{candidate}: la data di fine {date} precede l'inizio dell'abbinamento ({start})",
-    },
     "end_before_round": {
         "en": "{candidate}: the end date {date} is before the last round that decided the pairing ({round_date})",
         "it": "{candidate}: la data di fine {date} precede l'ultimo giro che ha deciso l'abbinamento ({round_date})",
