@@ -244,6 +244,20 @@ def schema(
     out.print(f"wrote {len(schemas)} schemas to {out_dir}")
 
 
+try:
+    from matchwork.programme.cli import app as _programme_app
+except ImportError:  # the programme extra is not installed
+
+    @app.command("programme")
+    def programme_missing() -> None:
+        """Keep the history of a programme over time (needs: pip install 'matchwork[programme]')."""
+        console.print("the programme history needs its extra: pip install 'matchwork[programme]'", highlight=False)
+        raise typer.Exit(EXIT_FAILURE)
+
+else:
+    app.add_typer(_programme_app, name="programme")
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

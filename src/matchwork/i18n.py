@@ -400,6 +400,142 @@ TEXTS: dict[str, tuple[str, str]] = {
     "label.S": ("altre attività di servizi", "other service activities"),
     "label.T": ("attività di famiglie", "activities of households"),
     "label.U": ("organizzazioni extraterritoriali", "extraterritorial organisations"),
+    # -------- Programme history (matchwork.programme)
+    "programme.approved_by_missing": (
+        "approved_by deve indicare chi ha approvato la tornata di abbinamento",
+        "approved_by must name who approved the round",
+    ),
+    "programme.not_a_result": (
+        "record() vuole il risultato di matchwork.match(tornata, policy)",
+        "record() takes the MatchResult of matchwork.match(round, policy)",
+    ),
+    "programme.already_recorded": (
+        "questa tornata è già registrata (tornata n. {round_id})",
+        "this round is already recorded (round #{round_id})",
+    ),
+    "programme.round_before_last": (
+        "la data della tornata, {date}, è precedente all'ultima tornata registrata ({last})",
+        "the round's date {date} is before the last recorded round ({last})",
+    ),
+    "programme.pairing_conflict": (
+        "gli abbinamenti in corso della tornata non coincidono con lo storico per {candidates}: chiudere prima l'abbinamento aperto, oppure costruire la tornata con next_round",
+        "the round's pairings in place disagree with the history for {candidates}: end the open pairing first, or build the round with next_round",
+    ),
+    "programme.unknown_role": (
+        "ruolo sconosciuto {value!r}: atteso uno tra {allowed}",
+        "unknown role {value!r}: expected one of {allowed}",
+    ),
+    "programme.unknown_reason": (
+        "motivo sconosciuto {value!r}: atteso uno tra {allowed}",
+        "unknown reason {value!r}: expected one of {allowed}",
+    ),
+    "programme.bad_date": ("{value!r} non è una data (AAAA-MM-GG)", "{value!r} is not a date (YYYY-MM-DD)"),
+    "programme.bad_id": (
+        "{value!r} non è un codice (lettere, cifre, _ . -)",
+        "{value!r} is not an id (letters, digits, _ . -)",
+    ),
+    "programme.no_open_pairing": (
+        "nessun abbinamento in corso per {candidate} ({what}) al {date}",
+        "no open pairing for {candidate} ({what}) on {date}",
+    ),
+    "programme.breakdown_needs_partner": (
+        "un'interruzione deve indicare il ruolo o il partner dell'abbinamento fallito",
+        "a breakdown names the role or the partner whose pairing failed",
+    ),
+    "programme.end_before_round": (
+        "{candidate}: la data di fine {date} precede l'ultima tornata che ha deciso l'abbinamento ({round_date})",
+        "{candidate}: the end date {date} is before the last round that decided the pairing ({round_date})",
+    ),
+    "programme.no_round_yet": (
+        "nessuna tornata ancora registrata: indicare lavoratori guida e sedi",
+        "no round is recorded yet: pass the guide workers and the sites",
+    ),
+    "programme.unknown_candidates": ("nessun profilo registrato per {ids}", "no recorded profile for {ids}"),
+    "programme.missing_partners": (
+        "abbinamenti in corso con partner assenti dalla tornata ({pairs}): chiuderli prima",
+        "open pairings name partners who are not in the round ({pairs}): end those pairings first",
+    ),
+    "programme.unknown_round": ("nessuna tornata registrata con numero {round_id}", "no recorded round #{round_id}"),
+    "programme.schema_outdated": (
+        "l'archivio è alla revisione di schema {current}, questa versione di matchwork richiede {head}: eseguire `matchwork programme init`",
+        "the database is at schema revision {current}, this matchwork needs {head}: run `matchwork programme init`",
+    ),
+    "programme.schema_newer": (
+        "lo schema dell'archivio ({current}) è più recente di questa versione di matchwork ({head}): aggiornarla",
+        "the database schema ({current}) is newer than this matchwork knows ({head}): upgrade matchwork",
+    ),
+    "programme.cooldown_days": (
+        "rematch_cooldown_days deve essere un numero intero di giorni da 0 a 3650",
+        "rematch_cooldown_days must be a whole number of days from 0 to 3650",
+    ),
+    "programme.not_a_run": (
+        "{path} non è né una cartella di esecuzione (round.json, policy.json, run.json) né un file di tornata",
+        "{path} is neither a run folder (round.json, policy.json, run.json) nor a round file",
+    ),
+    "programme.init_done": (
+        "Archivio del programma pronto: {url} (schema {revision}, attesa prima di riabbinare {days} giorni).",
+        "Programme database ready: {url} (schema {revision}, cool-down {days} days).",
+    ),
+    "programme.recorded": (
+        "Giro n. {round_id} «{name}» del {date} registrato: {candidates} candidati, {matched} abbinati; abbinamenti: {started} avviati, {kept} confermati, {ended} chiusi ({changed} cambiati).",
+        "Round #{round_id} «{name}» of {date} recorded: {candidates} candidates, {matched} placed; pairings: {started} started, {kept} kept, {ended} ended ({changed} changed).",
+    ),
+    "programme.ended": (
+        "{n} abbinamento/i di {candidate} chiusi il {date} ({reason}).",
+        "{n} pairing(s) of {candidate} ended on {date} ({reason}).",
+    ),
+    "programme.left": (
+        "{candidate} esce dal programma il {date} ({reason}).",
+        "{candidate} leaves the programme on {date} ({reason}).",
+    ),
+    "programme.next_written": (
+        "Prossima tornata scritta in {path}: {candidates} candidati ({waiting} in attesa dalle tornate precedenti), {pairings} abbinamenti in corso, {forbids} coppie in attesa prima di riabbinare.",
+        "Next round written to {path}: {candidates} candidates ({waiting} from the waiting list), {pairings} pairings in place, {forbids} pairs in cool-down.",
+    ),
+    "programme.history_title": ("Percorso di {candidate}", "Path of {candidate}"),
+    "programme.rounds_title": ("Giri registrati", "Rounds recorded"),
+    "programme.no_history": ("Nessuno storico per {candidate}.", "No history for {candidate}."),
+    "programme.no_rounds": ("Nessuna tornata ancora registrata.", "No round recorded yet."),
+    "programme.open_pairings": (
+        "{n} abbinamenti in corso oggi, {waiting} persone in attesa, {priority} con priorità.",
+        "{n} pairings in progress today, {waiting} people waiting, {priority} with priority.",
+    ),
+    "programme.db_error": ("errore dell'archivio: {error}", "database error: {error}"),
+    "programme.error": ("errore: {error}", "error: {error}"),
+    "programme.unexpected": ("errore imprevisto: {error}", "unexpected error: {error}"),
+    "programme.problems": ("{n} problema/i nei dati", "{n} problem(s) in the input"),
+    "programme.col_date": ("data", "date"),
+    "programme.col_event": ("evento", "event"),
+    "programme.col_round": ("tornata", "round"),
+    "programme.col_role": ("ruolo", "role"),
+    "programme.col_partner": ("partner", "partner"),
+    "programme.col_status": ("esito", "status"),
+    "programme.col_reason": ("motivo", "reason"),
+    "programme.col_by": ("da", "by"),
+    "programme.col_id": ("n.", "#"),
+    "programme.col_name": ("nome", "name"),
+    "programme.col_candidates": ("candidati", "candidates"),
+    "programme.col_matched": ("abbinati", "placed"),
+    "programme.col_approved_by": ("approvato da", "approved by"),
+    "programme.event_round": ("tornata", "round"),
+    "programme.event_started": ("inizio", "started"),
+    "programme.event_imported": ("già in corso", "in place before"),
+    "programme.event_ended": ("fine", "ended"),
+    "programme.event_changed": ("cambio", "changed"),
+    "programme.event_left": ("uscita dal programma", "left the programme"),
+    "programme.role_site": ("sede", "site"),
+    "programme.role_lead_guide": ("lavoratore guida referente", "lead guide"),
+    "programme.role_guide": ("squadra", "squad"),
+    "programme.role_peer": ("peer supporter", "peer supporter"),
+    "programme.reason_completed": ("concluso", "completed"),
+    "programme.reason_hired": ("assunzione", "hired"),
+    "programme.reason_breakdown": ("interruzione", "breakdown"),
+    "programme.reason_withdrew": ("ritiro", "withdrew"),
+    "programme.reason_moved": ("trasferimento", "moved"),
+    "programme.reason_changed": ("cambiato da una tornata", "changed by a round"),
+    "programme.reason_with_site": ("chiuso con l'inserimento", "ended with the placement"),
+    "programme.status_matched": ("abbinato", "placed"),
+    "programme.status_unmatched": ("non abbinato", "not placed"),
 }
 """Text key → (Italian, English)."""
 
