@@ -40,7 +40,9 @@ def test_a_programme_from_the_command_line(url: str, tmp_path: Path) -> None:
                         "--db", url, "--lang", "en")  # fmt: skip
     assert code == EXIT_OK and output.startswith("Round #1 «")
     code, output = call("record", str(tmp_path / "run1"), "--approved-by", "Responsabile", "--db", url)
-    assert code == EXIT_FAILURE and output.strip().splitlines() == ["errore: questa tornata è già registrata (tornata n. 1)"]
+    assert code == EXIT_FAILURE and output.strip().splitlines() == [
+        "errore: questa tornata è già registrata (tornata n. 1)"
+    ]
 
     with Programme(url) as programme:
         placed = programme.pairings(on="2026-01-12")
