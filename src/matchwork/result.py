@@ -76,7 +76,30 @@ LOAD_COLUMNS = ("partner_id", "role", "load", "capacity")
 
 @dataclasses.dataclass(frozen=True)
 class StageSolution:
-    """One solved stage: its network (None for a MILP), flow, option arcs, options, which were chosen, how it ended."""
+    """One solved stage: what it chose among its options, and how its solve ended.
+
+    Attributes
+    ----------
+    name : str
+        ``"joint"`` (position and lead guide), ``"squad"`` or ``"peer"``.
+    network, flow : Network, FlowResult or None
+        The flow network and its solution, for a stage solved as a flow.
+    arcs : int array
+        The arc (or column) of each option.
+    options : dict of arrays
+        The stage's options, one entry per option (candidate, partner, scores, gain…).
+    chosen : bool array
+        Which options were taken.
+    status : SolveStatus
+        How the solve ended: optimal, or time limit with the proven gap.
+    tiers : dict of str to int
+        The value of every tier the stage optimised, in the order optimised, in
+        the solver's integer units (points × ``SCALE`` for scores).
+    method : str
+        How the optimum was reached: ``lp`` (an integral linear optimum with its
+        certificate), ``mip`` (branch and bound), ``flow``, ``search`` (the fair
+        floor's threshold search), joined by ``+``.
+    """
 
     name: str
     network: Network | None
@@ -85,6 +108,8 @@ class StageSolution:
     options: dict[str, np.ndarray]
     chosen: np.ndarray
     status: SolveStatus = dataclasses.field(default_factory=SolveStatus)
+    tiers: dict[str, int] = dataclasses.field(default_factory=dict)
+    method: str = ""
 
 
 class MatchResult:
