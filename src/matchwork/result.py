@@ -92,9 +92,11 @@ class StageSolution:
         Which options were taken.
     status : SolveStatus
         How the solve ended: optimal, or time limit with the proven gap.
-    tiers : dict of str to int
+    tiers : dict of str to int or None
         The value of every tier the stage optimised, in the order optimised, in
-        the solver's integer units (points × ``SCALE`` for scores).
+        the solver's integer units (``scale`` units per score point for scores).
+    scale : int
+        Integer units per score point in ``tiers``.
     method : str
         How the optimum was reached: ``lp`` (an integral linear optimum with its
         certificate), ``mip`` (branch and bound), ``flow``, ``search`` (the fair
@@ -108,8 +110,14 @@ class StageSolution:
     options: dict[str, np.ndarray]
     chosen: np.ndarray
     status: SolveStatus = dataclasses.field(default_factory=SolveStatus)
-    tiers: dict[str, int] = dataclasses.field(default_factory=dict)
+    tiers: dict[str, int | None] = dataclasses.field(default_factory=dict)
     method: str = ""
+    scale: int = 1
+
+    def points(self, tier: str) -> float:
+        """A score tier in points (NaN where the tier has no value: a fair floor with nobody it applies to)."""
+        value = self.tiers[tier]
+        return float("nan") if value is None else value / self.scale
 
 
 class MatchResult:
@@ -296,9 +304,14 @@ class MatchResult:
         """Why each unmatched candidate is unmatched.
 
         ``reason`` is ``"no_feasible_option"`` — the rules rule out every site and lead
-        guide; ``rules`` counts the rule codes over the candidate's pairs — or
-        ``"capacity_taken"`` — allowed options exist, but their capacity went to
-        candidates who gain more; ``partners`` are those options' sites.
+        guide; ``rules`` counts the rule codes over the candidate's pairs —
+        ``"no_full_squad"`` — some sites had a place and a lead guide the rules allow,
+        but none the full squad of guide workers the policy requires
+        (``squad.require_full``) — or ``"capacity_taken"`` — allowed options exist, but
+        their capacity went to candidates who gain more; ``partners`` are those
+        options' sites. ``pins`` lists the candidate's pins that could not be honoured
+        because the candidate was not placed (a peer supporter pinned to someone who
+        has no site), each as ``partner_id``.
         """
         a = self.scores.arrays
         joint = self.stages["joint"].options
@@ -306,20 +319,33 @@ class MatchResult:
         # options are sorted by candidate: each candidate's are one slice
         bounds = np.searchsorted(joint["cand"], np.stack([unmatched, unmatched + 1]))
         site_of = a.positions.site[joint["pos"]]
+        usable = joint.get("usable", np.ones(len(joint["cand"]), dtype=bool))
         blocked = unmatched[bounds[0] == bounds[1]]
         counts = dict(zip(blocked.tolist(), self._rule_counts_many(blocked), strict=True))
-        rows: list[tuple[str, str, tuple[str, ...], tuple[str, ...], str]] = []
+        size = self.policy.caps.squad_size
+        pinned: dict[str, list[str]] = {}
+        for pin in self.round.pins:
+            pinned.setdefault(pin.candidate_id, []).append(pin.partner_id)
+        rows: list[tuple[str, str, tuple[str, ...], tuple[str, ...], str, tuple[str, ...]]] = []
         for c, lo, hi in zip(unmatched.tolist(), bounds[0].tolist(), bounds[1].tolist(), strict=True):
             cid = str(a.candidates.ids[c])
+            pins = tuple(sorted(pinned.get(cid, ())))
             if hi > lo:
                 sites = sorted({str(a.sites.ids[s]) for s in np.unique(site_of[lo:hi])})
+                if not usable[lo:hi].any():
+                    detail = (
+                        f"{len(sites)} site(s) had a place and a lead guide, but none a full squad of "
+                        f"{size} guide workers the rules allow"
+                    )
+                    rows.append((cid, "no_full_squad", (), tuple(sites), detail, pins))
+                    continue
                 detail = f"{len(sites)} site(s) were possible; their places went to candidates who gain more"
-                rows.append((cid, "capacity_taken", (), tuple(sites), detail))
+                rows.append((cid, "capacity_taken", (), tuple(sites), detail, pins))
                 continue
             common = counts[c].most_common()
             detail = "; ".join(f"{code} ({n})" for code, n in common) or "no site with a lead guide the rules allow"
-            rows.append((cid, "no_feasible_option", tuple(code for code, _ in common), (), detail))
-        return pd.DataFrame(rows, columns=["candidate_id", "reason", "rules", "partners", "detail"])
+            rows.append((cid, "no_feasible_option", tuple(code for code, _ in common), (), detail, pins))
+        return pd.DataFrame(rows, columns=["candidate_id", "reason", "rules", "partners", "detail", "pins"])
 
     def _rule_counts_many(self, candidates: np.ndarray) -> list[Counter[str]]:
         """:meth:`rule_counts` of many candidates, in blocks.
@@ -381,7 +407,10 @@ class MatchResult:
             partners at capacity); ``by_area`` (DataFrame per area: candidates,
             matched, share, mean score); ``solver`` (DataFrame per stage: ``status``
             — optimal, or time_limit when the policy's time limit stopped a
-            mixed-integer solve — the proven ``gap`` of the solution kept, ``seconds``).
+            mixed-integer solve — the proven ``gap`` of the solution kept, ``seconds``,
+            and ``method``: ``lp`` (an integral linear optimum, certified), ``repair``
+            or ``mip`` (branch and bound), ``lp-bound`` (a tier held at its linear bound
+            and reached), ``search`` (the fair floor), ``flow``; ``+`` joins several).
         """
         asg = self.assignments
         a = self.scores.arrays
@@ -418,35 +447,49 @@ class MatchResult:
             "loads": load_summary,
             "by_area": by_area,
             "solver": pd.DataFrame(
-                [(name, st.status.status, st.status.gap, st.status.seconds) for name, st in self.stages.items()],
-                columns=["stage", "status", "gap", "seconds"],
+                [
+                    (name, st.status.status, st.status.gap, st.status.seconds, st.method or "flow")
+                    for name, st in self.stages.items()
+                ],
+                columns=["stage", "status", "gap", "seconds", "method"],
             ).set_index("stage"),
         }
 
     @property
     def objective(self) -> dict[str, float]:
-        """What the solver optimised, summed over the round.
+        """What the solver optimised, tier by tier in the order optimised, then the score sums.
 
-        ``matched`` (candidates placed at a site), ``peers`` (peer supporters
-        given), ``squad_members`` (squad members given), the score sums
-        ``site_total``, ``lead_guide_total``, ``squad_total``, ``peer_total``, and
-        ``total``, their sum (continuity bonuses are not scores and are not counted).
-        Stages are solved in turn, so a change upstream may raise a later stage's sum.
+        The tiers: ``matched`` (people placed, with a full squad unless the policy
+        allows less), ``floor`` (``fair`` only: the lowest placement score — site plus
+        lead guide, continuity bonus included — among the unpinned people placed),
+        ``squad_members``, ``joint_value`` (site, lead and squad scores plus
+        continuity bonuses minus the guides' load costs, in points); then the peer
+        stage's ``peers`` (peer supporters given), ``peer_floor`` (``fair`` only) and
+        ``peer_value`` (scores plus continuity bonuses minus hour costs, in points).
+        After them, the score sums ``site_total``, ``lead_guide_total``,
+        ``squad_total``, ``peer_total`` and ``total``, their sum (scores only).
+        Stages are solved in turn, so a change upstream may raise a later stage's values.
         """
         asg = self.assignments
+        joint, peer = self.stages["joint"], self.stages["peer"]
+        out: dict[str, float] = {"matched": int((asg["status"] == "matched").sum())}
+        if "floor" in joint.tiers:
+            out["floor"] = joint.points("floor")
+        out["squad_members"] = len(self.squads)
+        if "value" in joint.tiers:
+            out["joint_value"] = joint.points("value")
+        out["peers"] = int(asg["peer_id"].notna().sum())
+        if "floor" in peer.tiers:
+            out["peer_floor"] = peer.points("floor")
+        if "value" in peer.tiers:
+            out["peer_value"] = peer.points("value")
         by_stage = {
             "site": float(np.nansum(asg["site_score"])),
             "lead_guide": float(np.nansum(asg["guide_score"])),
             "squad": float(self.squads["score"].sum()),
             "peer": float(np.nansum(asg["peer_score"])),
         }
-        return {
-            "matched": int((asg["status"] == "matched").sum()),
-            "peers": int(asg["peer_id"].notna().sum()),
-            "squad_members": len(self.squads),
-            **{f"{k}_total": v for k, v in by_stage.items()},
-            "total": sum(by_stage.values()),
-        }
+        return {**out, **{f"{k}_total": v for k, v in by_stage.items()}, "total": sum(by_stage.values())}
 
     # ------------------------------------------------------------ explanations
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import os
+import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 
@@ -629,6 +630,7 @@ def _best_floor(comp: _Component, solver: PackingSolver, placed: int) -> int | N
 
 def solve_joint(ctx: StageContext) -> JointSolution:
     """Stages 1 and 2 together; see the module docstring."""
+    start = time.perf_counter()
     a = ctx.arrays
     prob = _problem(ctx)
     comps = list(_components(ctx, prob))
@@ -646,7 +648,10 @@ def solve_joint(ctx: StageContext) -> JointSolution:
         solved = _solve_fair(comps) if ctx.fair else _solve_all(comps)
     except _PinConflictError as exc:
         raise _pin_conflict(ctx, exc.comp) from None
-    return _assemble(ctx, prob, solved)
+    both = _assemble(ctx, prob, solved)
+    seconds = time.perf_counter() - start  # the whole joint solve, set-up and column generation included
+    status = dataclasses.replace(both.joint.status, seconds=seconds)
+    return JointSolution(dataclasses.replace(both.joint, status=status), dataclasses.replace(both.squad, status=status))
 
 
 def _solve_all(comps: list[_Component]) -> list[_Solved]:
@@ -691,9 +696,9 @@ def _assemble(ctx: StageContext, prob: _Round, solved: list[_Solved]) -> JointSo
     opt, squad = prob.opt, prob.squad
     chosen = np.zeros(len(opt["cand"]), dtype=bool)
     members = np.zeros(len(squad["cand"]), dtype=bool)
-    tiers: dict[str, int] = {"placed": 0}
+    tiers: dict[str, int | None] = {"placed": 0}
     if ctx.fair:
-        tiers["floor"] = 0
+        tiers["floor"] = None
     tiers |= {"squad_members": 0, "value": 0}
     floors = []
     for s in solved:
@@ -703,15 +708,15 @@ def _assemble(ctx: StageContext, prob: _Round, solved: list[_Solved]) -> JointSo
             if k == "floor":
                 floors.append(v)
             else:
-                tiers[k] = tiers.get(k, 0) + v
+                tiers[k] = (tiers.get(k) or 0) + v
     tiers["squad_members"] = int(members.sum())
     if ctx.fair:
-        tiers["floor"] = min(floors) if floors else 0
+        tiers["floor"] = min(floors) if floors else None
     status = SolveStatus.worst([s.status for s in solved])
     methods = sorted({m for s in solved for m in s.methods})
     opt = opt | {"usable": prob.usable}
     joint = StageSolution(
-        "joint", None, None, np.arange(len(chosen)), opt, chosen, status, tiers=tiers, method="+".join(methods)
+        "joint", None, None, np.arange(len(chosen)), opt, chosen, status, tiers, "+".join(methods), SCALE
     )
     sq = StageSolution("squad", None, None, np.arange(len(members)), squad, members, status, method="joint")
     return JointSolution(joint, sq)

@@ -8,6 +8,7 @@ connected component of the allowed pairs.
 
 from __future__ import annotations
 
+import math
 import os
 from concurrent.futures import ProcessPoolExecutor
 
@@ -69,9 +70,26 @@ def solve_peer(ctx: StageContext, joint: StageSolution) -> StageSolution:
             result = ctx.solve(net, arcs, gain)
         except PinConflictError:
             raise ctx.pin_error("peer", pinned, has_option) from None
-        return StageSolution("peer", net, result, arcs, opt, result.flow[arcs] > 0, result.status)
+        chosen = result.flow[arcs] > 0
+        tiers = _tiers(ctx, opt, chosen, pinned, -result.cost)
+        return StageSolution("peer", net, result, arcs, opt, chosen, result.status, tiers, "flow", SCALE)
     chosen, status = _peer_milp(ctx, opt, pinned, segments)
-    return StageSolution("peer", None, None, np.arange(len(pairs)), opt, chosen, status)
+    hours_used = np.bincount(peer[chosen], weights=hours[chosen], minlength=n_p)
+    hour_costs = [float(hour_cost(np.array(h), *seg)) for h, seg in zip(hours_used, segments, strict=True)]
+    tiers = _tiers(ctx, opt, chosen, pinned, int(np.round(float(gain[chosen].sum()) - math.fsum(hour_costs))))
+    return StageSolution("peer", None, None, np.arange(len(pairs)), opt, chosen, status, tiers, "mip", SCALE)
+
+
+def _tiers(
+    ctx: StageContext, opt: dict[str, np.ndarray], chosen: np.ndarray, pinned: np.ndarray, value: int
+) -> dict[str, int | None]:
+    """The peer stage's tiers: peer supporters given, (fair) the lowest gain of the unpinned, the value."""
+    tiers: dict[str, int | None] = {"placed": int(chosen.sum())}
+    if ctx.fair:
+        free = chosen & ~pinned[opt["cand"]]
+        tiers["floor"] = int(opt["gain"][free].min()) if free.any() else None
+    tiers["value"] = int(value)
+    return tiers
 
 
 def _peer_milp(
