@@ -54,8 +54,8 @@ class Explainer:
     def explain(self, result: MatchResult, candidate_id: str, audience: str, lang: str, *, prices: bool) -> Explanation:
         return explain(result, candidate_id, audience, lang, prices=prices)
 
-    def why_not(self, result: MatchResult, candidate_id: str, partner_id: str, role: str | None) -> WhyNot:
-        return why_not(result, candidate_id, partner_id, role)
+    def why_not(self, result: MatchResult, candidate_id: str, partner_id: str, role: str | None, lang: str) -> WhyNot:
+        return why_not(result, candidate_id, partner_id, role, lang)
 
     def suggest(self, result: MatchResult, candidate_id: str, k: int, lang: str) -> pd.DataFrame:
         return suggest(result, candidate_id, k, lang)
