@@ -279,3 +279,16 @@ def test_rules_told_to_sites_and_candidates_never_name_sensitive_reasons(code: s
         assert text == words("rule_you", "en")[code]
     else:
         assert text == RULE_BY_CODE[code].text["en"]
+
+
+def test_suggest_offers_lead_guides_and_squads_only_at_the_sites_it_suggests(demo: mw.MatchResult) -> None:
+    a = demo.scores.arrays
+    checked = 0
+    for cid in demo.assignments.candidate_id[:40]:
+        table = demo.suggest(cid, k=3)
+        sites = {a.sites.ids[a.positions.site[a.positions.index[p]]] for p in table.query("stage == 'site'").partner_id}
+        for stage in ("lead_guide", "squad"):
+            for gid in table.query("stage == @stage").partner_id:
+                assert a.sites.ids[a.guides.site[a.guides.index[gid]]] in sites, (cid, stage, gid)
+                checked += 1
+    assert checked >= 20
