@@ -24,6 +24,7 @@ True
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -110,7 +111,7 @@ class Limits:
 
     # ------------------------------------------------------------ the loads table
 
-    @property
+    @functools.cached_property
     def table(self) -> pd.DataFrame:
         """``partner_id, role, load, capacity`` of every limit (the result's ``loads``)."""
         a, cap = self.scores.arrays, self.scores.capacities
@@ -159,7 +160,8 @@ class Limits:
         site_legal = (self.legal_load[site] >= cap.site_legal_limit[site]) & ~cap.exempt[cand]
         site_tutors = self.tutor_load[site] >= cap.site_tutor_limit[site]
         # the lead guides who may lead each option: allowed for the candidate, at the site, in the position's team
-        ok = guide.feasible("lead_guide") & a.guides.can_lead[guide.cols]
+        rows = _rows_of(guide.rows, np.unique(cand))
+        ok = rows[guide.feasible("lead_guide", rows) & a.guides.can_lead[guide.cols[rows]]]
         gc, gg = guide.rows[ok].astype(np.int64), guide.cols[ok].astype(np.int64)
         n_s = len(a.sites)
         li, ri = join(cand.astype(np.int64) * n_s + site, gc * n_s + a.guides.site[gg])
@@ -216,3 +218,11 @@ def _rows(
             "capacity": capacity[mask],
         }
     )
+
+
+def _rows_of(rows: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """The indices of a score table's pairs (sorted by candidate) that belong to ``candidates`` (sorted)."""
+    lo = np.searchsorted(rows, candidates.astype(rows.dtype), side="left")
+    hi = np.searchsorted(rows, candidates.astype(rows.dtype), side="right")
+    n = hi - lo
+    return np.repeat(lo - np.concatenate([[0], np.cumsum(n)[:-1]]), n) + np.arange(n.sum())
