@@ -292,3 +292,31 @@ def test_suggest_offers_lead_guides_and_squads_only_at_the_sites_it_suggests(dem
                 assert a.sites.ids[a.guides.site[a.guides.index[gid]]] in sites, (cid, stage, gid)
                 checked += 1
     assert checked >= 20
+
+
+def test_the_persons_priority_is_shown_with_its_points_and_the_best_option_for_it() -> None:
+    result = mw.match(mw.synth.round(300, seed=0))
+    site = result.scores.site
+    checked = asked = 0
+    for person in result.round.candidates:
+        row = result.assignments.set_index("candidate_id").loc[person.id]
+        if row.status != "matched":
+            continue
+        e = result.explain(person.id, lang="en", prices=False)
+        for s in e.stages:
+            contributions = {c.feature: c for c in s.contributions}
+            asked += sum(c.asked and c.points == 0 for c in s.contributions)
+            if person.most_important in contributions:
+                assert s.priority is not None and s.priority.feature == person.most_important
+                assert s.priority.points == pytest.approx(contributions[person.most_important].points)
+                assert s.priority.possible >= s.priority.best_points >= s.priority.points - 1e-9
+                if s.stage == "site":  # the best allowed option for it, read off the score table
+                    c = result.scores.arrays.candidates.index[person.id]
+                    ok = (site.rows == c) & site.feasible("site")
+                    j = site.feature_names.index(person.most_important)
+                    best = float((site.weights[c, j] * site.values[person.most_important][ok]).max())
+                    assert s.priority.best_points == pytest.approx(best, abs=1e-6)
+                checked += 1
+    assert checked >= 10
+    text = "\n".join(result.explain(c.id, lang="en", prices=False).text for c in result.round.candidates[:80])
+    assert asked == 0 or ": 0.0 points" in text  # a wish at 0 points is shown, not dropped

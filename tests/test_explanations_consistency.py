@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import matchwork as mw
-from matchwork.explain import to_json
+from matchwork.explain import Contribution, to_json
 from matchwork.model.profiles import Pin
 
 LOMBARDY = mw.Policy.from_toml_text('[trainee_limits]\nrule_set = "lombardia"\n')
@@ -158,6 +158,11 @@ def test_unmatched_people_are_never_a_trade_off_of_an_exact_engine(
     assert len(reasons) == (result.assignments.status == "unmatched").sum()
 
 
+def _no_figure(c: Contribution) -> bool:
+    """No points shown: none at all, or 0 for a wish of the person's that is not met (told as such)."""
+    return math.isnan(c.points) or (c.asked and c.points == 0)
+
+
 def test_each_audience_reads_only_its_part(case: tuple[mw.Round, mw.Policy, mw.MatchResult]) -> None:
     _, _, result = case
     asg = result.assignments.set_index("candidate_id")
@@ -176,8 +181,8 @@ def test_each_audience_reads_only_its_part(case: tuple[mw.Round, mw.Policy, mw.M
             assert peer.status == "not_yours" and names[cid] not in peer.text
         else:
             assert {s.stage for s in peer.stages} == {"peer"}
-            assert all(s.score is None and all(math.isnan(c.points) for c in s.contributions) for s in peer.stages)
-        assert all(s.score is None and all(math.isnan(c.points) for c in s.contributions) for s in you.stages)
+            assert all(s.score is None and all(_no_figure(c) for c in s.contributions) for s in peer.stages)
+        assert all(s.score is None and all(_no_figure(c) for c in s.contributions) for s in you.stages)
         blob = you.text + to_json([you])
         own = {s.partner_name for s in you.stages}  # names repeat: another candidate may share a guide's name
         assert not any(n in blob for n in others if n not in own and not any(n in (o or "") for o in own)), cid

@@ -296,6 +296,20 @@ TEXTS: dict[str, tuple[str, str]] = {
     "explain.price_one": ("1 abbinamento in più, {gain} punti", "1 more placed, {gain} points"),
     "explain.price_many": ("{n} abbinamenti in più, {gain} punti", "{n} more placed, {gain} points"),
     "explain.unpriced": ("non calcolato", "not computed"),
+    "explain.priority": (
+        "Il criterio più importante per la persona, {label}: {points} punti su {possible} possibili",
+        "The person's most important criterion, {label}: {points} points of {possible} possible",
+    ),
+    "explain.priority_best": (
+        "il massimo tra le opzioni possibili: {partner} ({points} punti)",
+        "the most among the possible options: {partner} ({points} points)",
+    ),
+    "explain.you_priority": ("Per te contava di più: {label}", "What mattered most to you: {label}"),
+    "explain.you_priority_best": (
+        "l'opzione migliore per questo era {partner}",
+        "the best option for it was {partner}",
+    ),
+    "explain.not_met": ("non soddisfatto", "not met"),
     "explain.accommodations": ("Accomodamenti da preparare", "Adjustments to prepare"),
     "explain.no_accommodations": ("nessuno", "none"),
     "explain.whynot_no": ("{pair}: non è possibile: {reasons}.", "{pair}: not possible: {reasons}."),

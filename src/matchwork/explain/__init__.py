@@ -25,7 +25,7 @@ import pandas as pd
 
 from matchwork.explain.audience import AUDIENCES
 from matchwork.explain.explain import explain, suggest
-from matchwork.explain.model import Alternative, Contribution, Explanation, StageExplanation, WhyNot, to_json
+from matchwork.explain.model import Alternative, Contribution, Explanation, Priority, StageExplanation, WhyNot, to_json
 from matchwork.explain.whatif import capacity_prices, why_not
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ __all__ = [
     "Contribution",
     "Explainer",
     "Explanation",
+    "Priority",
     "StageExplanation",
     "WhyNot",
     "capacity_prices",

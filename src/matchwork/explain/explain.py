@@ -30,7 +30,7 @@ import pandas as pd
 
 from matchwork.explain.audience import N_ALTERNATIVES, SHOWS_POINTS, STAGES_SEEN, check, hidden, rule_text
 from matchwork.explain.lookup import names, partner_index, rank_allowed
-from matchwork.explain.model import Alternative, Contribution, Explanation, StageExplanation
+from matchwork.explain.model import Alternative, Contribution, Explanation, Priority, StageExplanation
 from matchwork.explain.whatif import price_book
 from matchwork.i18n import TEXTS, number, words
 from matchwork.model.vocab import label
@@ -84,13 +84,52 @@ class Context:
                 secret += float(points[j])
             else:
                 weight, value = float(table.weights[table.rows[i], j]), float(table.values[name][i])
-                out.append(Contribution(name, self.label(f), weight, value, float(points[j])))
+                asked = name in self.asked(int(table.rows[i]))
+                out.append(Contribution(name, self.label(f), weight, value, float(points[j]), asked))
         if secret:
             out.append(Contribution("confidential", self.t["confidential_points"], _NAN, _NAN, secret))
         if not self.points:
-            out = sorted((x for x in out if x.points > 0), key=lambda x: -x.points)
-            out = [dataclasses.replace(x, weight=_NAN, value=_NAN, points=_NAN) for x in out]
+            out = sorted((x for x in out if x.points > 0 or x.asked), key=lambda x: -x.points)
+            out = [dataclasses.replace(x, weight=_NAN, value=_NAN, points=_NAN if x.points > 0 else 0.0) for x in out]
         return tuple(out)
+
+    def asked(self, c: int) -> set[str]:
+        """The criteria the person asked for: their most important one, and those their profile states a wish for."""
+        person = self.result.round.candidates[c]
+        wished = {
+            "wished_sector": bool(person.wished_sectors),
+            "gender": person.preferred_gender is not None,
+            "lived_experience": bool(person.peer_experience),
+        }
+        asked = {name for name, yes in wished.items() if yes}
+        return asked | {person.most_important} if person.most_important else asked
+
+    def priority(self, table: ScoreTable, i: int, allowed: np.ndarray) -> Priority | None:
+        """The person's most important criterion in this stage, if it counts here and may be told."""
+        c = int(table.rows[i])
+        name = self.result.round.candidates[c].most_important
+        if name not in table.feature_names:
+            return None
+        f = next(x for x in self.scorer.features[table.stage] if x.name == name)
+        if hidden(self.audience, f.reads):
+            return None
+        j = table.feature_names.index(name)
+        weight = float(table.weights[c, j])
+        idx = np.flatnonzero(allowed)
+        best = (
+            int(idx[np.lexsort((table.cols[idx], -table.total[idx], -table.values[name][idx]))[0]]) if len(idx) else i
+        )
+        pid = str(table.partner_ids[table.cols[best]])
+        figures = self.points
+        return Priority(
+            name,
+            self.label(f),
+            weight * float(table.values[name][i]) if figures else None,
+            weight if figures else None,
+            pid,
+            self.names.get(pid, pid),
+            weight * float(table.values[name][best]) if figures else None,
+        )
 
     def label(self, f: Feature) -> str:
         """A criterion in words; about the candidate themself in the second person when they read it."""
@@ -306,6 +345,7 @@ def _chosen(
         (),
         ctx.binding(role, idx),
         note,
+        ctx.priority(table, i, allowed) if ctx.audience in ("case_team", "candidate") else None,
     )
 
 

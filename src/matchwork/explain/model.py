@@ -16,18 +16,41 @@ import pandas as pd
 
 from matchwork.explain.render import explanation_html, explanation_text, why_not_text
 
-__all__ = ["Alternative", "Contribution", "Explanation", "StageExplanation", "WhyNot", "to_json"]
+__all__ = ["Alternative", "Contribution", "Explanation", "Priority", "StageExplanation", "WhyNot", "to_json"]
 
 
 @dataclasses.dataclass(frozen=True)
 class Contribution:
-    """One feature's part of a stage score: ``points = weight × value``."""
+    """One feature's part of a stage score: ``points = weight × value``.
+
+    ``asked`` marks a criterion the person asked for (their most important one, a
+    wished sector, a preferred gender, a lived experience): it is shown even at 0 points.
+    """
 
     feature: str
     label: str
     weight: float
     value: float
     points: float
+    asked: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Priority:
+    """The criterion the person said matters most (``most_important``), in one stage.
+
+    ``points`` it gives the pairing made, out of ``possible`` (its weight: the most it
+    can give); ``best_partner_*`` is the allowed option that scores best on it, with
+    its ``best_points``. Figures are None for audiences that see none.
+    """
+
+    feature: str
+    label: str
+    points: float | None
+    possible: float | None
+    best_partner_id: str | None
+    best_partner_name: str | None
+    best_points: float | None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,6 +88,7 @@ class StageExplanation:
     alternatives: tuple[Alternative, ...]
     binding: tuple[str, ...]
     note: str = ""
+    priority: Priority | None = None
 
 
 @dataclasses.dataclass(frozen=True)

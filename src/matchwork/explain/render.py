@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -50,7 +51,7 @@ def _stage_lines(t: Mapping[str, str], e: Explanation, s: StageExplanation) -> l
             if s.partner_id
             else f"{t[s.stage]}: {s.note or t['you_none']}"
         )
-        out = [head]
+        out = [re.sub(r"\.\.$", ".", head)]  # a name ending in an initial ("Aisha C.") ends the sentence too
     else:
         out = [t[s.stage]]
         if s.partner_id is None:
@@ -65,17 +66,43 @@ def _stage_lines(t: Mapping[str, str], e: Explanation, s: StageExplanation) -> l
         else:
             out.append("  " + t["chosen_peer"].format(partner=s.partner_name))
     figures = e.audience in ("case_team", "site")
-    parts = [c for c in s.contributions if c.points > 0] if figures else list(s.contributions)
+    parts = [c for c in s.contributions if c.points > 0 or c.asked] if figures else list(s.contributions)
     if s.partner_id is not None and parts:
         out.append(f"  {t['you_why' if you else 'why']}:")
         for c in sorted(parts, key=lambda c: -c.points) if figures else parts:
-            out.append(f"    - {c.label}" + (f": {number(c.points, e.lang)} {t['points']}" if figures else ""))
+            if figures:
+                out.append(f"    - {c.label}: {number(c.points, e.lang)} {t['points']}")
+            else:
+                out.append(f"    - {c.label}" + (f" ({t['not_met']})" if c.points == 0 else ""))
+    if s.priority is not None:
+        out.append("  " + _priority(t, e, s))
     if s.alternatives:
         out.append(f"  {t['you_alternatives' if you else 'alternatives']}:")
         out += [f"    - {_who(e, a.partner_name, a.partner_id)}: {a.detail}" for a in s.alternatives]
     if s.binding:
         out.append(f"  {t['binding']}: " + "; ".join(s.binding))
     return out
+
+
+def _priority(t: Mapping[str, str], e: Explanation, s: StageExplanation) -> str:
+    """The person's most important criterion: its points here, and the best allowed option for it."""
+    p = s.priority
+    assert p is not None
+    if e.audience == "candidate":
+        line = t["you_priority"].format(label=p.label)
+        return line + (
+            "; " + t["you_priority_best"].format(partner=p.best_partner_name)
+            if p.best_partner_id != s.partner_id
+            else ""
+        )
+    line = t["priority"].format(
+        label=p.label, points=number(p.points or 0.0, e.lang), possible=number(p.possible or 0.0, e.lang)
+    )
+    if p.best_partner_id != s.partner_id:
+        line += "; " + t["priority_best"].format(
+            partner=f"{p.best_partner_name} ({p.best_partner_id})", points=number(p.best_points or 0.0, e.lang)
+        )
+    return line
 
 
 def _rank(t: Mapping[str, str], s: StageExplanation) -> str:
