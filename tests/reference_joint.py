@@ -253,26 +253,28 @@ def joint_problem(
     squad["pinned"] = False
 
     # pairings in place earn the continuity bonus when kept
-    kept_pos, kept_lead, kept_squad = set(), set(), set()
+    n_pos, n_guides = len(a.positions), len(a.guides)
+    kept_pos: list[int] = []  # keys candidate × n + partner
+    kept_lead: list[int] = []
+    kept_squad: list[int] = []
     for p in rnd.pairings:
         c = a.candidates.index[p.candidate_id]
         if p.role.value == "site" and p.partner_id in a.positions.index:
-            kept_pos.add((c, a.positions.index[p.partner_id]))
-        elif p.role.value == "site":
-            s = a.sites.index[p.partner_id]
-            kept_pos.update((c, int(q)) for q in np.flatnonzero(pos_site == s))
+            kept_pos.append(c * n_pos + a.positions.index[p.partner_id])
+        elif p.role.value == "site":  # a site pairing stands for every position of the site
+            kept_pos += (c * n_pos + np.flatnonzero(pos_site == a.sites.index[p.partner_id])).tolist()
         elif p.role.value == "lead_guide":
-            kept_lead.add((c, a.guides.index[p.partner_id]))
+            kept_lead.append(c * n_guides + a.guides.index[p.partner_id])
         elif p.role.value == "guide":
-            kept_squad.add((c, a.guides.index[p.partner_id]))
+            kept_squad.append(c * n_guides + a.guides.index[p.partner_id])
 
-    def kept(frame: pd.DataFrame, col: str, pairs: set[tuple[int, int]]) -> np.ndarray:
-        return np.array([(c, x) in pairs for c, x in zip(frame["cand"], frame[col], strict=True)], dtype=bool)
+    def kept(frame: pd.DataFrame, col: str, n: int, keys: list[int]) -> np.ndarray:
+        return np.isin(frame["cand"].to_numpy() * n + frame[col].to_numpy(), keys).astype(np.int64)
 
     options["gain"] = np.round((options["s"].to_numpy() + options["g"].to_numpy()) * SCALE).astype(np.int64)
-    options["gain"] += bonus * (kept(options, "pos", kept_pos) + kept(options, "lead", kept_lead).astype(np.int64))
+    options["gain"] += bonus * (kept(options, "pos", n_pos, kept_pos) + kept(options, "lead", n_guides, kept_lead))
     squad["gain"] = np.round(squad["g"].to_numpy() * SCALE).astype(np.int64)
-    squad["gain"] += bonus * kept(squad, "guide", kept_squad).astype(np.int64)
+    squad["gain"] += bonus * kept(squad, "guide", n_guides, kept_squad)
 
     # pins: restrict the pinned candidates' options, force squad members
     pinned = np.zeros(len(a.candidates), dtype=bool)
