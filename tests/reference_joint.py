@@ -67,6 +67,7 @@ __all__ = [
     "JointProblem",
     "JointSolution",
     "LoadCosts",
+    "Objective",
     "compare_with_engine",
     "evaluate",
     "joint_problem",
@@ -302,8 +303,8 @@ def joint_problem(
             continue  # a peer pin: the peer stage's business
         pinned[c] = True
     options = options[keep].reset_index(drop=True)
-    for c in np.flatnonzero(pinned & (np.bincount(options["cand"], minlength=len(pinned)) == 0)):
-        raise JointInfeasibleError(f"pins of {a.candidates.ids[c]} leave no allowed placement")
+    for lost in np.flatnonzero(pinned & (np.bincount(options["cand"], minlength=len(pinned)) == 0)):
+        raise JointInfeasibleError(f"pins of {a.candidates.ids[lost]} leave no allowed placement")
 
     squad = squad.sort_values(["cand", "guide"]).reset_index(drop=True)
     options = options.sort_values(["cand", "pos", "lead"]).reset_index(drop=True)

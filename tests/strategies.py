@@ -321,7 +321,7 @@ def matchable_cases(
                 }
             )
 
-    peers = [
+    peers: list[dict[str, Any]] = [
         {
             "id": f"E{e + 1:02d}",
             "name": f"pari {e + 1}",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
+from collections import Counter, defaultdict
 
 import numpy as np
 from hypothesis import Phase, given, settings
@@ -44,7 +44,7 @@ def measure(rnd: mw.Round, policy: mw.Policy, figures: Figures) -> None:
     except JointInfeasibleError:
         figures.pins_impossible += 1
     for pin in rnd.pins:
-        role = pin.role.value if pin.role else EFFECTIVE_ROLE[rnd.role_of(pin.partner_id)]
+        role = pin.role.value if pin.role else EFFECTIVE_ROLE[str(rnd.role_of(pin.partner_id))]
         figures.roles[f"pin {role}"] += 1
     for pairing in rnd.pairings:
         figures.roles[f"pairing {pairing.role.value}"] += 1
@@ -99,7 +99,7 @@ def test_generated_peer_pairings_are_carried_in_hours(case: tuple[mw.Round, mw.P
     """A peer supporter's hours in use cover the pairings in place with them (the round checks guides and sites)."""
     rnd, policy = case
     need = {c.id: policy.caps.hours_by_intensity[c.support_intensity] for c in rnd.candidates}
-    carried = Counter[str]()
+    carried: defaultdict[str, float] = defaultdict(float)
     for p in rnd.pairings:
         if p.role.value == "peer":
             carried[p.partner_id] += need[p.candidate_id]

@@ -8,6 +8,8 @@ feasible assignment must satisfy and which checks the model's feasible set.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -21,6 +23,7 @@ from reference_joint import (
     JointProblem,
     JointSolution,
     LoadCosts,
+    Objective,
     compare_with_engine,
     evaluate,
     joint_problem,
@@ -31,6 +34,7 @@ from reference_joint import (
 
 from strategies import matchable_cases
 
+Solver = Callable[..., JointSolution]
 TINY = matchable_cases(max_candidates=4, max_sites=2, max_guides_per_site=4, max_peers=1)
 LOADS = {
     "policy": LoadCosts.of,
@@ -40,12 +44,12 @@ LOADS = {
 }
 
 
-def both(problem: JointProblem, objective: str) -> tuple[JointSolution | None, JointSolution | None]:
+def both(problem: JointProblem, objective: Objective) -> tuple[JointSolution | None, JointSolution | None]:
     """The MILP's and brute force's optimum, None where one proves the pins impossible."""
     out: list[JointSolution | None] = []
     for method in (solve_milp, solve_brute):
         try:
-            out.append(method(problem, objective))  # type: ignore[arg-type]
+            out.append(method(problem, objective))
         except JointInfeasibleError:
             out.append(None)
     return out[0], out[1]
@@ -71,10 +75,10 @@ def assert_pins_honoured(rnd: mw.Round, solution: JointSolution) -> None:
             assert lead == pin.partner_id, pin
 
 
-def check(case: tuple[mw.Round, mw.Policy], objective: str, require_full: bool, **options: object) -> None:
+def check(case: tuple[mw.Round, mw.Policy], objective: Objective, require_full: bool, **options: Any) -> None:
     rnd, policy = case
     try:
-        problem = joint_problem(mw.score(rnd, policy, dense=True), require_full=require_full, **options)  # type: ignore[arg-type]
+        problem = joint_problem(mw.score(rnd, policy, dense=True), require_full=require_full, **options)
     except JointInfeasibleError:
         return  # a pin whose candidate has no allowed placement at all: nothing to solve
     milp, brute = both(problem, objective)
@@ -100,7 +104,7 @@ def check(case: tuple[mw.Round, mw.Policy], objective: str, require_full: bool, 
     pinned_in_floor=st.booleans(),
 )
 def test_milp_equals_brute_force(
-    case: tuple[mw.Round, mw.Policy], objective: str, require_full: bool, load: str, pinned_in_floor: bool
+    case: tuple[mw.Round, mw.Policy], objective: Objective, require_full: bool, load: str, pinned_in_floor: bool
 ) -> None:
     check(case, objective, require_full, load=LOADS[load](case[1]), pinned_in_floor=pinned_in_floor)
 
@@ -109,7 +113,7 @@ def test_milp_equals_brute_force(
 @settings(max_examples=25, deadline=None)
 @given(case=TINY)
 def test_milp_equals_brute_force_with_pins(
-    case: tuple[mw.Round, mw.Policy], objective: str, require_full: bool
+    case: tuple[mw.Round, mw.Policy], objective: Objective, require_full: bool
 ) -> None:
     assume(any(pin for pin in case[0].pins if case[0].role_of(pin.partner_id) != "peer"))
     check(case, objective, require_full)
@@ -174,15 +178,15 @@ def _round(pins: tuple[dict[str, str], ...] = (), max_mentees: int = 1) -> mw.Ro
 
 
 @pytest.mark.parametrize("method", [solve_milp, solve_brute])
-def test_a_full_squad_costs_a_placement_when_guides_are_scarce(method: object) -> None:
+def test_a_full_squad_costs_a_placement_when_guides_are_scarce(method: Solver) -> None:
     """Three guide slots: two placements need 2 leads + 4 squad roles, one needs 3.
 
     With full squads required one person is placed with a squad of two; without, both
     are placed and the one slot left goes to a squad.
     """
     scores = mw.score(_round())
-    full = method(joint_problem(scores, require_full=True))  # type: ignore[operator]
-    partial = method(joint_problem(scores, require_full=False))  # type: ignore[operator]
+    full = method(joint_problem(scores, require_full=True))
+    partial = method(joint_problem(scores, require_full=False))
     assert (full.placed, full.squad_members) == (1, 2)
     assert (partial.placed, partial.squad_members) == (2, 1)
     (cid,) = full.placements
@@ -190,17 +194,17 @@ def test_a_full_squad_costs_a_placement_when_guides_are_scarce(method: object) -
 
 
 @pytest.mark.parametrize("method", [solve_milp, solve_brute])
-def test_a_squad_pin_places_its_candidate_even_without_a_full_squad(method: object) -> None:
+def test_a_squad_pin_places_its_candidate_even_without_a_full_squad(method: Solver) -> None:
     """C2 pinned with G3 in the squad: C2 is placed; C1 cannot then get lead + full squad."""
     scores = mw.score(_round(pins=({"candidate_id": "C2", "partner_id": "G3", "role": "guide"},)))
-    solution = method(joint_problem(scores, require_full=True))  # type: ignore[operator]
+    solution = method(joint_problem(scores, require_full=True))
     assert list(solution.placements) == ["C2"] and "G3" in solution.squads["C2"]
     assert solution.squad_members == 2
 
 
 @pytest.mark.parametrize("method", [solve_milp, solve_brute])
 @pytest.mark.parametrize(("rule_set", "placed"), [("national-2017", 1), ("lombardia", 2)])
-def test_the_legal_limit_counts_only_candidates_it_does_not_exempt(method: object, rule_set: str, placed: int) -> None:
+def test_the_legal_limit_counts_only_candidates_it_does_not_exempt(method: Solver, rule_set: str, placed: int) -> None:
     """Three employees: one trainee at once by law, but Lombardy exempts C2's category."""
     rnd = _round(max_mentees=3)
     rnd = rnd.replace(
@@ -216,17 +220,17 @@ def test_the_legal_limit_counts_only_candidates_it_does_not_exempt(method: objec
     policy = policy.model_copy(
         update={"trainee_limits": policy.trainee_limits.model_copy(update={"rule_set": rule_set})}
     )
-    solution = method(joint_problem(mw.score(rnd, policy), require_full=False))  # type: ignore[operator]
+    solution = method(joint_problem(mw.score(rnd, policy), require_full=False))
     assert solution.placed == placed
     assert placed == 2 or list(solution.placements) in (["C1"], ["C2"])
 
 
 @pytest.mark.parametrize("method", [solve_milp, solve_brute])
-def test_pins_that_exceed_a_lead_capacity_raise(method: object) -> None:
+def test_pins_that_exceed_a_lead_capacity_raise(method: Solver) -> None:
     pins = tuple({"candidate_id": c, "partner_id": "G1", "role": "lead_guide"} for c in ("C1", "C2"))
     problem = joint_problem(mw.score(_round(pins=pins, max_mentees=3)), require_full=False)
     with pytest.raises(JointInfeasibleError):
-        method(problem)  # type: ignore[operator]
+        method(problem)
 
 
 def test_a_pin_on_a_forbidden_squad_pair_raises_when_the_problem_is_built() -> None:
@@ -279,7 +283,7 @@ def test_evaluate_reports_what_an_assignment_breaks() -> None:
 @settings(max_examples=30, deadline=None)
 @given(case=TINY, objective=st.sampled_from(["total", "fair"]), require_full=st.booleans())
 def test_the_engine_never_beats_the_reference(
-    case: tuple[mw.Round, mw.Policy], objective: str, require_full: bool
+    case: tuple[mw.Round, mw.Policy], objective: Objective, require_full: bool
 ) -> None:
     """Whatever the engine returns is feasible in the model and no better than its optimum."""
     rnd, policy = case
