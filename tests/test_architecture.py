@@ -60,6 +60,7 @@ PIPELINE: tuple[str, ...] = (
     "matchwork.solve.assign",
     "matchwork.solve",
     # the result: data, with a re-solve and an explainer handed in
+    "matchwork.limits",
     "matchwork.result",
     # explain: reads a result
     "matchwork.explain.render",

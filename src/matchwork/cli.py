@@ -183,7 +183,7 @@ def explain_cmd(
         rnd, policy, _ = load_run(run_dir)
         result = mw.match(rnd, policy)
         if why_not is not None:
-            out.print(result.why_not(candidate, why_not).text, markup=False, highlight=False)
+            out.print(result.why_not(candidate, why_not, lang=lang).text, markup=False, highlight=False)
             return
         out.print(result.explain(candidate, audience=audience, lang=lang).text, markup=False, highlight=False)
 

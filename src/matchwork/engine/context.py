@@ -12,12 +12,9 @@ from matchwork.scoring.scorer import Scores
 from matchwork.solve.backends import resolve_backend
 from matchwork.solve.fairness import solve_fair
 from matchwork.solve.flow import FlowResult, solve
-from matchwork.solve.network import Network
+from matchwork.solve.network import SCALE, Network
 
 __all__ = ["SCALE", "StageContext", "in_pairs"]
-
-SCALE = 10_000
-"""Integer cost units per score point: scores are optimised to 1/10 000 of a point."""
 
 
 class StageContext:
@@ -34,6 +31,22 @@ class StageContext:
         self.fair = self.policy.solver.objective == "fair"
         self.bonus = round(self.policy.solver.continuity_bonus * SCALE)
         self.existing = self.arrays.existing
+
+    def tiers(
+        self, count: str, n: int, floor_gain: np.ndarray, value: int, *more: tuple[str, float]
+    ) -> tuple[tuple[str, float], ...]:
+        """The tiers a stage optimised: how many, the lowest gain (fair objective only), ``more``, the points.
+
+        ``floor_gain`` holds the gains the fair floor reads (pinned pairs left out; 0 when
+        there are none); ``value`` is the stage's integer objective, largest best (gains
+        plus continuity bonuses minus load costs, in units of 1/SCALE point).
+        """
+        out: list[tuple[str, float]] = [(count, float(n))]
+        if self.fair:
+            out.append(("lowest", float(floor_gain.min()) / SCALE if len(floor_gain) else 0.0))
+        out += list(more)
+        out.append(("points", float(value) / SCALE))
+        return tuple(out)
 
     def pinned(self, stage: str) -> np.ndarray:
         """Candidates with a pin in ``stage`` (site or lead for the joint stage; peer)."""

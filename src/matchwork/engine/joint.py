@@ -696,28 +696,17 @@ def _assemble(ctx: StageContext, prob: _Round, solved: list[_Solved]) -> JointSo
     opt, squad = prob.opt, prob.squad
     chosen = np.zeros(len(opt["cand"]), dtype=bool)
     members = np.zeros(len(squad["cand"]), dtype=bool)
-    tiers: dict[str, int | None] = {"placed": 0}
-    if ctx.fair:
-        tiers["floor"] = None
-    tiers |= {"squad_members": 0, "value": 0}
-    floors = []
+    value = 0
     for s in solved:
         chosen[s.triples] = True
         members[s.pairs] = True
-        for k, v in s.tiers.items():
-            if k == "floor":
-                floors.append(v)
-            else:
-                tiers[k] = (tiers.get(k) or 0) + v
-    tiers["squad_members"] = int(members.sum())
-    if ctx.fair:
-        tiers["floor"] = min(floors) if floors else None
+        value += s.tiers["value"]
+    free = chosen & ~prob.exempt[opt["cand"]]  # the fair floor: placements of the unpinned
+    tiers = ctx.tiers("placed", int(chosen.sum()), opt["gain"][free], value, ("members", float(members.sum())))
     status = SolveStatus.worst([s.status for s in solved])
     methods = sorted({m for s in solved for m in s.methods})
     opt = opt | {"usable": prob.usable}
-    joint = StageSolution(
-        "joint", None, None, np.arange(len(chosen)), opt, chosen, status, tiers, "+".join(methods), SCALE
-    )
+    joint = StageSolution("joint", None, None, np.arange(len(chosen)), opt, chosen, status, tiers, "+".join(methods))
     sq = StageSolution("squad", None, None, np.arange(len(members)), squad, members, status, method="joint")
     return JointSolution(joint, sq)
 

@@ -71,25 +71,15 @@ def solve_peer(ctx: StageContext, joint: StageSolution) -> StageSolution:
         except PinConflictError:
             raise ctx.pin_error("peer", pinned, has_option) from None
         chosen = result.flow[arcs] > 0
-        tiers = _tiers(ctx, opt, chosen, pinned, -result.cost)
-        return StageSolution("peer", net, result, arcs, opt, chosen, result.status, tiers, "flow", SCALE)
+        floor = gain[chosen & ~pinned[cand]]  # pinned pairs do not count in the fair floor
+        tiers = ctx.tiers("given", int(chosen.sum()), floor, -result.cost)
+        return StageSolution("peer", net, result, arcs, opt, chosen, result.status, tiers, "flow")
     chosen, status = _peer_milp(ctx, opt, pinned, segments)
     hours_used = np.bincount(peer[chosen], weights=hours[chosen], minlength=n_p)
     hour_costs = [float(hour_cost(np.array(h), *seg)) for h, seg in zip(hours_used, segments, strict=True)]
-    tiers = _tiers(ctx, opt, chosen, pinned, int(np.round(float(gain[chosen].sum()) - math.fsum(hour_costs))))
-    return StageSolution("peer", None, None, np.arange(len(pairs)), opt, chosen, status, tiers, "mip", SCALE)
-
-
-def _tiers(
-    ctx: StageContext, opt: dict[str, np.ndarray], chosen: np.ndarray, pinned: np.ndarray, value: int
-) -> dict[str, int | None]:
-    """The peer stage's tiers: peer supporters given, (fair) the lowest gain of the unpinned, the value."""
-    tiers: dict[str, int | None] = {"placed": int(chosen.sum())}
-    if ctx.fair:
-        free = chosen & ~pinned[opt["cand"]]
-        tiers["floor"] = int(opt["gain"][free].min()) if free.any() else None
-    tiers["value"] = int(value)
-    return tiers
+    value = int(np.round(float(gain[chosen].sum()) - math.fsum(hour_costs)))
+    tiers = ctx.tiers("given", int(chosen.sum()), gain[chosen & ~pinned[cand]], value)
+    return StageSolution("peer", None, None, np.arange(len(pairs)), opt, chosen, status, tiers, "mip")
 
 
 def _peer_milp(
