@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import matchwork as mw
@@ -13,9 +13,11 @@ from matchwork.engine import SCALE, hour_cost, hour_segments
 from matchwork.errors import MatchError
 from matchwork.scoring.rules import role_mask
 from matchwork.solve import available_backends, solve
+from reference_joint import JointInfeasibleError, compare_with_engine
+from reference_joint import solve as reference_solve
 
-from brute import engine_tiers, joint_best, load_cost, peer_best
-from strategies import rounds
+from brute import engine_tiers, joint_best, peer_best
+from strategies import matchable_cases, rounds
 
 
 def tiny(seed: int, n: int = 4, sites: int = 2, guides: int = 4, peers: int = 2) -> mw.Round:
@@ -41,10 +43,11 @@ def check_brute(rnd: mw.Round, policy: mw.Policy) -> mw.MatchResult:
     assert engine_tiers(result, fair=fair) == joint_best(scores, policy, fair=fair)
     # the stage's own account of its tiers is what its tables say
     placed, floor, members, value = engine_tiers(result, fair=fair)
-    tiers = result.stages["joint"].tiers
-    assert (tiers["placed"], tiers["squad_members"], tiers["value"]) == (placed, members, value)
+    tiers = dict(result.stages["joint"].tiers)
+    assert (tiers["placed"], tiers["members"]) == (placed, members)
+    assert round(tiers["points"] * SCALE) == value
     if fair:
-        assert tiers["floor"] == (None if floor == float("inf") else floor)
+        assert round(tiers["lowest"] * SCALE) == (0 if floor == float("inf") else floor)
     peer = result.stages["peer"]
     count, best = peer_best(scores, result, result.existing, policy)
     assert int(peer.chosen.sum()) == count
@@ -132,7 +135,10 @@ def test_mixed_exemption_with_a_binding_legal_limit() -> None:
     """Two candidates, one exempt, a small firm: only the exempt one may take the second place."""
     rnd = _one_site(n_guides=6)
     site = rnd.sites[0].model_copy(update={"headcount": 3})
-    cands = [c.model_copy(update={"category": cat}) for c, cat in zip(rnd.candidates, ["psychiatric_treatment", None])]
+    cands = [
+        c.model_copy(update={"category": cat})
+        for c, cat in zip(rnd.candidates, ["psychiatric_treatment", None], strict=True)
+    ]
     rnd = rnd.replace(sites=[site], candidates=cands)
     national = mw.match(rnd)
     assert national.metrics["matched"] == 1  # 3 employees: one trainee
@@ -244,7 +250,7 @@ def test_fair_raises_the_lowest_joint_score() -> None:
         return int(j.options["gain"][j.chosen].min())
 
     assert lowest(fair) >= lowest(total)
-    assert lowest(fair) == fair.stages["joint"].tiers["floor"]
+    assert round(dict(fair.stages["joint"].tiers)["lowest"] * SCALE) == lowest(fair)
     assert fair.objective["floor"] == lowest(fair) / SCALE
     assert fair.objective["joint_value"] <= total.objective["joint_value"]
     assert list(fair.objective)[:4] == ["matched", "floor", "squad_members", "joint_value"]
@@ -495,3 +501,67 @@ def test_every_stage_reports_how_its_solve_ended() -> None:
     solver = result.metrics["solver"]
     assert list(solver.index) == ["joint", "squad", "peer"]
     assert (solver["status"] == "optimal").all() and (solver["gap"] == 0).all()
+
+
+# ---------------------------------------------------------------------------- against the independent joint model
+
+
+def _require(policy: mw.Policy, full: bool) -> mw.Policy:
+    return policy if full else partial(policy)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=matchable_cases(), objective=st.sampled_from(["total", "fair"]), full=st.booleans())
+def test_the_engine_reaches_the_joint_reference_optimum(
+    case: tuple[mw.Round, mw.Policy], objective: str, full: bool
+) -> None:
+    """The engine equals the reference MILP (``tests/reference_joint.py``) tier by tier, pins included.
+
+    The reference is written from the issue's statement, not from the engine: its own
+    options, capacities and load costs (``LoadCosts.of``: a new lead costs
+    ``lead_load_cost`` per newcomer carried; every newcomer ``guide_load_cost`` times the
+    share of capacity in use), pinned people placed with whatever squad their site can
+    give and left out of the fair floor.
+    """
+    rnd, policy = case
+    policy = _require(policy.with_solver(objective=objective), full)
+    scores = mw.score(rnd, policy)
+    try:
+        reference = reference_solve(scores, objective, require_full=full, pinned_in_floor=False)  # type: ignore[arg-type]
+    except JointInfeasibleError:
+        with pytest.raises(MatchError, match="pins cannot be honoured"):
+            mw.match(rnd, policy)
+        return
+    result = mw.match(rnd, policy)
+    comparison = compare_with_engine(result, reference)
+    assert comparison.violations == (), comparison.violations
+    assert comparison.shortfall is None, (comparison.engine.tiers, reference.tiers)
+    assert comparison.engine.tiers == reference.tiers
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    case=matchable_cases(max_candidates=4, max_sites=2, max_guides_per_site=4, max_peers=1),
+    objective=st.sampled_from(["total", "fair"]),
+    full=st.booleans(),
+)
+def test_the_engine_reaches_the_brute_force_optimum_of_the_reference(
+    case: tuple[mw.Round, mw.Policy], objective: str, full: bool
+) -> None:
+    """On rounds small enough to enumerate: the engine, the reference's brute force and ``brute.py`` agree."""
+    rnd, policy = case
+    policy = _require(policy.with_solver(objective=objective), full)
+    scores = mw.score(rnd, policy, dense=True)
+    mine = joint_best(scores, policy, fair=objective == "fair")
+    try:
+        reference = reference_solve(scores, objective, "brute", require_full=full, pinned_in_floor=False)  # type: ignore[arg-type]
+    except JointInfeasibleError:
+        assert mine is None
+        with pytest.raises(MatchError, match="pins cannot be honoured"):
+            mw.match(rnd, policy)
+        return
+    result = mw.match(rnd, policy)
+    assert compare_with_engine(result, reference).optimal
+    assert engine_tiers(result, fair=objective == "fair") == mine
+    floor = reference.floor if reference.floor is not None else float("inf")
+    assert mine == (reference.placed, floor, reference.squad_members, reference.total)

@@ -5,9 +5,10 @@ a full squad of the site's other guide workers) can be out of reach because of a
 rule, or because a limit is full: the position's openings, the site's legal
 trainee limit (non-exempt candidates only), its company tutors' limit, the lead
 guides who could take the candidate (each at their lead limit or their total of
-newcomers), or the guide workers who could form their squad (each at their total). :class:`Limits` holds each limit's load and capacity after the
-match — the ``loads`` table of the result is built from it — and names, for any set
-of options, the full ones that block them. So a limit is named in a reason only if
+newcomers), or the guide workers who could form their squad (each at their total).
+:class:`Limits` holds each limit's load and capacity after the match — the ``loads``
+table of the result is built from it — and names, for any set of options, the full
+ones that block them. So a limit is named in a reason only if
 the loads table shows it full.
 
 Examples

@@ -314,8 +314,7 @@ class MatchResult:
         pinned: dict[str, list[str]] = {}
         for pin in self.round.pins:
             pinned.setdefault(pin.candidate_id, []).append(pin.partner_id)
-        Row = tuple[str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...], str, tuple[str, ...]]
-        rows: list[Row] = []
+        rows: list[tuple[str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...], str, tuple[str, ...]]] = []
         for c in unmatched.tolist():
             cid = str(a.candidates.ids[c])
             pins = tuple(sorted(pinned.get(cid, ())))
