@@ -161,25 +161,45 @@ def _problem(ctx: StageContext) -> _Round:
     require_full = ctx.policy.squad.require_full
     n_c, n_s = len(a.candidates), len(a.sites)
     opt = joint_options(ctx)
-    squad = squad_options(ctx, opt["cand"], opt["site"])
+    forced = ctx.pinned("joint")
+    for pin in ctx.round.pins:  # a squad pin places its candidate too
+        if pin.role == Role.GUIDE:
+            forced[a.candidates.index[pin.candidate_id]] = True
+    partial = forced.copy() if require_full else np.ones(n_c, dtype=bool)
+    # squads only where one can be full: a site whose own guides cannot form one is left to pinned people
+    plausible = partial[opt["cand"]] | (site_capacity_bound(ctx)[opt["site"]] > 0)
+    squad = squad_options(ctx, opt["cand"][plausible], opt["site"][plausible])
     forced, forced_pair, squad_site = _pins(ctx, opt, squad)
     members = Members.of(squad, forced_pair, n_s)
     row = members.row_of(opt["cand"], opt["site"], n_s)
     lead_slot = members.slot_of(row, opt["guide"])
     lead_member = lead_slot >= 0
-    count = np.where(row >= 0, members.count[np.maximum(row, 0)], 0) - lead_member
-    n_forced = np.where(row >= 0, members.n_forced[np.maximum(row, 0)], 0)
-    lead_forced = lead_member & members.forced[np.maximum(row, 0), np.maximum(lead_slot, 0)]
-    partial = forced.copy() if require_full else np.ones(n_c, dtype=bool)
+    count = _at(members.count, row) - lead_member
+    n_forced = _at(members.n_forced, row)
+    lead_forced = lead_member & (_at_slot(members.forced, row, lead_slot) > 0)
     need = np.where(partial[opt["cand"]], n_forced, size)
     # a squad-pinned candidate: only options at the pinned guides' site whose lead is none of them
     wanted = np.zeros(n_c, dtype=np.int64)
     for c, guides in squad_site.items():
         wanted[c] = len(guides)
-    usable = (count >= need) & (n_forced == wanted[opt["cand"]]) & ~lead_forced
+    usable = plausible & (count >= need) & (n_forced == wanted[opt["cand"]]) & ~lead_forced
     if size == 0:
-        usable = (n_forced == wanted[opt["cand"]]) & ~lead_forced
+        usable = plausible & (n_forced == wanted[opt["cand"]]) & ~lead_forced
     return _Round(opt, squad, members, row, lead_slot, usable, forced, partial, forced.copy())
+
+
+def _at(values: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """``values[row]`` where ``row >= 0``, else 0."""
+    if not len(values):
+        return np.zeros(len(row), dtype=np.int64)
+    return np.where(row >= 0, values[np.maximum(row, 0)], 0)
+
+
+def _at_slot(matrix: np.ndarray, row: np.ndarray, slot: np.ndarray) -> np.ndarray:
+    """``matrix[row, slot]`` where both are ``>= 0``, else 0."""
+    if not matrix.size:
+        return np.zeros(len(row), dtype=np.int64)
+    return np.where((row >= 0) & (slot >= 0), matrix[np.maximum(row, 0), np.maximum(slot, 0)], 0)
 
 
 def _pins(
@@ -194,20 +214,22 @@ def _pins(
         rule, or a squad pin names a guide the rules forbid or who works elsewhere.
     """
     a = ctx.arrays
-    n_c = len(a.candidates)
+    n_c, n_g = len(a.candidates), len(a.guides)
     forced = ctx.pinned("joint")
     forced_pair = np.zeros(len(squad["cand"]), dtype=bool)
     squad_site: dict[int, set[int]] = {}
     problems = []
+    by_pair = np.argsort(squad["cand"] * n_g + squad["guide"], kind="stable")
+    pair_key = (squad["cand"] * n_g + squad["guide"])[by_pair]
     for pin in ctx.round.pins:
         if pin.role != Role.GUIDE:
             continue
         c, h = a.candidates.index[pin.candidate_id], a.guides.index[pin.partner_id]
         forced[c] = True
         squad_site.setdefault(c, set()).add(h)
-        hit = (squad["cand"] == c) & (squad["guide"] == h)
-        if hit.any():
-            forced_pair |= hit
+        lo, hi = np.searchsorted(pair_key, [c * n_g + h, c * n_g + h + 1])
+        if hi > lo:
+            forced_pair[by_pair[lo:hi]] = True
             continue
         row = ctx.scores.scorer.dense("guide", candidates=np.array([c]))
         codes = [x for x in reason_codes(int(row.reasons[h]) & _squad_mask()) if not x.startswith("pinned_elsewhere")]
@@ -360,7 +382,7 @@ class JointOracle:
         site = c.rows[ok, 1]
         by_site = ok[np.lexsort((-value[ok], site))]
         rank = _rank(c.rows[by_site, 1])
-        keep = np.unique(np.r_[by_site[rank < 4], self._spread(ok)])
+        keep = np.unique(np.r_[by_site[rank < 8], self._spread(ok)])
         return self._columns(keep, m[keep], slots[keep])
 
     def _spread(self, ok: np.ndarray) -> np.ndarray:
@@ -509,8 +531,8 @@ def _components(ctx: StageContext, prob: _Round) -> Iterator[_Component]:
             rows_used = rows_used[1:]
         members = prob.members.take(rows_used)
         member_row = np.where(members.valid, r_new + g_local[np.maximum(members.guide, 0)], -1)
-        count = np.where(local_row >= 0, members.count[np.maximum(local_row, 0)], 0) - (prob.lead_slot[t] >= 0)
-        n_forced = np.where(local_row >= 0, members.n_forced[np.maximum(local_row, 0)], 0)
+        count = _at(members.count, local_row) - (prob.lead_slot[t] >= 0)
+        n_forced = _at(members.n_forced, local_row)
         # segments: a guide's k-th new lead and k-th newcomer, costs rising (most valuable first)
         reach = most[gsite[guides]]
         n_lead = np.minimum(cap.guide_lead[guides].astype(np.int64), reach)
@@ -524,18 +546,19 @@ def _components(ctx: StageContext, prob: _Round) -> Iterator[_Component]:
         seg_value = np.zeros((3, len(seg_row)))
         seg_value[2] = -np.r_[lead_cost, new_cost]
         assert n_rows == len(row_lo) == len(row_hi) == len(what)
+        small = np.int32  # indices and counts of one component fit: half the memory to hand to a process
         yield _Component(
             triples=t,
-            group=group,
+            group=group.astype(small),
             n_groups=len(cand_g),
-            rows=rows,
+            rows=rows.astype(small),
             gain=opt["gain"][t],
             members=members,
-            row=np.where(local_row >= 0, local_row, -1),
-            lead_slot=prob.lead_slot[t],
-            count=count,
-            member_row=member_row,
-            need=np.where(prob.partial[opt["cand"][t]], n_forced, size),
+            row=np.where(local_row >= 0, local_row, -1).astype(small),
+            lead_slot=prob.lead_slot[t].astype(small),
+            count=count.astype(small),
+            member_row=member_row.astype(small),
+            need=np.where(prob.partial[opt["cand"][t]], n_forced, size).astype(small),
             allow_partial=prob.partial[opt["cand"][t]],
             size=size,
             row_lo=row_lo,

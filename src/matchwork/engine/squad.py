@@ -45,10 +45,15 @@ def squad_options(ctx: StageContext, cand: np.ndarray, site: np.ndarray) -> dict
     gsite = a.guides.site.astype(np.int64)[cols]
     wanted = np.unique(np.asarray(cand, dtype=np.int64) * n_s + np.asarray(site, dtype=np.int64))
     key = rows * n_s + gsite
-    keep = np.isin(key, wanted)
-    pair, c, h, s = ok[keep], rows[keep], cols[keep], gsite[keep]
-    order = np.lexsort((h, s, c))
-    pair, c, h, s = pair[order], c[order], h[order], s[order]
+    if len(wanted):
+        at = np.minimum(np.searchsorted(wanted, key), len(wanted) - 1)
+        keep = wanted[at] == key
+    else:
+        keep = np.zeros(len(key), dtype=bool)
+    pair, h = ok[keep], cols[keep]
+    order = np.argsort(key[keep] * n_g + h, kind="stable")  # by candidate, site, guide
+    pair, h = pair[order], h[order]
+    c, s = rows[keep][order], gsite[keep][order]
     bonus = ctx.bonus * in_pairs(c, h, ctx.existing.squad, n_g).astype(np.int64)
     return {
         "cand": c,
@@ -90,8 +95,10 @@ class Members:
     @classmethod
     def of(cls, squad: dict[str, np.ndarray], forced_pair: np.ndarray, n_sites: int) -> Members:
         """The rows of ``squad`` options (sorted by candidate, site, guide)."""
-        key_all = squad["cand"] * n_sites + squad["site"]
-        key, lo, counts = np.unique(key_all, return_index=True, return_counts=True)
+        key_all = squad["cand"] * n_sites + squad["site"]  # sorted
+        lo = np.flatnonzero(np.r_[True, key_all[1:] != key_all[:-1]]) if len(key_all) else np.zeros(0, np.int64)
+        key = key_all[lo]
+        counts = np.diff(np.r_[lo, len(key_all)])
         width = int(counts.max(initial=0))
         idx = lo[:, None] + np.arange(width)[None, :]
         valid = np.arange(width)[None, :] < counts[:, None]
@@ -100,7 +107,7 @@ class Members:
         return cls(
             key=key,
             pair=np.where(valid, idx, -1),
-            guide=np.where(valid, squad["guide"][idx] if has else 0, -1),
+            guide=np.where(valid, squad["guide"][idx] if has else 0, -1).astype(np.int32),
             gain=np.where(valid, squad["gain"][idx] if has else 0, 0),
             forced=valid & (forced_pair[idx] if has else False),
         )

@@ -452,14 +452,51 @@ class PackingSolver:
             if known >= target:
                 self.incumbent = repaired
                 return TierOutcome(int(known), bound, _merge(solves, start, "optimal", 0.0), "repair")
-        # every column a solution better than the one known could use (all columns, if none is known)
-        if np.isfinite(known):
-            threshold = group_dual + (known + 1) - bound - _slack(bound)
-            self._add(self.oracle.within(dual[: self.n_struct], effective, self.floor, threshold))
-            assert repaired is not None
-            self.lp.hint(self.col_index[: len(repaired)], repaired)
+        if not np.isfinite(known):
+            return self._full_mip(weight, pins, dual, effective, bound, group_dual, target, solves, start)
+        # a better solution than the repair's could use only the columns within (bound - known - 1) of their
+        # group's best: add those not generated yet, set aside every generated one that falls short
+        assert repaired is not None
+        threshold = group_dual + (known + 1) - bound - _slack(bound)
+        self._add(self.oracle.within(dual[: self.n_struct], effective, self.floor, threshold))
+        free = ~self._short(dual, group_dual, threshold) & (self._upper() > 0)
+        repaired = np.r_[repaired, np.zeros(len(self.col_index) - len(repaired))]
+        found, how, best_bound = self._sub_milp(free, np.zeros(len(self.col_index)), solves)
+        x, value = repaired, int(known)
+        if found is not None:
+            found_value = self._value(found, np.zeros(len(self.art_cols)), weight, pins)
+            if found_value > known:
+                x, value = found, found_value
+        self.incumbent = x
+        if how in ("optimal", "infeasible"):  # nothing better than the answer exists
+            return TierOutcome(int(value), bound, _merge(solves, start, "optimal", 0.0), "mip")
+        proven = target if best_bound is None else min(target, math.floor(best_bound + _slack(best_bound)))
+        gap = max(proven - value, 0) / max(abs(proven), 1.0)
+        return TierOutcome(int(value), bound, _merge(solves, start, "time_limit", gap), "mip")
+
+    def _short(self, dual: np.ndarray, group_dual: np.ndarray, threshold: np.ndarray) -> np.ndarray:
+        """Generated columns whose reduced value (their group's row aside) is below their group's threshold."""
+        if not len(self.col_index):
+            return np.zeros(0, dtype=bool)
+        a = self.lp.matrix().tocsc()[:, self.col_index]
+        reduced = self.lp.cost[self.col_index] - a.T @ dual + dual[self.group_row[self.cols.group]]
+        return np.asarray(reduced < threshold[self.cols.group] - 1e-9)
+
+    def _full_mip(
+        self,
+        weight: np.ndarray,
+        pins: bool,
+        dual: np.ndarray,
+        effective: np.ndarray,
+        bound: float,
+        group_dual: np.ndarray,
+        target: int,
+        solves: list[SolveStatus],
+        start: float,
+    ) -> TierOutcome | None:
+        """Branch and bound over every generated column, then over what could beat its answer."""
         sol = self._mip(solves)
-        if sol.status == "optimal" and sol.x is not None and not np.isfinite(known):
+        if sol.status == "optimal" and sol.x is not None:
             value = self._value(np.round(sol.x[self.col_index]), self._art(sol.x), weight, pins)
             if value < target:  # now that a solution is known, add what could beat it, and solve again
                 threshold = group_dual + (value + 1) - bound - _slack(bound)
@@ -469,15 +506,9 @@ class PackingSolver:
                     sol = self._mip(solves)
         self.lp.set_integral(self.col_index, False)
         if sol.x is None:
-            if repaired is not None:
-                self.incumbent = repaired
-                gap = max(target - known, 0) / max(abs(target), 1.0)
-                return TierOutcome(int(known), bound, _merge(solves, start, "time_limit", gap), "repair")
             return None
         x = np.round(sol.x[self.col_index])
         value = self._value(x, self._art(sol.x), weight, pins)
-        if repaired is not None and known > value:  # a time limit stopped branch and bound below the repair
-            x, value = repaired, int(known)
         self.incumbent = x
         if sol.status == "optimal":
             return TierOutcome(int(value), bound, _merge(solves, start, "optimal", 0.0), "mip")
@@ -520,18 +551,27 @@ class PackingSolver:
         threshold = np.full(self.n_groups, np.inf)
         threshold[groups] = group_dual[groups] + (target - bound) - _slack(bound)
         added = self._add(self.oracle.within(dual[: self.n_struct], effective, self.floor, threshold))
-        x_all = np.r_[sol.x, np.zeros(len(added))]
-        x = x_all[self.col_index]
+        x = np.r_[sol.x, np.zeros(len(added))][self.col_index]
         free = np.isin(self.cols.group, groups) & (self._upper() > 0)
+        choice, _, _ = self._sub_milp(free, np.round(x), solves)
+        return choice
+
+    def _sub_milp(
+        self, free: np.ndarray, held: np.ndarray, solves: list[SolveStatus]
+    ) -> tuple[np.ndarray | None, str, float | None]:
+        """Branch and bound over the ``free`` generated columns alone, the others held at ``held`` (0 or 1).
+
+        The programme has the free columns, the segments of the rows they touch, and
+        those rows less what the held columns use. Returns the whole 0/1 choice (None
+        if none was found), how the solve ended and its proven bound.
+        """
         a = self.lp.matrix().tocsc()
         free_cols = self.col_index[free]
         rows = np.unique(a[:, free_cols].tocoo().row)
         seg_free = np.isin(self.seg_row, rows)
         var = np.r_[free_cols, self.seg_cols[seg_free]]
-        held = np.ones(self.lp.n_cols, dtype=bool)
-        held[var] = False
-        x_held = np.where(held, np.round(x_all), 0.0)
-        x_held[self.seg_cols] = np.where(held[self.seg_cols], x_all[self.seg_cols], 0.0)
+        x_held = np.zeros(self.lp.n_cols)
+        x_held[self.col_index[~free]] = held[~free]
         sub = a[rows][:, var]
         used = a[rows] @ x_held
         lo, hi = self.lp.row_lo[rows] - used, self.lp.row_hi[rows] - used
@@ -548,12 +588,15 @@ class PackingSolver:
             bounds=Bounds(np.zeros(len(var)), self.lp.col_hi[var]),
             options=options,
         )
-        solves.append(SolveStatus("optimal" if res.status == 0 else "time_limit", None, time.perf_counter() - start))
+        status = {0: "optimal", 2: "infeasible"}.get(int(res.status), "time_limit")
+        solves.append(SolveStatus(status, None, time.perf_counter() - start, str(res.message)))  # type: ignore[arg-type]
+        bound = getattr(res, "mip_dual_bound", None)
+        bound = None if bound is None or not np.isfinite(bound) else float(cost @ np.zeros(len(var)) - bound)
         if res.x is None:
-            return None
-        choice = np.round(x)
+            return None, status, bound
+        choice = held.copy()
         choice[free] = np.round(res.x[: len(free_cols)])
-        return choice
+        return choice, status, bound
 
     def _upper(self) -> np.ndarray:
         """Each generated column's upper bound under the floor in force."""
