@@ -16,7 +16,7 @@ from matchwork.solve import available_backends, solve
 from reference_joint import JointInfeasibleError, compare_with_engine
 from reference_joint import solve as reference_solve
 
-from brute import engine_tiers, joint_best, peer_best
+from brute import engine_tiers, joint_best, load_cost, peer_best
 from strategies import matchable_cases, rounds
 
 
@@ -216,8 +216,8 @@ def test_caps_and_rules_are_never_broken(objective: str) -> None:
         j = s.guide.find(c, a.guides.index[row.lead_guide_id])
         assert j >= 0 and s.guide.reasons[j] & np.uint32(role_mask("lead_guide")) == 0
         assert rnd.guides[a.guides.index[row.lead_guide_id]].site_id == row.site_id
-        assert len(row.squad_ids) <= result.policy.caps.squad_size
-        assert row.lead_guide_id not in row.squad_ids
+        assert len(row.squad_ids) == result.policy.caps.squad_size  # full squads: the default, no pins here
+        assert row.lead_guide_id not in row.squad_ids and len(set(row.squad_ids)) == len(row.squad_ids)
         for g in row.squad_ids:
             k = s.guide.find(c, a.guides.index[g])
             assert k >= 0 and s.guide.reasons[k] & np.uint32(role_mask("guide")) == 0
@@ -230,6 +230,38 @@ def test_caps_and_rules_are_never_broken(objective: str) -> None:
     per_site = asg[asg.status == "matched"].site_id.value_counts()
     for site_id, n in per_site.items():
         assert n <= legal[a.sites.index[site_id]]  # national rules: nobody is exempt
+
+
+def test_lead_load_cost_is_per_newcomer_the_guide_already_follows() -> None:
+    """Issue 14: with one newcomer per lead, ``lead_load_cost`` charged ``w × 1`` to every lead alike.
+
+    Two guide workers may lead; the squad takes two of the others, so every choice scores
+    the same and only the lead's cost differs: the lead goes to the one who follows fewer
+    newcomers already, whichever of the two that is.
+    """
+    rnd = _one_site(n_guides=4)
+    rnd = rnd.replace(candidates=rnd.candidates[:1])
+    same = {"years_experience": 5.0, "gender": None, "availability": rnd.guides[0].availability}
+    base = [g.model_copy(update=same | {"can_lead": i < 2, "max_mentees": 5}) for i, g in enumerate(rnd.guides)]
+    policy = mw.Policy.default().with_solver(guide_load_cost=0.0, lead_load_cost=5.0)
+    for busy, free in ((0, 1), (1, 0)):
+        guides = list(base)
+        guides[busy] = guides[busy].model_copy(update={"current_mentees": 2})
+        result = mw.match(rnd.replace(guides=guides), policy)
+        assert result.assignments.lead_guide_id.iloc[0] == guides[free].id
+        check_brute(rnd.replace(guides=guides), policy)
+    # a busy lead costs 5 points per newcomer carried: 10 for two, by the documented formula
+    cap = mw.score(rnd.replace(guides=guides), policy).capacities
+    assert load_cost(policy, cap, np.array([0, 1, 0, 0]), np.array([0, 1, 0, 0])) == 10 * SCALE
+
+
+def test_components_in_processes_give_the_serial_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    import matchwork.engine.joint as joint
+
+    rnd = mw.synth.round(400, seed=12, provinces=2)
+    serial = mw.match(rnd)
+    monkeypatch.setattr(joint, "PARALLEL_MIN_OPTIONS", 0)
+    pd.testing.assert_frame_equal(mw.match(rnd).assignments, serial.assignments)
 
 
 def test_row_order_does_not_change_the_result() -> None:

@@ -108,6 +108,7 @@ class LinearModel:
             assert _hs is not None
             self._highs = _hs._Highs()
             self._highs.setOptionValue("output_flag", False)
+            self._highs.setOptionValue("threads", 1)
             # a network-like LP gains nothing from presolve, and presolve would drop the basis between solves
             self._highs.setOptionValue("presolve", "off")
             self._highs.setOptionValue("simplex_strategy", 4)
