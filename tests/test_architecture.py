@@ -29,6 +29,7 @@ PIPELINE: tuple[str, ...] = (
     # model: what a round is
     "matchwork.model",
     "matchwork.model.vocab",
+    "matchwork.model.geo",
     "matchwork.model.profiles",
     # io: profile records as tables and files (no Round needed)
     "matchwork.io",

@@ -310,6 +310,7 @@ def frame_to_records(table: str, frame: pd.DataFrame) -> tuple[list[dict[str, An
     for spec_col in spec:
         if spec_col.required and not spec_col.optional_parent and spec_col.name not in present:
             problems.append(Problem(table, spec_col.name, f"a column named {spec_col.name!r} (it is required)"))
+    problems += _location_columns(table, spec, set(present))
 
     frame = frame.set_axis(present, axis=1)
     usable = [c for c in spec if c.name in present]
@@ -329,6 +330,20 @@ def frame_to_records(table: str, frame: pd.DataFrame) -> tuple[list[dict[str, An
                     record.setdefault(outer, {})[key] = value
     lines = list(range(2, len(frame) + 2))
     return records, lines, problems
+
+
+def _location_columns(table: str, spec: list[_Column], present: set[str]) -> list[Problem]:
+    """A place is ``lat`` and ``lon`` together, or a ``municipality``: one problem per missing column, not per row."""
+    place = [c for c in spec if c.path[0] == "location"]
+    if not place:
+        return []
+    has = {c.path[1] for c in place if c.name in present}
+    if len(has & {"lat", "lon"}) == 1:
+        (missing,) = {"lat", "lon"} - has
+        return [Problem(table, missing, f"a column named {missing!r} beside {({'lat', 'lon'} - {missing}).pop()!r}")]
+    if not has and not place[0].optional_parent:
+        return [Problem(table, "municipality", "a column named 'municipality', or the columns 'lat' and 'lon'")]
+    return []
 
 
 # ---------------------------------------------------------------- files
