@@ -87,7 +87,7 @@ def test_site_view_is_redacted(demo_dir: Path) -> None:
 
 
 def test_broken_workbook_exits_2_and_writes_nothing(tmp_path: Path) -> None:
-    frames = mw.synth.round(30, seed=1).to_frames()
+    frames = {t: f.astype(object) for t, f in mw.synth.round(30, seed=1).to_frames().items()}
     frames["candidates"].loc[0, "lat"] = "999"
     frames["sites"].loc[1, "headcount"] = "-1"
     tables.write_excel(frames, tmp_path / "bad.xlsx")
@@ -150,7 +150,7 @@ def test_suggest_lists_partners(demo_dir: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_validate_reports_every_problem_with_exit_2(tmp_path: Path) -> None:
-    frames = mw.synth.round(30, seed=1).to_frames()
+    frames = {t: f.astype(object) for t, f in mw.synth.round(30, seed=1).to_frames().items()}
     frames["candidates"].loc[0, "lat"] = "999"
     frames["sites"].loc[1, "headcount"] = "-1"
     tables.write_excel(frames, tmp_path / "bad.xlsx")

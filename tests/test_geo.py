@@ -90,7 +90,7 @@ def test_a_round_by_municipality_is_located_when_wrong_and_round_trips_when_righ
         frames[table]["lon"] = None
     frames["candidates"].loc[3, "municipality"] = "Sustinent"
     frames["sites"].loc[1, "municipality"] = "Castro"
-    frames["candidates"].loc[5, "lat"] = "45.1"  # half a point
+    frames["candidates"].loc[5, "lat"] = 45.1  # half a point
     with pytest.raises(mw.RoundValidationError) as err:
         mw.Round.from_frames(frames)
     where = {(p.table, p.line, p.column): p for p in err.value.problems}

@@ -42,7 +42,8 @@ def _wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _frames() -> dict[str, pd.DataFrame]:
-    return mw.synth.round(40, seed=5).to_frames()
+    # cells as a spreadsheet holds them (any text), not the typed columns to_frames() gives
+    return {t: f.astype(object) for t, f in mw.synth.round(40, seed=5).to_frames().items()}
 
 
 def _run(source: Path, out: Path, *extra: str) -> Any:
