@@ -23,6 +23,7 @@ import difflib
 import functools
 import re
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from matchwork._validation import Lang, choice
 from matchwork.i18n import TEXTS, text
@@ -422,7 +423,10 @@ _ISO_639_1 = [
     "zu",
 ]
 
-Language = Vocabulary("Language", {c.upper(): c for c in _ISO_639_1})  # type: ignore[misc]
+if TYPE_CHECKING:  # type checkers know the functional API of StrEnum only
+    Language = StrEnum("Language", {c.upper(): c for c in _ISO_639_1})  # type: ignore[misc]
+else:
+    Language = Vocabulary("Language", {c.upper(): c for c in _ISO_639_1})
 Language.__doc__ = "A language as its ISO 639-1 two-letter code (``it``, ``en``, ``ar``…)."
 Language.__module__ = __name__
 
