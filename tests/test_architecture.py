@@ -36,6 +36,7 @@ PIPELINE: tuple[str, ...] = (
     "matchwork.io.atomic",
     "matchwork.io.tables",
     "matchwork.io.schema",
+    "matchwork.io.template",
     # model: the validated round and what a programme decides
     "matchwork.model.validation",
     "matchwork.model.round",
@@ -76,6 +77,7 @@ PIPELINE: tuple[str, ...] = (
     "matchwork.engine.engine",
     "matchwork.engine",
     # outputs for people
+    "matchwork.report.headline",
     "matchwork.report.report",
     "matchwork.report",
     "matchwork.batch",

@@ -610,7 +610,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "for every vocabulary.",
     ),
     "cli.template_path": ("Il file .xlsx da creare (non deve esistere).", "The .xlsx file to create (must not exist)."),
-    "cli.problems_title": ("Problemi nei dati: {count}", "Problems in the input: {count}"),
+    "stage.load": ("lettura dei dati", "load"),
+    "stage.score": ("punteggi", "score"),
+    "stage.site_and_lead": ("sede e referente", "site and lead guide"),
+    "stage.squad": ("squadra", "squad"),
+    "stage.peer": ("peer supporter", "peer supporter"),
+    "stage.explain": ("spiegazioni", "explanations"),
+    "stage.write": ("scrittura dei risultati", "write"),
     "cli.col_table": ("tabella", "table"),
     "cli.col_line": ("riga", "line/row"),
     "cli.col_id": ("codice", "id"),
@@ -708,8 +714,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The main limit is places at the sites (legal limits, company tutors, open positions).",
     ),
     "headline.limit.both": (
-        "Il limite principale sono sedi e referenti insieme: dove c'è posto, i referenti sono già occupati.",
-        "The main limit is sites and lead guides together: where there is room, the lead guides are taken.",
+        "Il limite principale sono sedi e referenti insieme: dove c'è ancora posto, i referenti (al massimo {cap} "
+        "ciascuno per tornata) sono già occupati.",
+        "The main limit is sites and lead guides together: where there is room, the lead guides (at most {cap} "
+        "each per round) are taken.",
     ),
     "headline.limit.rules": (
         "Il limite principale sono le regole: per molte persone nessuna sede è possibile.",
@@ -761,21 +769,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "headline.where": (" ({n} nell'ambito di {area})", " ({n} in the {area} area)"),
     "headline.price.one": (
-        "Un posto in più per {partner} ({role}, ambito di {area}) abbinerebbe {n} persona in più.",
-        "One more place for {partner} ({role}, {area} area) would place {n} more person.",
+        "Un posto in più per {name} ({role} {id}, ambito di {area}) abbinerebbe {n} persona in più.",
+        "One more place for {name} ({role} {id}, {area} area) would place {n} more person.",
     ),
     "headline.price.other": (
-        "Un posto in più per {partner} ({role}, ambito di {area}) abbinerebbe {n} persone in più.",
-        "One more place for {partner} ({role}, {area} area) would place {n} more people.",
-    ),
-    "headline.price_area.one": (
-        "Nell'ambito di {area}, un posto in più tra i partner al completo abbinerebbe fino a {n} persona in più.",
-        "In the {area} area, one more place among the full partners would place up to {n} more person.",
-    ),
-    "headline.price_area.other": (
-        "Nell'ambito di {area}, un posto in più per ciascuno dei partner al completo abbinerebbe fino a {n} "
-        "persone in più.",
-        "In the {area} area, one more place for each of the full partners would place up to {n} more people.",
+        "Un posto in più per {name} ({role} {id}, ambito di {area}) abbinerebbe {n} persone in più.",
+        "One more place for {name} ({role} {id}, {area} area) would place {n} more people.",
     ),
     "headline.reason.lead": (
         "nessun referente libero nelle sedi possibili",
@@ -899,6 +898,20 @@ TEXTS: dict[str, tuple[str, str]] = {
         "an ATECO code ('81.21') or section letter ('N')",
     ),
     "template.example_name": ("Tornata di prova", "Example round"),
+    "template.list.Mobility": ("mobilità", "mobility"),
+    "template.list.SupportIntensity": ("intensità del sostegno", "support intensity"),
+    "template.list.Gender": ("genere", "gender"),
+    "template.list.Category": ("categoria L. 381/91", "category (L. 381/91)"),
+    "template.list.ReferringService": ("servizio inviante", "referring service"),
+    "template.list.RelationshipKind": ("tipo di relazione", "relationship kind"),
+    "template.list.Role": ("ruolo", "role"),
+    "template.list.SiteKind": ("tipo di sede", "site kind"),
+    "template.list.Skill": ("competenze", "skills"),
+    "template.list.Slot": ("mezze giornate", "half-days"),
+    "template.list.Accommodation": ("accomodamenti", "adjustments"),
+    "template.list.LivedExperience": ("esperienza vissuta", "lived experience"),
+    "template.list.Language": ("lingue", "languages"),
+    "template.list.bool": ("sì / no", "yes / no"),
     "template.dropdown_error": ("Valore non ammesso", "Value not allowed"),
     "template.dropdown_message": ("Scegliere un valore dall'elenco.", "Choose a value from the list."),
     # -------- Vocabulary labels
