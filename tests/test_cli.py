@@ -90,9 +90,11 @@ def test_site_view_is_redacted_and_lists_what_to_prepare(demo_dir: Path) -> None
     for cid, needs in zip(frame["candidate id"], frame["adjustments to prepare"].fillna(""), strict=True):
         assert needs == ", ".join(sorted(mw.model.vocab.label(a, "en") for a in people[cid].accommodations))
     prepare = view["to prepare"]
-    for (site, adjustment), group in frame.assign(
-        adjustment=frame["adjustments to prepare"].fillna("").str.split(", ")
-    ).explode("adjustment").groupby(["site id", "adjustment"]):
+    for (site, adjustment), group in (
+        frame.assign(adjustment=frame["adjustments to prepare"].fillna("").str.split(", "))
+        .explode("adjustment")
+        .groupby(["site id", "adjustment"])
+    ):
         if adjustment:
             row = prepare[(prepare["site id"] == site) & (prepare["adjustment"] == adjustment)]
             assert row["newcomers"].tolist() == [len(group)]

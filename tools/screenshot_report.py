@@ -15,6 +15,7 @@ tests run as root), with background networking, extensions and first-run pages o
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import json
 import os
@@ -141,20 +142,16 @@ class Browser:
 
     def close(self) -> None:
         """Stop Chromium and remove its profile."""
-        try:
+        with contextlib.suppress(OSError, EOFError, TimeoutError, RuntimeError):
             self._call("Browser.close")
-        except (OSError, EOFError, TimeoutError, RuntimeError):
-            pass
         try:
             self._proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self._proc.kill()
             self._proc.wait()
         for fd in (self._to_browser, self._from_browser):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
         self._profile.cleanup()
 
     # ------------------------------------------------------------ protocol
