@@ -49,6 +49,7 @@ from pydantic import BaseModel
 
 from matchwork._validation import Lang, choice
 from matchwork.errors import Problem
+from matchwork.i18n import LANGS
 from matchwork.i18n import text as say
 from matchwork.io.atomic import atomic_file, atomic_folder
 from matchwork.model.profiles import PROFILE_TYPES, FreeText, Location
@@ -485,6 +486,10 @@ def read_csv_dir(path: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFrame],
     return frames, problems
 
 
+_TEMPLATE_SHEETS = frozenset(say(f"template.sheet_{k}", lang) for k in ("instructions", "lists") for lang in LANGS)
+"""The blank workbook's own sheets (``matchwork template``): instructions and word lists, not tables."""
+
+
 def write_excel(frames: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]) -> Path:
     """Write one sheet per table into an ``.xlsx`` workbook, atomically."""
     with atomic_file(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
@@ -504,7 +509,7 @@ def read_excel(path: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFrame], l
         return {}, [Problem(file.name, None, f"an Excel .xlsx workbook ({type(exc).__name__})")]
     problems: list[Problem] = []
     frames: dict[str, pd.DataFrame] = {}
-    by_name = {str(name).strip(): frame for name, frame in sheets.items()}
+    by_name = {str(name).strip(): frame for name, frame in sheets.items() if str(name).strip() not in _TEMPLATE_SHEETS}
     for name in sorted(set(by_name) - set(TABLES)):
         hint = suggest(name, list(TABLES))
         problems.append(
