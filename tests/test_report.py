@@ -78,8 +78,9 @@ def test_the_console_check_catches_a_broken_page(shot: ModuleType, tmp_path: Pat
     assert any("boom" in line for line in console)
 
 
-def test_the_docs_screenshot_exists() -> None:
-    png = ROOT / "docs" / "img" / "report.png"
+@pytest.mark.parametrize("folder", ["docs/img", "docs/it/img"])
+def test_the_docs_screenshots_exist(folder: str) -> None:
+    png = ROOT / folder / "report.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -49,7 +49,7 @@ from typing import Any
 
 from matchwork._validation import Lang, choice, choices
 
-__all__ = ["LANGS", "TEXTS", "both", "gendered", "plural", "text", "words"]
+__all__ = ["LANGS", "TEXTS", "both", "gendered", "number", "plural", "text", "words"]
 
 LANGS: tuple[str, ...] = choices(Lang)
 
@@ -1082,6 +1082,16 @@ def gendered(key: str, gender: Any, lang: str = "it", /, **values: Any) -> str:
     code = str(getattr(gender, "value", gender) or "")
     form = f"{key}.{code}" if code in ("f", "m") and f"{key}.{code}" in TEXTS else key
     return text(form, lang, **values)
+
+
+def number(value: float, digits: int = 1, lang: str = "it") -> str:
+    """A number as people of ``lang`` write it: ``"0,85"`` in Italian, ``"0.85"`` in English.
+
+    >>> number(0.854, 2), number(1234.5, 1, "en")
+    ('0,85', '1234.5')
+    """
+    written = f"{value:.{digits}f}"
+    return written.replace(".", ",") if _column(lang) == 0 else written
 
 
 def both(key: str) -> dict[str, str]:

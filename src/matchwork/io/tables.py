@@ -171,6 +171,8 @@ def columns(table: str, lang: str = "en") -> list[str]:
     maps an Italian header to its column; readers and the blank workbook
     (``matchwork template``) both take the headers from here.
 
+    Examples
+    --------
     >>> columns("positions")[:3]
     ['site_id', 'id', 'title']
     >>> columns("positions", "it")[:3]

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from matchwork._validation import Lang, choice
-from matchwork.i18n import gendered, text, words
+from matchwork.i18n import gendered, number, text, words
 from matchwork.report.headline import blockers, headline, names, reason_text
 
 if TYPE_CHECKING:
@@ -116,9 +116,8 @@ def _load_chart(result: MatchResult, lang: str) -> str:
         if not len(d):
             continue
         lo, q1, med, q3, hi = np.percentile(d, [0, 25, 50, 75, 100])
-        tip = html.escape(
-            t["chart_box"].format(role=name, median=f"{med:.2f}", q1=f"{q1:.2f}", q3=f"{q3:.2f}", max=f"{hi:.2f}")
-        )
+        figures = {k: number(v, 2, lang) for k, v in (("median", med), ("q1", q1), ("q3", q3), ("max", hi))}
+        tip = html.escape(t["chart_box"].format(role=text(f"report.role.{role}", lang), **figures))
         parts.append(f'<line x1="{x(lo):.1f}" y1="{y}" x2="{x(hi):.1f}" y2="{y}" stroke="#333"/>')
         parts.append(
             f'<rect x="{x(q1):.1f}" y="{y - 9}" width="{max(x(q3) - x(q1), 1):.1f}" height="18" fill="#dfe8f5" '
@@ -234,8 +233,8 @@ def render_report(
                 "area": row["area"],
                 "candidates": row["candidates"],
                 "matched": row["matched"],
-                "share": f"{100 * row['share']:.0f}",
-                "score": "" if score != score else f"{score:.1f}",
+                "share": number(100 * row["share"], 0, lang),
+                "score": "" if score != score else number(score, 1, lang),
             }
         )
     loads = m["loads"].reindex(list(ROLES)).dropna(how="all").reset_index()
@@ -243,8 +242,8 @@ def render_report(
         {
             "label": text(f"report.role.{r['role']}", lang),
             "partners": int(r["partners"]),
-            "mean": "" if r["mean_share"] != r["mean_share"] else f"{r['mean_share']:.2f}",
-            "max": "" if r["max_share"] != r["max_share"] else f"{r['max_share']:.2f}",
+            "mean": "" if r["mean_share"] != r["mean_share"] else number(r["mean_share"], 2, lang),
+            "max": "" if r["max_share"] != r["max_share"] else number(r["max_share"], 2, lang),
             "at_capacity": int(r["at_capacity"]),
         }
         for r in loads.to_dict("records")
@@ -258,6 +257,7 @@ def render_report(
         "rows": records.to_dict("records"),
         "pageSize": PAGE_SIZE,
         "words": {
+            "decimal": number(0.5, 1, lang)[1],
             "why": t["why"],
             "page": t["page"],
             "rows_one": text("count.rows.one", lang),
@@ -271,6 +271,8 @@ def render_report(
         date=result.round.date.isoformat(),
         headline=headline(result, lang, prices).sentences,
         metrics=m,
+        placed_pct=number(100 * m["matched_share"], 0, lang),
+        squad_pct=number(100 * m["squad_filled_share"], 0, lang),
         summary=[(text(f"table.{k}", lang), v) for k, v in result.round.summary().items() if v],
         score_chart=_score_chart(result, lang),
         load_chart=_load_chart(result, lang),
