@@ -60,7 +60,7 @@ def test_table_problems_stop_the_run_before_anything_is_written(kind: str, tmp_p
     source = tables.write_csv_dir(frames, tmp_path / "round")
     result = _run(source, tmp_path / "out")
     assert result.exit_code == EXIT_INVALID, result.output
-    assert "problem(s) in the input" in result.output
+    assert "nei dati" in result.output  # "1 problema nei dati", "3 problemi nei dati": the CLI speaks Italian
     assert sorted(p.name for p in tmp_path.iterdir()) == ["round"]
 
 
