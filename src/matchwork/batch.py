@@ -348,7 +348,7 @@ def _assignments_sheets(done: BatchRun, lang: str, prices: pd.DataFrame | None) 
         {
             _header("partner", lang): loads["partner_id"].map(named),
             _header("partner_id", lang): loads["partner_id"],
-            _header("role", lang): loads["role"].map(lambda r: text(f"label.{r}", lang)),
+            _header("role", lang): loads["role"].map(lambda r: text(f"load.{r}", lang)),
             _header("load", lang): loads["load"].round(1),
             _header("capacity", lang): loads["capacity"].round(1),
             _header("share", lang): share,

@@ -220,7 +220,7 @@ def explain_cmd(
         rnd, policy, _ = load_run(run_dir)
         result = mw.match(rnd, policy)
         if why_not is not None:
-            out.print(result.why_not(candidate, why_not).text, markup=False, highlight=False)
+            out.print(result.why_not(candidate, why_not, lang=lang).text, markup=False, highlight=False)
             return
         out.print(result.explain(candidate, audience=audience, lang=lang).text, markup=False, highlight=False)
 
@@ -281,6 +281,20 @@ def schema(
         for table, s in schemas.items():
             (out_dir / f"{table}.schema.json").write_text(json.dumps(s, indent=2, ensure_ascii=False), encoding="utf-8")
     out.print(text("cli.wrote_schemas", lang, n=len(schemas), path=out_dir), markup=False, highlight=False)
+
+
+try:
+    from matchwork.programme.cli import app as _programme_app
+except ImportError:  # the programme extra is not installed
+
+    @app.command("programme", help=_help("programme"))
+    def programme_missing() -> None:
+        """Keep the history of a programme over time (needs: pip install 'matchwork[programme]')."""
+        console.print(_help("programme_missing"), highlight=False, markup=False)
+        raise typer.Exit(EXIT_FAILURE)
+
+else:
+    app.add_typer(_programme_app, name="programme")
 
 
 def main() -> None:

@@ -1,9 +1,8 @@
 """What holds placements back, read from a result: the headline of the report and of the outputs.
 
 For every unmatched candidate, :func:`blockers` names what stood in the way, from
-the result's own tables only — :attr:`~matchwork.MatchResult.unmatched_reasons`
-(which sites were possible) and :attr:`~matchwork.MatchResult.loads` (which limits
-are full):
+the result's own :attr:`~matchwork.MatchResult.unmatched_reasons`, whose limits are
+those the :attr:`~matchwork.MatchResult.loads` table shows full:
 
 ``rules``
     no site and lead guide is allowed by the rules (the most frequent rule is kept);
@@ -38,7 +37,6 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from matchwork._validation import Lang, choice
@@ -71,50 +69,41 @@ class Headline:
         return " ".join(self.sentences)
 
 
+_PLACE_LIMITS = frozenset({"position", "site", "site_legal", "site_tutors"})
+"""Limits of a place (a position's openings, a site's legal or tutors' limit); the others are the lead guides'."""
+
+
 def blockers(result: MatchResult) -> pd.DataFrame:
     """What held back each unmatched candidate: ``candidate_id, area, cause, rule``.
 
-    ``cause`` is one of :data:`CAUSES`; ``rule`` is the rule code that forbids most of
-    the candidate's pairs when the cause is ``rules``, else empty. Each allowed option
-    (a position and a lead guide of its site) is checked against the limits the result
-    shows full: the site's (``loads``), the position's openings, the lead guide's.
+    Read from :attr:`~matchwork.MatchResult.unmatched_reasons`: ``rules`` when no
+    option is allowed (``rule`` is the rule that forbids most of the candidate's
+    pairs), ``trade_off`` when an option had room at every limit, and otherwise the
+    kind of the full limits it names (with their figures from ``loads``): ``site``
+    when they are all limits of places (a position's openings, a site's legal or tutors'
+    limit), ``lead`` when they are all the lead guides' (their newcomers per round, or
+    their total load), ``both`` when some are each.
     """
     reasons = result.unmatched_reasons
     area = {c.id: c.area for c in result.round.candidates}
-    out = pd.DataFrame(
+
+    def cause(reason: str, limits: tuple[str, ...]) -> str:
+        if reason == "no_feasible_option":
+            return "rules"
+        if reason == "trade_off":
+            return "trade_off"
+        kinds = {"site" if label.split(" ", 1)[0] in _PLACE_LIMITS else "lead" for label in limits}
+        return kinds.pop() if len(kinds) == 1 else "both"
+
+    return pd.DataFrame(
         {
             "candidate_id": reasons["candidate_id"],
             "area": reasons["candidate_id"].map(area),
-            "cause": "rules",
-            "rule": reasons["rules"].map(lambda r: r[0] if len(r) else ""),
-        }
+            "cause": [cause(r, lim) for r, lim in zip(reasons["reason"], reasons["limits"], strict=True)],
+            "rule": [r[0] if len(r) else "" for r in reasons["rules"]],
+        },
+        columns=["candidate_id", "area", "cause", "rule"],
     )
-    a = result.scores.arrays
-    options = result.stages["joint"].options
-    unmatched = np.flatnonzero(result.assignments["status"].to_numpy() != "matched")
-    mine = np.isin(options["cand"], unmatched)
-    if not mine.any():
-        return out
-    cand, pos, guide = options["cand"][mine], options["pos"][mine], options["guide"][mine]
-    loads = result.loads
-    site_load = loads[loads["role"] == "site"].set_index("partner_id").reindex([str(i) for i in a.sites.ids])
-    site_full = (site_load["load"] >= site_load["capacity"] - 1e-9).to_numpy()
-    lead = loads[loads["role"] == "lead_guide"].set_index("partner_id").reindex([str(i) for i in a.guides.ids])
-    lead_full = (lead["load"] >= lead["capacity"] - 1e-9).to_numpy()
-    matched = result.assignments["position_id"].dropna().map(a.positions.index).to_numpy(dtype=np.int64)
-    pos_full = np.bincount(matched, minlength=len(a.positions.ids)) >= result.scores.capacities.position_open
-    place = site_full[a.positions.site[pos]] | pos_full[pos]
-    leads = lead_full[guide]
-    owners, at = np.unique(cand, return_inverse=True)
-    free = np.bincount(at, weights=~place & ~leads, minlength=len(owners)) > 0
-    all_place = np.bincount(at, weights=~place, minlength=len(owners)) == 0
-    all_lead = np.bincount(at, weights=~leads, minlength=len(owners)) == 0
-    cause = np.select([free, all_place & ~all_lead, all_lead & ~all_place], ["trade_off", "site", "lead"], "both")
-    by_candidate = dict(zip((str(a.candidates.ids[c]) for c in owners), cause.tolist(), strict=True))
-    has = out["candidate_id"].isin(list(by_candidate)).to_numpy()
-    out.loc[has, "cause"] = out.loc[has, "candidate_id"].map(by_candidate).to_numpy()
-    out.loc[has, "rule"] = ""
-    return out
 
 
 def reason_text(cause: str, rule: str, lang: str = "it") -> str:
@@ -126,10 +115,11 @@ def reason_text(cause: str, rule: str, lang: str = "it") -> str:
 
 
 def names(result: MatchResult) -> dict[str, str]:
-    """The name of every candidate, guide worker, peer supporter and site of a result's round, by id."""
+    """The name of every candidate, guide worker, peer supporter, site and position ("site – title"), by id."""
     rnd = result.round
     everyone: list[Any] = [*rnd.candidates, *rnd.guides, *rnd.peers, *rnd.sites]
-    return {x.id: x.name for x in everyone}
+    named = {x.id: x.name for x in everyone}
+    return named | {pos.id: f"{named[site]} – {pos.title}" for site, pos in rnd.positions}
 
 
 def _area_of(result: MatchResult, role: str, partner_id: str) -> str:
@@ -168,6 +158,22 @@ def headline(result: MatchResult, lang: str = "it", prices: pd.DataFrame | None 
     cap = plural("count.newcomers", int(result.policy.caps.lead_newcomers), lang)
     sentences.append(text(f"headline.limit.{limit}", lang, cap=cap) if limit in ("lead", "both") else "")
     sentences[-1] = sentences[-1] or text(f"headline.limit.{limit}", lang)
+    if limit == "both":  # which of the two to act on first: the full limits of each kind and whom they hold back
+        named = result.unmatched_reasons[["candidate_id", "limits"]].explode("limits").dropna()
+        kind = named["limits"].str.split(" ").str[0].isin(list(_PLACE_LIMITS)).map({True: "place", False: "lead"})
+        partner = named["limits"].str.split(" ").str[:2].str.join(" ")
+        full = {k: partner[kind == k].nunique() for k in ("lead", "place")}
+        held = {k: named.loc[kind == k, "candidate_id"].nunique() for k in ("lead", "place")}
+        sentences.append(
+            text(
+                "headline.kinds",
+                lang,
+                leads=full["lead"],
+                lead_people=plural("count.people", held["lead"], lang),
+                places=full["place"],
+                place_people=plural("count.people", held["place"], lang),
+            )
+        )
     for cause in sorted(CAUSES, key=lambda c: (-counts[c], CAUSES.index(c))):
         if not counts[cause]:
             continue

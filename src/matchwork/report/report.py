@@ -40,7 +40,7 @@ list the pairings only (a browser cannot search a hundred megabytes of text), an
 
 PAGE_SIZE = 50
 """Rows of the pairings table per page."""
-ROLES: tuple[str, ...] = ("site", "lead_guide", "guide", "peer")
+ROLES: tuple[str, ...] = ("site", "site_legal", "site_tutors", "position", "lead_guide", "guide", "peer")
 """The roles of the loads table, in the order the report shows them."""
 
 _COLOURS = {"site": "#1f77b4", "lead": "#ff7f0e", "peer": "#2ca02c"}
@@ -116,7 +116,7 @@ def _load_chart(result: MatchResult, lang: str) -> str:
         if not len(d):
             continue
         lo, q1, med, q3, hi = np.percentile(d, [0, 25, 50, 75, 100])
-        figures = {k: number(v, 2, lang) for k, v in (("median", med), ("q1", q1), ("q3", q3), ("max", hi))}
+        figures = {k: number(v, lang, 2) for k, v in (("median", med), ("q1", q1), ("q3", q3), ("max", hi))}
         tip = html.escape(t["chart_box"].format(role=text(f"report.role.{role}", lang), **figures))
         parts.append(f'<line x1="{x(lo):.1f}" y1="{y}" x2="{x(hi):.1f}" y2="{y}" stroke="#333"/>')
         parts.append(
@@ -233,8 +233,8 @@ def render_report(
                 "area": row["area"],
                 "candidates": row["candidates"],
                 "matched": row["matched"],
-                "share": number(100 * row["share"], 0, lang),
-                "score": "" if score != score else number(score, 1, lang),
+                "share": number(100 * row["share"], lang, 0),
+                "score": "" if score != score else number(score, lang, 1),
             }
         )
     loads = m["loads"].reindex(list(ROLES)).dropna(how="all").reset_index()
@@ -242,8 +242,8 @@ def render_report(
         {
             "label": text(f"report.role.{r['role']}", lang),
             "partners": int(r["partners"]),
-            "mean": "" if r["mean_share"] != r["mean_share"] else number(r["mean_share"], 2, lang),
-            "max": "" if r["max_share"] != r["max_share"] else number(r["max_share"], 2, lang),
+            "mean": "" if r["mean_share"] != r["mean_share"] else number(r["mean_share"], lang, 2),
+            "max": "" if r["max_share"] != r["max_share"] else number(r["max_share"], lang, 2),
             "at_capacity": int(r["at_capacity"]),
         }
         for r in loads.to_dict("records")
@@ -257,7 +257,7 @@ def render_report(
         "rows": records.to_dict("records"),
         "pageSize": PAGE_SIZE,
         "words": {
-            "decimal": number(0.5, 1, lang)[1],
+            "decimal": number(0.5, lang, 1)[1],
             "why": t["why"],
             "page": t["page"],
             "rows_one": text("count.rows.one", lang),
@@ -271,8 +271,8 @@ def render_report(
         date=result.round.date.isoformat(),
         headline=headline(result, lang, prices).sentences,
         metrics=m,
-        placed_pct=number(100 * m["matched_share"], 0, lang),
-        squad_pct=number(100 * m["squad_filled_share"], 0, lang),
+        placed_pct=number(100 * m["matched_share"], lang, 0),
+        squad_pct=number(100 * m["squad_filled_share"], lang, 0),
         summary=[(text(f"table.{k}", lang), v) for k, v in result.round.summary().items() if v],
         score_chart=_score_chart(result, lang),
         load_chart=_load_chart(result, lang),
