@@ -338,7 +338,7 @@ def _assignments_sheets(done: BatchRun, lang: str, prices: pd.DataFrame | None) 
             _header("candidate", lang): why["candidate_id"].map(called),
             _header("candidate_id", lang): why["candidate_id"],
             _header("area", lang): why["area"],
-            _header("reason", lang): [reason_text(c, r, lang) for c, r in zip(why["cause"], why["rule"], strict=True)],
+            _header("reason", lang): _reasons(why, lang),
         }
     )
     named = names(result)
@@ -361,6 +361,13 @@ def _assignments_sheets(done: BatchRun, lang: str, prices: pd.DataFrame | None) 
         text("sheet.unmatched", lang): unmatched,
         text("sheet.loads", lang): loads_sheet,
     }
+
+
+def _reasons(why: pd.DataFrame, lang: str) -> list[str]:
+    """Each blocker in words; a text is built once per cause and rule."""
+    pairs = list(zip(why["cause"], why["rule"], strict=True))
+    said = {pair: reason_text(*pair, lang) for pair in set(pairs)}
+    return [said[pair] for pair in pairs]
 
 
 def _write_workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> None:

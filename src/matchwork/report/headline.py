@@ -37,6 +37,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from matchwork._validation import Lang, choice
@@ -71,6 +72,7 @@ class Headline:
 
 _PLACE_LIMITS = frozenset({"position", "site", "site_legal", "site_tutors"})
 """Limits of a place (a position's openings, a site's legal or tutors' limit); the others are the lead guides'."""
+_PLACE_PREFIXES = tuple(f"{kind} " for kind in sorted(_PLACE_LIMITS))
 
 
 def blockers(result: MatchResult) -> pd.DataFrame:
@@ -92,8 +94,8 @@ def blockers(result: MatchResult) -> pd.DataFrame:
             return "rules"
         if reason == "trade_off":
             return "trade_off"
-        kinds = {"site" if label.split(" ", 1)[0] in _PLACE_LIMITS else "lead" for label in limits}
-        return kinds.pop() if len(kinds) == 1 else "both"
+        places = sum(1 for label in limits if label.startswith(_PLACE_PREFIXES))
+        return "lead" if places == 0 else "site" if places == len(limits) else "both"
 
     return pd.DataFrame(
         {
@@ -160,10 +162,13 @@ def headline(result: MatchResult, lang: str = "it", prices: pd.DataFrame | None 
     sentences[-1] = sentences[-1] or text(f"headline.limit.{limit}", lang)
     if limit == "both":  # which of the two to act on first: the full limits of each kind and whom they hold back
         named = result.unmatched_reasons[["candidate_id", "limits"]].explode("limits").dropna()
-        kind = named["limits"].str.split(" ").str[0].isin(list(_PLACE_LIMITS)).map({True: "place", False: "lead"})
-        partner = named["limits"].str.split(" ").str[:2].str.join(" ")
-        full = {k: partner[kind == k].nunique() for k in ("lead", "place")}
-        held = {k: named.loc[kind == k, "candidate_id"].nunique() for k in ("lead", "place")}
+        at, labels = pd.factorize(named["limits"])  # a few hundred limits, named once per candidate they hold
+        words = [str(label).split(" ") for label in labels]
+        place = np.array([w[0] in _PLACE_LIMITS for w in words], dtype=bool)[at]
+        partner = np.array([" ".join(w[:2]) for w in words], dtype=object)[at]
+        who = named["candidate_id"].to_numpy()
+        full = {"lead": len(set(partner[~place])), "place": len(set(partner[place]))}
+        held = {"lead": len(set(who[~place])), "place": len(set(who[place]))}
         sentences.append(
             text(
                 "headline.kinds",

@@ -153,8 +153,9 @@ def report_rows(result: MatchResult, lang: str = "it") -> pd.DataFrame:
     named = names(result)
     titles = {pos.id: pos.title for _, pos in rnd.positions}
     people = {c.id: c for c in rnd.candidates}
-    why = blockers(result).set_index("candidate_id")
-    reason = {cid: reason_text(str(r.cause), str(r.rule), lang) for cid, r in why.iterrows()}
+    why = blockers(result)
+    said = {pair: reason_text(*pair, lang) for pair in set(zip(why["cause"], why["rule"], strict=True))}
+    reason = dict(zip(why["candidate_id"], (said[p] for p in zip(why["cause"], why["rule"], strict=True)), strict=True))
 
     def who(pid: object) -> str:
         return "" if pid is None or pid != pid else f"{named[str(pid)]} ({pid})"
