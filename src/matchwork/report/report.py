@@ -101,7 +101,7 @@ def _load_chart(result: MatchResult, lang: str) -> str:
     share = np.where(loads["capacity"] > 0, loads["load"] / loads["capacity"].where(loads["capacity"] > 0), np.nan)
     data = [share[(loads["role"] == r).to_numpy() & ~np.isnan(share)] for r in ROLES]
     high = max(1.2, *(float(d.max()) for d in data if len(d)))
-    width, row, left, head = 660, 34, 150, 8
+    width, row, left, head = 720, 34, 250, 8  # room for the longest role name
     height = head + row * len(ROLES) + 36
     plot_w = width - left - 20
 
@@ -128,7 +128,8 @@ def _load_chart(result: MatchResult, lang: str) -> str:
     parts.append(f'<line x1="{left}" y1="{axis_y}" x2="{width - 20}" y2="{axis_y}" stroke="#333"/>')
     parts.append(f'<line x1="{x(1):.1f}" y1="{head}" x2="{x(1):.1f}" y2="{axis_y}" stroke="#b33"/>')
     for v in np.arange(0, high + 1e-9, 0.2):
-        parts.append(f'<text x="{x(v):.1f}" y="{axis_y + 15}" font-size="11" text-anchor="middle">{v:.1f}</text>')
+        tick = number(float(v), lang, 1)
+        parts.append(f'<text x="{x(v):.1f}" y="{axis_y + 15}" font-size="11" text-anchor="middle">{tick}</text>')
     parts.append(
         f'<text x="{left + plot_w / 2:.0f}" y="{height - 4}" font-size="12" text-anchor="middle">'
         f"{html.escape(t['share'])}</text></svg>"
