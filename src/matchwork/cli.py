@@ -11,14 +11,19 @@ Exit codes
     any other failure (a pin that cannot be honoured, an unwritable folder…),
     with one line saying what;
 2
-    invalid input: the full table of problems (table, row, column, value,
-    expected) is printed and nothing is written.
+    invalid input: the table of problems (table, row, column, value, expected;
+    the first 200, and the whole list with ``--problems FILE``) is printed in the
+    chosen language and nothing is written; also an output folder matchwork will
+    not write into (it holds files matchwork did not write, or an input).
+
+The language is ``--lang`` or the ``MATCHWORK_LANG`` environment variable, Italian by default.
 """
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -33,7 +38,8 @@ except ImportError as exc:  # pragma: no cover - exercised only without the cli 
 
 import matchwork as mw
 from matchwork._validation import Audience, Lang, Objective, choices
-from matchwork.errors import InputValidationError, MatchError
+from matchwork.errors import SHOWN, InputValidationError, MatchError, OutputFolderError, Problem
+from matchwork.i18n import TEXTS, text
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -49,31 +55,91 @@ console = Console(stderr=True)
 out = Console()
 
 RoundArg = Annotated[Path, typer.Argument(metavar="ROUND", help="Workbook (.xlsx), JSON file or CSV folder.")]
-LangOption = Annotated[str, typer.Option("--lang", help="Language of explanations and report: it or en.")]
+LangOption = Annotated[
+    str,
+    typer.Option("--lang", envvar="MATCHWORK_LANG", help="Language of messages, explanations and report: it or en."),
+]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (for scripts).")]
+ProblemsFile = Annotated[
+    Path | None,
+    typer.Option("--problems", help="Write every problem of invalid input to this CSV file (the screen shows 200)."),
+]
+Force = Annotated[
+    bool,
+    typer.Option(
+        "--force", help="Write into an output folder that holds other files (only matchwork's own are replaced)."
+    ),
+]
 
 
-def _print_problems(error: InputValidationError) -> None:
-    table = Table(title=f"{len(error.problems)} problem(s) in the input", show_lines=False)
-    for col in ("table", "line/row", "id", "column", "value", "expected"):
+def _where(p: Problem) -> str:
+    return str(p.line) if p.line is not None else (str(p.row + 1) if p.row is not None else "")
+
+
+def _table_of(problems: Iterable[Problem], title: str, lang: str) -> Table:
+    words = {k: text(f"cli.col.{k}", lang) for k in ("table", "line", "id", "column", "value", "expected")}
+    table = Table(title=title, show_lines=False)
+    for col in words.values():
         table.add_column(col, overflow="fold")
-    for p in error.problems:
-        where = str(p.line) if p.line is not None else (str(p.row + 1) if p.row is not None else "")
-        table.add_row(p.table, where, p.record_id or "", p.column or "", p.value or "", p.expected)
-    console.print(table)
+    for p in problems:
+        shown = text(f"table.{p.table}", lang) if lang != "en" and f"table.{p.table}" in TEXTS else p.table
+        table.add_row(shown, _where(p), p.record_id or "", p.header or p.column or "", p.value or "", p.message(lang))
+    return table
+
+
+def _print_problems(error: InputValidationError, lang: str = "en", problems_file: Path | None = None) -> None:
+    """The first :data:`SHOWN` problems as a table, a count of the rest, and every one in ``problems_file``."""
+    n = len(error.problems)
+    console.print(_table_of(error.problems[:SHOWN], text(f"cli.problems_title_{'one' if n == 1 else 'many'}", lang, n=n), lang))
+    if n > SHOWN:
+        console.print(text("cli.more", lang, n=n - SHOWN), highlight=False)
+    if problems_file is not None:
+        import pandas as pd
+
+        from matchwork.io.atomic import atomic_file
+
+        with atomic_file(problems_file) as part:
+            pd.DataFrame(error.to_records(lang)).to_csv(part, index=False, lineterminator="\n")
+        console.print(text("cli.problems_file", lang, file=problems_file), highlight=False)
+
+
+def _print_warnings(rnd: Any, lang: str, quiet: bool) -> None:
+    if quiet or not rnd.warnings:
+        return
+    shown = rnd.warnings[:SHOWN]
+    console.print(_table_of(shown, text(f"cli.warnings_title_{'one' if len(rnd.warnings) == 1 else 'many'}", lang, n=len(rnd.warnings)), lang), style="yellow")
+    if len(rnd.warnings) > SHOWN:
+        console.print(text("cli.more", lang, n=len(rnd.warnings) - SHOWN), highlight=False)
+
+
+def _is_input(path: Path | None, inputs: Iterable[Path | None]) -> bool:
+    if path is None or not path.exists():
+        return False
+    for given in inputs:
+        if given is not None and given.exists():
+            if os.path.samefile(path, given) or (given.is_dir() and path.resolve().is_relative_to(given.resolve())):
+                return True
+    return False
 
 
 @contextmanager
-def _failures() -> Iterator[None]:
-    """Turn the library's errors into exit codes and one clear message."""
+def _failures(lang: str = "en", problems_file: Path | None = None, inputs: Iterable[Path | None] = ()) -> Iterator[None]:
+    """Turn the library's errors into exit codes and one clear message, in ``lang``."""
+    if _is_input(problems_file, tuple(inputs)):
+        refused = OutputFolderError("input", folder=str(problems_file), input=str(problems_file))
+        console.print(f"[red]{text('cli.error', lang)}:[/] {refused.render(lang)}", highlight=False)
+        raise typer.Exit(EXIT_INVALID)
     try:
         yield
     except InputValidationError as exc:
-        _print_problems(exc)
+        _print_problems(exc, lang, problems_file)
+        raise typer.Exit(EXIT_INVALID) from None
+    except OutputFolderError as exc:
+        console.print(f"[red]{text('cli.error', lang)}:[/] {exc.render(lang)}", highlight=False)
         raise typer.Exit(EXIT_INVALID) from None
     except (MatchError, KeyError, ValueError, OSError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        console.print(f"[red]error:[/] {message}", markup=True, highlight=False)
+        console.print(f"[red]{text('cli.error', lang)}:[/] {message}", markup=True, highlight=False)
         raise typer.Exit(EXIT_FAILURE) from None
     except Exception as exc:  # a bug: say what, without a traceback full of data
         console.print(f"[red]unexpected error:[/] {type(exc).__name__}: {exc}", highlight=False)
@@ -119,15 +185,20 @@ def demo(
     seed: Annotated[int, typer.Option(help="Seed of the synthetic round.")] = 0,
     lang: LangOption = "it",
     quiet: Quiet = False,
+    force: Force = False,
 ) -> None:
     """Generate a synthetic Mantova round, match it, and write the round workbook and every output."""
-    from matchwork.batch import run
+    from matchwork.batch import run, write_outputs
+    from matchwork.io.outputs import claim
 
     _check("--lang", lang, Lang)
-    with _failures(), _progress(quiet) as progress:
+    with _failures(lang), _progress(quiet) as progress:
+        claim(out_dir, force=force)
         rnd = mw.synth.round(size, seed=seed)
-        done = run(rnd, out_dir, lang=lang, prices=size <= 1000, progress=progress)
-        rnd.to_excel(out_dir / "round.xlsx")
+        done = run(rnd, None, lang=lang, prices=size <= 1000, progress=progress)
+        done.out_dir = write_outputs(
+            done, out_dir, lang=lang, force=force, extra=lambda folder: rnd.to_excel(folder / "round.xlsx")
+        )
     if not quiet:
         summary = ", ".join(f"{v} {k}" for k, v in rnd.summary().items() if v)
         out.print(f"[bold]{rnd.name}[/]: {summary}")
@@ -146,24 +217,49 @@ def run_cmd(
         bool, typer.Option("--prices/--no-prices", help="Price full capacities in explanations.")
     ] = False,
     quiet: Quiet = False,
+    force: Force = False,
+    problems: ProblemsFile = None,
 ) -> None:
     """Match a round and write assignments, reasons, loads, explanations, the site view and the report."""
     from matchwork.batch import run
 
     _check("--lang", lang, Lang)
     _check("--objective", objective, Objective)
-    with _failures(), _progress(quiet) as progress:
-        done = run(round_path, out_dir, policy=policy, lang=lang, objective=objective, prices=prices, progress=progress)
+    with _failures(lang, problems, (round_path, policy)), _progress(quiet) as progress:
+        done = run(
+            round_path,
+            out_dir,
+            policy=policy,
+            lang=lang,
+            objective=objective,
+            prices=prices,
+            progress=progress,
+            force=force,
+        )
+    _print_warnings(done.result.round, lang, quiet)
     _report_run(done, quiet)
 
 
 @app.command()
-def validate(round_path: RoundArg, quiet: Quiet = False) -> None:
-    """Check a round and print every problem found (exit 2 if any)."""
-    with _failures():
-        rnd = mw.Round.read(round_path)
+def validate(
+    round_path: RoundArg,
+    policy: Annotated[
+        Path | None, typer.Option("--policy", help="Policy TOML file (checked with the round, as run does).")
+    ] = None,
+    lang: LangOption = "it",
+    quiet: Quiet = False,
+    problems: ProblemsFile = None,
+) -> None:
+    """Check a round (and a policy) exactly as run does, and print every problem found (exit 2 if any)."""
+    from matchwork.batch import check
+
+    _check("--lang", lang, Lang)
+    with _failures(lang, problems, (round_path, policy)):
+        rnd = check(round_path, policy)
+    _print_warnings(rnd, lang, quiet)
     if not quiet:
-        out.print(f"valid: {rnd!r}")
+        summary = ", ".join(f"{v} {k}" for k, v in rnd.summary().items() if v)
+        out.print(text("cli.valid", lang, summary=f"{rnd.name} ({summary})"), highlight=False)
 
 
 @app.command("explain")
@@ -179,7 +275,7 @@ def explain_cmd(
 
     _check("--lang", lang, Lang)
     _check("--audience", audience, Audience)
-    with _failures():
+    with _failures(lang):
         rnd, policy, _ = load_run(run_dir)
         result = mw.match(rnd, policy)
         if why_not is not None:
@@ -249,7 +345,7 @@ def main() -> None:
     try:
         app()
     except InputValidationError as exc:  # pragma: no cover - commands catch their own
-        _print_problems(exc)
+        _print_problems(exc, os.environ.get("MATCHWORK_LANG", "it"))
         sys.exit(EXIT_INVALID)
 
 
