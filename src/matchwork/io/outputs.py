@@ -253,6 +253,7 @@ def _commit(folder: OutputFolder, staging: Path, files: dict[str, str | None], k
     backup = Path(tempfile.mkdtemp(prefix=f"{_TEMP}old-", dir=target))
     moved_aside: list[str] = []
     moved_in: list[str] = []
+    new_manifest = False
     try:
         for name in [*touched, MANIFEST]:
             if os.path.lexists(target / name):
@@ -264,13 +265,14 @@ def _commit(folder: OutputFolder, staging: Path, files: dict[str, str | None], k
         part = target / f"{_TEMP}manifest.part"
         part.write_text(_manifest_text(listed), encoding="utf-8")
         os.replace(part, target / MANIFEST)
+        new_manifest = True
     except BaseException:
         (target / f"{_TEMP}manifest.part").unlink(missing_ok=True)
         for name in moved_in:
             with contextlib.suppress(OSError):
                 os.replace(target / name, staging / name)
-        with contextlib.suppress(OSError):
-            (target / MANIFEST).unlink()
+        if new_manifest:
+            (target / MANIFEST).unlink(missing_ok=True)
         for name in moved_aside:
             os.replace(backup / name, target / name)
         shutil.rmtree(backup, ignore_errors=True)

@@ -131,8 +131,14 @@ def _is_text(annotation: Any) -> bool:
     return any(_is_text(arg) for arg in typing.get_args(annotation))
 
 
-def _is_sector(annotation: Any) -> bool:
-    return annotation == SectorCode or any(_is_sector(a) for a in typing.get_args(annotation))
+_SECTOR_META = typing.get_args(SectorCode)[1:]
+
+
+def _is_sector(annotation: Any, metadata: Iterable[Any] = ()) -> bool:
+    """Whether a field holds ATECO codes (its type, or its metadata once Pydantic has unwrapped it, is ``SectorCode``)."""
+    if annotation == SectorCode or all(m in list(metadata) for m in _SECTOR_META):
+        return True
+    return any(_is_sector(a) for a in typing.get_args(annotation))
 
 
 def _kind(annotation: Any, metadata: Iterable[Any] = ()) -> str:
@@ -149,7 +155,7 @@ def _kind(annotation: Any, metadata: Iterable[Any] = ()) -> str:
         return "bool"
     if inner is dt.date:
         return "date"
-    if _is_sector(annotation):
+    if _is_sector(annotation, metadata):
         return "sector"
     if inner in (int, float):
         return "number"
@@ -731,6 +737,7 @@ def read_csv_text(table: str, raw: str) -> tuple[pd.DataFrame, list[Problem]]:
     rows: list[list[str]] = []
     lines: list[int] = []
     number = 0
+    limit = csv.field_size_limit(MAX_FILE_MB * 2**20)  # a long cell is a located problem below, not a lost table
     try:
         for cells in reader:
             number += 1
@@ -752,6 +759,8 @@ def read_csv_text(table: str, raw: str) -> tuple[pd.DataFrame, list[Problem]]:
             lines.append(number)
     except csv.Error as exc:
         problems.append(Problem.of("csv_malformed", table, line=number + 1, detail=str(exc)))
+    finally:
+        csv.field_size_limit(limit)
     if header is None:
         return pd.DataFrame(columns=columns(table), dtype=object), problems
     frame = pd.DataFrame(rows, columns=pd.Index(header, dtype=object), dtype=object)
@@ -877,6 +886,8 @@ def read_sheet(workbook: Any, sheet: Any) -> pd.DataFrame:
         width = len(header)
         if max(values) > width:
             extra.append((number, max(values)))
+            if min(values) > width:
+                continue
         rows.append([values.get(i) for i in range(1, width + 1)])
         lines.append(number)
     if header is None:
