@@ -28,6 +28,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from hypothesis import given, settings
+from pydantic import ValidationError
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -771,10 +772,6 @@ def test_a_failure_at_any_rename_leaves_the_previous_outputs_byte_for_byte(tmp_p
                 mw.batch.write_outputs(small_run, out, lang="en")
         assert _snapshot(out) == before, f"fault at rename {fault + 1} of {renames}"
         assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
-    FAULTS["commit renames"] = renames
-
-
-FAULTS: dict[str, int] = {}
 
 
 def test_a_failure_while_writing_the_files_leaves_the_previous_outputs(tmp_path: Path, small_run: Any) -> None:
@@ -1167,3 +1164,85 @@ def test_policy_errors_are_located() -> None:
         mw.Policy.from_toml_text("[caps]\nsquad_size = -1\n[weights.peer]\nlanguage = -3\n")
     where = {p.column for p in info.value.problems}
     assert len(info.value.problems) >= 2 and any("squad_size" in str(w) for w in where)
+
+
+# ---------------------------------------------------------------- security review
+
+def test_ids_and_sheet_names_never_reach_output_names(tmp_path: Path) -> None:
+    for hostile in ("../../etc/passwd", "..", "a/b", "C:\\x", "/abs"):
+        with pytest.raises(ValidationError):
+            mw.Candidate(id=hostile, name="x", area="M", location={"lat": 45, "lon": 10})
+    book = mw.synth.round(30, seed=2).to_excel(tmp_path / "round.xlsx")
+    wb = openpyxl.load_workbook(book)
+    wb.copy_worksheet(wb["sites"]).title = "..%2F..%2Fescape"
+    wb.save(book)
+    with pytest.raises(RoundValidationError):
+        mw.Round.from_excel(book)
+    done = mw.batch.run(mw.synth.round(30, seed=2), tmp_path / "out")
+    names = {p.name for p in done.out_dir.iterdir()}
+    assert all("/" not in n and not n.startswith(".") for n in names)
+    assert {p.name for p in tmp_path.iterdir()} == {"round.xlsx", "out"}
+
+
+def test_no_output_cell_is_a_formula(tmp_path: Path) -> None:
+    rnd = mw.synth.round(40, seed=5)
+    evil = ["=1+1", "+cmd|' /C calc'!A0", "@SUM(A1)", "-2+3"]
+    candidates = [c.model_copy(update={"name": evil[i % 4]}) for i, c in enumerate(rnd.candidates)]
+    done = mw.batch.run(rnd.replace(candidates=candidates), tmp_path / "out")
+    for book in done.out_dir.glob("*.xlsx"):
+        wb = openpyxl.load_workbook(book)  # formulas kept as formulas would show as data_type "f"
+        for sheet in wb.worksheets:
+            for row in sheet.iter_rows():
+                assert not any(c.data_type == "f" for c in row), book.name
+
+
+# ---------------------------------------------------------------- the page and the catalogue agree
+
+FILE_LEVEL = (  # tests/test_bad_input.py
+    "CSV not UTF-8",
+    "renamed CSV file",
+    "missing sheet",
+    "renamed sheet",
+    "file that is not a workbook (library)",
+    "JSON with misplaced values and an unknown table",
+)
+ROUND_LEVEL = ("zero guide workers", "a round where nobody can be placed")
+PYTHON_ONLY = (
+    "a table that is not a DataFrame",  # test_not_a_dataframe_and_a_misspelt_frame_name_are_located
+    "duplicate DataFrame columns, or one column in English and Italian",  # test_duplicate_columns_of_a_dataframe…
+)
+
+
+def _catalogue() -> dict[str, str]:
+    from test_office_input import LENIENT
+
+    kinds: dict[str, str] = {}
+    for group, names in (
+        ("cells", CASES),
+        ("first round", [*OTHER_KINDS, *FILE_LEVEL, *ROUND_LEVEL]),
+        ("hostile", [*HOSTILE, *PYTHON_ONLY]),
+        ("output folders", CLI_KINDS),
+        ("lenient", LENIENT),
+    ):
+        for name in names:
+            assert name not in kinds, f"{name} twice in the catalogue"
+            kinds[name] = group
+    return kinds
+
+
+def test_the_reliability_page_lists_every_kind_and_its_figures() -> None:
+    page = (SRC.parents[1] / "docs" / "reliability.md").read_text(encoding="utf-8")
+    section = page.split("## Bad input: a catalogue", 1)[1].split("\n## ", 1)[0]
+    listed = []
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and cells[0] not in ("kind",) and not set(cells[0]) <= {"-"}:
+            listed.append(cells[0])
+    kinds = _catalogue()
+    assert len(listed) == len(set(listed)), "a kind listed twice"
+    assert set(listed) == set(kinds), (sorted(set(kinds) - set(listed)), sorted(set(listed) - set(kinds)))
+    errors = sum(1 for g in kinds.values() if g != "lenient")
+    new = len(HOSTILE) + len(PYTHON_ONLY) + len(CLI_KINDS)
+    assert f"**Figures: {errors} kinds** ({errors - new} from the first round, {new} new)" in page
+    assert f"**{len(kinds) - errors} lenient readings**" in page
+    assert new >= 25

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import difflib
 import datetime as dt
 import errno
 import io
@@ -518,10 +519,9 @@ def read_table(table: str, frame: pd.DataFrame) -> TableRead:
             if any(_cell_text(v) is not None for v in values):
                 problems.append(Problem.of("column_unnamed", table, f"column {position + 1}"))
             continue
-        hint = suggest(header, list(spec)) or suggest(normalize(header), list(_ALIASES[table]))
-        if hint is not None:
-            hint = _ALIASES[table].get(normalize(hint), hint)
-            problems.append(Problem.of("column_unknown", table, header, hint=hint))
+        close = difflib.get_close_matches(normalize(header), list(_ALIASES[table]), n=1, cutoff=0.8)
+        if close:  # a misspelt known column: its data must not silently become a note
+            problems.append(Problem.of("column_unknown", table, header, hint=_ALIASES[table][close[0]]))
             continue
         note_columns.append((position, header))
         warnings.append(Problem.of("column_extra", table, header))

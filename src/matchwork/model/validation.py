@@ -656,12 +656,16 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def without_cascades(problems: list[Problem]) -> list[Problem]:
-    """Drop per-row "missing value" problems of a column already reported missing as a whole."""
+    """Drop per-row "missing value" problems that only echo another: a column already reported missing
+    as a whole, or a cell whose value the reader already refused (an error cell, a cell too long…)."""
     missing_columns = {(p.table, p.column) for p in problems if p.row is None and p.column is not None}
+    refused_cells = {(p.table, p.row, p.column) for p in problems if p.row is not None and p.key != "missing"}
     return [
         p
         for p in problems
-        if p.row is None or (p.table, p.column) not in missing_columns or p.key != "missing"
+        if p.key != "missing"
+        or p.row is None
+        or ((p.table, p.column) not in missing_columns and (p.table, p.row, p.column) not in refused_cells)
     ]
 
 
