@@ -28,8 +28,8 @@ import openpyxl
 import pandas as pd
 import pytest
 from hypothesis import given, settings
-from pydantic import ValidationError
 from hypothesis import strategies as st
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 import matchwork as mw
@@ -85,9 +85,7 @@ def _everything(folder: Path) -> set[str]:
 
 
 @pytest.mark.parametrize("kind", list(CASES))
-def test_table_problems_stop_the_run_before_anything_is_written(
-    kind: str, tmp_path: Path, finished_run: Path
-) -> None:
+def test_table_problems_stop_the_run_before_anything_is_written(kind: str, tmp_path: Path, finished_run: Path) -> None:
     frames = _frames()
     CASES[kind][0](frames)
     source = tables.write_csv_dir(frames, tmp_path / "round")
@@ -325,7 +323,10 @@ def _twice_sheet(book: Any) -> None:
 
 def _zip_bomb(tmp: Path) -> tuple[Path, list[str]]:
     path = tmp / "round.xlsx"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z, z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z,
+        z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f,
+    ):
         block = b"\0" * (1 << 20)
         for _ in range(tables.MAX_UNPACKED_MB + 8):
             f.write(block)
@@ -351,7 +352,10 @@ def _case_twin(frames: dict[str, pd.DataFrame]) -> None:
 def _care_team_typo(frames: dict[str, pd.DataFrame]) -> None:
     member = next(m for cell in frames["candidates"].care_team.dropna() for m in str(cell).split(";") if m)
     frames["relationships"] = pd.concat(
-        [frames["relationships"], pd.DataFrame({"a": [member + "x"], "b": [frames["peers"].loc[0, "id"]], "kind": ["family"]})],
+        [
+            frames["relationships"],
+            pd.DataFrame({"a": [member + "x"], "b": [frames["peers"].loc[0, "id"]], "kind": ["family"]}),
+        ],
         ignore_index=True,
     )
 
@@ -552,7 +556,8 @@ def test_hostile_input_gives_a_located_error_exit_2_and_writes_nothing(
     for command in (["validate", str(source), "-q", *options], ["run", str(source), "--out", str(out), "-q", *options]):
         result = runner.invoke(app, [*command, "--lang", "en"])
         assert result.exit_code == EXIT_INVALID, (command[0], result.output)
-        assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+        assert "Traceback" not in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
     assert _snapshot(out) == before, "an existing output folder must stay byte for byte"
     assert _everything(tmp_path) == files, "nothing may be written"
 
@@ -757,14 +762,13 @@ def test_a_failure_at_any_rename_leaves_the_previous_outputs_byte_for_byte(tmp_p
     assert renames >= 2 * len(before)  # each file moved aside and in, the manifest, the workbooks made stable
     for fault in range(renames):
         calls = 0
-        real = os.replace
 
         def failing(*args: Any, at: int = fault) -> None:
             nonlocal calls
             calls += 1
             if calls == at + 1:
                 raise OSError(28, "No space left on device")
-            real(*args)
+            REAL_REPLACE(*args)
 
         with pytest.MonkeyPatch.context() as mp:
             mp.setattr(outputs.os, "replace", failing)
@@ -798,10 +802,7 @@ def test_outputs_are_byte_for_byte_reproducible_whatever_the_hash_seed(tmp_path:
     for seed in ("1", "2"):
         out = tmp_path / f"out{seed}"
         env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(SRC.parent)}
-        code = (
-            "import matchwork.batch as b, sys; "
-            "b.run(sys.argv[1], sys.argv[2], policy=sys.argv[3], lang='it')"
-        )
+        code = "import matchwork.batch as b, sys; b.run(sys.argv[1], sys.argv[2], policy=sys.argv[3], lang='it')"
         subprocess.run([sys.executable, "-c", code, str(source), str(out), str(policy)], check=True, env=env)
         outs.append(out)
     a, b = (_snapshot(o) for o in outs)
@@ -990,7 +991,9 @@ def _mutated(draw: st.DrawFn, good: bytes) -> bytes:
             data[at:at] = draw(
                 st.one_of(
                     st.binary(max_size=20),
-                    st.sampled_from([b",", b";", b'"', b"\r", b"\n", b"\x00", b"\xff\xfe", b"=SUM(A1)", b"\xe8", b"[[["]),
+                    st.sampled_from(
+                        [b",", b";", b'"', b"\r", b"\n", b"\x00", b"\xff\xfe", b"=SUM(A1)", b"\xe8", b"[[["]
+                    ),
                 )
             )
         elif action == "truncate":
@@ -1002,9 +1005,11 @@ def _only_library_errors(read: Any, kinds: tuple[type[Exception], ...] = (RoundV
     try:
         read()
     except kinds as exc:
-        assert exc.problems and all(p.message("it") and p.message("en") for p in exc.problems)  # type: ignore[attr-defined]
-        return "problems"
-    return "read"
+        problems = exc.problems  # type: ignore[attr-defined]
+    else:
+        return "read"
+    assert problems and all(p.message("it") and p.message("en") for p in problems)
+    return "problems"
 
 
 @given(table=st.sampled_from(sorted(_GOOD_CSV)), data=st.data())
@@ -1168,6 +1173,7 @@ def test_policy_errors_are_located() -> None:
 
 # ---------------------------------------------------------------- security review
 
+
 def test_ids_and_sheet_names_never_reach_output_names(tmp_path: Path) -> None:
     for hostile in ("../../etc/passwd", "..", "a/b", "C:\\x", "/abs"):
         with pytest.raises(ValidationError):
@@ -1198,6 +1204,7 @@ def test_no_output_cell_is_a_formula(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- the page and the catalogue agree
 
+REAL_REPLACE = os.replace
 FILE_LEVEL = (  # tests/test_bad_input.py
     "CSV not UTF-8",
     "renamed CSV file",

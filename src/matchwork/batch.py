@@ -46,9 +46,9 @@ import pandas as pd
 
 from matchwork._version import VERSION
 from matchwork.engine.engine import Engine
+from matchwork.errors import InputValidationError
 from matchwork.explain import Explanation, explain, to_json
 from matchwork.explain.lookup import names
-from matchwork.errors import InputValidationError
 from matchwork.io.outputs import claim, writing
 from matchwork.io.tables import safe_cells
 from matchwork.model.policy import Policy
@@ -102,7 +102,7 @@ def _policy(policy: Policy | str | os.PathLike[str] | None, objective: str | Non
 
 
 def _scorer(rnd: Round, policy: Policy) -> Scorer:
-    """The scorer of a run: its set-up checks the round against the policy (problems located as the input shows them)."""
+    """The scorer of a run: its set-up checks the round against the policy (problems located as the input has them)."""
     try:
         return Scorer(rnd, policy)
     except InputValidationError as exc:

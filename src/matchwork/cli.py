@@ -90,7 +90,9 @@ def _table_of(problems: Iterable[Problem], title: str, lang: str) -> Table:
 def _print_problems(error: InputValidationError, lang: str = "en", problems_file: Path | None = None) -> None:
     """The first :data:`SHOWN` problems as a table, a count of the rest, and every one in ``problems_file``."""
     n = len(error.problems)
-    console.print(_table_of(error.problems[:SHOWN], text(f"cli.problems_title_{'one' if n == 1 else 'many'}", lang, n=n), lang))
+    console.print(
+        _table_of(error.problems[:SHOWN], text(f"cli.problems_title_{'one' if n == 1 else 'many'}", lang, n=n), lang)
+    )
     if n > SHOWN:
         console.print(text("cli.more", lang, n=n - SHOWN), highlight=False)
     if problems_file is not None:
@@ -107,7 +109,14 @@ def _print_warnings(rnd: Any, lang: str, quiet: bool) -> None:
     if quiet or not rnd.warnings:
         return
     shown = rnd.warnings[:SHOWN]
-    console.print(_table_of(shown, text(f"cli.warnings_title_{'one' if len(rnd.warnings) == 1 else 'many'}", lang, n=len(rnd.warnings)), lang), style="yellow")
+    console.print(
+        _table_of(
+            shown,
+            text(f"cli.warnings_title_{'one' if len(rnd.warnings) == 1 else 'many'}", lang, n=len(rnd.warnings)),
+            lang,
+        ),
+        style="yellow",
+    )
     if len(rnd.warnings) > SHOWN:
         console.print(text("cli.more", lang, n=len(rnd.warnings) - SHOWN), highlight=False)
 
@@ -116,14 +125,17 @@ def _is_input(path: Path | None, inputs: Iterable[Path | None]) -> bool:
     if path is None or not path.exists():
         return False
     for given in inputs:
-        if given is not None and given.exists():
-            if os.path.samefile(path, given) or (given.is_dir() and path.resolve().is_relative_to(given.resolve())):
-                return True
+        if given is None or not given.exists():
+            continue
+        if os.path.samefile(path, given) or (given.is_dir() and path.resolve().is_relative_to(given.resolve())):
+            return True
     return False
 
 
 @contextmanager
-def _failures(lang: str = "en", problems_file: Path | None = None, inputs: Iterable[Path | None] = ()) -> Iterator[None]:
+def _failures(
+    lang: str = "en", problems_file: Path | None = None, inputs: Iterable[Path | None] = ()
+) -> Iterator[None]:
     """Turn the library's errors into exit codes and one clear message, in ``lang``."""
     if _is_input(problems_file, tuple(inputs)):
         refused = OutputFolderError("input", folder=str(problems_file), input=str(problems_file))

@@ -159,7 +159,9 @@ class Problem:
     def render(self, lang: str = "en") -> str:
         """The whole problem in ``lang``: where, the value found and what was expected."""
         if self.value is not None:
-            return text("problem.got", lang, where=self.where(lang), value=repr(self.value), expected=self.message(lang))
+            return text(
+                "problem.got", lang, where=self.where(lang), value=repr(self.value), expected=self.message(lang)
+            )
         return text("problem.expected", lang, where=self.where(lang), expected=self.message(lang))
 
     def __str__(self) -> str:
@@ -194,7 +196,12 @@ class InputValidationError(ValueError):
     def render(self, lang: str = "en", limit: int = SHOWN) -> str:
         """Every problem in ``lang``, one a line, the first ``limit`` of them and a count of the rest."""
         n = len(self.problems)
-        head = text(f"problem.head_{'one' if n == 1 else 'many'}", lang, n=n, subject=text(f"problem.subject.{self.subject_key}", lang))
+        head = text(
+            f"problem.head_{'one' if n == 1 else 'many'}",
+            lang,
+            n=n,
+            subject=text(f"problem.subject.{self.subject_key}", lang),
+        )
         lines = [f"  {p.render(lang)}" for p in self.problems[:limit]]
         if n > limit:
             lines.append("  " + text("problem.more", lang, n=n - limit))

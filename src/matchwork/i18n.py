@@ -274,7 +274,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "problem.subject.input": ("nei dati", "the input"),
     "problem.subject.round": ("nella tornata di abbinamento", "the round"),
     "problem.subject.policy": ("nella politica di abbinamento", "the policy"),
-    "problem.more": ("… e altri {n} (l'elenco completo con --problems FILE)", "… and {n} more (the full list with --problems FILE)"),
+    "problem.more": (
+        "… e altri {n} (l'elenco completo con --problems FILE)",
+        "… and {n} more (the full list with --problems FILE)",
+    ),
     "problem.missing": ("un valore (la colonna è obbligatoria)", "a value (this column is required)"),
     "problem.no_field": ("un campo previsto (questo non esiste)", "a known field (there is no such field)"),
     "problem.enum": ("uno tra: {codes}", "one of: {codes}"),
@@ -300,7 +303,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "problem.text": ("un testo", "text"),
     "problem.not_empty": ("un testo non vuoto", "a non-empty text"),
-    "problem.text_too_long": ("un testo di al massimo {max_length} caratteri", "a text of at most {max_length} characters"),
+    "problem.text_too_long": (
+        "un testo di al massimo {max_length} caratteri",
+        "a text of at most {max_length} characters",
+    ),
     "problem.id": (
         "un codice fatto di lettere, cifre, _ . - (che inizia con una lettera o una cifra, al massimo 64 caratteri)",
         "an id made of letters, digits, _ . - (starting with a letter or digit, at most 64 characters)",
@@ -346,7 +352,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "a number not above hours_per_week",
     ),
     "problem.distinct_ends": ("due estremi diversi (a e b sono uguali)", "two different ends (a and b are the same)"),
-    "problem.skill_level": ("un livello da 1 a 3 dopo i due punti, come cleaning:2", "a level 1 to 3 after a colon, as in cleaning:2"),
+    "problem.skill_level": (
+        "un livello da 1 a 3 dopo i due punti, come cleaning:2",
+        "a level 1 to 3 after a colon, as in cleaning:2",
+    ),
     "problem.cell_too_long": (
         "una cella di al massimo {limit} caratteri (questa ne ha {size})",
         "a cell of at most {limit} characters (this one has {size})",
@@ -397,7 +406,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "un file leggibile (manca il permesso di leggerlo)",
         "a readable file (permission to read it is denied)",
     ),
-    "problem.unreadable_other": ("un file leggibile (errore di sistema {error})", "a readable file (system error {error})"),
+    "problem.unreadable_other": (
+        "un file leggibile (errore di sistema {error})",
+        "a readable file (system error {error})",
+    ),
     "problem.too_big": (
         "un file di al massimo {limit} MB (questo ne ha {size})",
         "a file of at most {limit} MB (this one has {size})",

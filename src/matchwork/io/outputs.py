@@ -157,14 +157,14 @@ def claim(
         owned = manifest or {}
     elif entries and not force:
         raise OutputFolderError("not_ours", folder=shown, n=len(entries), example=entries[0])
-    folder = OutputFolder(target, True, owned, input_ids, force)
+    found = OutputFolder(target, True, owned, input_ids, force)
     for name, digest in sorted(owned.items()):
-        file = target / name
-        if folder.is_input(name):
-            raise OutputFolderError("input", folder=shown, input=str(file))
-        if digest and file.is_file() and not force and _sha256(file) != digest:
+        entry = target / name
+        if found.is_input(name):
+            raise OutputFolderError("input", folder=shown, input=str(entry))
+        if digest and entry.is_file() and not force and _sha256(entry) != digest:
             raise OutputFolderError("changed", folder=shown, file=name)
-    return folder
+    return found
 
 
 def _manifest_text(files: dict[str, str | None]) -> str:

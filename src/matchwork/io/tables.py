@@ -33,8 +33,8 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import difflib
 import datetime as dt
+import difflib
 import errno
 import io
 import json
@@ -56,7 +56,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from matchwork.errors import Problem
-from matchwork.i18n import TEXTS, text
+from matchwork.i18n import TEXTS
 from matchwork.io.atomic import atomic_file, atomic_folder
 from matchwork.io.outputs import stable_zip
 from matchwork.model.profiles import PROFILE_TYPES, FreeText, Location, SectorCode
@@ -83,8 +83,8 @@ __all__ = [
     "read_json",
     "read_sheet",
     "read_table",
-    "round_key_of",
     "records_to_frame",
+    "round_key_of",
     "site_records_with_positions",
     "table_of",
     "write_csv_dir",
@@ -136,7 +136,7 @@ _SECTOR_META = typing.get_args(SectorCode)[1:]
 
 
 def _is_sector(annotation: Any, metadata: Iterable[Any] = ()) -> bool:
-    """Whether a field holds ATECO codes (its type, or its metadata once Pydantic has unwrapped it, is ``SectorCode``)."""
+    """Whether a field holds ATECO codes: its type, or its metadata once Pydantic unwrapped it, is ``SectorCode``."""
     if annotation == SectorCode or all(m in list(metadata) for m in _SECTOR_META):
         return True
     return any(_is_sector(a) for a in typing.get_args(annotation))
@@ -577,22 +577,33 @@ def _parse_column(
     cache: dict[str, Any] = {}
     out: list[Any] = []
     for row, value in enumerate(values):
-        where = {"row": row, "line": lines[row]}
+        line = lines[row]
         if isinstance(value, CellError):
             key = "formula_no_value" if value.code == "formula" else "error_cell"
-            problems.append(Problem.of(key, table, col.name, code=value.code, **where))
+            problems.append(Problem.of(key, table, col.name, code=value.code, row=row, line=line))
             out.append(None)
             continue
         if col.kind in ("sector", "sectorset") and _is_number(value) and not _is_nan(value):
             codes = ateco_codes_equal_to(value)
             number = _text_of(value)
             if len(codes) == 1:
-                warnings.append(Problem.of("sector_restored", table, col.name, value=number, code=codes[0], **where))
+                warnings.append(
+                    Problem.of("sector_restored", table, col.name, value=number, code=codes[0], row=row, line=line)
+                )
                 out.append(codes if col.kind == "sectorset" else codes[0])
                 continue
             if len(codes) > 1:
                 problems.append(
-                    Problem.of("sector_ambiguous", table, col.name, value=number, number=number, codes=tuple(codes), **where)
+                    Problem.of(
+                        "sector_ambiguous",
+                        table,
+                        col.name,
+                        value=number,
+                        row=row,
+                        line=line,
+                        number=number,
+                        codes=tuple(codes),
+                    )
                 )
                 out.append(None)
                 continue
@@ -601,7 +612,9 @@ def _parse_column(
             out.append(None)
             continue
         if len(text) > MAX_CELL:
-            problems.append(Problem.of("cell_too_long", table, col.name, limit=MAX_CELL, size=len(text), **where))
+            problems.append(
+                Problem.of("cell_too_long", table, col.name, limit=MAX_CELL, size=len(text), row=row, line=line)
+            )
             out.append(None)
             continue
         if col.kind in ("scalar", "date"):
@@ -612,7 +625,9 @@ def _parse_column(
         parsed = cache[text]
         size = len(parsed) if isinstance(parsed, (list, dict)) else 0
         if size > MAX_ITEMS:
-            problems.append(Problem.of("too_many_items", table, col.name, limit=MAX_ITEMS, size=size, **where))
+            problems.append(
+                Problem.of("too_many_items", table, col.name, limit=MAX_ITEMS, size=size, row=row, line=line)
+            )
             out.append(None)
             continue
         out.append(parsed.copy() if isinstance(parsed, (list, dict)) else parsed)
@@ -750,9 +765,7 @@ def read_csv_text(table: str, raw: str) -> tuple[pd.DataFrame, list[Problem]]:
                 continue
             if len(cells) > len(header):
                 if any(c.strip() for c in cells[len(header) :]):
-                    problems.append(
-                        Problem.of("csv_cells", table, line=number, n=len(header), size=len(cells))
-                    )
+                    problems.append(Problem.of("csv_cells", table, line=number, n=len(header), size=len(cells)))
                     continue
                 cells = cells[: len(header)]
             rows.append(cells + [""] * (len(header) - len(cells)))

@@ -145,7 +145,9 @@ def _rounder(digits: int) -> AfterValidator:
 
 def _not_zero(x: float) -> float:
     if x == 0:
-        raise PydanticCustomError("rounds_to_zero", "a number of at least 0.001 (a smaller one rounds to 0)", {"least": 0.001})
+        raise PydanticCustomError(
+            "rounds_to_zero", "a number of at least 0.001 (a smaller one rounds to 0)", {"least": 0.001}
+        )
     return x
 
 
@@ -369,7 +371,9 @@ class Position(_Model):
         "competenze utili", "Skills the job uses, with the level that fits best.", default_factory=dict
     )
     shifts: frozenset[Slot] = _field("turni", "Half-day slots the job is worked.", default=WEEKDAYS, min_length=1)
-    hours_per_week: PositiveMeasure = _field("ore settimanali", "Hours a week of the placement.", default=20.0, gt=0, le=168)
+    hours_per_week: PositiveMeasure = _field(
+        "ore settimanali", "Hours a week of the placement.", default=20.0, gt=0, le=168
+    )
     openings: int = _field("posti aperti", "Trainees this position can still take.", default=1, ge=0, le=1000)
 
 

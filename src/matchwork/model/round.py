@@ -46,7 +46,6 @@ from pydantic import BaseModel
 from matchwork import _gc
 from matchwork.errors import InputWarning, Problem, RoundValidationError
 from matchwork.io import tables as tb
-from matchwork.model.vocab import suggest
 from matchwork.model.profiles import (
     PROFILE_TYPES,
     Candidate,
@@ -67,6 +66,7 @@ from matchwork.model.validation import (
     valid_by_site,
     without_cascades,
 )
+from matchwork.model.vocab import suggest
 
 __all__ = ["Round"]
 
@@ -176,8 +176,8 @@ class Round:
                 record = table.record_id(row) if row < len(table.items) else None
                 if record is not None:
                     self._notes.setdefault(table.name, {})[record] = note
-        for table, by_id in source.notes_by_id.items():
-            self._notes.setdefault(table, {}).update(by_id)
+        for noted, by_id in source.notes_by_id.items():
+            self._notes.setdefault(noted, {}).update(by_id)
 
         def valid(table: str) -> tuple[Any, ...]:
             return tuple(m for m in tables[table].models if m is not None)
@@ -470,7 +470,9 @@ class Round:
                 for record in records:
                     _sort_lists(record)
         if self.notes:
-            doc["notes"] = {t: {i: dict(n) for i, n in sorted(by_id.items())} for t, by_id in sorted(self.notes.items())}
+            doc["notes"] = {
+                t: {i: dict(n) for i, n in sorted(by_id.items())} for t, by_id in sorted(self.notes.items())
+            }
         return doc
 
     def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
@@ -523,11 +525,13 @@ class Round:
         records: dict[str, list[Any]] = {t: doc[t] if isinstance(doc.get(t), list) else [] for t in (*_PEOPLE, *_TIES)}
         if problems and not any(records.values()):
             raise RoundValidationError(problems)
-        source = _Source()
+        found = _Source()
         notes = doc.get("notes")
         if isinstance(notes, Mapping):
-            source.notes_by_id = {
-                str(t): {str(i): {str(h): str(v) for h, v in n.items()} for i, n in by_id.items() if isinstance(n, Mapping)}
+            found.notes_by_id = {
+                str(t): {
+                    str(i): {str(h): str(v) for h, v in n.items()} for i, n in by_id.items() if isinstance(n, Mapping)
+                }
                 for t, by_id in notes.items()
                 if isinstance(by_id, Mapping)
             }
@@ -539,7 +543,7 @@ class Round:
             name=doc.get("name", "round"),
             date=doc.get("date"),
             problems=problems,
-            source=source,
+            source=found,
         )
 
     @classmethod
@@ -582,7 +586,9 @@ class Round:
             key = tb.round_key_of(record.get("key"))
             if key is None:
                 line = round_lines[row] if row < len(round_lines) else None
-                problems.append(Problem.of("round_key", "round", "key", value=str(record.get("key")), row=row, line=line))
+                problems.append(
+                    Problem.of("round_key", "round", "key", value=str(record.get("key")), row=row, line=line)
+                )
             else:
                 meta[key] = record.get("value")
         positions = positions_table(records.pop("positions", []), lines.pop("positions", None))

@@ -39,8 +39,8 @@ __all__ = [
     "PositionsTable",
     "RoundChecks",
     "Table",
-    "positions_table",
     "key_of",
+    "positions_table",
     "problems_from_pydantic",
     "round_meta",
     "valid_by_site",
@@ -212,7 +212,9 @@ def _pattern_key(pattern: str) -> str:
     return "plain_text"
 
 
-def key_of(err: Mapping[str, Any], vocab: Sequence[str] | None = None, sensitive: bool = False) -> tuple[str, dict[str, Any]] | None:
+def key_of(
+    err: Mapping[str, Any], vocab: Sequence[str] | None = None, sensitive: bool = False
+) -> tuple[str, dict[str, Any]] | None:
     """The message key and values of one Pydantic error, or None when matchwork has no words for it.
 
     >>> key_of({"type": "less_than_equal", "ctx": {"le": 90}})
@@ -300,11 +302,11 @@ def problems_from_pydantic(
         found = key_of(err, vocab, is_secret)
         if found is not None and found[0] == "integer" and _is_map(model, field):
             found = ("skill_level", {})
-        where = {"value": value, "row": row, "line": line, "record_id": record_id}
         if found is None:
-            out.append(Problem(table, column, _expected(err), **where))
+            out.append(Problem(table, column, _expected(err), value=value, row=row, line=line, record_id=record_id))
         else:
-            out.append(Problem.of(found[0], table, column, **where, **found[1]))
+            made = Problem.of(found[0], table, column, value=value, row=row, line=line, record_id=record_id, **found[1])
+            out.append(made)
     return out
 
 
@@ -571,7 +573,9 @@ class RoundChecks:
                 key_ = (model.candidate_id, role)
                 if key_ in per_role and per_role[key_] != model.partner_id:
                     self.problems.append(
-                        pins.problem(row, "partner_id", "pin_one_role", model.partner_id, role=role, other=per_role[key_])
+                        pins.problem(
+                            row, "partner_id", "pin_one_role", model.partner_id, role=role, other=per_role[key_]
+                        )
                     )
                 per_role.setdefault(key_, model.partner_id)
 
