@@ -942,6 +942,7 @@ def _fuzzed_frames(draw: st.DrawFn) -> dict[str, pd.DataFrame]:
 _BASE = mw.synth.round(12, seed=3, n_sites=4, n_guides=6, n_peers=2).to_frames()
 
 
+@pytest.mark.filterwarnings("ignore::matchwork.errors.InputWarning")
 @given(frames=_fuzzed_frames())
 def test_fuzzed_tables_raise_only_the_librarys_validation_error(frames: dict[str, pd.DataFrame]) -> None:
     try:
@@ -955,6 +956,7 @@ def test_fuzzed_tables_raise_only_the_librarys_validation_error(frames: dict[str
     assert all(p.expected for p in problems)
 
 
+@pytest.mark.filterwarnings("ignore::matchwork.errors.InputWarning")
 @given(frames=_fuzzed_frames())
 def test_fuzzed_csv_folders_through_the_command(frames: dict[str, pd.DataFrame], tmp_path_factory: Any) -> None:
     tmp = tmp_path_factory.mktemp("fuzz")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,7 +39,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the cli 
 
 import matchwork as mw
 from matchwork._validation import Audience, Lang, Objective, choices
-from matchwork.errors import SHOWN, InputValidationError, MatchError, OutputFolderError, Problem
+from matchwork.errors import SHOWN, InputValidationError, InputWarning, MatchError, OutputFolderError, Problem
 from matchwork.i18n import TEXTS, text
 
 EXIT_OK = 0
@@ -142,7 +143,9 @@ def _failures(
         console.print(f"[red]{text('cli.error', lang)}:[/] {refused.render(lang)}", highlight=False)
         raise typer.Exit(EXIT_INVALID)
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", InputWarning)  # the command prints them as a table, in the user's language
+            yield
     except InputValidationError as exc:
         _print_problems(exc, lang, problems_file)
         raise typer.Exit(EXIT_INVALID) from None

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from enum import Enum
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from matchwork.errors import Problem
@@ -631,32 +632,26 @@ class RoundChecks:
                     points.append((t, row, loc.lat, loc.lon))
         if len(points) < 3:
             return
-        mid_lat = _median([p[2] for p in points])
-        mid_lon = _median([p[3] for p in points])
-        for t, row, lat, lon in points:
-            far = _km(lat, lon, mid_lat, mid_lon)
-            if far <= MAX_SPREAD_KM:
-                continue
-            swapped = -90 <= lon <= 90 and _km(lon, lat, mid_lat, mid_lon) <= MAX_SPREAD_KM
-            key = "far_away_swapped" if swapped else "far_away"
-            self.problems.append(t.problem(row, "lat", key, f"{lat}, {lon}", km=MAX_SPREAD_KM, distance=round(far)))
+        lat = np.array([p[2] for p in points])
+        lon = np.array([p[3] for p in points])
+        mid_lat, mid_lon = float(np.median(lat)), float(np.median(lon))
+        far = _km(lat, lon, mid_lat, mid_lon)
+        swapped = (np.abs(lon) <= 90) & (_km(lon, lat, mid_lat, mid_lon) <= MAX_SPREAD_KM)
+        for i in np.flatnonzero(far > MAX_SPREAD_KM):
+            t, row, la, lo = points[i]
+            key = "far_away_swapped" if swapped[i] else "far_away"
+            self.problems.append(t.problem(row, "lat", key, f"{la}, {lo}", km=MAX_SPREAD_KM, distance=round(far[i])))
 
 
 _KIND_LABEL = {"site": "site", "position": "site", "guide": "guide", "peer": "peer"}
 
 
-def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    n = len(ordered)
-    return ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
+def _km(lat1: np.ndarray, lon1: np.ndarray, lat2: float, lon2: float) -> np.ndarray:
+    """Great-circle distances in km (haversine), from every point to one."""
+    p1, p2 = np.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, np.radians(lon2 - lon1)
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * math.cos(p2) * np.sin(dl / 2) ** 2
+    return np.asarray(2 * 6371.0 * np.arcsin(np.minimum(1.0, np.sqrt(a))))
 
 
 def without_cascades(problems: list[Problem]) -> list[Problem]:
