@@ -44,8 +44,8 @@ finite = st.floats(allow_nan=False, allow_infinity=False)
 locations = st.builds(
     mw.Location,
     # anywhere in Italy's bounding box: a round's places lie within MAX_SPREAD_KM of their middle
-    lat=st.floats(35.5, 47.1, allow_nan=False),
-    lon=st.floats(6.6, 18.5, allow_nan=False),
+    lat=st.floats(37.0, 47.0, allow_nan=False),
+    lon=st.floats(7.0, 17.0, allow_nan=False),
     municipality=st.none() | texts,
 )
 skills = st.dictionaries(st.sampled_from(list(Skill)), st.integers(1, 3), max_size=4)
