@@ -54,14 +54,11 @@ def measure(rnd: mw.Round, policy: mw.Policy, figures: Figures) -> None:
 
 
 def test_generated_rounds_place_people_and_carry_pins_and_pairings() -> None:
-    """Over 60 rounds of ``matchable_cases`` (derandomised, so the figures repeat):
+    """Over 60 rounds of ``matchable_cases`` (derandomised, so the figures repeat for one version of the code):
 
-    measured (run with ``-s`` to print them) — 0.65 of each round's candidates placed
-    on average (1 to 8 candidates, 3.0 on average); 1.47 pins per round, pins in 80 %
-    of rounds (88 pins: 58 site or position, 14 lead guide, 14 squad, 2 peer); 63
-    pairings in place (21 site, 20 lead guide, 2 squad, 18 peer); forbids of roles
-    site 11, squad 12, every role 13; a minimum score in 27 policies. The exact joint
-    model found the pins impossible in 7 rounds, and the engine raised on those 7.
+    measured (run with ``-s`` to print them) — FIGURES.
+    The thresholds below leave a margin: the draws move whenever scoring or the
+    readers change.
     """
     figures = Figures()
     cases: list[tuple[mw.Round, mw.Policy]] = []
@@ -84,7 +81,7 @@ def test_generated_rounds_place_people_and_carry_pins_and_pairings() -> None:
     n = len(figures.share_placed)
     assert n == 60
     assert np.mean(figures.share_placed) >= 0.5, np.mean(figures.share_placed)
-    assert np.mean(figures.candidates) >= 2.5 and max(figures.candidates) >= 6
+    assert np.mean(figures.candidates) >= 2.0 and max(figures.candidates) >= 6
     assert np.mean(np.array(figures.pins) > 0) >= 0.4 and np.mean(figures.pins) >= 0.8
     for role in ("site", "lead_guide", "guide", "peer"):
         assert figures.roles[f"pin {role}"] >= 1, (role, figures.roles)

@@ -10,10 +10,23 @@ Italian comes first. Keys are namespaced by where a text appears:
 ``explain.<key>``, ``report.<key>``
     the words of explanations and of the round report;
 ``label.<code>``
-    vocabulary codes (skills, slots, adjustments…) and ATECO sections.
+    vocabulary codes (skills, slots, adjustments…) and ATECO sections;
+``cli.<key>``, ``headline.<key>``, ``sheet.<key>``, ``column.<key>``, ``template.<key>``
+    the command line, the report's headline, the sheets and headers of output
+    workbooks, the blank round workbook;
+``table.<name>``, ``field.<table>.<column>``
+    the round's tables (sheet names) and what each column means;
+``problem.<type>``
+    what matchwork's own validators expect, by the error type they raise.
 
 A text may hold ``{placeholders}``, filled by :func:`text`. To add a language,
 add a column to :data:`TEXTS` and a value to :data:`matchwork._validation.Lang`.
+
+Plurals and agreement are texts too. ``<key>.one`` and ``<key>.other`` are the
+singular and the plural, chosen by :func:`plural` from ``n``. A text about a
+person is neutral under ``<key>`` ("abbinamento trovato") and agreed with the
+person's own gender under ``<key>.f`` and ``<key>.m``, chosen by :func:`gendered`;
+where the gender is not stated the neutral text is used. Never guess it from a name.
 
 Examples
 --------
@@ -23,6 +36,10 @@ Examples
 '2 abbinamenti in più, +2,5 punti'
 >>> words("report", "en")["title"]
 'Matching round'
+>>> plural("count.people", 1), plural("count.people", 3, "en")
+('1 persona', '3 people')
+>>> gendered("status.matched", "f"), gendered("status.matched", None)
+('abbinata', 'abbinamento trovato')
 """
 
 from __future__ import annotations
@@ -32,7 +49,7 @@ from typing import Any
 
 from matchwork._validation import Lang, choice, choices
 
-__all__ = ["LANGS", "TEXTS", "both", "number", "text", "words"]
+__all__ = ["LANGS", "TEXTS", "both", "gendered", "number", "plural", "text", "words"]
 
 LANGS: tuple[str, ...] = choices(Lang)
 
@@ -89,7 +106,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "the guide worker already follows as many newcomers as they can",
     ),
     "rule.lead_full": (
-        "il lavoratore guida affianca già il massimo di nuovi ingressi in questo turno",
+        "il lavoratore guida affianca già il massimo di nuovi ingressi in questa tornata di abbinamento",
         "the guide worker already leads as many newcomers as allowed this round",
     ),
     "rule.relationship_guide": (
@@ -379,8 +396,419 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{guide} lavora presso {site}; {site} non è possibile per {candidate} perché {reasons}",
         "{guide} works at {site}; {site} is not possible for {candidate} because {reasons}",
     ),
-    # -------- Report
-    "report.title": ("Turno di abbinamento", "Matching round"),
+    # -------- Statuses: neutral when the person's gender is not known, agreed when it is (see gendered())
+    "status.matched": ("abbinamento trovato", "matched"),
+    "status.matched.f": ("abbinata", "matched"),
+    "status.matched.m": ("abbinato", "matched"),
+    "status.unmatched": ("nessun abbinamento", "not matched"),
+    "status.unmatched.f": ("non abbinata", "not matched"),
+    "status.unmatched.m": ("non abbinato", "not matched"),
+    "continuity.new": ("nuovo", "new"),
+    "continuity.kept": ("confermato", "kept"),
+    "continuity.changed": ("cambiato", "changed"),
+    # -------- Counts: "{n}" with the right plural (see plural())
+    "count.people.one": ("{n} persona", "{n} person"),
+    "count.people.other": ("{n} persone", "{n} people"),
+    "count.placed.one": (
+        "{n} persona abbinata su {total} ({share})",
+        "{n} person placed out of {total} ({share})",
+    ),
+    "count.placed.other": (
+        "{n} persone abbinate su {total} ({share})",
+        "{n} people placed out of {total} ({share})",
+    ),
+    "count.peers.one": (
+        "{n} peer supporter assegnato su {wanted} richiesti",
+        "{n} peer supporter given of {wanted} wanted",
+    ),
+    "count.peers.other": (
+        "{n} peer supporter assegnati su {wanted} richiesti",
+        "{n} peer supporters given of {wanted} wanted",
+    ),
+    "count.newcomers.one": ("{n} nuovo ingresso", "{n} newcomer"),
+    "count.newcomers.other": ("{n} nuovi ingressi", "{n} newcomers"),
+    "count.problems.one": ("{n} problema nei dati", "{n} problem in the input"),
+    "count.problems.other": ("{n} problemi nei dati", "{n} problems in the input"),
+    "count.rows.one": ("{n} riga su {total}", "{n} row of {total}"),
+    "count.rows.other": ("{n} righe su {total}", "{n} rows of {total}"),
+    # -------- Tables: sheet names of the round workbook and the names of what they hold
+    "table.candidates": ("candidati", "candidates"),
+    "table.guides": ("lavoratori guida", "guides"),
+    "table.peers": ("peer supporter", "peers"),
+    "table.sites": ("sedi", "sites"),
+    "table.positions": ("mansioni", "positions"),
+    "table.relationships": ("relazioni", "relationships"),
+    "table.pairings": ("abbinamenti in corso", "pairings"),
+    "table.pins": ("abbinamenti imposti", "pins"),
+    "table.forbids": ("abbinamenti esclusi", "forbids"),
+    "table.round": ("tornata", "round"),
+    "round_key.name": ("nome della tornata", "name"),
+    "round_key.date": ("data di inizio", "date"),
+    # -------- Problems in the input that matchwork's own validators raise (the Pydantic error type after the dot)
+    "problem.municipality_unknown": (
+        "un comune italiano (forse {options}?)",
+        "an Italian comune (did you mean {options}?)",
+    ),
+    "problem.municipality_none": ("un comune italiano", "an Italian comune"),
+    "problem.municipality_ambiguous": (
+        "anche la provincia, come in: {options}",
+        "the province too, as one of: {options}",
+    ),
+    "problem.location_missing": (
+        "un comune (nome o codice ISTAT), oppure latitudine e longitudine",
+        "a municipality (name or ISTAT code), or lat and lon",
+    ),
+    "problem.coordinates_half": (
+        "latitudine e longitudine insieme (o nessuna delle due, con il comune)",
+        "lat and lon together (or neither, with a municipality)",
+    ),
+    # -------- What each column of the round's tables means (English: the schema's description; a test keeps them equal)
+    "field.candidates.id": ("Codice unico in tutta la tornata.", "Unique identifier across the whole round."),
+    "field.candidates.name": (
+        "Nome o pseudonimo, come lo conosce l'équipe.",
+        "Name or pseudonym, as the case team knows them.",
+    ),
+    "field.candidates.area": (
+        "Ambito territoriale a cui appartiene la persona.",
+        "Territorial area (ambito) the candidate belongs to.",
+    ),
+    "field.candidates.lat": (
+        "Latitudine in gradi, da -90 a 90; vuota: quella del comune.",
+        "Latitude in degrees, -90 to 90; empty: the municipality's.",
+    ),
+    "field.candidates.lon": (
+        "Longitudine in gradi, da -180 a 180; vuota: quella del comune.",
+        "Longitude in degrees, -180 to 180; empty: the municipality's.",
+    ),
+    "field.candidates.municipality": (
+        "Comune italiano (nome o codice ISTAT); dà il luogo quando latitudine e longitudine sono vuote.",
+        "Italian municipality (name or ISTAT code); gives the point when lat and lon are empty.",
+    ),
+    "field.candidates.max_commute_km": (
+        "Tragitto più lungo che la persona può fare per andare al lavoro, in km.",
+        "Longest trip to work the candidate can make, in km.",
+    ),
+    "field.candidates.mobility": ("Come si sposta la persona.", "How the candidate travels."),
+    "field.candidates.skills": ("Competenze con livello da 1 a 3.", "Skills with level 1-3."),
+    "field.candidates.wished_sectors": (
+        "Settori ATECO in cui la persona desidera lavorare.",
+        "ATECO sectors the candidate wishes to work in.",
+    ),
+    "field.candidates.languages": ("Lingue parlate.", "Languages spoken (ISO 639-1)."),
+    "field.candidates.availability": (
+        "Mezze giornate in cui la persona può lavorare.",
+        "Half-day slots the candidate can work.",
+    ),
+    "field.candidates.accommodations": (
+        "Accomodamenti sul posto di lavoro di cui la persona ha bisogno.",
+        "Workplace adjustments the candidate needs.",
+    ),
+    "field.candidates.support_intensity": ("Quanto accompagnamento serve.", "How much accompaniment is needed."),
+    "field.candidates.wants_peer": ("Se la persona desidera un peer supporter.", "Whether a peer supporter is wanted."),
+    "field.candidates.peer_experience": (
+        "Esperienza vissuta desiderata nel peer supporter.",
+        "Lived experience wished for in the peer supporter.",
+    ),
+    "field.candidates.preferred_gender": (
+        "Genere che la persona preferisce per lavoratore guida e peer supporter, se lo indica.",
+        "Gender the candidate prefers for guide and peer, if any.",
+    ),
+    "field.candidates.excluded_ids": (
+        "Persone o sedi con cui la persona non deve essere abbinata.",
+        "People or sites the candidate must not be paired with.",
+    ),
+    "field.candidates.most_important": (
+        "Il criterio che conta di più per la persona, che pesa di più.",
+        "The feature the candidate cares most about, weighted up.",
+    ),
+    "field.candidates.category": (
+        "Categoria di lavoratore svantaggiato (L. 381/91 art. 4).",
+        "Disadvantaged-worker category (L. 381/91 art. 4).",
+    ),
+    "field.candidates.referring_service": (
+        "Servizio territoriale che ha inviato la persona.",
+        "Territorial service that referred the candidate.",
+    ),
+    "field.candidates.care_team": (
+        "Codici dei professionisti che seguono la persona.",
+        "Ids of the professionals following the candidate.",
+    ),
+    "field.guides.id": ("Codice unico in tutta la tornata.", "Unique identifier across the whole round."),
+    "field.guides.name": ("Nome, come lo conosce la cooperativa.", "Name, as the cooperative knows them."),
+    "field.guides.site_id": (
+        "La sede di tirocinio (o il settore della cooperativa) in cui lavora.",
+        "The placement site (or cooperative team) they work in.",
+    ),
+    "field.guides.position_id": (
+        "La mansione nella cui squadra lavora; vuota: tutte le mansioni della sede.",
+        "The position whose team they work in; empty: every position of the site.",
+    ),
+    "field.guides.skills": ("Competenze con livello da 1 a 3.", "Skills with level 1-3."),
+    "field.guides.languages": ("Lingue parlate.", "Languages spoken (ISO 639-1)."),
+    "field.guides.availability": ("Mezze giornate in cui lavora.", "Half-day slots they work."),
+    "field.guides.gender": ("Genere, se indicato.", "Gender, if stated."),
+    "field.guides.can_lead": (
+        "Formato alla relazione educativa: può essere referente di progetto.",
+        "Trained in the educational relationship: may lead.",
+    ),
+    "field.guides.max_mentees": (
+        "Nuovi ingressi che può seguire insieme; vuota: il valore dei criteri.",
+        "Newcomers they can follow at once; empty: the policy default.",
+    ),
+    "field.guides.current_mentees": ("Nuovi ingressi che segue ora.", "Newcomers they follow now."),
+    "field.guides.years_experience": ("Anni di lavoro nel servizio.", "Years of work in the service."),
+    "field.peers.id": ("Codice unico in tutta la tornata.", "Unique identifier across the whole round."),
+    "field.peers.name": ("Nome, come lo conosce il programma.", "Name, as the programme knows them."),
+    "field.peers.areas_served": ("Ambiti territoriali in cui opera.", "Territorial areas they serve."),
+    "field.peers.lat": (
+        "Latitudine in gradi, da -90 a 90; vuota: quella del comune.",
+        "Latitude in degrees, -90 to 90; empty: the municipality's.",
+    ),
+    "field.peers.lon": (
+        "Longitudine in gradi, da -180 a 180; vuota: quella del comune.",
+        "Longitude in degrees, -180 to 180; empty: the municipality's.",
+    ),
+    "field.peers.municipality": (
+        "Comune italiano (nome o codice ISTAT); dà il luogo quando latitudine e longitudine sono vuote.",
+        "Italian municipality (name or ISTAT code); gives the point when lat and lon are empty.",
+    ),
+    "field.peers.languages": ("Lingue parlate.", "Languages spoken (ISO 639-1)."),
+    "field.peers.availability": ("Mezze giornate che può dedicare.", "Half-day slots they can give."),
+    "field.peers.gender": ("Genere, se indicato.", "Gender, if stated."),
+    "field.peers.lived_experience": ("Esperienze vissute che porta.", "Kinds of lived experience they bring."),
+    "field.peers.hours_per_week": (
+        "Ore a settimana che può dare; vuota: il valore dei criteri.",
+        "Hours a week they may give; empty: the policy default.",
+    ),
+    "field.peers.hours_in_use": (
+        "Ore a settimana già dedicate ad altre persone.",
+        "Hours a week already given to others.",
+    ),
+    "field.peers.started_on": ("Da quando è peer supporter.", "When they started as a peer supporter."),
+    "field.peers.former_client_of": ("Servizi di cui è stato utente.", "Services they were once a client of."),
+    "field.sites.id": ("Codice unico in tutta la tornata.", "Unique identifier across the whole round."),
+    "field.sites.name": (
+        "Nome dell'azienda o del settore della cooperativa.",
+        "Name of the company or cooperative team.",
+    ),
+    "field.sites.kind": (
+        "Azienda ospitante o settore della cooperativa.",
+        "A host company or a team of the cooperative.",
+    ),
+    "field.sites.sector": ("Settore ATECO della sede.", "ATECO sector of the site."),
+    "field.sites.area": ("Ambito territoriale della sede.", "Territorial area (ambito) of the site."),
+    "field.sites.lat": (
+        "Latitudine in gradi, da -90 a 90; vuota: quella del comune.",
+        "Latitude in degrees, -90 to 90; empty: the municipality's.",
+    ),
+    "field.sites.lon": (
+        "Longitudine in gradi, da -180 a 180; vuota: quella del comune.",
+        "Longitude in degrees, -180 to 180; empty: the municipality's.",
+    ),
+    "field.sites.municipality": (
+        "Comune italiano (nome o codice ISTAT); dà il luogo quando latitudine e longitudine sono vuote.",
+        "Italian municipality (name or ISTAT code); gives the point when lat and lon are empty.",
+    ),
+    "field.sites.headcount": ("Dipendenti in questa sede operativa.", "Employees at this operating site."),
+    "field.sites.trainees_present": ("Tirocinanti ospitati ora.", "Trainees hosted now."),
+    "field.sites.company_tutors": (
+        "Tutor aziendali che possono seguire tirocinanti.",
+        "Company tutors who can follow trainees.",
+    ),
+    "field.sites.accommodations": ("Accomodamenti che la sede può offrire.", "Adjustments the site can offer."),
+    "field.sites.fragile_workers_hosted": (
+        "Lavoratori fragili ospitati in passato.",
+        "Fragile workers hosted in the past.",
+    ),
+    "field.positions.site_id": ("La sede a cui appartiene la mansione.", "The site this position belongs to."),
+    "field.positions.id": ("Codice unico in tutta la tornata.", "Unique identifier across the whole round."),
+    "field.positions.title": ("Il lavoro, in poche parole.", "What the job is, in a few words."),
+    "field.positions.min_skills": (
+        "Competenze richieste almeno a questo livello (una regola vincolante).",
+        "Skills required at least at this level (a hard rule).",
+    ),
+    "field.positions.skills": (
+        "Competenze che il lavoro usa, con il livello più adatto.",
+        "Skills the job uses, with the level that fits best.",
+    ),
+    "field.positions.shifts": ("Mezze giornate in cui si lavora.", "Half-day slots the job is worked."),
+    "field.positions.hours_per_week": ("Ore a settimana del tirocinio.", "Hours a week of the placement."),
+    "field.positions.openings": (
+        "Tirocinanti che la mansione può ancora accogliere.",
+        "Trainees this position can still take.",
+    ),
+    "field.relationships.a": (
+        "Un capo: il codice di una persona, di una sede o di un membro dell'équipe.",
+        "One end: a person, a site or a care-team member id.",
+    ),
+    "field.relationships.b": ("L'altro capo.", "The other end."),
+    "field.relationships.kind": ("Che cosa li lega.", "What ties them."),
+    "field.pairings.candidate_id": ("La persona candidata.", "The candidate."),
+    "field.pairings.partner_id": (
+        "La mansione, il lavoratore guida o il peer supporter.",
+        "The position, guide worker or peer supporter.",
+    ),
+    "field.pairings.role": ("Il ruolo del partner.", "The role the partner plays."),
+    "field.pairings.since": ("Da quando dura l'abbinamento.", "When the pairing began."),
+    "field.pins.candidate_id": ("La persona candidata.", "The candidate."),
+    "field.pins.partner_id": (
+        "La sede, la mansione, il lavoratore guida o il peer supporter.",
+        "The site, position, guide worker or peer supporter.",
+    ),
+    "field.pins.role": ("Il ruolo; vuota: si ricava dal partner.", "The role; empty: inferred from the partner."),
+    "field.forbids.candidate_id": ("La persona candidata.", "The candidate."),
+    "field.forbids.partner_id": (
+        "La sede, la mansione, il lavoratore guida o il peer supporter.",
+        "The site, position, guide worker or peer supporter.",
+    ),
+    "field.forbids.role": ("Il ruolo; vuota: tutti i ruoli.", "The role; empty: every role."),
+    "field.round.key": (
+        "«name» (il nome della tornata) o «date» (il giorno in cui iniziano gli inserimenti).",
+        "'name' (the round's name) or 'date' (the day placements start).",
+    ),
+    "field.round.value": ("Il nome, o la data come aaaa-mm-gg.", "The name, or the date as yyyy-mm-dd."),
+    # -------- The command line (help texts are chosen at start from MATCHWORK_LANG; see cli.py)
+    "cli.app": (
+        "Abbina le persone che iniziano un inserimento lavorativo con sedi, lavoratori guida e peer supporter, "
+        "e dice perché. La lingua dei testi è l'italiano; MATCHWORK_LANG=en per l'inglese.",
+        "Match people entering work with sites, guide workers and peer supporters, and say why. "
+        "Texts are in Italian unless MATCHWORK_LANG=en.",
+    ),
+    "cli.round_arg": (
+        "Cartella di lavoro Excel (.xlsx), file JSON o cartella di file CSV.",
+        "Workbook (.xlsx), JSON file or CSV folder.",
+    ),
+    "cli.lang": (
+        "Lingua di messaggi, spiegazioni, report e file prodotti: it o en "
+        "(predefinita: MATCHWORK_LANG, altrimenti it).",
+        "Language of messages, explanations, report and output files: it or en (default: MATCHWORK_LANG, else it).",
+    ),
+    "cli.quiet": ("Non stampare nulla tranne gli errori (per gli script).", "Print nothing but errors (for scripts)."),
+    "cli.demo": (
+        "Genera una tornata di abbinamento di prova (provincia di Mantova), la risolve e scrive la cartella di "
+        "lavoro e tutti i risultati.",
+        "Generate a synthetic Mantova round, match it, and write the round workbook and every output.",
+    ),
+    "cli.demo_out": ("Cartella in cui scrivere la prova.", "Folder to write the demo run into."),
+    "cli.demo_size": ("Numero di persone candidate.", "Number of candidates."),
+    "cli.demo_seed": ("Seme della tornata sintetica.", "Seed of the synthetic round."),
+    "cli.run": (
+        "Abbina una tornata e scrive abbinamenti, motivi, carichi, spiegazioni, la vista per le sedi e il report.",
+        "Match a round and write assignments, reasons, loads, explanations, the site view and the report.",
+    ),
+    "cli.run_out": ("Cartella dei risultati.", "Output folder."),
+    "cli.policy_file": (
+        "File TOML dei criteri del programma; se assente, quelli predefiniti.",
+        "Policy TOML file; default: the shipped one.",
+    ),
+    "cli.objective": (
+        "total (più persone abbinate, poi il punteggio totale più alto) o fair (prima alzare il punteggio più basso).",
+        "total (most people placed, then the highest total) or fair (raise the lowest score first).",
+    ),
+    "cli.prices": (
+        "Calcola quanto varrebbe un posto in più dove i posti sono esauriti (più lento).",
+        "Price full capacities in explanations and the report (slower).",
+    ),
+    "cli.validate": (
+        "Controlla una tornata e stampa ogni problema trovato (codice di uscita 2 se ce ne sono).",
+        "Check a round and print every problem found (exit 2 if any).",
+    ),
+    "cli.explain": (
+        "Spiega l'abbinamento di una persona da una cartella di risultati (o perché non con un altro partner).",
+        "Explain a candidate's pairing from a finished run (or why not another partner).",
+    ),
+    "cli.run_dir": ("Una cartella scritta da matchwork run.", "A folder written by matchwork run."),
+    "cli.candidate": ("Il codice della persona candidata.", "The candidate's id."),
+    "cli.why_not": ("Il codice di un partner: perché non questa coppia?", "A partner id: why not this pair?"),
+    "cli.audience": (
+        "Chi legge: case_team (équipe), site (sede), candidate (la persona) o peer.",
+        "Who reads: case_team, site, candidate or peer.",
+    ),
+    "cli.suggest": (
+        "Elenca i k partner migliori consentiti per ogni fase, con i punti di ogni criterio.",
+        "List a candidate's k best allowed partners per stage, with each criterion's points.",
+    ),
+    "cli.k": ("Partner per fase.", "Partners per stage."),
+    "cli.policy": (
+        "Stampa (o scrive) i criteri predefiniti come file TOML commentato da copiare e modificare.",
+        "Print (or write) the default policy as a commented TOML file to copy and change.",
+    ),
+    "cli.policy_out": (
+        "Scrivi qui il file TOML invece di stamparlo.",
+        "Write the policy TOML here instead of printing it.",
+    ),
+    "cli.schema": (
+        "Stampa (o scrive) lo schema JSON di ogni tabella (per chi integra altri sistemi).",
+        "Print (or write) the JSON Schema of every input table (for integrators).",
+    ),
+    "cli.schema_out": (
+        "Scrivi qui un file <tabella>.schema.json per tabella.",
+        "Write one <table>.schema.json per table here.",
+    ),
+    "cli.problems_option": (
+        "Scrivi in questo file CSV l'elenco completo dei problemi dei dati (a schermo i primi 200).",
+        "Write every problem of invalid input to this CSV file (the screen shows 200).",
+    ),
+    "cli.force": (
+        "Scrivi anche in una cartella che contiene altri file (si sostituiscono solo quelli scritti da matchwork).",
+        "Write into an output folder that holds other files (only matchwork's own are replaced).",
+    ),
+    "cli.template": (
+        "Scrive una cartella di lavoro vuota da compilare: intestazioni, istruzioni, una riga di esempio per "
+        "tabella ed elenchi a discesa per ogni vocabolario.",
+        "Write a blank workbook to fill in: headers, instructions, an example row per table and drop-down lists "
+        "for every vocabulary.",
+    ),
+    "cli.template_path": ("Il file .xlsx da creare (non deve esistere).", "The .xlsx file to create (must not exist)."),
+    "stage.load": ("lettura dei dati", "load"),
+    "stage.score": ("punteggi", "score"),
+    "stage.site_and_lead": ("sede e referente", "site and lead guide"),
+    "stage.squad": ("squadra", "squad"),
+    "stage.peer": ("peer supporter", "peer supporter"),
+    "stage.explain": ("spiegazioni", "explanations"),
+    "stage.write": ("scrittura dei risultati", "write"),
+    "cli.col_table": ("tabella", "table"),
+    "cli.col_line": ("riga", "line/row"),
+    "cli.col_id": ("codice", "id"),
+    "cli.col_column": ("colonna", "column"),
+    "cli.col_value": ("valore", "value"),
+    "cli.col_expected": ("atteso", "expected"),
+    "cli.error": ("errore", "error"),
+    "cli.unexpected": ("errore inatteso", "unexpected error"),
+    "cli.bad_choice": ("deve essere uno tra {allowed}; ricevuto {value}", "must be one of {allowed}; got {value}"),
+    "cli.valid": ("Dati validi: {summary}.", "Valid: {summary}."),
+    "cli.outputs": ("Risultati: {path}", "Outputs: {path}"),
+    "cli.report": ("Report: {path}", "Report: {path}"),
+    "cli.round_workbook": ("Cartella di lavoro della tornata: {path}", "Round workbook: {path}"),
+    "cli.wrote": ("Scritto {path}", "Wrote {path}"),
+    "cli.wrote_schemas": ("Scritti {n} schemi in {path}", "Wrote {n} schemas to {path}"),
+    "cli.exists": (
+        "{path} esiste già: scegliere un altro nome (matchwork non sovrascrive i file)",
+        "{path} already exists: choose another name (matchwork does not overwrite files)",
+    ),
+    "cli.not_xlsx": ("il modello deve essere un file .xlsx: {path}", "the template must be an .xlsx file: {path}"),
+    "cli.best_partners": ("Partner migliori per {candidate}", "Best partners for {candidate}"),
+    "cli.col_stage": ("fase", "stage"),
+    "cli.col_rank": ("posizione", "rank"),
+    "cli.col_partner": ("partner", "partner"),
+    "cli.col_score": ("punteggio", "score"),
+    "cli.col_points": ("punti per criterio", "points by criterion"),
+    "cli.summary_round": ("Tornata «{name}» del {date}", "Round '{name}' of {date}"),
+    "cli.programme": (
+        "Lo storico di un programma nel tempo (richiede: pip install 'matchwork[programme]').",
+        "Keep the history of a programme over time (needs: pip install 'matchwork[programme]').",
+    ),
+    "cli.programme_missing": (
+        "lo storico del programma richiede il suo pacchetto aggiuntivo: pip install 'matchwork[programme]'",
+        "the programme history needs its extra: pip install 'matchwork[programme]'",
+    ),
+    "cli.template_written": (
+        "Modello scritto in {path}: compilare i fogli e poi «matchwork validate {path}».",
+        "Template written to {path}: fill in the sheets, then run 'matchwork validate {path}'.",
+    ),
+    # -------- Report (one self-contained HTML page for the placement office)
+    "report.title": ("Tornata di abbinamento", "Matching round"),
+    "report.headline": ("In breve", "At a glance"),
     "report.summary": ("Sintesi", "Summary"),
     "report.scores": ("Distribuzione dei punteggi", "Score distribution"),
     "report.loads": ("Carichi rispetto ai limiti", "Loads against caps"),
@@ -388,21 +816,597 @@ TEXTS: dict[str, tuple[str, str]] = {
     "report.pairings": ("Abbinamenti", "Pairings"),
     "report.search": ("Cerca per nome, codice, sede…", "Search by name, id, site…"),
     "report.candidate": ("Persona", "Candidate"),
+    "report.area": ("Ambito", "Area"),
     "report.status": ("Esito", "Status"),
-    "report.matched": ("abbinate", "matched"),
     "report.site": ("Sede", "Site"),
+    "report.position": ("Mansione", "Position"),
     "report.lead": ("Referente", "Lead guide"),
     "report.squad": ("Squadra", "Squad"),
     "report.peer": ("Peer supporter", "Peer supporter"),
     "report.score": ("Punteggio", "Score"),
     "report.why": ("perché", "why"),
     "report.share": ("quota del limite", "share of cap"),
-    "report.partners": ("partner", "partners"),
+    "report.role": ("Ruolo", "Role"),
+    "report.partners": ("Partner", "Partners"),
+    "report.mean": ("Media", "Mean"),
+    "report.max": ("Massimo", "Max"),
+    "report.at_cap": ("Al limite", "At cap"),
+    "report.people": ("Persone", "People"),
+    "report.matched": ("Abbinate", "Matched"),
+    "report.share_matched": ("% abbinate", "% matched"),
+    "report.placed_card": ("persone abbinate", "people placed"),
+    "report.peers_card": ("peer supporter assegnati", "peer supporters given"),
+    "report.squad_card": ("posti in squadra coperti", "squad places filled"),
+    "report.filter_unmatched": ("Solo senza abbinamento", "Unmatched only"),
+    "report.filter_all": ("tutti", "all"),
+    "report.sort_hint": (
+        "Un clic sull'intestazione di una colonna ordina la tabella; un secondo clic inverte l'ordine.",
+        "Click a column header to sort; click again to reverse.",
+    ),
+    "report.previous": ("‹ precedente", "‹ previous"),
+    "report.next": ("successiva ›", "next ›"),
+    "report.page": ("pagina {page} di {pages}", "page {page} of {pages}"),
     "report.run": ("Esecuzione", "Run"),
+    "report.input": ("dati", "input"),
+    "report.policy": ("criteri", "policy"),
+    "report.chart_box": (
+        "{role}: mediana {median}, quartili {q1}–{q3}, massimo {max}",
+        "{role}: median {median}, quartiles {q1}–{q3}, max {max}",
+    ),
     "report.no_text": (
-        "Turno grande: le spiegazioni sono in explanations.json.",
+        "Tornata grande: le spiegazioni sono in explanations.json.",
         "A large round: the explanations are in explanations.json.",
     ),
+    "report.role.site": ("sedi (limite più stretto)", "sites (tightest limit)"),
+    "report.role.site_legal": ("sedi (limite di legge)", "sites (legal limit)"),
+    "report.role.site_tutors": ("sedi (tutor aziendali)", "sites (company tutors)"),
+    "report.role.position": ("mansioni (posti aperti)", "positions (openings)"),
+    "report.role.lead_guide": ("referenti (nuovi ingressi)", "lead guides (newcomers)"),
+    "report.role.guide": ("lavoratori guida (persone seguite)", "guide workers (people followed)"),
+    "report.role.peer": ("peer supporter (ore)", "peer supporters (hours)"),
+    "load.site": ("sede: tirocinanti, limite più stretto", "site: trainees, tightest limit"),
+    "load.site_legal": ("sede: limite di legge sui tirocinanti", "site: legal trainee limit"),
+    "load.site_tutors": ("sede: tirocinanti per i tutor aziendali", "site: trainees the company tutors follow"),
+    "load.position": ("mansione: posti aperti", "position: openings"),
+    "load.lead_guide": ("referente: nuovi ingressi per tornata", "lead guide: newcomers this round"),
+    "load.guide": ("lavoratore guida: persone seguite", "guide worker: people followed"),
+    "load.peer": ("peer supporter: ore a settimana", "peer supporter: hours a week"),
+    # -------- The headline: what holds placements back, read from the result
+    "headline.all_placed": ("Tutte le persone hanno un abbinamento.", "Everyone is placed."),
+    "headline.limit.lead": (
+        "Il limite principale sono i lavoratori guida referenti: ciascuno affianca al massimo {cap} per tornata.",
+        "The main limit is lead guides: each leads at most {cap} per round.",
+    ),
+    "headline.limit.site": (
+        "Il limite principale sono i posti nelle sedi (limiti di legge, tutor aziendali, posti aperti).",
+        "The main limit is places at the sites (legal limits, company tutors, open positions).",
+    ),
+    "headline.limit.both": (
+        "Il limite principale sono sedi e referenti insieme: dove c'è ancora posto, i referenti (al massimo {cap} "
+        "ciascuno per tornata) sono già occupati.",
+        "The main limit is sites and lead guides together: where there is room, the lead guides (at most {cap} "
+        "each per round) are taken.",
+    ),
+    "headline.limit.rules": (
+        "Il limite principale sono le regole: per molte persone nessuna sede è possibile.",
+        "The main limit is the rules: for many people no site is possible.",
+    ),
+    "headline.limit.trade_off": (
+        "Nessun limite è pieno per chi resta senza abbinamento: la tornata rende di più con altre scelte.",
+        "No limit is full for those left unmatched: the round does better with other choices.",
+    ),
+    "headline.cause.lead.one": (
+        "{n} persona aveva una sede possibile ma nessun referente libero{where}.",
+        "{n} person had a possible site but no free lead guide{where}.",
+    ),
+    "headline.cause.lead.other": (
+        "{n} persone avevano una sede possibile ma nessun referente libero{where}.",
+        "{n} people had a possible site but no free lead guide{where}.",
+    ),
+    "headline.cause.site.one": (
+        "{n} persona aveva solo sedi possibili già al completo{where}.",
+        "{n} person had only possible sites that are full{where}.",
+    ),
+    "headline.cause.site.other": (
+        "{n} persone avevano solo sedi possibili già al completo{where}.",
+        "{n} people had only possible sites that are full{where}.",
+    ),
+    "headline.cause.both.one": (
+        "{n} persona aveva sedi possibili piene o senza referente libero{where}.",
+        "{n} person had possible sites either full or without a free lead guide{where}.",
+    ),
+    "headline.cause.both.other": (
+        "{n} persone avevano sedi possibili piene o senza referente libero{where}.",
+        "{n} people had possible sites either full or without a free lead guide{where}.",
+    ),
+    "headline.cause.rules.one": (
+        "Per {n} persona nessuna sede è possibile, soprattutto perché {rule}{where}.",
+        "For {n} person no site is possible, mostly because {rule}{where}.",
+    ),
+    "headline.cause.rules.other": (
+        "Per {n} persone nessuna sede è possibile, soprattutto perché {rule}{where}.",
+        "For {n} people no site is possible, mostly because {rule}{where}.",
+    ),
+    "headline.cause.trade_off.one": (
+        "{n} persona aveva un'opzione libera, ma la tornata nel complesso rende di più senza{where}.",
+        "{n} person had a free option, but the round as a whole does better without it{where}.",
+    ),
+    "headline.cause.trade_off.other": (
+        "{n} persone avevano un'opzione libera, ma la tornata nel complesso rende di più senza{where}.",
+        "{n} people had a free option, but the round as a whole does better without it{where}.",
+    ),
+    "headline.kinds": (
+        "Limiti pieni che bloccano qualcuno: {leads} lavoratori guida che potrebbero fare da referente (per "
+        "{lead_people}) e {places} mansioni o sedi (per {place_people}).",
+        "Full limits that hold someone back: {leads} guide workers who could lead (for {lead_people}) and {places} "
+        "positions or sites (for {place_people}).",
+    ),
+    "headline.where": (" ({n} nell'ambito di {area})", " ({n} in the {area} area)"),
+    "headline.price.one": (
+        "Un posto in più per {name} ({role} {id}, ambito di {area}) abbinerebbe {n} persona in più.",
+        "One more place for {name} ({role} {id}, {area} area) would place {n} more person.",
+    ),
+    "headline.price.other": (
+        "Un posto in più per {name} ({role} {id}, ambito di {area}) abbinerebbe {n} persone in più.",
+        "One more place for {name} ({role} {id}, {area} area) would place {n} more people.",
+    ),
+    "headline.reason.lead": (
+        "nessun referente libero nelle sedi possibili",
+        "no free lead guide at the possible sites",
+    ),
+    "headline.reason.site": ("sedi possibili già al completo", "the possible sites are full"),
+    "headline.reason.both": (
+        "sedi possibili piene o senza referente libero",
+        "the possible sites are full or have no free lead guide",
+    ),
+    "headline.reason.rules": ("nessuna sede possibile: {rules}", "no site is possible: {rules}"),
+    "headline.reason.trade_off": (
+        "un'opzione era libera, ma la tornata nel complesso rende di più senza",
+        "an option was free, but the round as a whole does better without it",
+    ),
+    # -------- Output files for people (Excel): sheet names and column headers
+    "sheet.headline": ("in breve", "at a glance"),
+    "sheet.assignments": ("abbinamenti", "assignments"),
+    "sheet.unmatched": ("senza abbinamento", "unmatched"),
+    "sheet.loads": ("carichi", "loads"),
+    "sheet.newcomers": ("nuovi ingressi", "newcomers"),
+    "sheet.prepare": ("da preparare", "to prepare"),
+    "column.candidate_id": ("codice persona", "candidate id"),
+    "column.candidate": ("persona", "candidate"),
+    "column.area": ("ambito", "area"),
+    "column.municipality": ("comune", "municipality"),
+    "column.status": ("esito", "status"),
+    "column.site_id": ("codice sede", "site id"),
+    "column.site": ("sede", "site"),
+    "column.position_id": ("codice mansione", "position id"),
+    "column.position": ("mansione", "position"),
+    "column.lead_guide_id": ("codice referente", "lead guide id"),
+    "column.lead_guide": ("referente", "lead guide"),
+    "column.squad": ("squadra", "squad"),
+    "column.peer_id": ("codice peer supporter", "peer supporter id"),
+    "column.peer": ("peer supporter", "peer supporter"),
+    "column.score": ("punteggio", "score"),
+    "column.site_score": ("punteggio sede", "site score"),
+    "column.guide_score": ("punteggio referente", "lead guide score"),
+    "column.peer_score": ("punteggio peer supporter", "peer supporter score"),
+    "column.continuity": ("continuità", "continuity"),
+    "column.reason": ("motivo", "reason"),
+    "column.partner_id": ("codice", "id"),
+    "column.partner": ("nome", "name"),
+    "column.role": ("ruolo", "role"),
+    "column.load": ("carico", "load"),
+    "column.capacity": ("limite", "cap"),
+    "column.share": ("quota del limite", "share of cap"),
+    "column.accommodations": ("accomodamenti da preparare", "adjustments to prepare"),
+    "column.accommodation": ("accomodamento", "adjustment"),
+    "column.people": ("persone", "people"),
+    "column.newcomers": ("nuovi ingressi", "newcomers"),
+    "column.why": ("perché", "why"),
+    # -------- The blank round workbook (matchwork template)
+    "template.sheet_instructions": ("istruzioni", "instructions"),
+    "template.sheet_lists": ("elenchi", "lists"),
+    "template.title": ("Come compilare la tornata di abbinamento", "How to fill in the matching round"),
+    "template.intro": (
+        "Un foglio per tabella; una riga per persona, sede o legame. La riga 2 di ogni foglio è un esempio: "
+        "sostituirla o cancellarla. Le colonne obbligatorie sono in grassetto. Passando sopra un'intestazione "
+        "compare cosa scrivere.",
+        "One sheet per table; one row per person, site or tie. Row 2 of each sheet is an example: replace or delete "
+        "it. Required columns are in bold. Hover over a header to see what to write.",
+    ),
+    "template.lists": (
+        "Dove una cella accetta un solo valore, un elenco a discesa propone le parole ammesse. Dove accetta un "
+        "elenco (lingue, disponibilità, competenze…), separare le voci con «;» e prendere le parole dal foglio "
+        "«{lists}». Le competenze si scrivono con il livello da 1 a 3: «pulizie:2; magazzino:1».",
+        "Where a cell takes one value, a drop-down list offers the allowed words. Where it takes a list (languages, "
+        "availability, skills…), separate the items with ';' and take the words from the '{lists}' sheet. Skills "
+        "carry a level from 1 to 3: 'cleaning:2; warehouse:1'.",
+    ),
+    "template.places": (
+        "Il luogo di persone e sedi si indica con il comune (nome o codice ISTAT; «Castro (LE)» dove più province "
+        "hanno un comune con lo stesso nome). Latitudine e longitudine servono solo per un indirizzo preciso.",
+        "The place of people and sites is their municipality (name or ISTAT code; 'Castro (LE)' where several "
+        "provinces share a name). Latitude and longitude are needed only for an exact address.",
+    ),
+    "template.codes": (
+        "Ogni codice (persona, lavoratore guida, peer supporter, sede, mansione) è unico in tutta la tornata: "
+        "lettere, cifre, «_», «.» e «-».",
+        "Every id (candidate, guide worker, peer supporter, site, position) is unique across the round: letters, "
+        "digits, '_', '.' and '-'.",
+    ),
+    "template.sensitive": (
+        "Le colonne segnate come riservate (salute, servizio inviante) non compaiono mai nella vista per le sedi, "
+        "nei messaggi di errore o nei log.",
+        "Columns marked confidential (health, referring service) never appear in the site view, error messages or "
+        "logs.",
+    ),
+    "template.check": (
+        "Salvare il file e controllarlo con «matchwork validate tornata.xlsx»: ogni problema è indicato con foglio, "
+        "riga e colonna. Poi «matchwork run tornata.xlsx --out risultati».",
+        "Save the file and check it with 'matchwork validate round.xlsx': every problem is given with its sheet, "
+        "row and column. Then 'matchwork run round.xlsx --out results'.",
+    ),
+    "template.col_sheet": ("foglio", "sheet"),
+    "template.col_header": ("colonna", "column"),
+    "template.col_required": ("obbligatoria", "required"),
+    "template.col_meaning": ("cosa scrivere", "what to write"),
+    "template.col_values": ("valori ammessi", "allowed values"),
+    "template.yes": ("sì", "yes"),
+    "template.no": ("no", "no"),
+    "template.confidential": ("riservata", "confidential"),
+    "template.list_of": ("elenco separato da «;» di: {words}", "';'-separated list of: {words}"),
+    "template.levels": (
+        "voci «parola:livello» (livello 1-3) separate da «;»",
+        "'word:level' items (level 1-3), ';'-separated",
+    ),
+    "template.see_lists": (
+        "vedi il foglio «{lists}», colonna «{column}»",
+        "see the '{lists}' sheet, column '{column}'",
+    ),
+    "template.number": ("un numero", "a number"),
+    "template.integer": ("un numero intero", "a whole number"),
+    "template.date": ("una data (aaaa-mm-gg)", "a date (yyyy-mm-dd)"),
+    "template.text": ("testo", "text"),
+    "template.code": ("un codice", "an id"),
+    "template.sector": (
+        "un codice ATECO («81.21») o la lettera di sezione («N»)",
+        "an ATECO code ('81.21') or section letter ('N')",
+    ),
+    "template.example_name": ("Tornata di prova", "Example round"),
+    "template.list.Mobility": ("mobilità", "mobility"),
+    "template.list.SupportIntensity": ("intensità del sostegno", "support intensity"),
+    "template.list.Gender": ("genere", "gender"),
+    "template.list.Category": ("categoria L. 381/91", "category (L. 381/91)"),
+    "template.list.ReferringService": ("servizio inviante", "referring service"),
+    "template.list.RelationshipKind": ("tipo di relazione", "relationship kind"),
+    "template.list.Role": ("ruolo", "role"),
+    "template.list.SiteKind": ("tipo di sede", "site kind"),
+    "template.list.Skill": ("competenze", "skills"),
+    "template.list.Slot": ("mezze giornate", "half-days"),
+    "template.list.Accommodation": ("accomodamenti", "adjustments"),
+    "template.list.LivedExperience": ("esperienza vissuta", "lived experience"),
+    "template.list.Language": ("lingue", "languages"),
+    "template.list.bool": ("sì / no", "yes / no"),
+    "template.dropdown_error": ("Valore non ammesso", "Value not allowed"),
+    "template.dropdown_message": ("Scegliere un valore dall'elenco.", "Choose a value from the list."),
+    # -------- Input problems: what was wrong and what is accepted, for the office (problem.<key>)
+    "problem.got": ("{where}: trovato {value}, serve {expected}", "{where}: got {value}, expected {expected}"),
+    "problem.expected": ("{where}: serve {expected}", "{where}: expected {expected}"),
+    "problem.line": ("riga {n}", "line {n}"),
+    "problem.row": ("record {n}", "row {n}"),
+    "problem.column": ("colonna {name}", "column {name}"),
+    "problem.hint": (" (forse intendevi {hint!r}?)", " (did you mean {hint!r}?)"),
+    "problem.head_one": ("1 problema {subject}:", "1 problem in {subject}:"),
+    "problem.head_many": ("{n} problemi {subject}:", "{n} problems in {subject}:"),
+    "problem.subject.input": ("nei dati", "the input"),
+    "problem.subject.round": ("nella tornata di abbinamento", "the round"),
+    "problem.subject.policy": ("nella politica di abbinamento", "the policy"),
+    "problem.more": (
+        "… e altri {n} (l'elenco completo con --problems FILE)",
+        "… and {n} more (the full list with --problems FILE)",
+    ),
+    "problem.missing": ("un valore (la colonna è obbligatoria)", "a value (this column is required)"),
+    "problem.no_field": ("un campo previsto (questo non esiste)", "a known field (there is no such field)"),
+    "problem.enum": ("uno tra: {codes}", "one of: {codes}"),
+    "problem.enum_many": ("uno dei {n} codici previsti", "one of {n} known codes"),
+    "problem.integer": ("un numero intero, come 12", "a whole number, such as 12"),
+    "problem.number": ("un numero, come 12,5 o 12.5", "a number, such as 12.5 or 12,5"),
+    "problem.finite": ("un numero finito", "a finite number"),
+    "problem.greater_than": ("un numero maggiore di {gt}", "a number greater than {gt}"),
+    "problem.greater_than_equal": ("un numero non inferiore a {ge}", "a number of at least {ge}"),
+    "problem.less_than": ("un numero minore di {lt}", "a number less than {lt}"),
+    "problem.less_than_equal": ("un numero non superiore a {le}", "a number of at most {le}"),
+    "problem.rounds_to_zero": (
+        "un numero di almeno {least} (uno più piccolo diventa 0)",
+        "a number of at least {least} (a smaller one rounds to 0)",
+    ),
+    "problem.boolean": (
+        "sì o no (vale anche vero/falso, 1/0, yes/no, true/false)",
+        "yes or no (also true/false, 1/0, sì/no)",
+    ),
+    "problem.date": (
+        "una data come gg/mm/aaaa (3/2/2026) o aaaa-mm-gg (2026-02-03)",
+        "a date as dd/mm/yyyy (3/2/2026) or yyyy-mm-dd (2026-02-03)",
+    ),
+    "problem.text": ("un testo", "text"),
+    "problem.not_empty": ("un testo non vuoto", "a non-empty text"),
+    "problem.text_too_long": (
+        "un testo di al massimo {max_length} caratteri",
+        "a text of at most {max_length} characters",
+    ),
+    "problem.id": (
+        "un codice fatto di lettere, cifre, _ . - (che inizia con una lettera o una cifra, al massimo 64 caratteri)",
+        "an id made of letters, digits, _ . - (starting with a letter or digit, at most 64 characters)",
+    ),
+    "problem.plain_text": (
+        "un testo senza caratteri di controllo (a capo, tabulazioni)",
+        "text without control characters (line breaks, tabs)",
+    ),
+    "problem.area": ("il nome di un ambito, senza ';' né ','", "an area name, without ';' or ','"),
+    "problem.criterion": (
+        "il nome di un criterio (lettere minuscole, cifre e _), come commute",
+        "the name of a criterion (lowercase letters, digits and _), such as commute",
+    ),
+    "problem.at_least_items": ("almeno {min_length} elemento/i", "at least {min_length} item(s)"),
+    "problem.at_most_items": ("al massimo {max_length} elementi", "at most {max_length} items"),
+    "problem.list": ("un elenco di valori", "a list of values"),
+    "problem.record": ("un record con i suoi campi", "a record with its fields"),
+    "problem.valid": ("un valore valido", "a valid value"),
+    "problem.sector": (
+        "una lettera di sezione ATECO 2007 (da A a U) o un codice come 81.21",
+        "an ATECO 2007 section letter (A to U) or a code such as 81.21",
+    ),
+    "problem.sector_division": (
+        "un codice ATECO esistente (la divisione {division} non esiste)",
+        "an existing ATECO code (division {division} does not exist)",
+    ),
+    "problem.sector_unknown": (
+        "un codice ATECO 2007 esistente (aggiornamento 2022)",
+        "an existing ATECO 2007 code (2022 update)",
+    ),
+    "problem.sector_ambiguous": (
+        "un codice ATECO scritto come testo: Excel lo ha trasformato nel numero {number}, che può essere {codes} "
+        "(scrivere il codice preceduto da un apostrofo, come '52.10, o formattare la colonna come testo)",
+        "an ATECO code typed as text: Excel turned it into the number {number}, which could be {codes} "
+        "(type the code after an apostrophe, as '52.10, or format the column as text)",
+    ),
+    "problem.mentees_over_max": (
+        "un numero non superiore a massimo affiancamenti (max_mentees)",
+        "a number not above max_mentees",
+    ),
+    "problem.hours_over_cap": (
+        "un numero non superiore alle ore settimanali (hours_per_week)",
+        "a number not above hours_per_week",
+    ),
+    "problem.distinct_ends": ("due estremi diversi (a e b sono uguali)", "two different ends (a and b are the same)"),
+    "problem.skill_level": (
+        "un livello da 1 a 3 dopo i due punti, come cleaning:2",
+        "a level 1 to 3 after a colon, as in cleaning:2",
+    ),
+    "problem.cell_too_long": (
+        "una cella di al massimo {limit} caratteri (questa ne ha {size})",
+        "a cell of at most {limit} characters (this one has {size})",
+    ),
+    "problem.too_many_items": (
+        "al massimo {limit} elementi in una cella (questa ne ha {size})",
+        "at most {limit} items in one cell (this one has {size})",
+    ),
+    # columns, tables, files
+    "problem.column_unknown": ("nessuna colonna con questo nome", "no such column"),
+    "problem.column_unnamed": (
+        "un'intestazione che dia il nome a questa colonna",
+        "a header naming this column",
+    ),
+    "problem.column_required": ("una colonna {name} (è obbligatoria)", "a column named {name} (it is required)"),
+    "problem.column_twice": (
+        "ogni colonna una volta sola (questa intestazione compare {n} volte)",
+        "each column once (this header appears {n} times)",
+    ),
+    "problem.column_extra": (
+        "nessuna colonna in più: questa è tenuta come nota e non conta per l'abbinamento",
+        "no extra column: this one is kept as a note and does not count for matching",
+    ),
+    "problem.table_unknown": ("nessuna tabella con questo nome", "no such table"),
+    "problem.table_required": ("una tabella {name}", "a table named {name}"),
+    "problem.sheet_unknown": ("nessun foglio con questo nome", "no such sheet"),
+    "problem.sheet_required": ("un foglio {name} nella cartella di lavoro", "a sheet named {name} in the workbook"),
+    "problem.sheet_twice": (
+        "un foglio per tabella ({name} compare più volte, in italiano e in inglese)",
+        "one sheet per table ({name} appears more than once, in Italian and English)",
+    ),
+    "problem.file_required": ("un file {name} nella cartella", "a file {name} in the folder"),
+    "problem.file_twice": (
+        "un file per tabella ({name} compare più volte, in italiano e in inglese)",
+        "one file per table ({name} appears more than once, in Italian and English)",
+    ),
+    "problem.not_a_frame": ("una tabella (un DataFrame di pandas)", "a table (a pandas DataFrame)"),
+    "problem.unreadable_folder": ("un file leggibile (questo è una cartella)", "a readable file (this is a folder)"),
+    "problem.unreadable_dangling": (
+        "un file leggibile (questo è un collegamento a un file che non esiste)",
+        "a readable file (this is a link to a file that does not exist)",
+    ),
+    "problem.unreadable_loop": (
+        "un file leggibile (questo è un collegamento che rimanda a se stesso)",
+        "a readable file (this is a link that points back to itself)",
+    ),
+    "problem.unreadable_denied": (
+        "un file leggibile (manca il permesso di leggerlo)",
+        "a readable file (permission to read it is denied)",
+    ),
+    "problem.unreadable_other": (
+        "un file leggibile (errore di sistema {error})",
+        "a readable file (system error {error})",
+    ),
+    "problem.too_big": (
+        "un file di al massimo {limit} MB (questo ne ha {size})",
+        "a file of at most {limit} MB (this one has {size})",
+    ),
+    "problem.csv_encoding": (
+        "un file in codifica UTF-8 (il byte {byte} non lo è: salvare come «CSV UTF-8»)",
+        "a UTF-8 encoded file (byte {byte} is not UTF-8; save as 'CSV UTF-8')",
+    ),
+    "problem.csv_malformed": ("un file CSV ben formato ({detail})", "a well-formed CSV file ({detail})"),
+    "problem.csv_cells": (
+        "al massimo {n} celle, quante le colonne dell'intestazione (questa riga ne ha {size})",
+        "at most {n} cells, as many as the header's columns (this line has {size})",
+    ),
+    "problem.csv_nul": ("un file di testo (contiene il carattere nullo)", "a text file (it holds a NUL character)"),
+    "problem.not_a_folder": ("una cartella di file CSV", "a folder of CSV files"),
+    "problem.round_file": (
+        "una cartella di lavoro Excel (.xlsx), un file JSON (.json) o una cartella di file CSV",
+        "an Excel workbook (.xlsx), a JSON file (.json) or a folder of CSV files",
+    ),
+    "problem.no_path": ("un file o una cartella esistente", "an existing file or folder"),
+    "problem.workbook": ("una cartella di lavoro Excel .xlsx ({detail})", "an Excel .xlsx workbook ({detail})"),
+    "problem.workbook_bomb": (
+        "una cartella di lavoro di al massimo {limit} MB una volta decompressa (questa dichiara {size} MB)",
+        "a workbook of at most {limit} MB once unpacked (this one claims {size} MB)",
+    ),
+    "problem.too_many_rows": ("al massimo {limit} righe", "at most {limit} rows"),
+    "problem.too_many_columns": ("al massimo {limit} colonne", "at most {limit} columns"),
+    "problem.error_cell": (
+        "un valore, non l'errore di calcolo {code} (correggere la formula o scrivere il valore)",
+        "a value, not the spreadsheet error {code} (fix the formula or type the value)",
+    ),
+    "problem.formula_no_value": (
+        "un valore: la cella ha una formula mai calcolata (aprire il file in Excel e salvarlo, o scrivere il valore)",
+        "a value: the cell holds a formula that was never calculated (open and save the file in Excel, "
+        "or type the value)",
+    ),
+    "problem.json": (
+        "un JSON valido (riga {at_line}, colonna {at_col}: {detail})",
+        "valid JSON (line {at_line}, column {at_col}: {detail})",
+    ),
+    "problem.json_file": ("un file JSON leggibile in UTF-8 ({detail})", "a readable UTF-8 JSON file ({detail})"),
+    "problem.json_object": ("un oggetto JSON con un elenco per tabella", "a JSON object with one list per table"),
+    "problem.json_list": ("un elenco di record", "a list of records"),
+    "problem.json_depth": ("un JSON annidato al massimo {limit} livelli", "JSON nested at most {limit} levels deep"),
+    "problem.table_twice": ("una tabella una volta sola (anche come {name})", "each table once (also given as {name})"),
+    "problem.policy_key": ("una chiave prevista", "a known key"),
+    "problem.policy_file": ("un file TOML leggibile in UTF-8 ({detail})", "a readable UTF-8 TOML file ({detail})"),
+    "problem.toml": ("un file TOML valido ({detail})", "valid TOML ({detail})"),
+    "problem.round_key": ("uno tra: name (nome), date (data)", "one of: name, date"),
+    "problem.round_name": ("un nome da 1 a 200 caratteri", "a name of 1 to 200 characters"),
+    # the round as a whole
+    "problem.no_candidates": ("almeno una persona candidata", "at least one candidate"),
+    "problem.no_sites": ("almeno una sede", "at least one site"),
+    "problem.no_guides": ("almeno un lavoratore guida", "at least one guide worker"),
+    "problem.id_twice": (
+        "un codice unico in tutta la tornata (è già usato in {other_table} riga {other_line})",
+        "an id unique across the round (also used in {other_table} line {other_line})",
+    ),
+    "problem.id_case": (
+        "un codice che non differisca da {other} solo per maiuscole e minuscole ({other_table} riga {other_line})",
+        "an id that differs from {other} in more than upper and lower case ({other_table} line {other_line})",
+    ),
+    "problem.ref_site": ("il codice di una sede", "the id of a site"),
+    "problem.ref_position": ("il codice di una mansione della sede {site}", "the id of a position of site {site}"),
+    "problem.ref_candidate": ("il codice di una persona candidata", "the id of a candidate"),
+    "problem.ref_partner": (
+        "il codice di una sede, mansione, lavoratore guida o peer supporter",
+        "the id of a site, position, guide worker or peer supporter",
+    ),
+    "problem.ref_person": (
+        "il codice di una persona, sede o componente dell'équipe della tornata",
+        "the id of a person, site or care-team member of the round",
+    ),
+    "problem.ref_excluded": (
+        "il codice di un lavoratore guida, peer supporter, sede o mansione della tornata",
+        "the id of a guide worker, peer supporter, site or position of the round",
+    ),
+    "problem.role_kind": ("un ruolo che {kind} può avere", "a role that a {kind} can play"),
+    "problem.one_pairing": (
+        "al massimo un abbinamento in corso come {role} per persona",
+        "at most one {role} pairing per candidate",
+    ),
+    "problem.pin_forbidden": (
+        "una coppia non esclusa (è negli abbinamenti esclusi)",
+        "a pair that is not forbidden (it is in the forbids table)",
+    ),
+    "problem.pin_excluded": (
+        "una coppia non esclusa (la persona l'ha esclusa)",
+        "a pair that is not forbidden (it is in the candidate's own exclusions)",
+    ),
+    "problem.pin_one_role": (
+        "un solo abbinamento imposto come {role} per persona (c'è già {other})",
+        "one {role} pin per candidate (also pinned to {other})",
+    ),
+    "problem.mentees_pairings": (
+        "almeno {n}: gli abbinamenti in corso danno a questo lavoratore guida {n} persone",
+        "at least {n}: the pairings table has that many newcomers with this guide",
+    ),
+    "problem.trainees_pairings": (
+        "almeno {n}: gli abbinamenti in corso collocano qui {n} tirocinanti",
+        "at least {n}: the pairings table places that many trainees here",
+    ),
+    "problem.pins_position": (
+        "al massimo {room} abbinamenti imposti sulla mansione {position} (i suoi posti aperti)",
+        "at most {room} pins on position {position} (its openings)",
+    ),
+    "problem.pins_site": (
+        "al massimo {room} abbinamenti imposti sulla sede {site} (i suoi posti aperti)",
+        "at most {room} pins on site {site} (its openings)",
+    ),
+    "problem.far_away": (
+        "un luogo entro {km} km dagli altri luoghi della tornata (è a {distance} km)",
+        "a place within {km} km of the round's other places (it is {distance} km away)",
+    ),
+    "problem.far_away_swapped": (
+        "un luogo entro {km} km dagli altri luoghi della tornata (è a {distance} km: latitudine e longitudine "
+        "sembrano scambiate)",
+        "a place within {km} km of the round's other places (it is {distance} km away: latitude and longitude "
+        "look swapped)",
+    ),
+    # warnings: read leniently
+    "problem.sector_restored": (
+        "un codice ATECO scritto come testo (Excel lo ha trasformato in numero: letto come {code})",
+        "an ATECO code typed as text (Excel turned it into a number: read as {code})",
+    ),
+    # -------- Output folders (output.<key>)
+    "output.not_ours": (
+        "la cartella {folder} contiene già {n} file che matchwork non ha scritto (per esempio {example}): "
+        "scegliere un'altra cartella o usare --force per scrivere accanto a quei file",
+        "the folder {folder} already holds {n} files matchwork did not write (e.g. {example}): "
+        "choose another folder, or use --force to write beside them",
+    ),
+    "output.changed": (
+        "il file {file} nella cartella {folder} è stato modificato dopo che matchwork lo ha scritto: "
+        "spostarlo o usare --force per sostituirlo",
+        "the file {file} in {folder} was changed after matchwork wrote it: move it away, or use --force to replace it",
+    ),
+    "output.input": (
+        "scrivere in {folder} sostituirebbe o cambierebbe i dati in ingresso {input}: scegliere un'altra cartella",
+        "writing into {folder} would replace or change the input {input}: choose another folder",
+    ),
+    "output.not_folder": (
+        "il percorso {folder} esiste e non è una cartella",
+        "the output path {folder} exists and is not a folder",
+    ),
+    "output.bad_manifest": (
+        "il manifesto di matchwork in {folder} è illeggibile: spostarlo o usare --force",
+        "matchwork's manifest in {folder} cannot be read: move it away, or use --force",
+    ),
+    # -------- Tables and columns, as the office names them (table.<name>)
+    "table.policy": ("politica", "policy"),
+    "column.key": ("chiave", "key"),
+    "column.value": ("valore", "value"),
+    "column.name": ("nome", "name"),
+    "column.date": ("data", "date"),
+    # -------- The command's words about input (cli.<key>)
+    "cli.problems_title_one": ("1 problema nei dati", "1 problem in the input"),
+    "cli.problems_title_many": ("{n} problemi nei dati", "{n} problems in the input"),
+    "cli.warnings_title_one": ("1 avviso sui dati", "1 warning about the input"),
+    "cli.warnings_title_many": ("{n} avvisi sui dati", "{n} warnings about the input"),
+    "cli.col.table": ("tabella", "table"),
+    "cli.col.line": ("riga", "line/row"),
+    "cli.col.id": ("codice", "id"),
+    "cli.col.column": ("colonna", "column"),
+    "cli.col.value": ("valore", "value"),
+    "cli.col.expected": ("cosa serve", "expected"),
+    "cli.more": (
+        "… e altri {n}: l'elenco completo con --problems FILE",
+        "… and {n} more: the full list with --problems FILE",
+    ),
+    "cli.problems_file": ("elenco completo dei problemi: {file}", "full list of problems: {file}"),
     # -------- Vocabulary labels
     "label.mon_am": ("lunedì mattina", "Monday morning"),
     "label.mon_pm": ("lunedì pomeriggio", "Monday afternoon"),
@@ -618,7 +1622,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Programme database ready: {url} (schema {revision}, cool-down {days} days).",
     ),
     "programme.recorded": (
-        "Giro n. {round_id} «{name}» del {date} registrato: {candidates} candidati, {matched} abbinati; abbinamenti: {started} avviati, {kept} confermati, {ended} chiusi ({changed} cambiati).",
+        "Tornata n. {round_id} «{name}» del {date} registrata: {candidates} persone candidate, {matched} abbinate; abbinamenti: {started} avviati, {kept} confermati, {ended} chiusi ({changed} cambiati).",
         "Round #{round_id} «{name}» of {date} recorded: {candidates} candidates, {matched} placed; pairings: {started} started, {kept} kept, {ended} ended ({changed} changed).",
     ),
     "programme.ended": (
@@ -630,11 +1634,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{candidate} leaves the programme on {date} ({reason}).",
     ),
     "programme.next_written": (
-        "Prossima tornata scritta in {path}: {candidates} candidati ({waiting} in attesa dalle tornate precedenti), {pairings} abbinamenti in corso, {forbids} coppie in attesa prima di riabbinare.",
+        "Prossima tornata scritta in {path}: {candidates} persone candidate ({waiting} in attesa dalle tornate precedenti), {pairings} abbinamenti in corso, {forbids} coppie in attesa prima di riabbinare.",
         "Next round written to {path}: {candidates} candidates ({waiting} from the waiting list), {pairings} pairings in place, {forbids} pairs in cool-down.",
     ),
     "programme.history_title": ("Percorso di {candidate}", "Path of {candidate}"),
-    "programme.rounds_title": ("Giri registrati", "Rounds recorded"),
+    "programme.rounds_title": ("Tornate registrate", "Rounds recorded"),
     "programme.no_history": ("Nessuno storico per {candidate}.", "No history for {candidate}."),
     "programme.no_rounds": ("Nessuna tornata ancora registrata.", "No round recorded yet."),
     "programme.open_pairings": (
@@ -701,6 +1705,24 @@ def text(key: str, lang: str = "it", /, **values: Any) -> str:
     """The text of ``key`` in ``lang``, with its placeholders filled from ``values``."""
     template = TEXTS[key][_column(lang)]
     return template.format(**values) if values else template
+
+
+def plural(key: str, n: int, lang: str = "it", /, **values: Any) -> str:
+    """``<key>.one`` when ``n`` is 1, else ``<key>.other``, with ``{n}`` and ``values`` filled.
+
+    Italian and English both use the singular for one only ("0 persone", "0 people").
+    """
+    return text(f"{key}.{'one' if n == 1 else 'other'}", lang, n=n, **values)
+
+
+def gendered(key: str, gender: Any, lang: str = "it", /, **values: Any) -> str:
+    """The text of ``key`` agreed with a person's stated gender (``"f"``, ``"m"``), else the neutral one.
+
+    ``gender`` may be a :class:`~matchwork.model.vocab.Gender`, its code, or None.
+    """
+    code = str(getattr(gender, "value", gender) or "")
+    form = f"{key}.{code}" if code in ("f", "m") and f"{key}.{code}" in TEXTS else key
+    return text(form, lang, **values)
 
 
 def both(key: str) -> dict[str, str]:

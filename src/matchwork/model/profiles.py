@@ -28,17 +28,23 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationError,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from matchwork.model.geo import MunicipalityError, comune
 from matchwork.model.vocab import (
     WEEKDAYS,
     Accommodation,
@@ -69,6 +75,7 @@ __all__ = [
     "PlacementSite",
     "Position",
     "Relationship",
+    "parse_day",
     "sensitive_fields",
 ]
 
@@ -98,18 +105,30 @@ Text = Annotated[
 
 AreaName = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=rf"^[^;{_NO_CONTROL}]*$"),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=rf"^[^;,{_NO_CONTROL}]*$"),
     FREE_TEXT,
 ]
-"""The name of a territorial area (ambito); no ``;``, which separates list items in tables."""
+"""The name of a territorial area (ambito); no ``;`` or ``,``, which separate list items in tables."""
 
 Level = Annotated[int, Field(ge=1, le=3)]
 """A skill level: 1 basic, 2 autonomous, 3 expert."""
 
 
+@functools.lru_cache(maxsize=4096)
 def _check_sector(code: str) -> str:
-    ateco_section(code)
-    return code.strip().upper()
+    import ateco
+
+    try:
+        ateco_section(code)
+    except ValueError as exc:
+        division = re.match(r"^\d{2}", code.strip())
+        if division and "division" in str(exc):
+            raise PydanticCustomError("sector_division", str(exc), {"division": division.group()}) from None
+        raise PydanticCustomError("sector", "an ATECO 2007 section letter A-U or a code such as 81.21") from None
+    code = code.strip().upper()
+    if ateco.lookup(code, edition="2022") is None:  # ATECO 2007 as updated in 2022: matchwork's sections
+        raise PydanticCustomError("sector_unknown", "an existing ATECO 2007 code (2022 update)")
+    return code
 
 
 SectorCode = Annotated[
@@ -126,11 +145,61 @@ def _rounder(digits: int) -> AfterValidator:
     return AfterValidator(lambda x: round(x, digits) + 0.0)
 
 
+def _not_zero(x: float) -> float:
+    if x == 0:
+        raise PydanticCustomError(
+            "rounds_to_zero", "a number of at least 0.001 (a smaller one rounds to 0)", {"least": 0.001}
+        )
+    return x
+
+
 Degrees = Annotated[float, _rounder(7)]
 """Degrees, kept to 1e-7 (about 1 cm)."""
 Measure = Annotated[float, _rounder(3)]
 """Kilometres, hours or years, kept to three decimals."""
+PositiveMeasure = Annotated[Measure, AfterValidator(_not_zero)]
+"""A measure that must stay above 0 once kept to three decimals."""
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ITALIAN_DAY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+
+
+def parse_day(value: Any) -> dt.date:
+    """A day from a date, an ISO text (``2026-02-03``) or an Italian one (``3/2/2026``, gg/mm/aaaa).
+
+    A number is not a date (it would be read as seconds since 1970); nor is text with
+    anything after the date.
+
+    >>> parse_day("3/2/2026"), parse_day("2026-02-03")
+    (datetime.date(2026, 2, 3), datetime.date(2026, 2, 3))
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if _ISO_DAY.match(text):
+                return dt.date.fromisoformat(text)
+            found = _ITALIAN_DAY.match(text)
+            if found:
+                day, month, year = (int(g) for g in found.groups())
+                return dt.date(year, month, day)
+        except ValueError:
+            pass
+    raise PydanticCustomError("date", "a date as dd/mm/yyyy or yyyy-mm-dd")
+
+
+Day = Annotated[dt.date, BeforeValidator(parse_day)]
+"""A day: a date, ``YYYY-MM-DD`` or ``gg/mm/aaaa`` — never a number."""
 Hours = Annotated[Measure, Field(ge=0, le=168)]
+
+
+def _located(column: str, kind: str, message: str, value: Any, **context: Any) -> ValidationError:
+    """A Pydantic error at ``column`` of the model being validated, with a type and context to translate."""
+    error = PydanticCustomError(kind, message, context or None)
+    return ValidationError.from_exception_data("Location", [InitErrorDetails(type=error, loc=(column,), input=value)])
 
 
 def _field(it: str, description: str, *, sensitive: bool = False, **kw: Any) -> Any:
@@ -150,12 +219,61 @@ class _Model(BaseModel):
     )
 
 
-class Location(_Model):
-    """A point on the map, in WGS84 degrees, and its municipality (comune)."""
+def _location_schema(schema: dict[str, Any]) -> None:
+    for name in ("lat", "lon"):
+        schema["properties"][name].pop("default", None)
+    schema["anyOf"] = [{"required": ["lat", "lon"]}, {"required": ["municipality"]}]
 
-    lat: Degrees = _field("latitudine", "Latitude in degrees, -90 to 90.", ge=-90, le=90)
-    lon: Degrees = _field("longitudine", "Longitude in degrees, -180 to 180.", ge=-180, le=180)
-    municipality: Text | None = _field("comune", "Municipality, for people to read.", default=None)
+
+class Location(_Model):
+    """A point on the map, in WGS84 degrees, and its municipality (comune).
+
+    Give the municipality (a name, ``"Castro (LE)"``, or an ISTAT code) and the point
+    is read from the shipped table of Italian comuni (:mod:`matchwork.model.geo`);
+    give ``lat`` and ``lon`` and they are used as they are (the municipality is then
+    only read by people). After validation ``lat`` and ``lon`` are always set.
+
+    >>> Location(municipality="20064")
+    Location(lat=45.07096, lon=11.02178, municipality='Sustinente')
+    """
+
+    model_config = ConfigDict(json_schema_extra=_location_schema)
+
+    lat: Degrees = _field(
+        "latitudine", "Latitude in degrees, -90 to 90; empty: the municipality's.", ge=-90, le=90, default=None
+    )
+    lon: Degrees = _field(
+        "longitudine", "Longitude in degrees, -180 to 180; empty: the municipality's.", ge=-180, le=180, default=None
+    )
+    municipality: Text | None = _field(
+        "comune", "Italian municipality (name or ISTAT code); gives the point when lat and lon are empty.", default=None
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _point_of_municipality(cls, data: Any) -> Any:
+        """Fill ``lat`` and ``lon`` from the municipality when both are empty (validation stays in Pydantic)."""
+        if not isinstance(data, dict):
+            return data
+        lat, lon, name = data.get("lat"), data.get("lon"), data.get("municipality")
+        if lat is not None or lon is not None:
+            if (lat is None) != (lon is None):
+                missing = "lat" if lat is None else "lon"
+                raise _located(missing, "coordinates_half", "a value (lat and lon go together)", data)
+            return data
+        if name is None or (isinstance(name, str) and not name.strip()):
+            expected = "a value (a name or an ISTAT code), or lat and lon"
+            raise _located("municipality", "location_missing", expected, data)
+        try:
+            found = comune(name)
+        except MunicipalityError as exc:
+            options = " or ".join(exc.options) if exc.kind == "unknown" else ", ".join(exc.options)
+            expected = {
+                "unknown": "an Italian comune" + (" (did you mean {options}?)" if options else ""),
+                "ambiguous": "the province too, as one of: {options}",
+            }[exc.kind]
+            raise _located("municipality", f"municipality_{exc.kind}", expected, name, options=options) from None
+        return {**data, "lat": found.lat, "lon": found.lon, "municipality": found.display}
 
 
 class Candidate(_Model):
@@ -170,7 +288,7 @@ class Candidate(_Model):
     name: Text = _field("nome", "Name or pseudonym, as the case team knows them.")
     area: AreaName = _field("ambito territoriale", "Territorial area (ambito) the candidate belongs to.")
     location: Location = _field("domicilio", "Where the candidate lives.")
-    max_commute_km: Measure = _field(
+    max_commute_km: PositiveMeasure = _field(
         "distanza massima", "Longest trip to work the candidate can make, in km.", default=15.0, gt=0, le=300
     )
     mobility: Mobility = _field("mobilità", "How the candidate travels.", default=Mobility.PUBLIC_TRANSPORT)
@@ -257,7 +375,7 @@ class GuideWorker(_Model):
     @model_validator(mode="after")
     def _load_within_capacity(self) -> GuideWorker:
         if self.max_mentees is not None and self.current_mentees > self.max_mentees:
-            raise ValueError("current_mentees must not exceed max_mentees")
+            raise PydanticCustomError("mentees_over_max", "current_mentees must not exceed max_mentees")
         return self
 
 
@@ -286,7 +404,7 @@ class PeerSupporter(_Model):
         "ore settimanali", "Hours a week they may give; empty: the policy default.", default=None
     )
     hours_in_use: Hours = _field("ore impegnate", "Hours a week already given to others.", default=0.0)
-    started_on: dt.date | None = _field("in servizio dal", "When they started as a peer supporter.", default=None)
+    started_on: Day | None = _field("in servizio dal", "When they started as a peer supporter.", default=None)
     former_client_of: frozenset[ReferringService] = _field(
         "ex utente di", "Services they were once a client of.", default_factory=frozenset, sensitive=True
     )
@@ -294,7 +412,7 @@ class PeerSupporter(_Model):
     @model_validator(mode="after")
     def _load_within_hours(self) -> PeerSupporter:
         if self.hours_per_week is not None and self.hours_in_use > self.hours_per_week:
-            raise ValueError("hours_in_use must not exceed hours_per_week")
+            raise PydanticCustomError("hours_over_cap", "hours_in_use must not exceed hours_per_week")
         return self
 
 
@@ -310,7 +428,9 @@ class Position(_Model):
         "competenze utili", "Skills the job uses, with the level that fits best.", default_factory=dict
     )
     shifts: frozenset[Slot] = _field("turni", "Half-day slots the job is worked.", default=WEEKDAYS, min_length=1)
-    hours_per_week: Measure = _field("ore settimanali", "Hours a week of the placement.", default=20.0, gt=0, le=168)
+    hours_per_week: PositiveMeasure = _field(
+        "ore settimanali", "Hours a week of the placement.", default=20.0, gt=0, le=168
+    )
     openings: int = _field("posti aperti", "Trainees this position can still take.", default=1, ge=0, le=1000)
 
 
@@ -352,7 +472,7 @@ class Relationship(_Model):
     @model_validator(mode="after")
     def _distinct_ends(self) -> Relationship:
         if self.a == self.b:
-            raise ValueError("a relationship needs two different ends")
+            raise PydanticCustomError("distinct_ends", "a relationship needs two different ends")
         return self
 
 
@@ -365,7 +485,7 @@ class Pairing(_Model):
     candidate_id: Id = _field("candidato", "The candidate.")
     partner_id: Id = _field("partner", "The position, guide worker or peer supporter.")
     role: Role = _field("ruolo", "The role the partner plays.")
-    since: dt.date | None = _field("dal", "When the pairing began.", default=None)
+    since: Day | None = _field("dal", "When the pairing began.", default=None)
 
 
 class Pin(_Model):
