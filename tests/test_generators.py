@@ -56,7 +56,13 @@ def measure(rnd: mw.Round, policy: mw.Policy, figures: Figures) -> None:
 def test_generated_rounds_place_people_and_carry_pins_and_pairings() -> None:
     """Over 60 rounds of ``matchable_cases`` (derandomised, so the figures repeat for one version of the code):
 
-    measured (run with ``-s`` to print them) — FIGURES.
+    measured (run with ``-s`` to print them) — 0.57 of each round's candidates placed
+    on average (with full squads, the default; 1 to 8 candidates, 2.7 on average);
+    1.60 pins per round, pins in 80 % of rounds (68 site or position, 9 lead guide, 11
+    squad, 8 peer); 38 pairings in place (10 site, 5 lead guide, 6 squad, 17 peer);
+    forbids of site 20, every role 4, peer 4, lead 1; a minimum score in 5 policies.
+    The exact joint model found the pins impossible in 12 rounds, and the engine
+    raised on those 12, and only those.
     The thresholds below leave a margin: the draws move whenever scoring or the
     readers change.
     """
