@@ -65,7 +65,9 @@ def main() -> None:
         ax.text(2.03, y_guide[g], label, ha="left", va="center", fontsize=8)
     ax.set_xlim(-0.4, 2.6)
     ax.axis("off")
-    ax.set_title("people — positions — guide workers of the site (★ may lead): red, the choice; dashed, the squad", pad=20)
+    ax.set_title(
+        "people — positions — guide workers of the site (★ may lead): red, the choice; dashed, the squad", pad=20
+    )
     fig.tight_layout()
     fig.savefig(OUT)
     print(f"wrote {OUT}")
