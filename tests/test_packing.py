@@ -79,7 +79,7 @@ def problems(draw: st.DrawFn) -> dict:
         costs = np.sort([draw(st.integers(0, 6)) for _ in range(k)])
         seg_row = np.full(k, r)
         seg_value = np.stack([np.zeros(k), np.zeros(k), -costs.astype(float)])
-        rows = [r_ + [r] if draw(st.booleans()) else r_ for r_ in rows]
+        rows = [[*r_, r] if draw(st.booleans()) else r_ for r_ in rows]
         n_rows += 1
     forced = np.array([draw(st.integers(0, 9)) < 3 for _ in range(n_groups)])
     level = values[2].copy()
