@@ -597,3 +597,103 @@ def test_the_engine_reaches_the_brute_force_optimum_of_the_reference(
     assert engine_tiers(result, fair=objective == "fair") == mine
     floor = reference.floor if reference.floor is not None else float("inf")
     assert mine == (reference.placed, floor, reference.squad_members, reference.total)
+
+
+def _in_place(rnd: mw.Round, first: mw.MatchResult) -> mw.Round:
+    """The round again, with ``first``'s pairings in place and the loads they stand for carried."""
+    asg = first.assignments[first.assignments.status == "matched"]
+    pairings = []
+    for r in asg.itertuples():
+        pairings.append({"candidate_id": r.candidate_id, "partner_id": r.position_id, "role": "site"})
+        pairings.append({"candidate_id": r.candidate_id, "partner_id": r.lead_guide_id, "role": "lead_guide"})
+        pairings += [{"candidate_id": r.candidate_id, "partner_id": g, "role": "guide"} for g in r.squad_ids]
+        if r.peer_id is not None:
+            pairings.append({"candidate_id": r.candidate_id, "partner_id": r.peer_id, "role": "peer"})
+    loads = first.loads.set_index(["partner_id", "role"])
+    guides = [g.model_copy(update={"current_mentees": int(loads.loc[(g.id, "guide"), "load"])}) for g in rnd.guides]
+    placed, taken = asg.site_id.value_counts(), asg.position_id.value_counts()
+
+    def occupied(site: mw.PlacementSite) -> mw.PlacementSite:
+        positions = tuple(
+            p.model_copy(update={"openings": p.openings - int(taken.get(p.id, 0))}) for p in site.positions
+        )
+        return site.model_copy(
+            update={"trainees_present": site.trainees_present + int(placed.get(site.id, 0)), "positions": positions}
+        )
+
+    peers = [p.model_copy(update={"hours_in_use": float(loads.loc[(p.id, "peer"), "load"])}) for p in rnd.peers]
+    sites = [occupied(s) for s in rnd.sites]
+    return rnd.replace(pairings=pairings, guides=guides, sites=sites, peers=peers)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=matchable_cases(max_candidates=6), objective=st.sampled_from(["total", "fair"]))
+def test_properties_hold_on_rounds_that_place_people(case: tuple[mw.Round, mw.Policy], objective: str) -> None:
+    """On generated rounds where people are placed: every candidate once, rules, caps and pins kept,
+    contributions that sum to the scores, the same result in any row order, and the result kept
+    when it is put back as the pairings in place."""
+    rnd, policy = case
+    policy = policy.with_solver(objective=objective)
+    try:
+        result = mw.match(rnd, policy)
+    except MatchError:
+        return  # pins no solution honours: the reference tests check that these raise exactly then
+    asg = result.assignments
+    assert list(asg.candidate_id) == sorted(c.id for c in rnd.candidates)
+    loads = result.loads
+    assert (loads.load <= loads.capacity + 1e-9).all(), loads[loads.load > loads.capacity]
+    s, a = result.scores, result.scores.arrays
+    rows = asg.set_index("candidate_id")
+    for row in asg[asg.status == "matched"].itertuples():
+        c = a.candidates.index[row.candidate_id]
+        assert s.site.reasons[s.site.find(c, a.positions.index[row.position_id])] & np.uint32(role_mask("site")) == 0
+        lead = s.guide.find(c, a.guides.index[row.lead_guide_id])
+        assert s.guide.reasons[lead] & np.uint32(role_mask("lead_guide")) == 0
+        for g in row.squad_ids:
+            k = s.guide.find(c, a.guides.index[g])
+            assert s.guide.reasons[k] & np.uint32(role_mask("guide")) == 0 and g != row.lead_guide_id
+        pinned = any(p.candidate_id == row.candidate_id and rnd.role_of(p.partner_id) != "peer" for p in rnd.pins)
+        assert len(row.squad_ids) == policy.caps.squad_size or pinned  # full squads, pins aside
+        for stage in result.explain(row.candidate_id, lang="en", prices=False).stages:
+            if stage.partner_id is not None:
+                assert sum(c.points for c in stage.contributions) == pytest.approx(stage.score, abs=1e-9)
+    unreached = result.unmatched_reasons.set_index("candidate_id")["pins"]
+    for pin in rnd.pins:
+        kind, row = rnd.role_of(pin.partner_id), rows.loc[pin.candidate_id]
+        if kind == "peer":  # honoured, or reported on a person no site could take
+            assert row.peer_id == pin.partner_id or pin.partner_id in unreached.get(pin.candidate_id, ())
+        elif pin.role is not None and pin.role.value == "guide":
+            assert pin.partner_id in row.squad_ids
+        elif kind == "guide":
+            assert row.lead_guide_id == pin.partner_id
+        else:
+            assert pin.partner_id in (row.site_id, row.position_id)
+    frames = {k: v.sample(frac=1.0, random_state=3) for k, v in rnd.to_frames().items()}
+    shuffled = mw.match(mw.Round.from_frames(frames), policy)
+    pd.testing.assert_frame_equal(shuffled.assignments, asg)
+    free = rnd.replace(pairings=[], pins=[])
+    first = mw.match(free, policy)
+    again = mw.match(_in_place(free, first), policy)
+    cols = ["candidate_id", "status", "site_id", "position_id", "lead_guide_id", "squad_ids", "peer_id"]
+    pd.testing.assert_frame_equal(first.assignments[cols], again.assignments[cols])
+
+
+def test_fair_with_a_peer_pin_on_the_flow_path() -> None:
+    """Issue 14: under fair, a peer pin was ignored by the threshold search and the flow then had no solution."""
+    rnd = mw.synth.round(150, seed=2)
+    rnd = rnd.replace(candidates=[c.model_copy(update={"support_intensity": "medium"}) for c in rnd.candidates])
+    base = mw.match(rnd, objective="fair")
+    assert base.stages["peer"].network is not None  # everyone needs the same hours: the peer stage is a flow
+    s = base.scores.peer
+    given = base.assignments.dropna(subset=["peer_id"])
+    # the lowest-scoring allowed peer of someone who has one: a pin the fair floor would otherwise refuse
+    for row in given.itertuples():
+        c = base.scores.arrays.candidates.index[row.candidate_id]
+        mine = np.flatnonzero((s.rows == c) & s.feasible("peer"))
+        worst = mine[np.argmin(s.total[mine])]
+        if s.partner_ids[s.cols[worst]] != row.peer_id:
+            break
+    peer = str(s.partner_ids[s.cols[worst]])
+    pinned = mw.match(rnd.replace(pins=[{"candidate_id": row.candidate_id, "partner_id": peer}]), objective="fair")
+    assert pinned.assignments.set_index("candidate_id").at[row.candidate_id, "peer_id"] == peer
+    assert pinned.objective["peers"] == base.objective["peers"]  # pins that fit never cost a match (gammoid)
