@@ -697,3 +697,19 @@ def test_fair_with_a_peer_pin_on_the_flow_path() -> None:
     pinned = mw.match(rnd.replace(pins=[{"candidate_id": row.candidate_id, "partner_id": peer}]), objective="fair")
     assert pinned.assignments.set_index("candidate_id").at[row.candidate_id, "peer_id"] == peer
     assert pinned.objective["peers"] == base.objective["peers"]  # pins that fit never cost a match (gammoid)
+
+
+def test_a_time_limit_on_the_joint_stage_keeps_a_feasible_answer_and_says_so() -> None:
+    """Branch and bound stopped by the policy's limit: the best answer found, its status and gap, never an error."""
+    rnd = mw.synth.round(1000, seed=1)
+    exact = mw.match(rnd)
+    hurried = mw.match(rnd, mw.Policy.default().with_solver(time_limit=0.01))
+    joint = hurried.metrics["solver"].loc["joint"]
+    assert joint.status in ("optimal", "time_limit")
+    if joint.status == "time_limit":
+        assert joint.gap is not None and joint.gap >= 0
+    else:
+        assert hurried.objective["joint_value"] == exact.objective["joint_value"]
+    assert hurried.objective["matched"] <= exact.objective["matched"]
+    loads = hurried.loads
+    assert (loads.load <= loads.capacity + 1e-9).all()
