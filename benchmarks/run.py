@@ -12,13 +12,15 @@ Scales (synthetic Mantova rounds, seed 0):
 * national — 100 000 candidates, 50 000 guide workers, 20 000 sites, 8 000 peers.
 
 Stages: ``load`` (read and validate the CSV folder), ``score`` (rules and
-features), ``site_and_lead``, ``squad``, ``peer`` (solve), ``explain`` (every
+features), ``site_and_lead`` (the joint solve of position, lead guide and squad),
+``squad`` (reading the squads off it), ``peer`` (solve), ``explain`` (every
 candidate, case team, no capacity prices), ``write`` (every output file).
 
-Peers, on the joint site + lead guide network matchwork builds: OR-Tools
-``SimpleMinCostFlow``, NetworkX network simplex (up to the region scale), HiGHS
-through SciPy; and SciPy ``linear_sum_assignment`` on the site stage expanded into
-one column per opening, where the dense matrix fits in memory.
+Peer solvers, on a flow network of the round (the peer stage's, or the round's
+placements without squads): OR-Tools ``SimpleMinCostFlow``, NetworkX network
+simplex (up to the region scale), HiGHS through SciPy; and SciPy
+``linear_sum_assignment`` on the site stage expanded into one column per opening,
+where the dense matrix fits in memory.
 """
 
 from __future__ import annotations
@@ -84,17 +86,43 @@ def _kernel_rate(rnd: Any) -> dict[str, float]:
     }
 
 
-def _peers(done: Any, scale: str) -> dict[str, Any]:
-    """Peer solvers on a network matchwork solved, and LSA on the expanded site stage.
+def _placement_network(done: Any) -> Any:
+    """The round's placements as a flow network: candidate → (position, lead) option → lead → position → site.
 
-    The joint network is used when it has no side rows (which only HiGHS takes);
-    otherwise the squad network.
+    The joint stage chooses squads too and is solved by column generation, not as a
+    flow; this network (placements only, no squads) is what the flow backends are
+    compared on. Guides free to lead in any position of their site go straight to it.
+    """
+    from matchwork.solve import NetworkBuilder
+
+    result = done.result
+    opt = result.stages["joint"].options
+    a, cap = result.scores.arrays, result.scores.capacities
+    n_c, n_g, n_p, n_s = len(a.candidates), len(a.guides), len(a.positions), len(a.sites)
+    b = NetworkBuilder()
+    source, sink = b.nodes(2)
+    c_node, g_node, p_node, s_node = b.nodes(n_c), b.nodes(n_g), b.nodes(n_p), b.nodes(n_s)
+    b.arcs(np.full(n_c, source), c_node, capacity=1)
+    b.arcs(c_node[opt["cand"]], g_node[opt["guide"]], capacity=1, cost=-opt["gain"])
+    team = a.guides.position.astype(np.int64)
+    to = np.where(team >= 0, p_node[np.maximum(team, 0)], s_node[a.guides.site])
+    b.arcs(g_node, to, capacity=cap.guide_lead)
+    b.arcs(p_node, s_node[a.positions.site], capacity=cap.position_open)
+    b.arcs(s_node, np.full(n_s, sink), capacity=np.minimum(cap.site_tutor, cap.site_legal))
+    return b.build(source=source, sink=sink)
+
+
+def _peers(done: Any, scale: str) -> dict[str, Any]:
+    """Flow backends on a network of the round, and LSA on the expanded site stage.
+
+    The peer stage's network when it is a flow (every candidate needs the same
+    hours); otherwise the round's placements as a flow (:func:`_placement_network`).
     """
     from matchwork.solve import available_backends, min_cost_flow, solve
 
     stages = done.result.stages
-    stage = "joint" if stages["joint"].network.side is None else "squad"
-    net = stages[stage].network
+    stage = "peer" if stages["peer"].network is not None else "placements"
+    net = stages["peer"].network if stage == "peer" else _placement_network(done)
     out: dict[str, Any] = {"stage": stage, "arcs": int(net.n_arcs), "nodes": int(net.n_nodes)}
     backends = ["auto", "highs"] + [b for b in ("ortools", "networkx") if b in available_backends()]
     if scale == "national":

@@ -1,12 +1,16 @@
-"""Brute-force optima of the three stages, by enumerating every assignment of tiny rounds.
+"""Brute-force optima, by enumerating every assignment of tiny rounds.
 
-Independent of the engine's networks: options come straight from dense score
-tables and the capacities, constraints are checked one by one.
+Independent of the engine's formulation: options come straight from dense score
+tables, the capacities and the round's pins; constraints are checked one by one.
+:func:`joint_best` is the joint problem of site, lead guide and squad (issue 14),
+lexicographic: placed, (fair) lowest placement gain of the unpinned, squad
+members, value with the documented load costs.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 
@@ -14,11 +18,8 @@ import matchwork as mw
 from matchwork.engine import SCALE, hour_cost, hour_segments
 
 
-def _bonus(result_existing, c, kind, partner) -> int:
-    return 0
-
-
 def joint_options(scores: mw.Scores, existing, bonus: int) -> list[list[tuple[int, int, int]]]:
+    """Each candidate's allowed (position, lead guide, gain) placements, straight from the dense tables."""
     a, s, g = scores.arrays, scores.site, scores.guide
     out: list[list[tuple[int, int, int]]] = [[] for _ in range(len(a.candidates))]
     for i in range(len(s)):
@@ -38,25 +39,129 @@ def joint_options(scores: mw.Scores, existing, bonus: int) -> list[list[tuple[in
     return out
 
 
-def joint_best(scores: mw.Scores, existing, policy: mw.Policy) -> tuple[int, int]:
-    a, cap = scores.arrays, scores.capacities
+def _pins(rnd: mw.Round, a) -> tuple[dict[int, list], set[int]]:
+    """Per candidate the tests its placement must pass, and the candidates who must be placed."""
+    tests: dict[int, list] = {}
+    must: set[int] = set()
+    for pin in rnd.pins:
+        c = a.candidates.index[pin.candidate_id]
+        kind = rnd.role_of(pin.partner_id)
+        if kind == "peer":
+            continue
+        must.add(c)
+        if kind == "position":
+            p = a.positions.index[pin.partner_id]
+            tests.setdefault(c, []).append(lambda pos, lead, squad, p=p: pos == p)
+        elif kind == "site":
+            site = a.sites.index[pin.partner_id]
+            tests.setdefault(c, []).append(lambda pos, lead, squad, site=site: a.positions.site[pos] == site)
+        elif pin.role is not None and pin.role.value == "guide":
+            h = a.guides.index[pin.partner_id]
+            tests.setdefault(c, []).append(lambda pos, lead, squad, h=h: h in squad)
+        else:
+            h = a.guides.index[pin.partner_id]
+            tests.setdefault(c, []).append(lambda pos, lead, squad, h=h: lead == h)
+    return tests, must
+
+
+def load_cost(policy: mw.Policy, cap, leads: np.ndarray, newcomers: np.ndarray) -> int:
+    """The documented convex load costs: a new lead costs lead_load_cost per newcomer the guide already
+    follows; every newcomer (lead or squad) guide_load_cost times the share of capacity in use after it."""
+    carried = cap.guide_limit - cap.guide_total
+    wl, wg = policy.solver.lead_load_cost * SCALE, policy.solver.guide_load_cost * SCALE
+    total = 0
+    for g in range(len(leads)):
+        total += sum(round(wl * (carried[g] + k)) for k in range(int(leads[g])))
+        total += sum(round(wg * (carried[g] + k + 1) / max(cap.guide_limit[g], 1)) for k in range(int(newcomers[g])))
+    return total
+
+
+def joint_choices(scores: mw.Scores, policy: mw.Policy) -> list[list[tuple]]:
+    """Every way each candidate can be placed: ``(position, lead, squad, gain)``, or None (not placed)."""
+    a, g, rnd = scores.arrays, scores.guide, scores.scorer.round
+    existing = a.existing
     bonus = round(policy.solver.continuity_bonus * SCALE)
-    options = joint_options(scores, existing, bonus)
-    w = policy.solver.lead_load_cost * SCALE
-    best = (-1, 0)
-    for choice in itertools.product(*[[None, *opts] for opts in options]):
-        picked = [(c, o) for c, o in enumerate(choice) if o is not None]
-        pos = np.bincount([o[0] for _, o in picked], minlength=len(a.positions))
-        leads = np.bincount([o[1] for _, o in picked], minlength=len(a.guides))
-        sites = np.bincount([a.positions.site[o[0]] for _, o in picked], minlength=len(a.sites))
-        counted = np.bincount([a.positions.site[o[0]] for c, o in picked if not cap.exempt[c]], minlength=len(a.sites))
-        if np.any(pos > cap.position_open) or np.any(leads > cap.guide_lead):
-            continue
-        if np.any(sites > cap.site_tutor) or np.any(counted > cap.site_legal):
-            continue
-        total = sum(o[2] for _, o in picked) - sum(round(w * (j + 1)) for n in leads for j in range(n))
-        best = max(best, (len(picked), total))
+    size = policy.caps.squad_size
+    tests, must = _pins(rnd, a)
+    out = []
+    for c, placements in enumerate(joint_options(scores, existing, bonus)):
+        mine: list[tuple] = [] if c in must else [None]
+        for p, lead, gain in placements:
+            site = a.positions.site[p]
+            eligible = []
+            for j in np.flatnonzero(g.rows == c):
+                h = int(g.cols[j])
+                if g.feasible("guide")[j] and a.guides.site[h] == site and h != lead:
+                    eligible.append((h, round(g.total[j] * SCALE) + bonus * (h in existing.squad.get(c, ()))))
+            sizes = range(0, size + 1) if (c in must or not policy.squad.require_full) else [size]
+            for k in sizes:
+                for squad in itertools.combinations(eligible, k):
+                    members = {h for h, _ in squad}
+                    if all(t(p, lead, members) for t in tests.get(c, [])):
+                        mine.append((p, lead, tuple(sorted(members)), gain + sum(x for _, x in squad)))
+        out.append(mine)
+    return out
+
+
+def joint_tiers(
+    scores: mw.Scores, policy: mw.Policy, choice: list, *, fair: bool
+) -> tuple[int, float, int, int] | None:
+    """The tiers of one assignment (None if it breaks a capacity): placed, floor, squad members, value."""
+    a, cap, rnd = scores.arrays, scores.capacities, scores.scorer.round
+    picked = [(c, o) for c, o in enumerate(choice) if o is not None]
+    pos = np.bincount([o[0] for _, o in picked], minlength=len(a.positions))
+    leads = np.bincount([o[1] for _, o in picked], minlength=len(a.guides))
+    members = [h for _, o in picked for h in o[2]]
+    newcomers = leads + np.bincount(members, minlength=len(a.guides))
+    sites = np.bincount([a.positions.site[o[0]] for _, o in picked], minlength=len(a.sites))
+    counted = np.bincount([a.positions.site[o[0]] for c, o in picked if not cap.exempt[c]], minlength=len(a.sites))
+    if np.any(pos > cap.position_open) or np.any(leads > cap.guide_lead) or np.any(newcomers > cap.guide_total):
+        return None
+    if np.any(sites > cap.site_tutor) or np.any(counted > cap.site_legal):
+        return None
+    _, must = _pins(rnd, a)
+    value = sum(o[3] for _, o in picked) - load_cost(policy, cap, leads, newcomers)
+    floor = math.inf
+    if fair:
+        bonus = round(policy.solver.continuity_bonus * SCALE)
+        options = joint_options(scores, a.existing, bonus)
+        gains = [next(gn for p, g, gn in options[c] if (p, g) == o[:2]) for c, o in picked if c not in must]
+        floor = min(gains, default=math.inf)
+    return len(picked), floor, len(members), value
+
+
+def joint_best(scores: mw.Scores, policy: mw.Policy, *, fair: bool = False) -> tuple[int, float, int, int] | None:
+    """The lexicographic optimum of the joint problem by enumerating every assignment (None: pins impossible)."""
+    best = None
+    for choice in itertools.product(*joint_choices(scores, policy)):
+        tiers = joint_tiers(scores, policy, list(choice), fair=fair)
+        if tiers is not None and (best is None or tiers > best):
+            best = tiers
     return best
+
+
+def engine_tiers(result: mw.MatchResult, *, fair: bool = False) -> tuple[int, float, int, int]:
+    """The same tiers, read from what the engine returned (its tables, not its internals)."""
+    scores, policy = result.scores, result.policy
+    a = scores.arrays
+    choice: list = [None] * len(a.candidates)
+    bonus = round(policy.solver.continuity_bonus * SCALE)
+    options = joint_options(scores, a.existing, bonus)
+    g, existing = scores.guide, a.existing
+    for row in result.assignments.itertuples():
+        if row.status != "matched":
+            continue
+        c = a.candidates.index[row.candidate_id]
+        p, lead = a.positions.index[row.position_id], a.guides.index[row.lead_guide_id]
+        gain = next(gn for pp, gg, gn in options[c] if (pp, gg) == (p, lead))
+        squad = tuple(sorted(a.guides.index[h] for h in row.squad_ids))
+        for h in squad:
+            j = int(np.flatnonzero((g.rows == c) & (g.cols == h))[0])
+            gain += round(g.total[j] * SCALE) + bonus * (h in existing.squad.get(c, ()))
+        choice[c] = (p, lead, squad, gain)
+    tiers = joint_tiers(scores, policy, choice, fair=fair)
+    assert tiers is not None, "the engine broke a capacity"
+    return tiers
 
 
 def squad_best(scores: mw.Scores, result: mw.MatchResult, existing, policy: mw.Policy) -> tuple[int, int]:

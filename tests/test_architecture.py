@@ -55,6 +55,8 @@ PIPELINE: tuple[str, ...] = (
     # solve: plain arrays, no candidates
     "matchwork.solve.network",
     "matchwork.solve.milp",
+    "matchwork.solve.lp",
+    "matchwork.solve.packing",
     "matchwork.solve.backends",
     "matchwork.solve.flow",
     "matchwork.solve.fairness",
@@ -73,8 +75,8 @@ PIPELINE: tuple[str, ...] = (
     "matchwork.explain",
     # engine: stage formulations, and match() that builds the result
     "matchwork.engine.context",
-    "matchwork.engine.joint",
     "matchwork.engine.squad",
+    "matchwork.engine.joint",
     "matchwork.engine.peer",
     "matchwork.engine.engine",
     "matchwork.engine",

@@ -1160,9 +1160,12 @@ def test_pseudonymize_is_stable_keyed_and_keeps_the_match() -> None:
     text = a.to_json()
     assert not any(f'"{i}"' in text for i in original_ids)
     assert not any(f'"{n}"' in text for n in names)
-    x, y = mw.match(rnd).assignments, mw.match(a).assignments
-    assert x.status.value_counts().to_dict() == y.status.value_counts().to_dict()
-    assert math.isclose(x.score.sum(skipna=True), y.score.sum(skipna=True), rel_tol=1e-12)
+    x, y = mw.match(rnd), mw.match(a)
+    assert x.assignments.status.value_counts().to_dict() == y.assignments.status.value_counts().to_dict()
+    # the same optimum, tier by tier (ties — a guide as lead or in the squad — may break the other way)
+    tiers = ["matched", "squad_members", "joint_value", "peers", "peer_value", "total"]
+    for tier in tiers:
+        assert math.isclose(x.objective[tier], y.objective[tier], rel_tol=1e-12), tier
     with pytest.raises(ValueError, match="at least 8"):
         mw.pseudonymize(rnd, key="short")
 

@@ -214,7 +214,10 @@ def test_blockers_agree_with_the_result(size: int, seed: int) -> None:
     assert (found["cause"] != "trade_off").all()  # placing the most first: nobody left out had a free option
     rules = found["cause"] == "rules"
     assert (reasons.loc[rules[rules].index, "reason"] == "no_feasible_option").all()
-    assert (reasons.loc[rules[~rules].index, "reason"] == "capacity_taken").all()
+    squad = found["cause"] == "squad"
+    assert (reasons.loc[squad[squad].index, "reason"] == "no_full_squad").all()
+    limited = ~rules & ~squad
+    assert (reasons.loc[limited[limited].index, "reason"] == "capacity_taken").all()
     loads = result.loads.set_index(["role", "partner_id"])
     for cid in found.index[found["cause"] == "lead"]:  # a site with room, held back by its lead guides
         sites = reasons.at[cid, "partners"]

@@ -115,6 +115,11 @@ def _filled(template: Path, out: Path) -> Path:
             {"codice": "G02", "nome": "Marta L.", "sede": "S01", "genere": "donna", "può essere referente": "no"},
             {"codice": "G03", "nome": "Sandro P.", "sede": "S02", "competenze": "magazzino:3", "genere": "uomo",
              "può essere referente": "sì", "massimo affiancamenti": 2},
+            # a squad of two besides the lead at each site: every placement needs three guide workers
+            {"codice": "G04", "nome": "Paola R.", "sede": "S01", "genere": "donna", "può essere referente": "sì"},
+            {"codice": "G05", "nome": "Luca D.", "sede": "S01", "genere": "uomo", "può essere referente": "no"},
+            {"codice": "G06", "nome": "Anna V.", "sede": "S02", "genere": "donna", "può essere referente": "no"},
+            {"codice": "G07", "nome": "Piero Z.", "sede": "S02", "genere": "uomo", "può essere referente": "no"},
         ],
     )  # fmt: skip
     _fill(

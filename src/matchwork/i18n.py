@@ -891,6 +891,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Il limite principale sono le regole: per molte persone nessuna sede è possibile.",
         "The main limit is the rules: for many people no site is possible.",
     ),
+    "headline.limit.squad": (
+        "Il limite principale sono le squadre: nelle sedi possibili non ci sono abbastanza lavoratori guida per "
+        "una squadra completa.",
+        "The main limit is squads: the possible sites do not have enough guide workers for a full squad.",
+    ),
     "headline.limit.trade_off": (
         "Nessun limite è pieno per chi resta senza abbinamento: la tornata rende di più con altre scelte.",
         "No limit is full for those left unmatched: the round does better with other choices.",
@@ -927,6 +932,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Per {n} persone nessuna sede è possibile, soprattutto perché {rule}{where}.",
         "For {n} people no site is possible, mostly because {rule}{where}.",
     ),
+    "headline.cause.squad.one": (
+        "{n} persona aveva sedi possibili, ma nessuna con abbastanza lavoratori guida per una squadra completa{where}.",
+        "{n} person had possible sites, but none with enough guide workers for a full squad{where}.",
+    ),
+    "headline.cause.squad.other": (
+        "{n} persone avevano sedi possibili, ma nessuna con abbastanza lavoratori guida per una squadra "
+        "completa{where}.",
+        "{n} people had possible sites, but none with enough guide workers for a full squad{where}.",
+    ),
     "headline.cause.trade_off.one": (
         "{n} persona aveva un'opzione libera, ma la tornata nel complesso rende di più senza{where}.",
         "{n} person had a free option, but the round as a whole does better without it{where}.",
@@ -960,6 +974,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "the possible sites are full or have no free lead guide",
     ),
     "headline.reason.rules": ("nessuna sede possibile: {rules}", "no site is possible: {rules}"),
+    "headline.reason.squad": (
+        "nessuna sede possibile ha abbastanza lavoratori guida per una squadra completa",
+        "no possible site has enough guide workers for a full squad",
+    ),
     "headline.reason.trade_off": (
         "un'opzione era libera, ma la tornata nel complesso rende di più senza",
         "an option was free, but the round as a whole does better without it",

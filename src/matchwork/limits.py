@@ -1,12 +1,14 @@
 """Every limit of a matched round, how full it is, and which full ones stand in an option's way.
 
-A candidate's option (a position, with a lead guide of its site) can be out of
-reach because of a rule, or because a limit is full: the position's openings, the
-site's legal trainee limit (non-exempt candidates only), its company tutors' limit,
-or the lead guides who could take the candidate (each at their lead limit or their
-total of newcomers). :class:`Limits` holds each limit's load and capacity after the
-match — the ``loads`` table of the result is built from it — and names, for any set
-of options, the full ones that block them. So a limit is named in a reason only if
+A candidate's option (a position, with a lead guide of its site and, by default,
+a full squad of the site's other guide workers) can be out of reach because of a
+rule, or because a limit is full: the position's openings, the site's legal
+trainee limit (non-exempt candidates only), its company tutors' limit, the lead
+guides who could take the candidate (each at their lead limit or their total of
+newcomers), or the guide workers who could form their squad (each at their total).
+:class:`Limits` holds each limit's load and capacity after the match — the ``loads``
+table of the result is built from it — and names, for any set of options, the full
+ones that block them. So a limit is named in a reason only if
 the loads table shows it full.
 
 Examples
@@ -50,7 +52,11 @@ class Blocks:
     ``position``, ``site_legal``, ``site_tutors``: that limit is full (the legal one only
     for a candidate it counts); ``no_lead``: no guide of the site may lead the candidate
     (a rule); ``leads_full``: some may, but each is at their lead limit or total;
-    ``free``: nothing is full — the option was open, and the round was better without it.
+    ``no_squad``: with full squads required, the site has too few other guide workers
+    the rules allow with the candidate (whatever the loads); ``squad_full``: it has
+    enough, but too few of them have room beside a lead who has room (``full_members``:
+    those who are full); ``free``: nothing is full — the option was open, and the round
+    was better without it.
     """
 
     position: np.ndarray
@@ -59,16 +65,19 @@ class Blocks:
     no_lead: np.ndarray
     leads_full: np.ndarray
     full_leads: list[np.ndarray]
+    no_squad: np.ndarray
+    squad_full: np.ndarray
+    full_members: list[np.ndarray]
 
     @property
     def limited(self) -> np.ndarray:
         """Options blocked by at least one full limit."""
-        return self.position | self.site_legal | self.site_tutors | self.leads_full
+        return self.position | self.site_legal | self.site_tutors | self.leads_full | self.squad_full
 
     @property
     def free(self) -> np.ndarray:
         """Options a rule allows and no limit blocks."""
-        return ~self.limited & ~self.no_lead
+        return ~self.limited & ~self.no_lead & ~self.no_squad
 
 
 class Limits:
@@ -173,7 +182,49 @@ class Limits:
         no_lead = np.bincount(li, minlength=n) == 0
         leads_full = ~no_lead & (np.bincount(li, weights=room, minlength=n) == 0)
         full_leads = np.split(lead[~room], np.searchsorted(li[~room], np.arange(1, n)))
-        return Blocks(position, site_legal, site_tutors, no_lead, leads_full, full_leads)
+        no_squad, squad_full, full_members = self._squads(cand, site, li, lead, room)
+        return Blocks(
+            position, site_legal, site_tutors, no_lead, leads_full, full_leads, no_squad, squad_full, full_members
+        )
+
+    def _squads(
+        self, cand: np.ndarray, site: np.ndarray, li: np.ndarray, lead: np.ndarray, lead_room: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+        """Which options lack a full squad: by the rules, or because the members are full (see :class:`Blocks`).
+
+        A squad needs ``squad_size`` guide workers of the site other than the lead whose
+        pair with the candidate the rules allow in the squad role; with room, besides
+        a lead with room.
+        """
+        a, cap, guide = self.scores.arrays, self.scores.capacities, self.scores.guide
+        policy = self.scores.policy
+        size = policy.caps.squad_size
+        n = len(cand)
+        none = np.zeros(n, dtype=bool)
+        if not policy.squad.require_full or size == 0 or not n:
+            return none, none, [np.zeros(0, dtype=np.int64) for _ in range(n)]
+        n_s = len(a.sites)
+        rows = _rows_of(guide.rows, np.unique(cand))
+        ok = rows[guide.feasible("guide", rows)]
+        mc, mg = guide.rows[ok].astype(np.int64), guide.cols[ok].astype(np.int64)
+        oi, mi = join(cand.astype(np.int64) * n_s + site, mc * n_s + a.guides.site[mg])
+        member = mg[mi]
+        has_room = self.guide_load[member] < cap.guide_limit[member]
+        eligible = np.bincount(oi, minlength=n)
+        with_room = np.bincount(oi, weights=has_room, minlength=n)
+        # is each option's lead itself an eligible member (with room)?
+        key_member = oi * len(a.guides) + member
+        key_lead = li * len(a.guides) + lead
+        lead_member = np.isin(key_lead, key_member)
+        lead_member_room = np.isin(key_lead, key_member[has_room])
+        # by the rules: no lead leaves size members; by the loads: no lead with room leaves size members with room
+        fits = eligible[li] - lead_member >= size
+        fits_room = lead_room & (with_room[li] - lead_member_room >= size)
+        no_squad = (np.bincount(li, weights=fits, minlength=n) == 0) & (np.bincount(li, minlength=n) > 0)
+        squad_full = ~no_squad & (np.bincount(li, weights=fits_room, minlength=n) == 0)
+        full = oi[~has_room], member[~has_room]
+        full_members = np.split(full[1], np.searchsorted(full[0], np.arange(1, n)))
+        return no_squad, squad_full & (np.bincount(li, weights=lead_room, minlength=n) > 0), full_members
 
     def named(self, cand: np.ndarray, pos: np.ndarray, among: np.ndarray, blocks: Blocks) -> pd.DataFrame:
         """The full limits blocking the options ``among`` selects: ``cand, role, partner_id, load, capacity``."""
@@ -187,6 +238,21 @@ class Limits:
             _rows(cand, among & blocks.site_tutors, "site_tutors", a.sites.ids[s], self.tutor_load[s],
                   cap.site_tutor_limit[s]),
         ]  # fmt: skip
+        squad = np.flatnonzero(among & blocks.squad_full)
+        if len(squad):
+            g = np.concatenate([blocks.full_members[i] for i in squad])
+            owner = np.repeat(cand[squad], [len(blocks.full_members[i]) for i in squad])
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "cand": owner,
+                        "role": "guide",
+                        "partner_id": a.guides.ids[g].astype(str),
+                        "load": self.guide_load[g],
+                        "capacity": cap.guide_limit[g],
+                    }
+                )
+            )
         which = np.flatnonzero(among & blocks.leads_full)
         if len(which):
             g = np.concatenate([blocks.full_leads[i] for i in which])

@@ -105,7 +105,35 @@ LOAD_COLUMNS = ("partner_id", "role", "load", "capacity")
 
 @dataclasses.dataclass(frozen=True)
 class StageSolution:
-    """One solved stage: its network (None for a MILP), flow, option arcs, options, chosen ones, status and tiers."""
+    """One solved stage: what it chose among its options, and how its solve ended.
+
+    Attributes
+    ----------
+    name : str
+        ``"joint"`` (position, lead guide and squad, solved together), ``"squad"``
+        (the squads of the joint solve, as their own options) or ``"peer"``.
+    network, flow : Network, FlowResult or None
+        The flow network and its solution, for a stage solved as a flow.
+    arcs : int array
+        The arc (or column) of each option.
+    options : dict of arrays
+        The stage's options, one entry per option (candidate, partner, scores, gain…).
+    chosen : bool array
+        Which options were taken.
+    status : SolveStatus
+        How the solve ended: optimal, or time limit with the proven gap.
+    tiers : tuple of (str, float)
+        What the stage optimised, most important first, each larger-is-better: e.g.
+        ``(("placed", 41), ("members", 82), ("points", 2875.3))``, with ``("lowest", …)``
+        after the count under the fair objective. Points are the engine's own
+        objective: scores plus continuity bonuses minus convex load costs. The squad
+        stage has none of its own: the joint stage optimised its members and points.
+    method : str
+        How the optimum was reached: ``lp`` (an integral linear optimum with its
+        certificate), ``repair`` or ``mip`` (branch and bound), ``lp-bound`` (a tier
+        held at its linear bound and reached by the next), ``search`` (the fair
+        floor), ``flow``; joined by ``+``.
+    """
 
     name: str
     network: Network | None
@@ -115,9 +143,7 @@ class StageSolution:
     chosen: np.ndarray
     status: SolveStatus = dataclasses.field(default_factory=SolveStatus)
     tiers: tuple[tuple[str, float], ...] = ()
-    """What the stage optimised, most important first, each larger-is-better: e.g. ``(("placed", 41),
-    ("points", 2875.3))``, with ``("lowest", …)`` before the points under the fair objective. Points are the
-    engine's own objective: scores plus continuity bonuses minus convex load costs."""
+    method: str = ""
 
 
 class MatchResult:
@@ -275,14 +301,23 @@ class MatchResult:
 
         * ``"no_feasible_option"`` — rules rule out every position with a lead guide;
           ``rules`` counts the rule codes over the candidate's pairs;
+        * ``"no_full_squad"`` — some positions had a lead guide the rules allow, but
+          none of their sites enough other guide workers the rules allow for the full
+          squad the policy requires (``squad.require_full``, ``caps.squad_size``);
+          ``partners`` are those sites;
         * ``"capacity_taken"`` — allowed options exist (their sites in ``partners``) and
           each is blocked by a limit that the :attr:`loads` table shows full: ``limits``
           names them with their figures (a position's openings, a site's legal or
-          tutors' limit, the lead guides who could take the candidate);
+          tutors' limit, the lead guides who could take the candidate, the guide
+          workers who could form their squad);
         * ``"trade_off"`` — an allowed option had room at every limit, but the round
           is better without it (with every limit modelled, an exact engine leaves
           nobody out this way while placing the most people, so this flags a limit the
           loads table does not show).
+
+        ``pins`` lists the partners of the candidate's pins that could not be honoured
+        because the candidate was not placed (a peer supporter pinned to someone no
+        site could take).
         """
         a = self.scores.arrays
         n = len(a.candidates)
@@ -293,29 +328,42 @@ class MatchResult:
         ok = site.feasible("site") & is_unmatched[site.rows]
         oc, op = site.rows[ok].astype(np.int64), site.cols[ok].astype(np.int64)
         blocks = self.limits.blocks(oc, op)
-        usable = ~blocks.no_lead
+        usable = ~blocks.no_lead & ~blocks.no_squad
         has_usable = np.bincount(oc[usable], minlength=n) > 0
+        has_lead = np.bincount(oc[~blocks.no_lead], minlength=n) > 0
         has_free = np.bincount(oc[usable & blocks.free], minlength=n) > 0
         named = self._named_limits(oc, op, usable, blocks)
         partners = pd.Series(a.sites.ids[a.positions.site[op[usable]]], dtype=object).groupby(oc[usable]).unique()
         blocked = unmatched[~has_usable[unmatched]]
         counts = dict(zip(blocked.tolist(), self._rule_counts_many(blocked), strict=True))
-        rows: list[tuple[str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...], str]] = []
+        short = pd.Series(a.sites.ids[a.positions.site[op[blocks.no_squad]]], dtype=object)
+        short_sites = short.groupby(oc[blocks.no_squad]).unique()
+        size = self.policy.caps.squad_size
+        pinned: dict[str, list[str]] = {}
+        for pin in self.round.pins:
+            pinned.setdefault(pin.candidate_id, []).append(pin.partner_id)
+        rows: list[tuple[str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...], str, tuple[str, ...]]] = []
         for c in unmatched.tolist():
             cid = str(a.candidates.ids[c])
+            pins = tuple(sorted(pinned.get(cid, ())))
+            if not has_usable[c] and has_lead[c]:
+                sites = tuple(sorted(str(x) for x in short_sites.get(c, ())))
+                detail = f"no site with a lead guide has {size} more guide workers the rules allow for the squad"
+                rows.append((cid, "no_full_squad", (), sites, (), detail, pins))
+                continue
             if not has_usable[c]:
                 common = counts[c].most_common()
                 detail = "; ".join(f"{code} ({k})" for code, k in common) or "no site with a lead guide the rules allow"
-                rows.append((cid, "no_feasible_option", tuple(code for code, _ in common), (), (), detail))
+                rows.append((cid, "no_feasible_option", tuple(code for code, _ in common), (), (), detail, pins))
                 continue
             sites = tuple(sorted(str(x) for x in partners.get(c, ())))
             limits = named.get(c, ())
             if has_free[c]:
                 detail = "an option was allowed with room at every limit; the round is better without it"
-                rows.append((cid, "trade_off", (), sites, limits, detail))
+                rows.append((cid, "trade_off", (), sites, limits, detail, pins))
             else:
-                rows.append((cid, "capacity_taken", (), sites, limits, "full: " + "; ".join(limits)))
-        columns = ["candidate_id", "reason", "rules", "partners", "limits", "detail"]
+                rows.append((cid, "capacity_taken", (), sites, limits, "full: " + "; ".join(limits), pins))
+        columns = ["candidate_id", "reason", "rules", "partners", "limits", "detail", "pins"]
         return pd.DataFrame(rows, columns=columns)
 
     def _named_limits(
@@ -392,7 +440,10 @@ class MatchResult:
             partners at capacity); ``by_area`` (DataFrame per area: candidates,
             matched, share, mean score); ``solver`` (DataFrame per stage: ``status``
             — optimal, or time_limit when the policy's time limit stopped a
-            mixed-integer solve — the proven ``gap`` of the solution kept, ``seconds``).
+            mixed-integer solve — the proven ``gap`` of the solution kept, ``seconds``,
+            and ``method``: ``lp`` (an integral linear optimum, certified), ``repair``
+            or ``mip`` (branch and bound), ``lp-bound`` (a tier held at its linear bound
+            and reached), ``search`` (the fair floor), ``flow``; ``+`` joins several).
         """
         asg = self.assignments
         a = self.scores.arrays
@@ -429,8 +480,11 @@ class MatchResult:
             "loads": load_summary,
             "by_area": by_area,
             "solver": pd.DataFrame(
-                [(name, st.status.status, st.status.gap, st.status.seconds) for name, st in self.stages.items()],
-                columns=["stage", "status", "gap", "seconds"],
+                [
+                    (name, st.status.status, st.status.gap, st.status.seconds, st.method or "flow")
+                    for name, st in self.stages.items()
+                ],
+                columns=["stage", "status", "gap", "seconds", "method"],
             ).set_index("stage"),
         }
 
@@ -443,35 +497,50 @@ class MatchResult:
 
         >>> import matchwork as mw
         >>> [t[:2] for t in mw.match(mw.synth.round(60, seed=1)).tiers]  # doctest: +NORMALIZE_WHITESPACE
-        [('joint', 'placed'), ('joint', 'points'), ('squad', 'members'), ('squad', 'points'),
-         ('peer', 'given'), ('peer', 'points')]
+        [('joint', 'placed'), ('joint', 'members'), ('joint', 'points'), ('peer', 'given'), ('peer', 'points')]
+        >>> [t[:2] for t in mw.match(mw.synth.round(60, seed=1), objective="fair").tiers][:2]
+        [('joint', 'placed'), ('joint', 'lowest')]
         """
         return tuple((name, tier, value) for name, stage in self.stages.items() for tier, value in stage.tiers)
 
     @property
     def objective(self) -> dict[str, float]:
-        """What the solver optimised, summed over the round.
+        """What the solver optimised, tier by tier in the order optimised, then the score sums.
 
-        ``matched`` (candidates placed at a site), ``peers`` (peer supporters
-        given), ``squad_members`` (squad members given), the score sums
-        ``site_total``, ``lead_guide_total``, ``squad_total``, ``peer_total``, and
-        ``total``, their sum (continuity bonuses are not scores and are not counted).
-        Stages are solved in turn, so a change upstream may raise a later stage's sum.
+        The tiers (:attr:`tiers`, under names of their own): ``matched`` (people
+        placed — with a full squad unless pinned or the policy allows less),
+        ``floor`` (``fair`` only: the lowest placement score — site plus lead guide,
+        continuity bonus included — among the unpinned people placed),
+        ``squad_members``, ``joint_value`` (site, lead and squad scores plus
+        continuity bonuses minus the guides' load costs, in points); then the peer
+        stage's ``peers`` (peer supporters given), ``peer_floor`` (``fair`` only) and
+        ``peer_value`` (scores plus continuity bonuses minus hour costs, in points).
+        After them, the score sums ``site_total``, ``lead_guide_total``,
+        ``squad_total``, ``peer_total`` and ``total``, their sum (scores only:
+        continuity bonuses and load costs are not scores).
+        Stages are solved in turn, so a change upstream may raise a later stage's values.
         """
         asg = self.assignments
+        names = {
+            ("joint", "placed"): "matched",
+            ("joint", "lowest"): "floor",
+            ("joint", "members"): "squad_members",
+            ("joint", "points"): "joint_value",
+            ("peer", "given"): "peers",
+            ("peer", "lowest"): "peer_floor",
+            ("peer", "points"): "peer_value",
+        }
+        out: dict[str, float] = {names.get((stage, tier), f"{stage}_{tier}"): v for stage, tier, v in self.tiers}
+        for key in ("matched", "squad_members", "peers"):
+            if key in out:
+                out[key] = int(out[key])
         by_stage = {
             "site": float(np.nansum(asg["site_score"])),
             "lead_guide": float(np.nansum(asg["guide_score"])),
             "squad": float(self.squads["score"].sum()),
             "peer": float(np.nansum(asg["peer_score"])),
         }
-        return {
-            "matched": int((asg["status"] == "matched").sum()),
-            "peers": int(asg["peer_id"].notna().sum()),
-            "squad_members": len(self.squads),
-            **{f"{k}_total": v for k, v in by_stage.items()},
-            "total": sum(by_stage.values()),
-        }
+        return {**out, **{f"{k}_total": v for k, v in by_stage.items()}, "total": sum(by_stage.values())}
 
     # ------------------------------------------------------------ explanations
 

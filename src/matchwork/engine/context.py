@@ -32,15 +32,20 @@ class StageContext:
         self.bonus = round(self.policy.solver.continuity_bonus * SCALE)
         self.existing = self.arrays.existing
 
-    def tiers(self, count: str, chosen_gain: np.ndarray, cost: int) -> tuple[tuple[str, float], ...]:
-        """The tiers a stage optimised: how many, the lowest gain (fair objective only), then the points.
+    def tiers(
+        self, count: str, n: int, floor_gain: np.ndarray, value: int, *more: tuple[str, float]
+    ) -> tuple[tuple[str, float], ...]:
+        """The tiers a stage optimised: how many, the lowest gain (fair objective only), ``more``, the points.
 
-        ``cost`` is the stage's integer objective (negative gains plus load costs), as the solver minimised it.
+        ``floor_gain`` holds the gains the fair floor reads (pinned pairs left out; 0 when
+        there are none); ``value`` is the stage's integer objective, largest best (gains
+        plus continuity bonuses minus load costs, in units of 1/SCALE point).
         """
-        out: list[tuple[str, float]] = [(count, float(len(chosen_gain)))]
+        out: list[tuple[str, float]] = [(count, float(n))]
         if self.fair:
-            out.append(("lowest", float(chosen_gain.min()) / SCALE if len(chosen_gain) else 0.0))
-        out.append(("points", -float(cost) / SCALE))
+            out.append(("lowest", float(floor_gain.min()) / SCALE if len(floor_gain) else 0.0))
+        out += list(more)
+        out.append(("points", float(value) / SCALE))
         return tuple(out)
 
     def pinned(self, stage: str) -> np.ndarray:

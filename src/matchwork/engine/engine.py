@@ -1,34 +1,26 @@
-"""The matching engine: a round's three stages, each formulated as an exact optimisation.
+"""The matching engine: a round's stages, each formulated as an exact optimisation.
 
-One module per stage formulation (:mod:`~matchwork.engine.joint`,
+One module per stage formulation (:mod:`~matchwork.engine.joint` with
 :mod:`~matchwork.engine.squad`, :mod:`~matchwork.engine.peer`); :class:`Engine`
 runs them in turn and builds the :class:`~matchwork.MatchResult`, to which it hands
 the means to re-solve the same round with a change (for what-if questions) and the
 explanation layer.
 
-1. **Site and lead guide, jointly.** A candidate takes a position and a lead guide
-   of that same site in one min-cost flow::
-
-       source ─1─▶ candidate ─option─▶ lead guide ─lead cap (convex)─▶ position ─openings─▶ site ─limit─▶ sink
-
-   Each option arc is a (candidate, lead guide, position) triple allowed by every
-   rule, worth the site score plus the guide score (plus the continuity bonus for
-   pairings in place). Capacities nest: a guide's lead capacity inside its
-   position's openings inside the site's limit (the smaller of the legal trainee
-   limit and the company tutors' limit). When a site's structure is not nested —
-   a lead guide free to lead in any of several positions, or a legal limit that
-   counts only the non-exempt candidates — the crossing constraints become side
-   rows and HiGHS solves the LP (and, if ever fractional, the MILP).
-2. **Squad.** Each placed candidate gets ``squad_size`` more guide workers of the
-   same site: a b-matching flow within each guide's total capacity, net of the new
-   leads, with convex costs so that load spreads.
-3. **Peer supporter.** Placed candidates who want one get a peer supporter within
+1. **Site, lead guide and squad, together.** Each candidate takes a position, a
+   lead guide of that site and a squad of ``squad_size`` more guide workers of the
+   same site, in one lexicographic optimisation: the most people placed (with a
+   full squad, by default), then — for ``fair`` — the highest lowest placement
+   score, then the most squad members, then the best total with convex load costs.
+   Column generation over whole options with a certificate of optimality per tier,
+   branch and bound where the linear optimum is fractional
+   (:mod:`~matchwork.engine.joint`).
+2. **Peer supporter.** Placed candidates who want one get a peer supporter within
    each supporter's weekly hours (lower while new). When every candidate needs
    the same hours this is a flow; otherwise a MILP (``scipy.optimize.milp``) with
    convex hour costs.
 
 Every stage places as many as it can first and only then maximises the score
-(zero exclusion). Pins are lower bounds; forbidden pairs never enter the network.
+(zero exclusion). Pins are hard; forbidden pairs never become options.
 Inputs are sorted by id, so the same round in any row order gives the same result.
 """
 
@@ -39,9 +31,8 @@ from concurrent.futures import Executor
 from typing import Any, TypeVar
 
 from matchwork.engine.context import SCALE, StageContext
-from matchwork.engine.joint import joint_options, solve_joint
+from matchwork.engine.joint import JointSolution, joint_options, solve_joint
 from matchwork.engine.peer import hour_cost, hour_segments, solve_peer
-from matchwork.engine.squad import solve_squad
 from matchwork.explain import EXPLAINER
 from matchwork.model.policy import Policy
 from matchwork.model.round import Round
@@ -66,7 +57,7 @@ def match(
     features: Sequence[Feature] = (),
     executor: Executor | None = None,
 ) -> MatchResult:
-    """Match a round: site and lead guide, then squad, then peer supporter.
+    """Match a round: site, lead guide and squad together, then peer supporter.
 
     Parameters
     ----------
@@ -114,27 +105,27 @@ class Engine(StageContext):
         """Every allowed (candidate, position, lead guide) triple with its scores."""
         return joint_options(self)
 
-    def joint(self) -> StageSolution:
-        """Stage 1: site and lead guide."""
+    def joint(self) -> JointSolution:
+        """Stages 1 and 2: position, lead guide and squad together."""
         return solve_joint(self)
-
-    def squad(self, joint: StageSolution) -> StageSolution:
-        """Stage 2: squads at the sites of stage 1."""
-        return solve_squad(self, joint)
 
     def peer(self, joint: StageSolution) -> StageSolution:
         """Stage 3: peer supporters for the people placed in stage 1."""
         return solve_peer(self, joint)
 
     def run(self, timed: Timed | None = None) -> MatchResult:
-        """Solve the stages in turn (each through ``timed``, if given) and build the result."""
+        """Solve the stages in turn (each through ``timed``, if given) and build the result.
+
+        Timed steps: ``site_and_lead`` (the joint solve of position, lead and squad),
+        ``squad`` (reading the squads off it), ``peer``.
+        """
         step: Timed = timed or (lambda _stage, fn: fn())
-        joint = step("site_and_lead", self.joint)
-        squad = step("squad", lambda: self.squad(joint))
-        peer = step("peer", lambda: self.peer(joint))
+        both = step("site_and_lead", self.joint)
+        squad = step("squad", lambda: both.squad)
+        peer = step("peer", lambda: self.peer(both.joint))
         return MatchResult(
             scores=self.scores,
-            joint=joint,
+            joint=both.joint,
             squad=squad,
             peer=peer,
             existing=self.existing,

@@ -1,33 +1,73 @@
-"""Stage 1: a position and a lead guide worker of that site, chosen jointly in one min-cost flow.
+"""Stages 1 and 2: a position, a lead guide and a squad for each person, chosen together in one exact optimisation.
 
-::
+The choice is lexicographic (no weighted sum mixes the goals):
 
-    source ─1─▶ candidate ─option─▶ lead guide ─lead cap (convex)─▶ position ─openings─▶ site ─limit─▶ sink
+1. the most people placed — with ``squad.require_full`` (the default) only with a
+   full squad of ``caps.squad_size`` eligible guide workers of their site;
+2. with the ``fair`` objective, the highest lowest placement gain (site + lead
+   score) among the people placed, pinned people aside;
+3. the most squad members (it varies only with partial squads: ``require_full =
+   false``, or a pinned person whose site cannot give a full squad);
+4. the best total: site, lead and squad scores, continuity bonuses, minus convex
+   load costs of the guides.
 
-Each option arc is a (candidate, lead guide, position) triple allowed by every
-rule, worth the site score plus the guide score (plus the continuity bonus for
-pairings in place). Capacities nest: a guide's lead capacity inside its
-position's openings inside the site's limit (the smaller of the legal trainee
-limit and the company tutors' limit). When a site's structure is not nested —
-a lead guide free to lead in any of several positions, or a legal limit that
-counts only the non-exempt candidates — the crossing constraints become side
-rows and HiGHS solves the LP (and, if ever fractional, the MILP).
+**Formulation.** A *column* is one whole option of one person: a position, a lead
+guide of that site (who may lead and, if they belong to a position's team, in that
+position) and a squad — a set of the site's other guide workers that every rule
+allows. Rows: one placement per person (exactly one if pinned); a position's
+openings; a site's company-tutor limit and its legal trainee limit (the latter
+over the candidates the rule set does not exempt); per guide a lead balance and a
+newcomer balance whose unit *segments* carry the convex load costs; and per site
+a valid cut ``full placements <= K`` where ``K`` is the largest ``P`` with
+``(squad_size + 1) × P <= Σ_guides min(room, P)`` (each full placement takes
+``squad_size + 1`` different guides of the site, none more than once), which
+makes the linear relaxation integral where guides are scarce. Guides belong to one
+site and people couple sites only through "one placement each", so the problem
+splits into connected components (provinces) solved one by one.
+
+**Method.** Column generation (:class:`~matchwork.solve.packing.PackingSolver`):
+the oracle here prices every (person, position, lead) option at once and
+completes it with its best squad under the guides' prices
+(:meth:`~matchwork.engine.squad.Members.order`). Each tier ends with a certificate
+over all columns; a fractional linear optimum goes to branch and bound over the
+columns that could matter. The result says per stage how its solve ended.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
+import os
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+
 import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse.csgraph import connected_components
 
 from matchwork.engine.context import SCALE, StageContext, in_pairs
+from matchwork.engine.squad import Members, squad_options
+from matchwork.errors import MatchError
+from matchwork.model.vocab import Role
 from matchwork.result import StageSolution
-from matchwork.solve.flow import PinConflictError
-from matchwork.solve.network import NetworkBuilder
+from matchwork.scoring.rules import reason_codes
+from matchwork.solve.milp import SolveStatus
+from matchwork.solve.packing import Columns, InfeasibleError, PackingSolver, TierOutcome
 
-__all__ = ["joint_options", "solve_joint"]
+__all__ = ["PARALLEL_MIN_OPTIONS", "TIERS", "JointSolution", "joint_options", "site_capacity_bound", "solve_joint"]
+
+TIERS = ("placed", "squad_members", "value")
+"""The tiers every column has a value in: placed (1), squad members, value (integer units)."""
+PLACED, MEMBERS, VALUE = (np.eye(3)[i] for i in range(3))
+
+PARALLEL_MIN_OPTIONS = 200_000
+"""Rounds with at least this many placement options solve their components one per process."""
 
 
 def joint_options(ctx: StageContext) -> dict[str, np.ndarray]:
-    """Every allowed (candidate, position, lead guide) triple with its scores."""
+    """Every allowed (candidate, position, lead guide) triple with its scores and gain."""
     a, s, g = ctx.arrays, ctx.scores.site, ctx.scores.guide
     ok_s = s.feasible("site")
     ok_g = g.feasible("lead_guide") & a.guides.can_lead[g.cols]
@@ -57,6 +97,7 @@ def joint_options(ctx: StageContext) -> dict[str, np.ndarray]:
         "cand": cand,
         "pos": pos,
         "guide": guide,
+        "site": a.positions.site[pos].astype(np.int64),
         "site_pair": si,
         "guide_pair": gi,
         "site_score": s.total[si],
@@ -65,69 +106,724 @@ def joint_options(ctx: StageContext) -> dict[str, np.ndarray]:
     }
 
 
-def solve_joint(ctx: StageContext) -> StageSolution:
+def site_capacity_bound(ctx: StageContext) -> np.ndarray:
+    """Per site, the most placements with a full squad its own guides allow (a valid cut, candidates aside).
+
+    A full placement takes ``squad_size + 1`` different guide workers of the site
+    (the lead and the squad), each at most once, so ``P`` of them need
+    ``(squad_size + 1) × P <= Σ_guides min(room, P)``; the leads need ``P`` lead
+    places, the positions ``P`` openings and the tutors ``P`` places.
+    """
     a, cap = ctx.arrays, ctx.cap
+    size = ctx.policy.caps.squad_size
+    n_s = len(a.sites)
+    gsite = a.guides.site.astype(np.int64)
+    room = cap.guide_total.astype(np.int64)
+    openings = np.bincount(a.positions.site, weights=cap.position_open, minlength=n_s).astype(np.int64)
+    leads = np.bincount(gsite, weights=np.minimum(cap.guide_lead, room), minlength=n_s).astype(np.int64)
+    top = np.minimum.reduce([cap.site_tutor.astype(np.int64), openings, leads])
+    best = np.zeros(n_s, dtype=np.int64)
+    for p in range(1, int(top.max(initial=0)) + 1):
+        cover = np.bincount(gsite, weights=np.minimum(room, p), minlength=n_s)
+        best = np.where(((size + 1) * p <= cover + 1e-9) & (p <= top), p, best)
+    return best
+
+
+@dataclasses.dataclass(frozen=True)
+class JointSolution:
+    """Both stages' solutions and the tiers reached, for the result."""
+
+    joint: StageSolution
+    squad: StageSolution
+
+
+# ---------------------------------------------------------------------------- the problem of a round
+
+
+@dataclasses.dataclass
+class _Round:
+    """The joint problem of a whole round, before it is split into components."""
+
+    opt: dict[str, np.ndarray]  # triples
+    squad: dict[str, np.ndarray]  # squad pairs
+    members: Members  # per (candidate, site)
+    row: np.ndarray  # per triple: its row of members (-1: none)
+    lead_slot: np.ndarray  # per triple: where its lead sits in that row (-1: not a member there)
+    usable: np.ndarray  # per triple: a column exists
+    forced: np.ndarray  # per candidate
+    partial: np.ndarray  # per candidate: a squad may be short
+    exempt: np.ndarray  # per candidate: the fair floor does not apply
+
+
+def _problem(ctx: StageContext) -> _Round:
+    a = ctx.arrays
+    size = ctx.policy.caps.squad_size
+    require_full = ctx.policy.squad.require_full
+    n_c, n_s = len(a.candidates), len(a.sites)
     opt = joint_options(ctx)
-    n_c, n_g, n_p, n_s = len(a.candidates), len(a.guides), len(a.positions), len(a.sites)
-    site_of_pos = a.positions.site.astype(np.int64)
-    opt_site = site_of_pos[opt["pos"]]
+    forced = ctx.pinned("joint")
+    for pin in ctx.round.pins:  # a squad pin places its candidate too
+        if pin.role == Role.GUIDE:
+            forced[a.candidates.index[pin.candidate_id]] = True
+    partial = forced.copy() if require_full else np.ones(n_c, dtype=bool)
+    # squads only where one can be full: a site whose own guides cannot form one is left to pinned people
+    plausible = partial[opt["cand"]] | (site_capacity_bound(ctx)[opt["site"]] > 0)
+    squad = squad_options(ctx, opt["cand"][plausible], opt["site"][plausible])
+    forced, forced_pair, squad_site = _pins(ctx, opt, squad)
+    members = Members.of(squad, forced_pair, n_s)
+    row = members.row_of(opt["cand"], opt["site"], n_s)
+    lead_slot = members.slot_of(row, opt["guide"])
+    lead_member = lead_slot >= 0
+    count = _at(members.count, row) - lead_member
+    n_forced = _at(members.n_forced, row)
+    lead_forced = lead_member & (_at_slot(members.forced, row, lead_slot) > 0)
+    need = np.where(partial[opt["cand"]], n_forced, size)
+    # a squad-pinned candidate: only options at the pinned guides' site whose lead is none of them
+    wanted = np.zeros(n_c, dtype=np.int64)
+    for c, guides in squad_site.items():
+        wanted[c] = len(guides)
+    usable = plausible & (count >= need) & (n_forced == wanted[opt["cand"]]) & ~lead_forced
+    if size == 0:
+        usable = plausible & (n_forced == wanted[opt["cand"]]) & ~lead_forced
+    return _Round(opt, squad, members, row, lead_slot, usable, forced, partial, forced.copy())
 
-    # which sites need side rows: several positions and a guide free among them
-    free_guide = a.guides.position[opt["guide"]] < 0
-    n_positions = np.bincount(site_of_pos, minlength=n_s)
-    crossing = np.zeros(n_s, dtype=bool)
-    crossing[opt_site[free_guide & (n_positions[opt_site] > 1)]] = True
-    # the legal limit counts non-exempt trainees only; it crosses when both kinds compete and it binds
-    exempt = cap.exempt[opt["cand"]]
-    has_exempt = np.bincount(opt_site[exempt], minlength=n_s) > 0
-    has_counted = np.bincount(opt_site[~exempt], minlength=n_s) > 0
-    reachable = np.minimum(cap.site_tutor, np.bincount(site_of_pos, weights=cap.position_open, minlength=n_s))
-    legal_binds = cap.site_legal < reachable
-    legal_side = has_exempt & has_counted & legal_binds
-    site_cap = np.where(has_exempt & ~has_counted, cap.site_tutor, np.minimum(cap.site_tutor, cap.site_legal))
-    site_cap = np.where(legal_side, cap.site_tutor, site_cap)
 
-    b = NetworkBuilder()
-    source, sink = b.nodes(2)
-    c_node, g_node, p_node, s_node = b.nodes(n_c), b.nodes(n_g), b.nodes(n_p), b.nodes(n_s)
-    pinned = ctx.pinned("joint")
+def _at(values: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """``values[row]`` where ``row >= 0``, else 0."""
+    if not len(values):
+        return np.zeros(len(row), dtype=np.int64)
+    return np.where(row >= 0, values[np.maximum(row, 0)], 0)
+
+
+def _at_slot(matrix: np.ndarray, row: np.ndarray, slot: np.ndarray) -> np.ndarray:
+    """``matrix[row, slot]`` where both are ``>= 0``, else 0."""
+    if not matrix.size:
+        return np.zeros(len(row), dtype=np.int64)
+    return np.where((row >= 0) & (slot >= 0), matrix[np.maximum(row, 0), np.maximum(slot, 0)], 0)
+
+
+def _pins(
+    ctx: StageContext, opt: dict[str, np.ndarray], squad: dict[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, dict[int, set[int]]]:
+    """Pinned candidates (site, position, lead or squad pins), pinned squad pairs, and each squad pin's guides.
+
+    Raises
+    ------
+    MatchError
+        A pin that no placement can honour: every pair it allows is forbidden by a
+        rule, or a squad pin names a guide the rules forbid or who works elsewhere.
+    """
+    a = ctx.arrays
+    n_c, n_g = len(a.candidates), len(a.guides)
+    forced = ctx.pinned("joint")
+    forced_pair = np.zeros(len(squad["cand"]), dtype=bool)
+    squad_site: dict[int, set[int]] = {}
+    problems = []
+    by_pair = np.argsort(squad["cand"] * n_g + squad["guide"], kind="stable")
+    pair_key = (squad["cand"] * n_g + squad["guide"])[by_pair]
+    for pin in ctx.round.pins:
+        if pin.role != Role.GUIDE:
+            continue
+        c, h = a.candidates.index[pin.candidate_id], a.guides.index[pin.partner_id]
+        forced[c] = True
+        squad_site.setdefault(c, set()).add(h)
+        lo, hi = np.searchsorted(pair_key, [c * n_g + h, c * n_g + h + 1])
+        if hi > lo:
+            forced_pair[by_pair[lo:hi]] = True
+            continue
+        row = ctx.scores.scorer.dense("guide", candidates=np.array([c]))
+        codes = [x for x in reason_codes(int(row.reasons[h]) & _squad_mask()) if not x.startswith("pinned_elsewhere")]
+        why = ", ".join(codes) if codes else "the candidate has no placement at that guide's site"
+        problems.append(f"{pin.candidate_id} → {pin.partner_id} (squad): {why}")
     has_option = np.bincount(opt["cand"], minlength=n_c) > 0
-    if np.any(pinned & ~has_option):
-        raise ctx.pin_error("joint", pinned, has_option)
-    b.arcs(np.full(n_c, source), c_node, capacity=1, lower=pinned.astype(np.int64))
-    arcs = b.arcs(c_node[opt["cand"]], g_node[opt["guide"]], capacity=1, cost=-opt["gain"])
+    for k in np.flatnonzero(forced & ~has_option).tolist():
+        if k in squad_site:
+            continue  # its squad pair was named above
+        codes = sorted(ctx.blocking_rules(k, "joint"))
+        problems.append(f"{a.candidates.ids[k]}: every placement its pins allow is forbidden by {', '.join(codes)}")
+    if problems:
+        raise MatchError("pins cannot be honoured: " + "; ".join(problems))
+    return forced, forced_pair, squad_site
 
-    # lead guide → position (nested) or → site (crossing), with convex lead costs
-    lead_cap = cap.guide_lead
-    guide_site = a.guides.site.astype(np.int64)
-    guide_pos = a.guides.position.astype(np.int64)
-    nested = (guide_pos >= 0) & ~crossing[guide_site]
-    single = (guide_pos < 0) & (n_positions[guide_site] == 1) & ~crossing[guide_site]
-    only_pos = np.zeros(n_s, dtype=np.int64)
-    only_pos[site_of_pos] = np.arange(n_p)  # for single-position sites, their one position
-    target = np.where(nested, p_node[np.maximum(guide_pos, 0)], s_node[guide_site])
-    target = np.where(single, p_node[only_pos[guide_site]], target)
-    width = int(lead_cap.max(initial=0))
-    w = ctx.policy.solver.lead_load_cost * SCALE
-    marginal = np.round(w * (np.arange(width)[None, :] + 1) + np.zeros((n_g, 1))).astype(np.int64)
-    b.convex_many(g_node, target, marginal, lead_cap)
 
-    # position → site for nested sites; side rows on positions of crossing sites
-    b.arcs(p_node, s_node[site_of_pos], capacity=np.where(crossing[site_of_pos], 0, cap.position_open))
-    for site in np.flatnonzero(crossing):
-        for p in np.flatnonzero(site_of_pos == site):
-            b.side_row(arcs[opt["pos"] == p], int(cap.position_open[p]))
-    for site in np.flatnonzero(legal_side):
-        b.side_row(arcs[(opt_site == site) & ~exempt], int(cap.site_legal[site]))
-    b.arcs(s_node, np.full(n_s, sink), capacity=site_cap)
-    net = b.build(source=source, sink=sink)
+def _squad_mask() -> int:
+    from matchwork.scoring.rules import role_mask
+
+    return role_mask("guide")
+
+
+# ---------------------------------------------------------------------------- one component
+
+
+@dataclasses.dataclass
+class _Component:
+    """One connected component's packing problem, in local indices (picklable)."""
+
+    triples: np.ndarray  # global triple index of each local triple
+    group: np.ndarray  # local candidate of each triple
+    n_groups: int
+    rows: np.ndarray  # (triples, 6): position, site, legal, K, lead balance, lead's newcomer balance; -1 none
+    gain: np.ndarray
+    members: Members  # the component's (candidate, site) rows of members
+    row: np.ndarray  # per triple: its row in members
+    lead_slot: np.ndarray  # per triple: its lead's slot in that row, -1 none
+    count: np.ndarray  # per triple: eligible members, the lead aside
+    member_row: np.ndarray  # (member rows, width): newcomer-balance row of each member, -1 none
+    need: np.ndarray  # per triple: fewest members
+    allow_partial: np.ndarray  # per triple
+    size: int
+    row_lo: np.ndarray
+    row_hi: np.ndarray
+    row_what: list[tuple[str, int]]  # what each row stands for (kind, global index), for messages
+    seg_row: np.ndarray
+    seg_values: np.ndarray
+    forced: np.ndarray  # per group
+    exempt: np.ndarray  # per group
+    candidates: np.ndarray  # global candidate of each group
+    time_limit: float | None
+
+    def solver(self) -> PackingSolver:
+        return PackingSolver(
+            self.row_lo,
+            self.row_hi,
+            JointOracle(self),
+            self.n_groups,
+            forced=self.forced,
+            exempt=self.exempt,
+            segments=(self.seg_row, self.seg_values),
+            time_limit=self.time_limit,
+        )
+
+
+class JointOracle:
+    """Prices the columns of a component: every option completed with its best squad under prices."""
+
+    def __init__(self, comp: _Component):
+        self.c = comp
+        size = comp.size
+        m = np.arange(size + 1)[None, :]
+        allowed = np.where(comp.allow_partial[:, None], m >= comp.need[:, None], m == size)
+        self.allowed = allowed & (m <= comp.count[:, None])
+        self.full_only = not comp.allow_partial.any()
+        self.rows5 = np.ascontiguousarray(comp.rows[:, [0, 1, 2, 4, 5]])
+        self.gain = comp.gain.astype(np.float64)
+
+    def _evaluate(
+        self, dual: np.ndarray, weight: np.ndarray, floor: int | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per triple: its best reduced value, its squad size, and its members' slots from the best down."""
+        c, size = self.c, self.c.size
+        d = np.r_[dual, 0.0]  # index -1 reads 0
+        per_member = weight[1] + weight[2] * c.members.gain - d[c.member_row]
+        slots, values = c.members.best(per_member, c.row, c.lead_slot, size)
+        if self.full_only:  # every squad full: the best `size` members, and the cut on full placements
+            squad = np.where(self.allowed[:, size], values.sum(axis=1), -np.inf) - d[c.rows[:, 3]]
+            best_m = np.full(len(squad), size, dtype=np.int64)
+        else:
+            prefix = np.concatenate([np.zeros((len(values), 1)), np.cumsum(values, axis=1)], axis=1)
+            take = np.where(self.allowed, prefix, -np.inf)
+            take[:, size] -= d[c.rows[:, 3]]  # the cut on full placements
+            best_m = np.argmax(take, axis=1)
+            squad = take[np.arange(len(take)), best_m]
+        base = weight[0] + weight[2] * self.gain - d[self.rows5].sum(axis=1)
+        value = base + squad
+        if floor is not None:
+            value = np.where((c.gain < floor) & ~c.exempt[c.group], -np.inf, value)
+        return value, best_m, slots
+
+    def _columns(self, t: np.ndarray, m: np.ndarray, slots: np.ndarray) -> Columns:
+        """Columns of triples ``t`` with the first ``m`` of their member ``slots`` (one row of slots per triple)."""
+        c = self.c
+        width = slots.shape[1]
+        chosen = (np.arange(width)[None, :] < m[:, None]) & (slots >= 0)
+        r = c.row[t]
+        safe = np.maximum(slots, 0)
+        mrow = np.where(chosen, c.member_row[np.maximum(r, 0)[:, None], safe], -1) if width else slots
+        gain = np.where(chosen, c.members.gain[np.maximum(r, 0)[:, None], safe], 0) if width else slots
+        fixed = c.rows[t][:, [0, 1, 2, 4, 5]]
+        k_row = np.where(m == c.size, c.rows[t, 3], -1)
+        rows = np.concatenate([fixed, k_row[:, None], mrow], axis=1)
+        keep = rows >= 0
+        values = np.stack([np.ones(len(t), dtype=np.int64), m, c.gain[t] + gain.sum(axis=1)])
+        mask = np.zeros(len(t), dtype=np.int64)
+        if width:
+            bits = np.where(chosen, np.int64(1) << np.minimum(safe, 62).astype(np.int64), 0)
+            mask = np.bitwise_or.reduce(bits, axis=1) if c.members.pair.shape[1] <= 40 else _digest(safe, chosen)
+        key = t.astype(np.int64) * (np.int64(1) << np.int64(_key_shift(c))) + mask
+        return Columns(
+            c.group[t],
+            np.r_[0, np.cumsum(keep.sum(axis=1))].astype(np.int64),
+            rows[keep].astype(np.int64),
+            values.astype(np.int64),
+            key,
+            c.gain[t],
+        )
+
+    def price(self, dual: np.ndarray, weight: np.ndarray, floor: int | None) -> tuple[np.ndarray, Columns]:
+        value, m, slots = self._evaluate(dual, weight, floor)
+        best = np.full(self.c.n_groups, -np.inf)
+        np.maximum.at(best, self.c.group, value)
+        top = np.flatnonzero(np.isfinite(value) & (value >= best[self.c.group]))
+        top = top[np.r_[True, self.c.group[top][1:] != self.c.group[top][:-1]]] if len(top) else top
+        return best, self._columns(top, m[top], slots[top])
+
+    def initial(self) -> Columns:
+        """Columns to start from: each site's most valuable options, and a placement of as many as can be.
+
+        The second is a maximum flow (Dinic, SciPy) through a network that keeps
+        each person to one option, each lead to their lead capacity and each site to
+        its tutors and full-squad cut: the linear programme then starts with its
+        people spread over the sites instead of crowding the best ones.
+        """
+        c = self.c
+        dual = np.zeros(len(c.row_lo))
+        value, m, slots = self._evaluate(dual, VALUE, None)
+        ok = np.flatnonzero(np.isfinite(value))
+        site = c.rows[ok, 1]
+        by_site = ok[np.lexsort((-value[ok], site))]
+        rank = _rank(c.rows[by_site, 1])
+        keep = np.unique(np.r_[by_site[rank < 8], self._spread(ok)])
+        return self._columns(keep, m[keep], slots[keep])
+
+    def _spread(self, ok: np.ndarray) -> np.ndarray:
+        """Options of a maximum flow: person → option → lead → site → sink (a relaxation, to start from)."""
+        from scipy.sparse.csgraph import maximum_flow
+
+        c = self.c
+        if not len(ok):
+            return ok
+        n_t = len(c.gain)
+        lead = c.rows[:, 4] - c.rows[:, 4].min(initial=0)
+        site = c.rows[:, 1]
+        n_lead, n_site = int(lead.max(initial=-1)) + 1, int(site.max(initial=-1)) + 1
+        src, sink = 0, 1
+        g0 = 2
+        t0 = g0 + c.n_groups
+        l0 = t0 + n_t
+        s0 = l0 + n_lead
+        n = s0 + n_site
+        seg = np.bincount(c.seg_row, minlength=len(c.row_lo))  # a lead balance row's segments: its lead capacity
+        lead_cap = seg[c.rows[:, 4]]
+        site_cap = np.zeros(n_site)
+        site_cap[site] = np.minimum(
+            c.row_hi[site], np.where(c.rows[:, 3] >= 0, c.row_hi[np.maximum(c.rows[:, 3], 0)], np.inf)
+        )
+        tail = np.r_[np.full(c.n_groups, src), g0 + c.group[ok], t0 + ok, l0 + lead[ok], s0 + np.arange(n_site)]
+        head = np.r_[g0 + np.arange(c.n_groups), t0 + ok, l0 + lead[ok], s0 + site[ok], np.full(n_site, sink)]
+        cap = np.r_[np.ones(c.n_groups), np.ones(2 * len(ok)), lead_cap[ok], site_cap]
+        graph = sp.csr_array((np.minimum(cap, 1 << 20).astype(np.int32), (tail, head)), shape=(n, n))
+        graph.sum_duplicates()
+        graph = sp.csr_array((graph.data.astype(np.int32), graph.indices, graph.indptr), shape=graph.shape)
+        flow = maximum_flow(graph, src, sink, method="dinic").flow
+        used = np.asarray(flow[g0 + c.group[ok], t0 + ok]).ravel() > 0
+        return ok[used]
+
+    def within(self, dual: np.ndarray, weight: np.ndarray, floor: int | None, threshold: np.ndarray) -> Columns:
+        """Every column (every squad of every option) whose reduced value reaches its group's threshold."""
+        c = self.c
+        value, _, _ = self._evaluate(dual, weight, floor)
+        hopeful = np.flatnonzero(np.isfinite(value) & (value >= threshold[c.group] - 1e-9))
+        d = np.r_[dual, 0.0]
+        per_member = weight[1] + weight[2] * c.members.gain - d[c.member_row]
+        base = weight[0] + weight[2] * c.gain - d[c.rows[:, [0, 1, 2, 4, 5]]].sum(axis=1)
+        width = c.members.pair.shape[1]
+        ts, ms, picks = [], [], []
+        for t in hopeful.tolist():
+            r = c.row[t]
+            slots = [] if r < 0 else [k for k in np.flatnonzero(c.members.valid[r]).tolist() if k != c.lead_slot[t]]
+            must = [k for k in slots if c.members.forced[r, k]]
+            rest = [k for k in slots if not c.members.forced[r, k]]
+            sizes = range(c.need[t], c.size + 1) if c.allow_partial[t] else [c.size]
+            for n in sizes:
+                if n < len(must) or n - len(must) > len(rest):
+                    continue
+                for extra in itertools.combinations(rest, n - len(must)):
+                    chosen = must + list(extra)
+                    v = base[t] + per_member[r, chosen].sum() - (d[c.rows[t, 3]] if n == c.size else 0.0)
+                    if v >= threshold[c.group[t]] - 1e-9:
+                        ts.append(t)
+                        ms.append(n)
+                        picks.append(chosen + [-1] * (max(c.size, 1) - n))
+        slots_arr = np.array(picks, dtype=np.int64).reshape(len(picks), max(c.size, 1))
+        if not width:
+            slots_arr = np.zeros((len(picks), 0), dtype=np.int64)
+        return self._columns(np.array(ts, dtype=np.int64), np.array(ms, dtype=np.int64), slots_arr)
+
+
+def _digest(slots: np.ndarray, chosen: np.ndarray) -> np.ndarray:  # pragma: no cover - sites of 40+ guides
+    """A 24-bit digest of each squad (sites with more guide workers than a key has bits)."""
+    return np.array(
+        [hash(tuple(sorted(s[k].tolist()))) & 0xFFFFFF for s, k in zip(slots, chosen, strict=True)], dtype=np.int64
+    )
+
+
+# ---------------------------------------------------------------------------- building components
+
+
+def _components(ctx: StageContext, prob: _Round) -> Iterator[_Component]:
+    a, cap = ctx.arrays, ctx.cap
+    size = ctx.policy.caps.squad_size
+    n_c, n_s, n_g = len(a.candidates), len(a.sites), len(a.guides)
+    opt = prob.opt
+    use = np.flatnonzero(prob.usable)
+    if not len(use):
+        return
+    cand, site = opt["cand"][use], opt["site"][use]
+    graph = sp.csr_array((np.ones(len(use)), (cand, n_c + site)), shape=(n_c + n_s, n_c + n_s))
+    _, label = connected_components(graph, directed=False)
+    comp = label[cand]
+    order = np.argsort(comp, kind="stable")  # triples stay sorted by candidate within a component
+    bounds = np.searchsorted(comp[order], np.unique(comp))
+    bounds = np.r_[bounds, len(order)]
+    k_bound = site_capacity_bound(ctx)
+    openings = np.bincount(a.positions.site, weights=cap.position_open, minlength=n_s).astype(np.int64)
+    most = np.minimum(cap.site_tutor.astype(np.int64), openings)  # placements a site can take at all
+    carried = (cap.guide_limit - cap.guide_total).astype(np.int64)
+    w_lead = ctx.policy.solver.lead_load_cost * SCALE
+    w_guide = ctx.policy.solver.guide_load_cost * SCALE
+    gsite = a.guides.site.astype(np.int64)
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        t = use[order[lo:hi]]
+        cand_g, group = np.unique(opt["cand"][t], return_inverse=True)
+        pos_l, pos_i = np.unique(opt["pos"][t], return_inverse=True)
+        site_l, site_i = np.unique(opt["site"][t], return_inverse=True)
+        guides = np.flatnonzero(np.isin(gsite, site_l))
+        g_local = np.full(n_g, -1, dtype=np.int64)
+        g_local[guides] = np.arange(len(guides))
+        exempt_t = cap.exempt[opt["cand"][t]]
+        n_pp, n_ss, n_gg = len(pos_l), len(site_l), len(guides)
+        # rows: positions | sites | legal | K cuts | lead balances | newcomer balances
+        legal_needed = cap.site_legal[site_l] < np.minimum(cap.site_tutor[site_l], openings[site_l])
+        k_needed = (k_bound[site_l] < most[site_l]) & (size > 0)
+        legal_at = np.full(n_ss, -1, dtype=np.int64)
+        legal_at[legal_needed] = np.arange(legal_needed.sum())
+        k_at = np.full(n_ss, -1, dtype=np.int64)
+        k_at[k_needed] = np.arange(k_needed.sum())
+        r_pos, r_site = 0, n_pp
+        r_legal = r_site + n_ss
+        r_k = r_legal + int(legal_needed.sum())
+        r_lead = r_k + int(k_needed.sum())
+        r_new = r_lead + n_gg
+        n_rows = r_new + n_gg
+        row_lo = np.r_[np.full(r_lead, -np.inf), np.zeros(2 * n_gg)]
+        row_hi = np.r_[
+            cap.position_open[pos_l],
+            cap.site_tutor[site_l],
+            cap.site_legal[site_l][legal_needed],
+            k_bound[site_l][k_needed],
+            np.zeros(2 * n_gg),
+        ].astype(np.float64)
+        what = (
+            [("position", int(p)) for p in pos_l]
+            + [("site_tutor", int(s)) for s in site_l]
+            + [("site_legal", int(s)) for s in site_l[legal_needed]]
+            + [("site_squads", int(s)) for s in site_l[k_needed]]
+            + [("lead", int(g)) for g in guides]
+            + [("guide", int(g)) for g in guides]
+        )
+        legal_row = np.where((legal_at[site_i] >= 0) & ~exempt_t, r_legal + legal_at[site_i], -1)
+        k_row = np.where(k_at[site_i] >= 0, r_k + k_at[site_i], -1)
+        lead = g_local[opt["guide"][t]]
+        rows = np.stack([r_pos + pos_i, r_site + site_i, legal_row, k_row, r_lead + lead, r_new + lead], axis=1)
+        rows_used, local_row = np.unique(prob.row[t], return_inverse=True)  # -1 (no member) sorts first
+        if len(rows_used) and rows_used[0] < 0:
+            local_row = local_row - 1
+            rows_used = rows_used[1:]
+        members = prob.members.take(rows_used)
+        member_row = np.where(members.valid, r_new + g_local[np.maximum(members.guide, 0)], -1)
+        count = _at(members.count, local_row) - (prob.lead_slot[t] >= 0)
+        n_forced = _at(members.n_forced, local_row)
+        # segments: a guide's k-th new lead and k-th newcomer, costs rising (most valuable first)
+        reach = most[gsite[guides]]
+        n_lead = np.minimum(cap.guide_lead[guides].astype(np.int64), reach)
+        n_new = np.minimum(cap.guide_total[guides].astype(np.int64), reach)
+        k_lead, k_new = _ramp(n_lead), _ramp(n_new)
+        lead_g, new_g = np.repeat(np.arange(n_gg), n_lead), np.repeat(np.arange(n_gg), n_new)
+        lead_cost = np.round(w_lead * (carried[guides][lead_g] + k_lead))  # per newcomer already carried
+        limit = np.maximum(cap.guide_limit[guides][new_g], 1)
+        new_cost = np.round(w_guide * (carried[guides][new_g] + k_new + 1) / limit)
+        seg_row = np.r_[r_lead + lead_g, r_new + new_g].astype(np.int64)
+        seg_value = np.zeros((3, len(seg_row)))
+        seg_value[2] = -np.r_[lead_cost, new_cost]
+        assert n_rows == len(row_lo) == len(row_hi) == len(what)
+        small = np.int32  # indices and counts of one component fit: half the memory to hand to a process
+        yield _Component(
+            triples=t,
+            group=group.astype(small),
+            n_groups=len(cand_g),
+            rows=rows.astype(small),
+            gain=opt["gain"][t],
+            members=members,
+            row=np.where(local_row >= 0, local_row, -1).astype(small),
+            lead_slot=prob.lead_slot[t].astype(small),
+            count=count.astype(small),
+            member_row=member_row.astype(small),
+            need=np.where(prob.partial[opt["cand"][t]], n_forced, size).astype(small),
+            allow_partial=prob.partial[opt["cand"][t]],
+            size=size,
+            row_lo=row_lo,
+            row_hi=row_hi,
+            row_what=what,
+            seg_row=seg_row,
+            seg_values=seg_value,
+            forced=prob.forced[cand_g],
+            exempt=prob.exempt[cand_g],
+            candidates=cand_g,
+            time_limit=ctx.policy.solver.time_limit,
+        )
+
+
+# ---------------------------------------------------------------------------- solving
+
+
+@dataclasses.dataclass
+class _Solved:
+    """What a component's solve returns: chosen triples and squad pairs (global), tiers, status."""
+
+    triples: np.ndarray
+    pairs: np.ndarray
+    tiers: dict[str, int]
+    bounds: dict[str, float]
+    status: SolveStatus
+    methods: list[str]
+
+
+def _finish(comp: _Component, solver: PackingSolver, outcomes: dict[str, TierOutcome]) -> _Solved:
+    chosen = solver.chosen()
+    cols = solver.cols
+    t_local = cols.key[chosen] >> np.int64(_key_shift(comp))
+    # a column's squad: the newcomer rows it uses, its lead's aside
+    counts = np.diff(cols.starts)[chosen]
+    owner = np.repeat(np.arange(len(chosen)), counts)
+    rows = cols.index[np.repeat(cols.starts[:-1][chosen], counts) + _ramp(counts)]
+    is_member = np.isin(rows, comp.member_row[comp.member_row >= 0]) & (rows != comp.rows[t_local[owner], 5])
+    owner, rows = owner[is_member], rows[is_member]
+    r = comp.row[t_local[owner]]
+    hit = comp.member_row[r] == rows[:, None]
+    pairs = comp.members.pair[r][hit]
+    statuses = [o.status for o in outcomes.values()]
+    return _Solved(
+        triples=comp.triples[t_local],
+        pairs=pairs.astype(np.int64),
+        tiers={k: o.value for k, o in outcomes.items()},
+        bounds={k: o.bound for k, o in outcomes.items()},
+        status=SolveStatus.worst(statuses),
+        methods=[o.method for o in outcomes.values()],
+    )
+
+
+def _solve_total(comp: _Component) -> _Solved:
+    """Placed, then squad members (when they can vary), then value."""
+    solver = comp.solver()
+    tiers = [("placed", PLACED)]
+    if comp.allow_partial.any():
+        tiers.append(("squad_members", MEMBERS))
+    tiers.append(("value", VALUE))
     try:
-        result = ctx.solve(net, arcs, opt["gain"])
-    except PinConflictError:
-        raise ctx.pin_error("joint", pinned, has_option) from None
-    chosen = result.flow[arcs] > 0
-    tiers = ctx.tiers("placed", opt["gain"][chosen], result.cost)
-    return StageSolution("joint", net, result, arcs, opt, chosen, result.status, tiers)
+        outcomes = solver.lexicographic(tiers)
+    except InfeasibleError:
+        raise _PinConflictError(comp) from None
+    return _finish(comp, solver, outcomes)
+
+
+class _PinConflictError(Exception):
+    def __init__(self, comp: _Component):
+        super().__init__("pins exceed a capacity")
+        self.comp = comp
+
+
+def _best_floor(comp: _Component, solver: PackingSolver, placed: int) -> int | None:
+    """The highest placement gain every non-exempt person placed can reach, the most placed kept."""
+    if placed == 0:
+        return None
+    levels = np.unique(comp.gain[~comp.exempt[comp.group]])
+    if not len(levels):
+        return None
+    lo, hi = 0, len(levels) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        solver.restrict(int(levels[mid]))
+        if solver.optimise(PLACED).value == placed:
+            lo = mid
+        else:
+            hi = mid - 1
+    solver.restrict(None)
+    return int(levels[lo])
+
+
+def solve_joint(ctx: StageContext) -> JointSolution:
+    """Stages 1 and 2 together; see the module docstring."""
+    start = time.perf_counter()
+    a = ctx.arrays
+    prob = _problem(ctx)
+    comps = list(_components(ctx, prob))
+    placed_somewhere = np.zeros(len(a.candidates), dtype=bool)
+    for comp in comps:
+        placed_somewhere[comp.candidates] = True
+    forced_out = prob.forced & ~placed_somewhere
+    if forced_out.any():
+        lines = [f"{cid} → {', '.join(_pin_words(ctx, str(cid)))}" for cid in a.candidates.ids[forced_out]]
+        raise MatchError(
+            "pins cannot be honoured: no placement honours all the pins of " + "; ".join(lines) + " (the pinned "
+            "squad members must work at the pinned site, and none of them may be the lead guide)"
+        )
+    try:
+        solved = _solve_fair(comps) if ctx.fair else _solve_all(comps)
+    except _PinConflictError as exc:
+        raise _pin_conflict(ctx, exc.comp) from None
+    both = _assemble(ctx, prob, solved)
+    seconds = time.perf_counter() - start  # the whole joint solve, set-up and column generation included
+    status = dataclasses.replace(both.joint.status, seconds=seconds)
+    return JointSolution(dataclasses.replace(both.joint, status=status), dataclasses.replace(both.squad, status=status))
+
+
+def _solve_all(comps: list[_Component]) -> list[_Solved]:
+    n_options = sum(len(c.triples) for c in comps)
+    workers = min(os.cpu_count() or 1, len(comps))
+    if workers < 2 or n_options < PARALLEL_MIN_OPTIONS:
+        return [_solve_total(c) for c in comps]
+    order = sorted(range(len(comps)), key=lambda i: -len(comps[i].triples))  # largest first
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        done = dict(zip(order, pool.map(_solve_total, [comps[i] for i in order]), strict=True))
+    return [done[i] for i in range(len(comps))]
+
+
+def _solve_fair(comps: list[_Component]) -> list[_Solved]:
+    """The round's floor is the lowest of the components' best floors; each then keeps it and optimises on."""
+    solvers = [c.solver() for c in comps]
+    placed: list[TierOutcome] = []
+    floors: list[int | None] = []
+    for comp, solver in zip(comps, solvers, strict=True):
+        try:
+            out = solver.optimise(PLACED)
+        except InfeasibleError:
+            raise _PinConflictError(comp) from None
+        placed.append(out)
+        floors.append(_best_floor(comp, solver, out.value))
+    known = [f for f in floors if f is not None]
+    floor = min(known) if known else None
+    results = []
+    for comp, solver, first in zip(comps, solvers, placed, strict=True):
+        outcomes = {"placed": first}
+        solver.restrict(floor)
+        solver.fix(PLACED, first.value)
+        if floor is not None:
+            outcomes["floor"] = TierOutcome(floor, float(floor), SolveStatus(), "search")
+        tiers = [("squad_members", MEMBERS)] if comp.allow_partial.any() else []
+        outcomes |= solver.lexicographic([*tiers, ("value", VALUE)])
+        results.append(_finish(comp, solver, outcomes))
+    return results
+
+
+def _assemble(ctx: StageContext, prob: _Round, solved: list[_Solved]) -> JointSolution:
+    opt, squad = prob.opt, prob.squad
+    chosen = np.zeros(len(opt["cand"]), dtype=bool)
+    members = np.zeros(len(squad["cand"]), dtype=bool)
+    value = 0
+    for s in solved:
+        chosen[s.triples] = True
+        members[s.pairs] = True
+        value += s.tiers["value"]
+    free = chosen & ~prob.exempt[opt["cand"]]  # the fair floor: placements of the unpinned
+    tiers = ctx.tiers("placed", int(chosen.sum()), opt["gain"][free], value, ("members", float(members.sum())))
+    status = SolveStatus.worst([s.status for s in solved])
+    methods = sorted({m for s in solved for m in s.methods})
+    opt = opt | {"usable": prob.usable}
+    joint = StageSolution("joint", None, None, np.arange(len(chosen)), opt, chosen, status, tiers, "+".join(methods))
+    sq = StageSolution("squad", None, None, np.arange(len(members)), squad, members, status, method="joint")
+    return JointSolution(joint, sq)
+
+
+def _pin_conflict(ctx: StageContext, comp: _Component) -> MatchError:
+    """Name the pins that cannot be honoured together and the limits they exceed.
+
+    Every column of the pinned people is written down (pins leave few); a small
+    programme then places all of them while letting each limit overflow at a cost,
+    and the limits that overflow are the ones the pins exceed.
+    """
+    a = ctx.arrays
+    oracle = JointOracle(comp)
+    every = oracle.within(np.zeros(len(comp.row_lo)), VALUE * 0, None, np.full(comp.n_groups, -np.inf))
+    cols = every.take(comp.forced[every.group])
+    n = len(cols)
+    n_rows = len(comp.row_lo)
+    owner = np.repeat(np.arange(n), np.diff(cols.starts))
+    use = sp.csr_array((np.ones(len(cols.index)), (cols.index, owner)), shape=(n_rows, n))
+    groups = np.flatnonzero(comp.forced)
+    one = sp.csr_array((np.ones(n), (np.searchsorted(groups, cols.group), np.arange(n))), shape=(len(groups), n))
+    # capacity rows: use - overflow <= hi; balance rows (leads, newcomers): use - overflow <= segments there
+    seg_cap = np.bincount(comp.seg_row, minlength=n_rows).astype(np.float64)
+    cap = np.where(np.isfinite(comp.row_hi) & (comp.row_lo == -np.inf), comp.row_hi, seg_cap)
+    a_mat = sp.hstack([use, -sp.eye_array(n_rows)]).tocsr()
+    res = milp(
+        np.r_[np.zeros(n), np.ones(n_rows)],
+        constraints=[
+            LinearConstraint(a_mat, -np.inf, cap),
+            LinearConstraint(sp.hstack([one, sp.csr_array((len(groups), n_rows))]).tocsr(), 1, 1),
+        ],
+        integrality=np.r_[np.ones(n), np.zeros(n_rows)],
+        bounds=Bounds(0, np.r_[np.ones(n), np.full(n_rows, np.inf)]),
+    )
+    over = np.flatnonzero(res.x[n:] > 0.5) if res.x is not None else np.zeros(0, dtype=np.int64)
+    limits = [_limit_words(ctx, comp.row_what[r], cap[r]) for r in over]
+    if res.x is not None:
+        involved = sorted({int(g) for g in cols.group[res.x[:n] > 0.5] if _uses_any(cols, g, over, res.x[:n])})
+    else:
+        involved = list(range(len(groups)))
+    pinned = [str(a.candidates.ids[comp.candidates[g]]) for g in (involved or np.flatnonzero(comp.forced).tolist())]
+    what = "; ".join(f"{c} → {', '.join(_pin_words(ctx, c))}" for c in pinned)
+    limit_text = "; ".join(limits) if limits else "the capacities of their sites together"
+    return MatchError(f"pins cannot be honoured together: {what}: they need more than {limit_text}")
+
+
+def _pin_words(ctx: StageContext, candidate_id: str) -> list[str]:
+    """A candidate's site, lead and squad pins in words: ``"S00001 (site)"``, ``"G000005 (guide)"``."""
+    out = []
+    for p in ctx.round.pins:
+        kind = ctx.round.role_of(p.partner_id)
+        if p.candidate_id != candidate_id or kind == "peer":
+            continue
+        role = p.role.value if p.role else {"guide": "lead_guide"}.get(kind or "", kind)
+        out.append(f"{p.partner_id} ({role})")
+    return out
+
+
+def _uses_any(cols: Columns, group: int, rows: np.ndarray, x: np.ndarray) -> bool:
+    mine = np.flatnonzero((cols.group == group) & (x > 0.5))
+    return any(np.isin(cols.index[cols.starts[j] : cols.starts[j + 1]], rows).any() for j in mine)
+
+
+def _limit_words(ctx: StageContext, what: tuple[str, int], cap: float) -> str:
+    a = ctx.arrays
+    kind, i = what
+    n = int(cap)
+    return {
+        "position": lambda: f"the openings of position {a.positions.ids[i]} ({n})",
+        "site_tutor": lambda: f"the company tutors' limit of site {a.sites.ids[i]} ({n})",
+        "site_legal": lambda: f"the legal trainee limit of site {a.sites.ids[i]} ({n})",
+        "site_squads": lambda: f"the full squads the guide workers of site {a.sites.ids[i]} can form ({n})",
+        "lead": lambda: f"the newcomers guide worker {a.guides.ids[i]} may lead ({n})",
+        "guide": lambda: f"the newcomers guide worker {a.guides.ids[i]} may follow ({n})",
+    }[kind]()
+
+
+def _key_shift(comp: _Component) -> int:
+    """Bits of a column key that name its squad (the rest name its option)."""
+    width = comp.members.pair.shape[1]
+    return width if width <= 40 else 24
+
+
+def _rank(groups: np.ndarray) -> np.ndarray:
+    """0, 1, 2… within each run of equal values of a sorted array."""
+    if not len(groups):
+        return np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    return np.arange(len(groups)) - np.repeat(starts, np.diff(np.r_[starts, len(groups)]))
+
+
+def _ramp(counts: np.ndarray) -> np.ndarray:
+    counts = np.asarray(counts, dtype=np.int64)
+    return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
 def _join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

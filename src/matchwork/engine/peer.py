@@ -8,6 +8,7 @@ connected component of the allowed pairs.
 
 from __future__ import annotations
 
+import math
 import os
 from concurrent.futures import ProcessPoolExecutor
 
@@ -30,7 +31,10 @@ def solve_peer(ctx: StageContext, joint: StageSolution) -> StageSolution:
     n_c, n_p = len(a.candidates), len(a.peers)
     placed = np.zeros(n_c, dtype=bool)
     placed[joint.options["cand"][joint.chosen]] = True
-    wants = placed & a.candidates.wants_peer
+    # a pin on a candidate who could not be placed is reported on that candidate (unmatched reasons),
+    # not raised; a pin counts as the candidate wanting that peer supporter
+    pinned = ctx.pinned("peer") & placed
+    wants = placed & (a.candidates.wants_peer | pinned)
     rows, cols = t.rows.astype(np.int64), t.cols.astype(np.int64)
     pairs = np.flatnonzero(t.feasible("peer") & wants[rows])
     cand, peer = rows[pairs], cols[pairs]
@@ -39,14 +43,9 @@ def solve_peer(ctx: StageContext, joint: StageSolution) -> StageSolution:
     hours = cap.hours_needed[cand]
     opt = {"cand": cand, "peer": peer, "pair": pairs, "score": t.total[pairs], "gain": gain, "hours": hours}
 
-    pinned = ctx.pinned("peer")
     has_option = np.bincount(cand, minlength=n_c) > 0
     if np.any(pinned & ~has_option):
         raise ctx.pin_error("peer", pinned, has_option)
-    pinned_unplaced = pinned & ~placed
-    if pinned_unplaced.any():
-        ids = ", ".join(str(x) for x in a.candidates.ids[pinned_unplaced])
-        raise MatchError(f"pins cannot be honoured in the peer stage: {ids} could not be placed at a site")
 
     segments = [
         hour_segments(in_use, limit, room, ctx.policy.solver.peer_load_cost * SCALE)
@@ -72,13 +71,15 @@ def solve_peer(ctx: StageContext, joint: StageSolution) -> StageSolution:
         except PinConflictError:
             raise ctx.pin_error("peer", pinned, has_option) from None
         chosen = result.flow[arcs] > 0
-        tiers = ctx.tiers("given", gain[chosen], result.cost)
-        return StageSolution("peer", net, result, arcs, opt, chosen, result.status, tiers)
+        floor = gain[chosen & ~pinned[cand]]  # pinned pairs do not count in the fair floor
+        tiers = ctx.tiers("given", int(chosen.sum()), floor, -result.cost)
+        return StageSolution("peer", net, result, arcs, opt, chosen, result.status, tiers, "flow")
     chosen, status = _peer_milp(ctx, opt, pinned, segments)
-    used = np.bincount(peer[chosen], weights=hours[chosen], minlength=n_p)
-    load_cost = sum(float(hour_cost(used[p], *segments[p])) for p in np.flatnonzero(used))
-    tiers = ctx.tiers("given", gain[chosen], round(load_cost) - int(gain[chosen].sum()))
-    return StageSolution("peer", None, None, np.arange(len(pairs)), opt, chosen, status, tiers)
+    hours_used = np.bincount(peer[chosen], weights=hours[chosen], minlength=n_p)
+    hour_costs = [float(hour_cost(np.array(h), *seg)) for h, seg in zip(hours_used, segments, strict=True)]
+    value = int(np.round(float(gain[chosen].sum()) - math.fsum(hour_costs)))
+    tiers = ctx.tiers("given", int(chosen.sum()), gain[chosen & ~pinned[cand]], value)
+    return StageSolution("peer", None, None, np.arange(len(pairs)), opt, chosen, status, tiers, "mip")
 
 
 def _peer_milp(
@@ -127,7 +128,7 @@ class _PeerProblem:
         self.time_limit = time_limit
         cand_ids, cand = np.unique(opt["cand"][idx], return_inverse=True)
         peer_ids, peer = np.unique(opt["peer"][idx], return_inverse=True)
-        self.score = opt["score"][idx]
+        self.level = opt["gain"][idx]  # the fair floor reads gains, continuity bonus included, like the flows
         self.forced = pinned[opt["cand"][idx]]
         seg_len = [segments[p][0] for p in peer_ids]
         seg_cost = [segments[p][1] for p in peer_ids]
@@ -167,18 +168,20 @@ class _PeerProblem:
     def best_floor(self) -> float:
         """The highest lowest-score this component can reach while placing the most."""
         most, _ = self._most([])
-        levels = np.unique(self.score)
+        levels = np.unique(self.level[~self.forced])
+        if not len(levels):
+            return -np.inf
         lo, hi = 0, len(levels) - 1
         while lo < hi:
             mid = (lo + hi + 1) // 2
-            allowed = (self.score >= levels[mid]) | self.forced
+            allowed = (self.level >= levels[mid]) | self.forced
             x = self._run(self.count, self._only(allowed)).x
             ok = x is not None and round(-float(self.count @ x)) == most
             lo, hi = (mid, hi) if ok else (lo, mid - 1)
         return float(levels[lo])
 
     def solve(self, floor: float) -> tuple[np.ndarray, SolveStatus]:
-        allowed = (self.score >= floor) | self.forced
+        allowed = (self.level >= floor) | self.forced
         extra = self._only(allowed) if floor > -np.inf else []
         most, first = self._most(extra)
         fixed = LinearConstraint(np.concatenate([np.ones(self.n_x), np.zeros(self.n_y)])[None, :], most, most)

@@ -1,78 +1,184 @@
-"""Stage 2: each placed candidate's squad of guide workers of the same site.
+"""The squad of a placement: guide workers of the same site, besides the lead, and the best of them under prices.
 
-Each placed candidate gets ``squad_size`` more guide workers of the same site: a
-b-matching flow within each guide's total capacity, net of the new leads, with
-convex costs so that load spreads.
+A person placed at a site with a lead guide gets ``caps.squad_size`` more guide
+workers **of that site** for the months after the lead's two weeks: workers whose
+pair with the person every rule allows in the ``guide`` role, other than the lead.
+The squad is chosen together with the site and the lead (:mod:`~matchwork.engine.joint`);
+this module holds what the squad part of that choice needs:
+
+* :func:`squad_options` — every allowed (candidate, guide) squad pair at a site
+  where the candidate has a placement option, with its gain (the guide score, plus
+  the continuity bonus for a squad member already in place);
+* :class:`Members` — each (candidate, site)'s eligible squad members as a padded
+  matrix, and :meth:`Members.best` — the best squad of every placement option at
+  once under per-guide prices, for the column-generation oracle: the members with
+  the highest ``weight × gain − price``, pinned members first, the option's lead
+  left out.
+
+A ``(guide, position)`` term (a guide's skills for the position, say) would make a
+member's gain depend on the option's position: the rows would then be
+(candidate, position) instead of (candidate, site), with the term added to
+:attr:`Members.gain`; nothing else changes.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from matchwork.engine.context import SCALE, StageContext, in_pairs
-from matchwork.errors import MatchError
-from matchwork.model.vocab import Role
-from matchwork.result import StageSolution
-from matchwork.solve.flow import PinConflictError
-from matchwork.solve.network import NetworkBuilder
 
-__all__ = ["solve_squad"]
+__all__ = ["Members", "squad_options"]
 
 
-def solve_squad(ctx: StageContext, joint: StageSolution) -> StageSolution:
-    a, g, cap = ctx.arrays, ctx.scores.guide, ctx.cap
-    size = ctx.policy.caps.squad_size
-    placed_c = joint.options["cand"][joint.chosen]
-    placed_site = a.positions.site[joint.options["pos"][joint.chosen]]
-    leader = joint.options["guide"][joint.chosen]
-    n_c, n_g = len(a.candidates), len(a.guides)
-    site_of = np.full(n_c, -1, dtype=np.int64)
-    site_of[placed_c] = placed_site
-    lead_of = np.full(n_c, -1, dtype=np.int64)
-    lead_of[placed_c] = leader
+def squad_options(ctx: StageContext, cand: np.ndarray, site: np.ndarray) -> dict[str, np.ndarray]:
+    """Allowed squad pairs of candidates at the sites where they have placement options.
 
-    ok = g.feasible("guide")
-    rows, cols = g.rows.astype(np.int64), g.cols.astype(np.int64)
-    keep = ok & (site_of[rows] >= 0) & (a.guides.site[cols] == site_of[rows]) & (lead_of[rows] != cols)
-    pairs = np.flatnonzero(keep)
-    cand, guide = rows[pairs], cols[pairs]
-    bonus = ctx.bonus * in_pairs(cand, guide, ctx.existing.squad, n_g).astype(np.int64)
-    gain = np.round(g.total[pairs] * SCALE).astype(np.int64) + bonus
-    opt = {"cand": cand, "guide": guide, "pair": pairs, "score": g.total[pairs], "gain": gain}
+    ``cand`` and ``site`` are the placement options' candidates and sites. Pairs are
+    sorted by candidate, site, then guide.
+    """
+    a, g = ctx.arrays, ctx.scores.guide
+    n_s, n_g = len(a.sites), len(a.guides)
+    ok = np.flatnonzero(g.feasible("guide"))
+    rows, cols = g.rows[ok].astype(np.int64), g.cols[ok].astype(np.int64)
+    gsite = a.guides.site.astype(np.int64)[cols]
+    wanted = np.unique(np.asarray(cand, dtype=np.int64) * n_s + np.asarray(site, dtype=np.int64))
+    key = rows * n_s + gsite
+    if len(wanted):
+        at = np.minimum(np.searchsorted(wanted, key), len(wanted) - 1)
+        keep = wanted[at] == key
+    else:
+        keep = np.zeros(len(key), dtype=bool)
+    pair, h = ok[keep], cols[keep]
+    order = np.argsort(key[keep] * n_g + h, kind="stable")  # by candidate, site, guide
+    pair, h = pair[order], h[order]
+    c, s = rows[keep][order], gsite[keep][order]
+    bonus = ctx.bonus * in_pairs(c, h, ctx.existing.squad, n_g).astype(np.int64)
+    return {
+        "cand": c,
+        "guide": h,
+        "site": s,
+        "pair": pair,
+        "score": g.total[pair],
+        "gain": np.round(g.total[pair] * SCALE).astype(np.int64) + bonus,
+    }
 
-    pinned_arcs = np.zeros(len(pairs), dtype=np.int64)
-    for pin in ctx.round.pins:
-        if pin.role == Role.GUIDE:
-            c, gid = a.candidates.index[pin.candidate_id], a.guides.index[pin.partner_id]
-            hit = (cand == c) & (guide == gid)
-            if not hit.any():
-                raise MatchError(
-                    f"pins cannot be honoured in the squad stage: {pin.candidate_id} with {pin.partner_id} "
-                    "is not allowed (another site, the lead guide, or a rule forbids it)"
-                )
-            pinned_arcs[hit] = 1
-    leads = np.bincount(leader, minlength=n_g)
-    room = np.maximum(cap.guide_total - leads, 0)
-    width = int(room.max(initial=0))
-    load_now = cap.guide_limit - cap.guide_total + leads  # what each guide carries before squads
-    w = ctx.policy.solver.guide_load_cost * SCALE
-    share = (load_now[:, None] + np.arange(width)[None, :] + 1) / np.maximum(cap.guide_limit, 1)[:, None]
-    marginal = np.round(w * share).astype(np.int64)
 
-    b = NetworkBuilder()
-    source, sink = b.nodes(2)
-    c_node, g_node = b.nodes(n_c), b.nodes(n_g)
-    need = np.zeros(n_c, dtype=np.int64)
-    need[placed_c] = size
-    pins_per_c = np.bincount(cand, weights=pinned_arcs, minlength=n_c).astype(np.int64)
-    b.arcs(np.full(n_c, source), c_node, capacity=np.maximum(need, pins_per_c), lower=pins_per_c)
-    arcs = b.arcs(c_node[cand], g_node[guide], capacity=1, cost=-gain, lower=pinned_arcs)
-    b.convex_many(g_node, np.full(n_g, sink), marginal, room)
-    net = b.build(source=source, sink=sink)
-    try:
-        result = ctx.solve(net, arcs, gain)
-    except PinConflictError:
-        raise MatchError("pins cannot be honoured in the squad stage: they exceed a guide's capacity") from None
-    chosen = result.flow[arcs] > 0
-    tiers = ctx.tiers("members", gain[chosen], result.cost)
-    return StageSolution("squad", net, result, arcs, opt, chosen, result.status, tiers)
+@dataclasses.dataclass(frozen=True)
+class Members:
+    """The eligible squad members of each (candidate, site), as a padded ``(pairs, width)`` matrix.
+
+    Every placement option of a candidate at a site draws its squad from the same
+    row, its lead left out (:meth:`best`).
+
+    Attributes
+    ----------
+    key : int array (rows,)
+        ``candidate × n_sites + site`` of each row, sorted.
+    pair : int array (rows, width)
+        Index into the squad options of each eligible member, ``-1`` past the end.
+    guide : int array (rows, width)
+        The member's guide (``-1`` past the end), by id.
+    gain : int array (rows, width)
+        The member's gain in integer units (0 past the end).
+    forced : bool array (rows, width)
+        Members a pin puts in the squad.
+    """
+
+    key: np.ndarray
+    pair: np.ndarray
+    guide: np.ndarray
+    gain: np.ndarray
+    forced: np.ndarray
+
+    @classmethod
+    def of(cls, squad: dict[str, np.ndarray], forced_pair: np.ndarray, n_sites: int) -> Members:
+        """The rows of ``squad`` options (sorted by candidate, site, guide)."""
+        key_all = squad["cand"] * n_sites + squad["site"]  # sorted
+        lo = np.flatnonzero(np.r_[True, key_all[1:] != key_all[:-1]]) if len(key_all) else np.zeros(0, np.int64)
+        key = key_all[lo]
+        counts = np.diff(np.r_[lo, len(key_all)])
+        width = int(counts.max(initial=0))
+        idx = lo[:, None] + np.arange(width)[None, :]
+        valid = np.arange(width)[None, :] < counts[:, None]
+        idx = np.where(valid, idx, 0)
+        has = len(key_all) > 0
+        return cls(
+            key=key,
+            pair=np.where(valid, idx, -1),
+            guide=np.where(valid, squad["guide"][idx] if has else 0, -1).astype(np.int32),
+            gain=np.where(valid, squad["gain"][idx] if has else 0, 0),
+            forced=valid & (forced_pair[idx] if has else False),
+        )
+
+    def row_of(self, cand: np.ndarray, site: np.ndarray, n_sites: int) -> np.ndarray:
+        """The row of each (candidate, site), ``-1`` where the candidate has no squad member there."""
+        want = np.asarray(cand, dtype=np.int64) * n_sites + np.asarray(site, dtype=np.int64)
+        if not len(self.key):
+            return np.full(len(want), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.key, want), len(self.key) - 1)
+        return np.where(self.key[at] == want, at, -1)
+
+    def slot_of(self, row: np.ndarray, guide: np.ndarray) -> np.ndarray:
+        """Where ``guide`` sits in each ``row`` (``-1`` if it is not an eligible member there)."""
+        if not self.pair.shape[1]:
+            return np.full(len(row), -1, dtype=np.int64)
+        hit = (self.guide[np.maximum(row, 0)] == np.asarray(guide)[:, None]) & (np.asarray(row) >= 0)[:, None]
+        return np.where(hit.any(axis=1), hit.argmax(axis=1), -1)
+
+    def take(self, rows: np.ndarray) -> Members:
+        return Members(self.key[rows], self.pair[rows], self.guide[rows], self.gain[rows], self.forced[rows])
+
+    @property
+    def valid(self) -> np.ndarray:
+        return self.pair >= 0
+
+    @property
+    def any_forced(self) -> bool:
+        return bool(self.forced.any())
+
+    @property
+    def count(self) -> np.ndarray:
+        """Eligible members of each row."""
+        return self.valid.sum(axis=1)
+
+    @property
+    def n_forced(self) -> np.ndarray:
+        """Pinned members of each row."""
+        return self.forced.sum(axis=1)
+
+    def best(
+        self, value: np.ndarray, row: np.ndarray, lead_slot: np.ndarray, size: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The best ``size`` members of each option under ``value``, pinned first, the lead left out.
+
+        ``value`` is per (row, slot); options are given by their ``row`` and the
+        slot of their lead there (``-1`` if the lead is not an eligible member).
+        Returns the chosen slots ``(options, size)`` from the best down and their
+        values (``-inf`` where the row has too few members).
+        """
+        width = self.pair.shape[1]
+        n = len(row)
+        v = np.where(self.valid, value, -np.inf)
+        rank = np.where(self.forced, np.inf, v) if self.any_forced else v
+        k = min(size + 1, width)
+        # the best size + 1 of each row, by repeated arg-max (size is small: faster than sorting)
+        top = np.full((len(v), size + 1), -1, dtype=np.int64)
+        work = rank.copy()
+        every = np.arange(len(v))
+        for i in range(k):
+            pick = np.argmax(work, axis=1)
+            top[:, i] = np.where(work[every, pick] > -np.inf, pick, -1)
+            work[every, pick] = -np.inf
+        slots = top[row]  # (options, size + 1)
+        # skip the lead: entries from its place on shift left by one (at most one entry is the lead)
+        lead = np.where(np.asarray(lead_slot) >= 0, lead_slot, -2)
+        at = np.full(n, size, dtype=np.int64)
+        for j in range(size - 1, -1, -1):
+            at = np.where(slots[:, j] == lead, j, at)
+        chosen = np.empty((n, size), dtype=np.int64)
+        for j in range(size):
+            chosen[:, j] = np.where(j >= at, slots[:, j + 1], slots[:, j])
+        values = np.where(chosen >= 0, v[row[:, None], np.maximum(chosen, 0)] if width else 0.0, -np.inf)
+        return chosen, values

@@ -37,7 +37,7 @@ from matchwork.errors import PolicyValidationError, Problem
 from matchwork.model.validation import key_of
 from matchwork.model.vocab import Category, RelationshipKind, SupportIntensity, suggest
 
-__all__ = ["STAGES", "Caps", "Policy", "Scoring", "SolverOptions", "TraineeLimits", "TraineeRuleSet"]
+__all__ = ["STAGES", "Caps", "Policy", "Scoring", "SolverOptions", "SquadOptions", "TraineeLimits", "TraineeRuleSet"]
 
 STAGES = ("site", "guide", "peer")
 """The three scoring stages: candidate × position, × guide worker, × peer supporter."""
@@ -109,6 +109,16 @@ class Caps(_Section):
         if missing:
             raise ValueError(f"hours_by_intensity needs a figure for {sorted(m.value for m in missing)}")
         return self
+
+
+class SquadOptions(_Section):
+    """How squads of guide workers are formed."""
+
+    require_full: bool = Field(
+        True,
+        description="Place a person only with a full squad of caps.squad_size guide workers of the site "
+        "(a pinned person excepted): after the lead's two weeks the squad follows them for months.",
+    )
 
 
 class Rules(_Section):
@@ -203,9 +213,17 @@ class SolverOptions(_Section):
         description="Points for keeping a pairing already in place: a whole stage score, so it is kept "
         "unless a rule forbids it or it would leave someone out.",
     )
-    lead_load_cost: float = Field(0.0, ge=0, le=100, description="Points per newcomer already carried, as lead.")
+    lead_load_cost: float = Field(
+        0.0,
+        ge=0,
+        le=100,
+        description="Points a new lead costs per newcomer the guide already follows (those in place included).",
+    )
     guide_load_cost: float = Field(
-        4.0, ge=0, le=100, description="Points, times the share of the guide's capacity in use, per added newcomer."
+        4.0,
+        ge=0,
+        le=100,
+        description="Points, times the share of the guide's capacity in use, per added newcomer (lead or squad).",
     )
     peer_load_cost: float = Field(
         2.0, ge=0, le=100, description="Points, times the share of the peer's hours in use, per added hour."
@@ -214,8 +232,8 @@ class SolverOptions(_Section):
         None,
         ge=0.01,
         le=86_400,
-        description="Seconds each mixed-integer solve may take; past it the best solution found is kept and "
-        "its proven gap reported. Empty: no limit (always exact).",
+        description="Seconds each branch and bound may take (joint stage, peer stage); past it the best solution "
+        "found is kept and its proven gap reported in result.metrics['solver']. Empty: no limit (always exact).",
     )
 
 
@@ -261,6 +279,7 @@ class Policy(_Section):
     )
     scoring: Scoring = Scoring()
     caps: Caps = Caps()
+    squad: SquadOptions = SquadOptions()
     rules: Rules = Rules()
     trainee_limits: TraineeLimits = TraineeLimits()
     solver: SolverOptions = SolverOptions()
@@ -470,6 +489,6 @@ def _to_toml(policy: Policy) -> str:
             f"{_toml_key(name)} = {_toml_value(w)}{_comment(notes.get(name, (0, ''))[1])}"
             for name, w in data["weights"][stage].items()
         ]
-    for name in ("scoring", "caps", "rules", "trainee_limits", "solver"):
+    for name in ("scoring", "caps", "squad", "rules", "trainee_limits", "solver"):
         _section(out, name, getattr(policy, name), data[name])
     return "\n".join(out) + "\n"

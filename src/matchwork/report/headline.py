@@ -27,8 +27,8 @@ Examples
 >>> result = mw.match(mw.synth.round(60, seed=1))
 >>> h = headline(result, "en")
 >>> h.sentences[0]
-'17 people placed out of 60 (28%); 7 peer supporters given of 7 wanted.'
->>> sorted(set(blockers(result)["cause"])) <= ["both", "lead", "rules", "site", "trade_off"]
+'8 people placed out of 60 (13%); 3 peer supporters given of 3 wanted.'
+>>> set(blockers(result)["cause"]) <= {"both", "lead", "rules", "site", "squad", "trade_off"}
 True
 """
 
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CAUSES", "Headline", "blockers", "headline", "names", "reason_text"]
 
-CAUSES: tuple[str, ...] = ("lead", "site", "both", "rules", "trade_off")
+CAUSES: tuple[str, ...] = ("lead", "site", "both", "rules", "squad", "trade_off")
 """What can hold a candidate back, in the order the headline weighs ties."""
 
 
@@ -80,7 +80,8 @@ def blockers(result: MatchResult) -> pd.DataFrame:
 
     Read from :attr:`~matchwork.MatchResult.unmatched_reasons`: ``rules`` when no
     option is allowed (``rule`` is the rule that forbids most of the candidate's
-    pairs), ``trade_off`` when an option had room at every limit, and otherwise the
+    pairs), ``squad`` when no possible site has enough guide workers the rules allow
+    for a full squad, ``trade_off`` when an option had room at every limit, and otherwise the
     kind of the full limits it names (with their figures from ``loads``): ``site``
     when they are all limits of places (a position's openings, a site's legal or tutors'
     limit), ``lead`` when they are all the lead guides' (their newcomers per round, or
@@ -94,6 +95,8 @@ def blockers(result: MatchResult) -> pd.DataFrame:
             return "rules"
         if reason == "trade_off":
             return "trade_off"
+        if reason == "no_full_squad":
+            return "squad"
         places = sum(1 for label in limits if label.startswith(_PLACE_PREFIXES))
         return "lead" if places == 0 else "site" if places == len(limits) else "both"
 

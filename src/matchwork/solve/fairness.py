@@ -5,7 +5,9 @@ assignment does (Garg et al., "Assigning papers to referees", *Algorithmica* 201
 Stelmakh, Shah & Singh, "PeerReview4All", *JMLR* 2021): the largest threshold
 whose pairs still place as many people as the unrestricted round is found by
 binary search, each step an exact maximum flow; the cheapest flow among those
-pairs is then solved as usual.
+pairs is then solved as usual. Pinned pairs (arcs with a lower bound, and every
+option of a node whose inflow a lower bound forces) are never left out and do
+not count in the floor: the pins stay honoured, the floor is the others'.
 
 Examples
 --------
@@ -63,10 +65,14 @@ def solve_fair(
     backend = resolve_backend(backend, net)
     check_pins(net)
     amount = _value(net, time_limit)
-    levels = np.unique(scores)
     structural = np.ones(net.n_arcs, dtype=bool)
     structural[options] = False
-    pinned = net.lower[options] > 0
+    # an option of a node whose inflow a lower bound forces (a pinned candidate) is never left out: the floor is
+    # raised among the others, and the pins stay honoured
+    forced = np.zeros(net.n_nodes, dtype=bool)
+    forced[net.head[(net.lower > 0) & structural]] = True
+    pinned = (net.lower[options] > 0) | forced[net.tail[options]]
+    levels = np.unique(scores[~pinned])
 
     def restricted(i: int) -> Network:
         keep = structural.copy()
