@@ -3,7 +3,7 @@
 One table per profile type (``candidates``, ``guides``, ``peers``, ``sites``,
 ``positions``) and per tie (``relationships``, ``pairings``, ``pins``,
 ``forbids``), plus a small ``round`` table of ``key, value`` rows (``name``,
-``date``). Cells are plain text a placement officer can type:
+``date``, ``region``, and the review: ``reviewer``, ``status``, ``approved_at``). Cells are plain text a placement officer can type:
 
 * a location is three columns ``lat``, ``lon``, ``municipality``;
 * a set is a ``;``-separated list: ``it;en``, ``mon_am;mon_pm``;
@@ -73,7 +73,7 @@ TABLES: tuple[str, ...] = (*PROFILE_TYPES, "round")
 """Every table, in the order they are read and written."""
 REQUIRED_TABLES: tuple[str, ...] = ("candidates", "guides", "sites", "positions")
 OPTIONAL_TABLES: tuple[str, ...] = tuple(t for t in TABLES if t not in REQUIRED_TABLES)
-ROUND_KEYS: tuple[str, ...] = ("name", "date")
+ROUND_KEYS: tuple[str, ...] = ("name", "date", "region", "reviewer", "status", "approved_at")
 LIST_SEP = ";"
 _FORMULA_START = ("=", "+", "-", "@", "'")
 
@@ -474,7 +474,7 @@ def read_json(source: str | os.PathLike[str] | Mapping[str, Any]) -> tuple[dict[
     if not isinstance(doc, dict):
         return {}, [Problem("json", None, "a JSON object with one list per table")]
     problems = []
-    known = {*PROFILE_TYPES, *ROUND_KEYS, "matchwork"} - {"positions"}
+    known = {*PROFILE_TYPES, "name", "date", "region", "review", "matchwork"} - {"positions"}
     for key in sorted(set(doc) - known):
         hint = suggest(key, sorted(known))
         problems.append(Problem(key, None, "no such table" + (f" (did you mean {hint!r}?)" if hint else "")))

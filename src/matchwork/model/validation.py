@@ -28,8 +28,8 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from matchwork.errors import Problem
-from matchwork.model.profiles import Position, sensitive_fields
-from matchwork.model.vocab import Role, suggest
+from matchwork.model.profiles import Position, Review, sensitive_fields
+from matchwork.model.vocab import Region, Role, suggest
 
 __all__ = [
     "REDACTED",
@@ -39,6 +39,7 @@ __all__ = [
     "positions_table",
     "problems_from_pydantic",
     "round_meta",
+    "round_review",
     "valid_by_site",
     "without_cascades",
 ]
@@ -238,6 +239,34 @@ def round_meta(name: Any, date: Any) -> tuple[str, dt.date, list[Problem]]:
         return name.strip(), dt.date.today(), problems
 
 
+def round_review(region: Any, review: Any) -> tuple[Region | None, Review, list[Problem]]:
+    """The round's region and review (who approves its matches, and when), validated.
+
+    ``review`` is a :class:`Review`, a mapping of its fields, or None (a draft with
+    no reviewer named).
+    """
+    problems: list[Problem] = []
+    found_region: Region | None = None
+    if isinstance(region, Region):
+        found_region = region
+    elif region is not None and str(region).strip():
+        try:
+            found_region = Region(str(region).strip().lower())
+        except ValueError:
+            codes = [r.value for r in Region]
+            hint = suggest(str(region), codes)
+            expected = "an Italian region: " + ", ".join(codes) + (f" (did you mean {hint!r}?)" if hint else "")
+            problems.append(Problem("round", "region", expected, value=str(region)[:60]))
+    if isinstance(review, Review):
+        return found_region, review, problems
+    fields = {k: v for k, v in dict(review or {}).items() if v is not None and str(v).strip() != ""}
+    try:
+        return found_region, Review.model_validate(fields), problems
+    except ValidationError as exc:
+        problems += problems_from_pydantic(exc, "round", Review)
+        return found_region, Review(), problems
+
+
 class PositionsTable(Table):
     """The positions table: Position records plus the ``site_id`` column that nests them."""
 
@@ -283,6 +312,7 @@ class RoundChecks:
         self._not_empty()
         ids = self._unique_ids()
         self._guides_resolve(ids)
+        self._tutors_and_cooperatives_resolve(ids)
         self._candidates_resolve(ids)
         self._relationships_resolve(ids)
         self._pairings_resolve(ids)
@@ -300,9 +330,11 @@ class RoundChecks:
         return table not in self.broken and bool(self.t[table].items)
 
     def _not_empty(self) -> None:
-        for table, what in (("candidates", "candidate"), ("sites", "site"), ("guides", "guide worker")):
+        for table, what in (("candidates", "candidate"), ("sites", "site")):
             if not self.t[table].items and table not in self.broken:
                 self.problems.append(Problem(table, None, f"at least one {what}"))
+        if not self.t["guides"].items and not self.t["tutors"].items and not self.broken & {"guides", "tutors"}:
+            self.problems.append(Problem("guides", None, "at least one guide worker (or company tutor)"))
 
     def _unique_ids(self) -> dict[str, tuple[str, str | None]]:
         """Every id → (kind, site of a position); reports ids used twice."""
@@ -322,7 +354,7 @@ class RoundChecks:
             seen[id_] = (table.name, row, where)
             ids[id_] = (kind, site)
 
-        for table, kind in (("candidates", "candidate"), ("guides", "guide"), ("peers", "peer"), ("sites", "site")):
+        for table, kind in _KINDS:
             t = self.t[table]
             for row in range(len(t.items)):
                 claim(t.raw(row, "id"), t, row, kind, "id")
@@ -367,18 +399,37 @@ class RoundChecks:
                 pool = [i for i, v in ids.items() if v == ("position", site)]
                 self._dangling(t, row, "position_id", position, f"a position of site {site}", pool)
 
+    def _tutors_and_cooperatives_resolve(self, ids: Mapping[str, tuple[str, str | None]]) -> None:
+        if self._checkable("sites"):
+            t = self.t["tutors"]
+            for row, _ in self._rows("tutors"):
+                site = t.raw(row, "site_id")
+                if isinstance(site, str) and ids.get(site, ("",))[0] != "site":
+                    self._dangling(t, row, "site_id", site, "a site", self._of_kind(ids, "site"))
+        if "cooperatives" in self.broken:
+            return
+        sites = self.t["sites"]
+        for row, _ in self._rows("sites"):
+            coop = sites.raw(row, "cooperative_id")
+            if isinstance(coop, str) and ids.get(coop, ("",))[0] != "cooperative":
+                self._dangling(
+                    sites, row, "cooperative_id", coop, "a cooperative (cooperatives table)", self._of_kind(ids, "cooperative")
+                )
+
     def _candidates_resolve(self, ids: Mapping[str, tuple[str, str | None]]) -> None:
         t = self.t["candidates"]
-        partners = self._of_kind(ids, "guide", "peer", "site", "position")
+        if self.broken & {"guides", "peers", "sites", "tutors", "operators"}:
+            return  # an id of a table that could not be read cannot be checked
+        partners = self._of_kind(ids, *_PARTNER_KINDS)
         for row, _ in self._rows("candidates"):
             for other in sorted(_as_set(t.raw(row, "excluded_ids"))):
-                if ids.get(other, ("",))[0] not in ("guide", "peer", "site", "position"):
+                if ids.get(other, ("",))[0] not in _PARTNER_KINDS:
                     self._dangling(
                         t,
                         row,
                         "excluded_ids",
                         other,
-                        "a guide worker, peer supporter, site or position of the round",
+                        "a guide worker, peer supporter, site, position, company tutor or desk operator of the round",
                         partners,
                     )
 
@@ -388,7 +439,7 @@ class RoundChecks:
 
     def _relationships_resolve(self, ids: Mapping[str, tuple[str, str | None]]) -> None:
         t = self.t["relationships"]
-        if not self._checkable("candidates") or self.broken & {"guides", "peers", "sites"}:
+        if not self._checkable("candidates") or self.broken & {"guides", "peers", "sites", "tutors", "operators"}:
             return
         known = set(ids) | self._care_team_ids()
         for row, _ in self._rows("relationships"):
@@ -403,7 +454,9 @@ class RoundChecks:
             "lead_guide": ("guide",),
             "guide": ("guide",),
             "peer": ("peer",),
-            None: ("site", "position", "guide", "peer"),
+            "tutor": ("tutor",),
+            "operator": ("operator",),
+            None: _PARTNER_KINDS,
         }
         key = role.value if isinstance(role, Role) else role
         return kind in allowed.get(key, ())
@@ -434,7 +487,7 @@ class RoundChecks:
                 role_value: Role | None = Role(role) if role else None
             except ValueError:
                 return  # reported by the record's own validation
-            if kind == "" and self.broken & {"sites", "guides", "peers"}:
+            if kind == "" and self.broken & {"sites", "guides", "peers", "tutors", "operators"}:
                 return
             if kind == "":
                 self._dangling(
@@ -442,8 +495,8 @@ class RoundChecks:
                     row,
                     "partner_id",
                     partner,
-                    "a site, position, guide worker or peer supporter",
-                    self._of_kind(ids, "site", "position", "guide", "peer"),
+                    "a site, position, guide worker, peer supporter, company tutor or desk operator",
+                    self._of_kind(ids, *_PARTNER_KINDS),
                 )
             elif not self._partner_ok(role_value, kind):
                 self.problems.append(
@@ -473,7 +526,7 @@ class RoundChecks:
                 )
             kind = ids.get(model.partner_id, ("",))[0]
             role = model.role.value if model.role else {"position": "site", "guide": "lead_guide"}.get(kind, kind)
-            if role in ("site", "lead_guide", "peer"):
+            if role in ("site", "lead_guide", "peer", "tutor", "operator"):
                 key = (model.candidate_id, role)
                 if key in per_role and per_role[key] != model.partner_id:
                     self.problems.append(
@@ -490,11 +543,26 @@ class RoundChecks:
         """Loads carried must cover the pairings in place; pins must fit the openings."""
         guide_pairs: Counter[str] = Counter()
         position_pairs: Counter[str] = Counter()
+        other_pairs: Counter[tuple[Role, str]] = Counter()
         for _, m in self._rows("pairings"):
             if m is not None and m.role in (Role.LEAD_GUIDE, Role.GUIDE):
                 guide_pairs[m.partner_id] += 1
             elif m is not None and m.role == Role.SITE:
                 position_pairs[m.partner_id] += 1
+            elif m is not None:
+                other_pairs[(m.role, m.partner_id)] += 1
+        for table, role, column, what in (
+            ("tutors", Role.TUTOR, "current_trainees", "trainees with this tutor"),
+            ("operators", Role.OPERATOR, "caseload", "people followed by this operator"),
+            ("peers", Role.PEER, "current_people", "people with this peer supporter"),
+        ):
+            t = self.t[table]
+            for row, m in self._rows(table):
+                carried = getattr(m, column, None) if m is not None else None
+                if carried is not None and carried < other_pairs[(role, m.id)]:
+                    n = other_pairs[(role, m.id)]
+                    expected = f"at least {n}: the pairings table has that many {what}"
+                    self.problems.append(t.problem(row, column, expected, carried))
         guides = self.t["guides"]
         for row, g in self._rows("guides"):
             if g is not None and g.current_mentees < guide_pairs[g.id]:
@@ -535,6 +603,19 @@ class RoundChecks:
                 self.problems.append(
                     sites.problem(row, "positions", f"at most {room} pins on site {s.id} (its openings)", site_pins)
                 )
+
+
+_KINDS: tuple[tuple[str, str], ...] = (
+    ("candidates", "candidate"),
+    ("guides", "guide"),
+    ("peers", "peer"),
+    ("sites", "site"),
+    ("tutors", "tutor"),
+    ("operators", "operator"),
+    ("cooperatives", "cooperative"),
+)
+"""Tables whose records have an id of their own, and the kind of that id."""
+_PARTNER_KINDS: tuple[str, ...] = ("site", "position", "guide", "peer", "tutor", "operator")
 
 
 def without_cascades(problems: list[Problem]) -> list[Problem]:
