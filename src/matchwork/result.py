@@ -225,10 +225,11 @@ class MatchResult:
         placed_site = a.positions.site[self._position[matched]]
         new_site = np.bincount(placed_site, minlength=len(a.sites))
         exempt_new = np.bincount(placed_site[cap.exempt[matched]], minlength=len(a.sites))
-        present = cap.site_tutor_limit - cap.site_tutor  # trainees carried, net of released
+        present = cap.site_present  # trainees carried, net of released
         openings = np.bincount(a.positions.site, weights=cap.position_open, minlength=len(a.sites))
-        site_capacity = np.minimum(cap.site_tutor_limit, cap.site_legal_limit + exempt_new)
-        site_capacity = np.minimum(site_capacity, present + openings)
+        # what is left under each limit; the legal one binds only the non-exempt trainees placed now
+        room = np.minimum(np.minimum(cap.site_tutor, cap.site_legal + exempt_new), openings)
+        site_capacity = present + room
         leads = np.bincount(self._lead[matched], minlength=len(a.guides))
         squad = np.bincount([g for s in self._squad for g in s], minlength=len(a.guides))
         carried = cap.guide_limit - cap.guide_total
@@ -321,10 +322,10 @@ class MatchResult:
             if not len(r):
                 continue
             reasons, _, _ = scorer.evaluate(stage, r, c)
-            reasons &= np.uint32(role_mask(role))
+            reasons &= np.uint64(role_mask(role))
             owner = np.array([where[int(x)] for x in np.unique(r)])[np.searchsorted(np.unique(r), r)]
             for rule in RULE_BY_CODE.values():
-                hit = np.bincount(owner, weights=(reasons & np.uint32(rule.mask)) > 0, minlength=len(candidates))
+                hit = np.bincount(owner, weights=(reasons & np.uint64(rule.mask)) > 0, minlength=len(candidates))
                 for i in np.flatnonzero(hit):
                     out[i][rule.code] += int(hit[i])
         return out
@@ -334,9 +335,9 @@ class MatchResult:
         scorer = self.scores.scorer
         counts: Counter[str] = Counter()
         for stage, role in (("site", "site"), ("guide", "lead_guide")):
-            reasons = scorer.dense(stage, candidates=np.array([candidate])).reasons & np.uint32(role_mask(role))
+            reasons = scorer.dense(stage, candidates=np.array([candidate])).reasons & np.uint64(role_mask(role))
             for rule in RULE_BY_CODE.values():  # one vectorised count per rule, not a loop over pairs
-                n = int(np.count_nonzero(reasons & np.uint32(rule.mask)))
+                n = int(np.count_nonzero(reasons & np.uint64(rule.mask)))
                 if n:
                     counts[rule.code] += n
         return counts

@@ -161,7 +161,7 @@ def _stage(
     note: str = "",
 ) -> list[StageExplanation]:
     """Explanations of the chosen pairs (indices into ``table``) among the pairs ``among`` allows."""
-    ok = among & ((table.reasons & np.uint32(role_mask(role))) == 0)
+    ok = among & ((table.reasons & np.uint64(role_mask(role))) == 0)
     ranked = rank_allowed(table, ok)
     rank_of = {int(i): r + 1 for r, i in enumerate(ranked)}
     best_first = np.flatnonzero(among)[np.lexsort((table.cols[among], -table.total[among]))]
@@ -254,7 +254,7 @@ def _blocked(ctx: Context, c: int, site_row: ScoreTable, guide_row: ScoreTable) 
     """For an unmatched candidate: the best positions, what blocked each and what would change it."""
     a, t = ctx.a, ctx.t
     order = np.lexsort((site_row.cols, -site_row.total))
-    allowed = (site_row.reasons[order] & np.uint32(role_mask("site"))) == 0
+    allowed = (site_row.reasons[order] & np.uint64(role_mask("site"))) == 0
     best = np.concatenate([order[allowed][:N_ALTERNATIVES], order[~allowed][:N_ALTERNATIVES]])
     out = []
     for i in best:
@@ -264,7 +264,7 @@ def _blocked(ctx: Context, c: int, site_row: ScoreTable, guide_row: ScoreTable) 
         else:
             site = a.positions.site[site_row.cols[i]]
             guides = a.guides.site[guide_row.cols] == site
-            lead_ok = guides & ((guide_row.reasons & np.uint32(role_mask("lead_guide"))) == 0)
+            lead_ok = guides & ((guide_row.reasons & np.uint64(role_mask("lead_guide"))) == 0)
             lead_ok &= a.guides.can_lead[guide_row.cols]
             if not lead_ok.any():
                 masks = np.bitwise_or.reduce(guide_row.reasons[guides]) if guides.any() else 0
@@ -311,7 +311,7 @@ def suggest(result: MatchResult, candidate_id: str, k: int = 5, lang: str = "it"
     rows = []
     for stage, table_name in (("site", "site"), ("lead_guide", "guide"), ("peer", "peer")):
         table = ctx.row(table_name, c)
-        ok = (table.reasons & np.uint32(role_mask(stage))) == 0
+        ok = (table.reasons & np.uint64(role_mask(stage))) == 0
         if stage == "lead_guide":
             ok &= a.guides.can_lead[table.cols]
         for r, i in enumerate(rank_allowed(table, ok)[:k]):

@@ -74,7 +74,7 @@ def _forbidding(result: MatchResult, c: int, kind: str, partner_id: str, role: s
     if kind in ("site", "position"):
         row = scorer.dense("site", candidates=np.array([c]))
         cols = np.array([a.positions.index[p] for p in partner_positions(result.round, partner_id)])
-        masks = row.reasons[cols] & np.uint32(role_mask("site"))
+        masks = row.reasons[cols] & np.uint64(role_mask("site"))
         return () if (masks == 0).any() else reason_codes(int(np.bitwise_and.reduce(masks)) or int(masks[0]))
     table = "guide" if kind == "guide" else "peer"
     col = {"guide": a.guides, "peer": a.peers}[table].index[partner_id]
