@@ -40,6 +40,7 @@ PIPELINE: tuple[str, ...] = (
     "matchwork.model.round",
     "matchwork.model.existing",
     "matchwork.model.policy",
+    "matchwork.model.law",
     "matchwork.io.privacy",
     "matchwork.synth",
     # scoring: rules and features → score tables
