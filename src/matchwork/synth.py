@@ -375,7 +375,7 @@ def round(  # noqa: A001 - the public name the issue gives
     >>> rnd = round(50, seed=3)
     >>> {c.area for c in rnd.candidates} <= set(AREAS)
     True
-    >>> sorted({s.kind.value for s in rnd.sites}), sorted({a for o in rnd.operators for a in o.areas_served}) == sorted(AREAS)
+    >>> sorted({s.kind.value for s in rnd.sites}), {a for o in rnd.operators for a in o.areas_served} == set(AREAS)
     (['company', 'cooperative'], True)
     """
     if not 1 <= n_candidates <= 200_000:
@@ -545,7 +545,9 @@ def _guides(
     first = [(s, p) for s in coop_sites for p in range(len(positions_of[s]))][:n]
     if not coop_sites:
         return [], []
-    weights = np.array([max(sites[s].get("permanent_employees", 0) or sites[s].get("headcount", 0), 3) ** 0.5 for s in coop_sites])
+    weights = np.array(
+        [max(sites[s].get("permanent_employees", 0) or sites[s].get("headcount", 0), 3) ** 0.5 for s in coop_sites]
+    )
     extra_sites = np.array(coop_sites)[rng.choice(len(coop_sites), size=n - len(first), p=weights / weights.sum())]
     n_pos = np.array([len(p) for p in positions_of])
     extra_pos = (rng.random(len(extra_sites)) * n_pos[extra_sites]).astype(int)
@@ -878,13 +880,17 @@ def _pairings(
     lon = np.array([site["location"]["lon"] for site in sites])
     for i in np.flatnonzero(rng.random(len(candidates)) < 0.04):
         cand = candidates[i]
-        options = np.array(sites_by_area.get(cand["area"], []), dtype=np.int64)
-        if not len(options):
+        in_area = np.array(sites_by_area.get(cand["area"], []), dtype=np.int64)
+        if not len(in_area):
             continue
         here = cand["location"]
-        km = 111.2 * np.hypot(lat[options] - here["lat"], (lon[options] - here["lon"]) * math.cos(math.radians(here["lat"])))
+        km = 111.2 * np.hypot(
+            lat[in_area] - here["lat"], (lon[in_area] - here["lon"]) * math.cos(math.radians(here["lat"]))
+        )
         needs = set(cand["accommodations"])
-        options = [int(s) for s in options[km < 0.95 * cand["max_commute_km"]] if needs <= set(sites[s]["accommodations"])]
+        options = [
+            int(s) for s in in_area[km < 0.95 * cand["max_commute_km"]] if needs <= set(sites[s]["accommodations"])
+        ]
         if not options:
             continue
         s = options[int(rng.integers(len(options)))]
@@ -932,7 +938,10 @@ def _pairings(
 
 
 def _exclusions(
-    rng: np.random.Generator, candidates: list[dict[str, Any]], guides: list[dict[str, Any]], tutors: list[dict[str, Any]]
+    rng: np.random.Generator,
+    candidates: list[dict[str, Any]],
+    guides: list[dict[str, Any]],
+    tutors: list[dict[str, Any]],
 ) -> None:
     people = [*guides, *tutors]
     if not people:

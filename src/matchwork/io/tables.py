@@ -3,7 +3,8 @@
 One table per profile type (``candidates``, ``guides``, ``peers``, ``sites``,
 ``positions``) and per tie (``relationships``, ``pairings``, ``pins``,
 ``forbids``), plus a small ``round`` table of ``key, value`` rows (``name``,
-``date``, ``region``, and the review: ``reviewer``, ``status``, ``approved_at``). Cells are plain text a placement officer can type:
+``date``, ``region``, and the review: ``reviewer``, ``status``, ``approved_at``).
+Cells are plain text a placement officer can type:
 
 * a location is three columns ``lat``, ``lon``, ``municipality``;
 * a set is a ``;``-separated list: ``it;en``, ``mon_am;mon_pm``;

@@ -92,6 +92,4 @@ class Existing:
 
     def has(self, candidate_id: str) -> bool:
         """Whether the candidate has any pairing in place."""
-        return any(
-            candidate_id in m for m in (self.site, self.lead, self.squad, self.peer, self.tutor, self.operator)
-        )
+        return any(candidate_id in m for m in (self.site, self.lead, self.squad, self.peer, self.tutor, self.operator))

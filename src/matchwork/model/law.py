@@ -121,9 +121,9 @@ def cooperative_shares(rnd: Round, placed: Mapping[str, str] | None = None) -> p
     category = {c.id: c.category for c in rnd.candidates}
     placed_here: dict[str, int] = {}
     for cid, site_id in (placed or {}).items():
-        coop = where.get(site_id)
-        if coop is not None and category.get(cid) in L381_CATEGORIES:
-            placed_here[coop] = placed_here.get(coop, 0) + 1
+        owner = where.get(site_id)
+        if owner is not None and category.get(cid) in L381_CATEGORIES:
+            placed_here[owner] = placed_here.get(owner, 0) + 1
     rows = []
     for coop in rnd.cooperatives:
         w, d, new = coop.workers, coop.disadvantaged_workers, placed_here.get(coop.id, 0)

@@ -394,7 +394,11 @@ class PlacementSite(_Model):
         le=1_000_000,
     )
     permanent_employees: int | None = _field(
-        "dipendenti a tempo indeterminato", "Permanent employees at this operating site.", default=None, ge=0, le=1_000_000
+        "dipendenti a tempo indeterminato",
+        "Permanent employees at this operating site.",
+        default=None,
+        ge=0,
+        le=1_000_000,
     )
     fixed_term_covering: int | None = _field(
         "tempi determinati che coprono il tirocinio",

@@ -413,7 +413,12 @@ class RoundChecks:
             coop = sites.raw(row, "cooperative_id")
             if isinstance(coop, str) and ids.get(coop, ("",))[0] != "cooperative":
                 self._dangling(
-                    sites, row, "cooperative_id", coop, "a cooperative (cooperatives table)", self._of_kind(ids, "cooperative")
+                    sites,
+                    row,
+                    "cooperative_id",
+                    coop,
+                    "a cooperative (cooperatives table)",
+                    self._of_kind(ids, "cooperative"),
                 )
 
     def _candidates_resolve(self, ids: Mapping[str, tuple[str, str | None]]) -> None:

@@ -163,8 +163,7 @@ class Category(StrEnum):
 L381_CATEGORIES: frozenset[Category] = frozenset(
     c
     for c in Category
-    if c
-    not in (Category.SOCIAL_HEALTH_FRAGILITY, Category.INTERNATIONAL_PROTECTION, Category.VIOLENCE_OR_TRAFFICKING)
+    if c not in (Category.SOCIAL_HEALTH_FRAGILITY, Category.INTERNATIONAL_PROTECTION, Category.VIOLENCE_OR_TRAFFICKING)
 )
 """The disadvantaged persons of L. 381/91 art. 4: those who count toward a type-B cooperative's 30 %."""
 

@@ -28,7 +28,7 @@ import pandas as pd
 
 from matchwork.model.existing import Existing
 from matchwork.model.policy import Policy
-from matchwork.scoring.arrays import CATEGORIES, INTENSITIES, ProfileArrays, Columns
+from matchwork.scoring.arrays import CATEGORIES, INTENSITIES, Columns, ProfileArrays
 
 __all__ = ["Capacities", "site_limits"]
 
@@ -266,7 +266,7 @@ def _headcount(sites: Columns, counts: frozenset[str]) -> tuple[np.ndarray, np.n
     by_parts = sites.permanent >= 0
     counted = np.zeros(len(sites), dtype=np.int64)
     for part in counts:
-        counted += np.maximum(sites[_PART_COLUMNS[part]], 0)
+        counted += np.maximum(getattr(sites, _PART_COLUMNS[part]), 0)
     headcount = np.where(by_parts, counted, np.maximum(sites.headcount, 0))
     permanent = np.where(by_parts, sites.permanent, np.maximum(sites.headcount, 0))
     return headcount, permanent

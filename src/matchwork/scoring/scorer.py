@@ -615,7 +615,9 @@ class Scorer:
         g, pos = self.arrays.guides, self.arrays.positions
         fixed = np.flatnonzero(g.position >= 0)
         free = np.flatnonzero(g.position < 0)
-        r_free, c_free = _join(free.astype(np.int64), g.site[free].astype(np.int64), pos.site.astype(np.int64), len(self.arrays.sites))
+        r_free, c_free = _join(
+            free.astype(np.int64), g.site[free].astype(np.int64), pos.site.astype(np.int64), len(self.arrays.sites)
+        )
         rows = np.concatenate([fixed.astype(np.int64), r_free])
         cols = np.concatenate([g.position[fixed].astype(np.int64), c_free])
         order = np.lexsort((cols, rows))
