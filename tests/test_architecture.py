@@ -59,6 +59,7 @@ PIPELINE: tuple[str, ...] = (
     "matchwork.solve.assign",
     "matchwork.solve",
     # the result: data, with a re-solve and an explainer handed in
+    "matchwork.limits",
     "matchwork.result",
     # explain: reads a result
     "matchwork.explain.render",
@@ -79,6 +80,21 @@ PIPELINE: tuple[str, ...] = (
     "matchwork.report.report",
     "matchwork.report",
     "matchwork.batch",
+    # the programme over time (extra: SQLAlchemy, Alembic)
+    "matchwork.programme.tables",
+    "matchwork.programme.texts",
+    "matchwork.programme.common",
+    "matchwork.programme.db",
+    "matchwork.programme.migrations",
+    "matchwork.programme.migrations.env",
+    "matchwork.programme.migrations.versions",
+    "matchwork.programme.migrations.versions.r0001_initial",
+    "matchwork.programme.record",
+    "matchwork.programme.ending",
+    "matchwork.programme.next_round",
+    "matchwork.programme.programme",
+    "matchwork.programme",
+    "matchwork.programme.cli",
     "matchwork",
     "matchwork.cli",
 )

@@ -128,13 +128,16 @@ def test_explain_and_why_not_from_a_run_folder(demo_dir: Path) -> None:
     matched = asg[asg.status == "matched"].iloc[0]
     result = runner.invoke(app, ["explain", str(demo_dir), matched.candidate_id, "--lang", "en"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Why") and matched.position_id in result.output
+    assert result.output.splitlines()[0].endswith(f"({matched.candidate_id}): matched")
+    assert matched.position_id in result.output
     site = runner.invoke(app, ["explain", str(demo_dir), matched.candidate_id, "--audience", "site"])
     assert site.exit_code == 0 and "Peer supporter" not in site.output
     other = asg[asg.status == "unmatched"].candidate_id.iloc[0]
     why = runner.invoke(app, ["explain", str(demo_dir), other, "--why-not", matched.site_id])
     assert why.exit_code == 0, why.output
-    assert other in why.output
+    assert other in why.output and ("possibile" in why.output or "non è possibile" in why.output)
+    why_en = runner.invoke(app, ["explain", str(demo_dir), other, "--why-not", matched.site_id, "--lang", "en"])
+    assert "possible" in why_en.output and "possibile" not in why_en.output  # --why-not follows --lang
     missing = runner.invoke(app, ["explain", str(demo_dir), "nobody"])
     assert missing.exit_code == EXIT_FAILURE and "no candidate" in missing.output
 

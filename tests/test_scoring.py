@@ -372,6 +372,7 @@ def test_reference_on_seed_rounds(seed: int) -> None:
         update={"rules": mw.Policy.default().rules.model_copy(update={"flagged": frozenset()})}
     )
     _check_against_reference(rnd, flag_off)
+    _check_against_reference(rnd, mw.Policy.from_toml_text('[team]\nguides_at = ["cooperative"]\n'))
 
 
 @given(seed=st.integers(0, 10**6))

@@ -161,3 +161,15 @@ def test_most_candidates_can_be_placed(n: int, seed: int) -> None:
     openings = sum(p.openings for _, p in rnd.positions)
     assert 1.1 <= openings / n <= 1.6
     assert _placeable(rnd) >= 0.75 * n
+
+
+def test_a_cooperatives_own_programme() -> None:
+    """profile="cooperative" (seed 002): the cooperative's teams only, the services of seed 002, no desk."""
+    rnd = synth.round(400, seed=1, profile="cooperative")
+    assert {s.kind.value for s in rnd.sites} == {"cooperative"} and not rnd.tutors and not rnd.operators
+    services = Counter(c.referring_service.value for c in rnd.candidates)
+    assert services["nil"] > services["cps"] and services["serd"] > 0.1 * len(rnd.candidates)
+    assert {p.role.value for p in rnd.pairings} <= {"site", "lead_guide"}
+    assert synth.round(30, seed=2, profile="cooperative") == synth.round(30, seed=2, profile="cooperative")
+    with pytest.raises(ValueError, match="profile"):
+        synth.round(30, profile="firm")

@@ -25,35 +25,62 @@ numbers the solver used: nothing is re-estimated for the explanation.
   the rules allow, the better options not taken and why, and the limits that were
   reached. `.text` prints it, Jupyter renders it as HTML, `.to_dict()` keeps it.
 - **Why an option was not taken.** *A rule* forbids it (in the words of
-  [scoring.md](scoring.md)); or *capacity*: the partner is full, its places went to
-  candidates who gain more, and the explanation names what one more slot there
-  would be worth to the round; or *a trade-off*: it was allowed and free, but the
-  round's total is higher without it — `why_not` gives the exact cost.
-- **`result.why_not(candidate_id, partner_id)`**: if rules forbid the pair, which
-  ones; otherwise the round is solved again with the pair pinned, and the answer is
-  the exact total score lost (by stage), the placements lost and who is displaced.
-- **`result.suggest(candidate_id, k=5)`**: the candidate's best allowed partners per
-  stage, with each criterion's points, for programmes where candidates choose from
-  a shortlist.
+  [scoring.md](scoring.md)); or *no room*: a limit is full — the position's
+  openings, the site's legal trainee limit, its company tutors' limit, or every
+  guide worker who could lead the person — named with its figures, and only if the
+  loads table (`result.loads`) shows it full; the case team also reads what one
+  more place there would be worth; or *a trade-off*: it was allowed and had room,
+  but the round as a whole is better without it.
+- **Unmatched candidates** (`result.unmatched_reasons`): either the rules leave no
+  position with a lead guide (`no_feasible_option`, with the rules counted), or
+  every allowed option is blocked by a full limit (`capacity_taken`, the limits
+  named in `limits` with their figures).
+- **`result.suggest(candidate_id, k=5)`**: the best allowed positions, then the lead
+  guides and squad members *at those sites*, then peer supporters, each with every
+  criterion's points.
 - **`result.capacity_prices()`**: for every site, guide worker and peer supporter at
-  capacity, what one more slot would add (candidates more placed, score points)
-  — where to recruit one more guide worker. Each price is a full re-solve, so
-  this takes one solve per partner at capacity (about 20 s on the 300-candidate
-  demo round).
+  capacity, what one more slot would add — placements first, then points, stage by
+  stage (`gain` is the first stage that changes, never negative: a slot only
+  relaxes its stage). Each price is a full re-solve.
+
+## What if? (`result.why_not`)
+
+`result.why_not(candidate_id, partner_id, lang="it")` answers "why not this pair?"
+the way the engine decides, lexicographically:
+
+1. **Is the pair allowed?** If not, every rule that forbids it; for a guide worker
+   of a site the person cannot go to, the chain "G works at S; S is not possible
+   for C because …". A pin that cannot be honoured is also not possible, with its
+   reason. Forcing the partner the person already has costs 0 and moves nobody.
+2. **What does forcing it cost?** The round is solved again with exactly one more
+   pin — same capacities, pairings in place and policy — and the two results are
+   compared stage by stage on what each stage optimises: first the people it
+   serves (placements, squad members, peer supporters; under the `fair` objective
+   then the lowest score), then its points (scores, plus the continuity bonus for
+   pairings kept, minus load costs). The **headline** is the first tier that
+   changes; since the engine is exact it never improves. A later stage may gain
+   what an earlier one lost, and the text says so.
+3. **Who is affected?** `displaced` lists everyone else who loses something (a
+   worse or no site, lead, squad or peer supporter, or the same score elsewhere);
+   `gained` lists, apart, those who only gain.
+
+`cost` is the points lost in the first stage that changes, `unplaced` the
+placements lost, `cost_by_stage` every stage's points, and `tiers_before` /
+`tiers_after` the full comparison.
 
 ## Audiences
 
 | audience | sees |
 |---|---|
-| `case_team` | everything |
-| `site` | site, lead guide and squad only, with no alternatives (other companies' places are not its business); criteria and rules that read a field marked sensitive in the profile schema (L. 381/91 category, referring service, care team, lived experience, support intensity, relationships) are told only as "a confidential reason" |
-| `candidate` | the same redaction, in plain words about themself: no points, no other candidate, no prices |
-| `peer` | the peer-supporter stage |
+| `case_team` | everything: points, ranks, alternatives with their limits and prices |
+| `site` | only its own placed trainees: position, lead guide and squad with each criterion's points, and the adjustments to prepare; never an unmatched candidate, other companies' places, or a criterion or rule that reads a field marked sensitive (told as "a confidential reason") |
+| `candidate` | their own pairing in the second person, why it suits them, the other sites considered and why not; no points and no other person's name; their own data, and the lived experience their peer supporter shares; other people's sensitive data stays confidential |
+| `peer` | only the peer-supporter stage, without points, and nothing sensitive |
 
 Redaction is not a hand-kept list: each rule and criterion declares the profile
 fields it reads (`Rule.reads`, `Feature.reads`), and whatever the schema marks
-`"sensitive": true` is hidden. The test suite plants sentinel values in every
-sensitive field and checks that no site or candidate output contains them.
+`"sensitive": true` is hidden as above. The test suite plants sentinel values in
+every sensitive field and checks every audience's output over whole rounds.
 
 ## Examples from the demo round
 
@@ -72,13 +99,36 @@ def page() -> str:
     for title, cid in (("A matched candidate", matched), ("An unmatched candidate", unmatched)):
         parts.append(f"### {title}: {cid}\n")
         for lang, name in (("it", "Italiano, per l'équipe"), ("en", "English, for the case team")):
-            parts.append(f"**{name}**\n\n```text\n{result.explain(cid, lang=lang).text}\n```\n")
+            parts.append(f"**{name}**\n\n```text\n{result.explain(cid, lang=lang, prices=False).text}\n```\n")
+        parts.append(f"**Italiano, per la persona**\n\n```text\n{result.explain(cid, 'candidate', 'it').text}\n```\n")
         parts.append(f"**English, for the host site**\n\n```text\n{result.explain(cid, 'site', 'en').text}\n```\n")
-    site = asg.set_index("candidate_id").at[matched, "site_id"]
-    other = asg[(asg.status == "unmatched")].candidate_id.iloc[-1]
-    w = result.why_not(other, site)
-    parts.append(f"### Why not?\n\n```python\n>>> result.why_not({other!r}, {site!r}).text\n```\n")
-    parts.append(f"```text\n{w.text}\n```\n")
+    parts.append("### A worked what-if\n")
+    parts.append(
+        f"{matched} was placed; would another candidate have fitted that position? The first unmatched "
+        "candidate for whom forcing it is possible:\n"
+    )
+    position = asg.set_index("candidate_id").at[matched, "position_id"]
+    for other in asg[asg.status == "unmatched"].candidate_id:
+        w = result.why_not(other, position, lang="it")
+        if w.feasible:
+            break
+    for lang in ("it", "en"):
+        text = result.why_not(other, position, lang=lang).text
+        parts.append(
+            f"```python\n>>> result.why_not({other!r}, {position!r}, lang={lang!r}).text\n```\n\n```text\n{text}\n```\n"
+        )
+    tiers = "\n".join(
+        f"{s:6} {t:8} {b:12.4f} {a:12.4f}" for (s, t, b), (_, _, a) in zip(w.tiers_before, w.tiers_after, strict=True)
+    )
+    parts.append(f"The tiers compared (stage, tier, without the pin, with it):\n\n```text\n{tiers}\n```\n")
+    forbidden = next(
+        (c, p) for c in asg[asg.status == "unmatched"].candidate_id for p in asg.site_id.dropna().unique()
+        if not result.why_not(c, p).feasible
+    )  # fmt: skip
+    parts.append(
+        f"A pair the rules forbid:\n\n```text\n{result.why_not(*forbidden, lang='it').text}\n"
+        f"{result.why_not(*forbidden, lang='en').text}\n```\n"
+    )
     return "\n".join(parts)
 
 

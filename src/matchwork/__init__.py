@@ -10,6 +10,8 @@ True
 
 from __future__ import annotations
 
+from typing import Any
+
 from matchwork import batch, synth
 from matchwork._version import VERSION
 from matchwork.engine import match
@@ -39,6 +41,16 @@ from matchwork.solve import assign
 
 __version__ = VERSION
 
+
+def __getattr__(name: str) -> Any:
+    """``mw.Programme`` on first use: the programme history needs the ``programme`` extra (SQLAlchemy, Alembic)."""
+    if name == "Programme":
+        from matchwork.programme import Programme
+
+        return Programme
+    raise AttributeError(f"module 'matchwork' has no attribute {name!r}")
+
+
 __all__ = [
     "Candidate",
     "Explanation",
@@ -55,6 +67,7 @@ __all__ = [
     "Policy",
     "Position",
     "Problem",
+    "Programme",
     "Relationship",
     "Round",
     "RoundValidationError",

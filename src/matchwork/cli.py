@@ -183,7 +183,7 @@ def explain_cmd(
         rnd, policy, _ = load_run(run_dir)
         result = mw.match(rnd, policy)
         if why_not is not None:
-            out.print(result.why_not(candidate, why_not).text, markup=False, highlight=False)
+            out.print(result.why_not(candidate, why_not, lang=lang).text, markup=False, highlight=False)
             return
         out.print(result.explain(candidate, audience=audience, lang=lang).text, markup=False, highlight=False)
 
@@ -242,6 +242,20 @@ def schema(
         for table, s in schemas.items():
             (out_dir / f"{table}.schema.json").write_text(json.dumps(s, indent=2, ensure_ascii=False), encoding="utf-8")
     out.print(f"wrote {len(schemas)} schemas to {out_dir}")
+
+
+try:
+    from matchwork.programme.cli import app as _programme_app
+except ImportError:  # the programme extra is not installed
+
+    @app.command("programme")
+    def programme_missing() -> None:
+        """Keep the history of a programme over time (needs: pip install 'matchwork[programme]')."""
+        console.print("the programme history needs its extra: pip install 'matchwork[programme]'", highlight=False)
+        raise typer.Exit(EXIT_FAILURE)
+
+else:
+    app.add_typer(_programme_app, name="programme")
 
 
 def main() -> None:

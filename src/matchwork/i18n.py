@@ -19,8 +19,8 @@ Examples
 --------
 >>> text("rule.commute_too_far", "en")
 'the site is farther than the longest trip the person can make'
->>> text("explain.price", "it", extra=1, gain=2.5)
-'+1 persone abbinate, +2.5 punti'
+>>> text("explain.price_many", "it", n=2, gain="+2,5")
+'2 abbinamenti in più, +2,5 punti'
 >>> words("report", "en")["title"]
 'Matching round'
 """
@@ -32,7 +32,7 @@ from typing import Any
 
 from matchwork._validation import Lang, choice, choices
 
-__all__ = ["LANGS", "TEXTS", "both", "text", "words"]
+__all__ = ["LANGS", "TEXTS", "both", "number", "text", "words"]
 
 LANGS: tuple[str, ...] = choices(Lang)
 
@@ -224,6 +224,31 @@ TEXTS: dict[str, tuple[str, str]] = {
         "il punteggio è sotto la soglia minima del programma",
         "the score is below the programme's minimum",
     ),
+    # -------- Rules, told to the candidate themself (second person); other rules fall back to rule.<code>
+    "rule_you.commute_too_far": (
+        "la sede è più lontana del tragitto più lungo che puoi fare",
+        "the site is farther than the longest trip you can make",
+    ),
+    "rule_you.no_schedule_overlap": (
+        "nessun turno della mansione cade quando sei disponibile",
+        "none of the position's shifts falls when you are available",
+    ),
+    "rule_you.accommodation_missing": (
+        "la sede non può offrire un accomodamento di cui hai bisogno",
+        "the site cannot offer an adjustment you need",
+    ),
+    "rule_you.min_skill": (
+        "la mansione richiede una competenza che non hai ancora",
+        "the position needs a skill you do not have yet",
+    ),
+    "rule_you.relationship_site": ("un legame con la sede esclude l'abbinamento", "a tie with the site rules it out"),
+    "rule_you.excluded_site": ("hai chiesto di escludere questa sede", "you asked to rule this site out"),
+    "rule_you.pinned_elsewhere_site": (
+        "l'ufficio ha fissato per te un'altra sede",
+        "the office has fixed another site for you",
+    ),
+    "feature_you.guide.gender": ("il genere che preferisci", "the gender you prefer"),
+    "feature_you.peer.gender": ("il genere che preferisci", "the gender you prefer"),
     # -------- Features: what each criterion measures, in a few words
     "feature.site.skill_fit": ("competenze adatte alla mansione", "skills fit the position"),
     "feature.site.wished_sector": ("settore desiderato", "the sector the person wishes"),
@@ -244,79 +269,195 @@ TEXTS: dict[str, tuple[str, str]] = {
     "feature.peer.gender": ("genere preferito dalla persona", "the gender the person prefers"),
     "feature.peer.proximity": ("abita vicino", "lives nearby"),
     # -------- Explanations
-    "explain.site": ("Sede e mansione", "Site and position"),
-    "explain.lead_guide": ("Lavoratore guida referente", "Lead guide worker"),
-    "explain.squad": ("Squadra ristretta", "Squad"),
-    "explain.peer": ("Peer supporter", "Peer supporter"),
-    "explain.matched": ("abbinata", "matched"),
-    "explain.unmatched": ("non abbinata", "not matched"),
-    "explain.title": ("Perché {who}: {status}", "Why {who}: {status}"),
-    "explain.chosen": (
-        "{partner}: punteggio {score:.1f} su 100, {rank}ª di {n} opzioni possibili.",
-        "{partner}: score {score:.1f} out of 100, ranked {rank} of {n} possible options.",
-    ),
-    "explain.chosen_plain": (
-        "{partner}: è tra le opzioni più adatte a te ({rank}ª di {n}).",
-        "{partner}: among the options that suit you best ({rank} of {n}).",
-    ),
-    "explain.none": ("nessuno assegnato", "none assigned"),
-    "explain.not_wanted": ("non richiesto", "not requested"),
-    "explain.why": ("Perché", "Why"),
-    "explain.alternatives": ("Alternative non scelte", "Alternatives not taken"),
-    "explain.rule": ("esclusa: {reasons}", "ruled out: {reasons}"),
-    "explain.capacity": (
-        "posto dato a chi guadagnava di più ({partner} è al completo; un posto in più varrebbe {price})",
-        "the place went to someone who gains more ({partner} is full; one more slot would be worth {price})",
-    ),
-    "explain.capacity_plain": ("i posti erano già occupati", "the places were already taken"),
-    "explain.trade_off": (
-        "possibile, ma il totale del turno è più alto senza (vedi why_not per il costo esatto)",
-        "possible, but the round's total is higher without it (why_not gives the exact cost)",
-    ),
-    "explain.trade_off_plain": (
-        "possibile, ma un'altra combinazione funzionava meglio",
-        "possible, but another combination worked better",
-    ),
-    "explain.lower": ("punteggio più basso ({score:.1f})", "a lower score ({score:.1f})"),
-    "explain.binding": ("Limiti raggiunti", "Limits reached"),
-    "explain.cap_site": (
-        "la sede ha esaurito i posti ({load:g} su {capacity:g})",
-        "the site has no place left ({load:g} of {capacity:g})",
-    ),
-    "explain.cap_lead_guide": (
-        "il referente non può affiancare altri nuovi ingressi ({load:g} su {capacity:g})",
-        "the lead guide cannot take another newcomer ({load:g} of {capacity:g})",
-    ),
-    "explain.cap_guide": (
-        "il lavoratore guida è al massimo di affiancamenti ({load:g} su {capacity:g})",
-        "the guide worker follows as many newcomers as they can ({load:g} of {capacity:g})",
-    ),
-    "explain.cap_peer": (
-        "il peer supporter ha esaurito le ore ({load:g} su {capacity:g})",
-        "the peer supporter has no hours left ({load:g} of {capacity:g})",
-    ),
     "explain.confidential": (
         "una ragione riservata (chiedere all'équipe)",
         "a confidential reason (ask the case team)",
     ),
     "explain.confidential_points": ("criteri riservati", "confidential criteria"),
+    "explain.site": ("Sede e mansione", "Site and position"),
+    "explain.lead_guide": (
+        "Lavoratore guida referente (le prime due settimane)",
+        "Lead guide worker (the first two weeks)",
+    ),
+    "explain.squad": ("Squadra ristretta (i mesi successivi)", "Squad (the following months)"),
+    "explain.peer": ("Peer supporter", "Peer supporter"),
+    "explain.title_matched": ("{who}: abbinamento trovato", "{who}: matched"),
+    "explain.title_unmatched": ("{who}: nessun abbinamento in questa tornata", "{who}: not matched in this round"),
+    "explain.title_not_yours": (
+        "Questa persona non è abbinata a voi in questa tornata.",
+        "This person is not paired with you in this round.",
+    ),
+    "explain.you_title_matched": ("Il tuo abbinamento", "Your placement"),
+    "explain.you_title_unmatched": (
+        "In questa tornata non è stato possibile trovarti un tirocinio",
+        "In this round no placement could be found for you",
+    ),
+    "explain.chosen": ("{partner}: punteggio {score} su 100, {rank}.", "{partner}: score {score} out of 100, {rank}."),
+    "explain.chosen_site": ("{partner}: punteggio {score} su 100.", "{partner}: score {score} out of 100."),
+    "explain.chosen_peer": ("{partner}", "{partner}"),
+    "explain.rank_only": ("l'unica opzione possibile", "the only possible option"),
+    "explain.rank_best": ("la migliore di {n} opzioni possibili", "the best of {n} possible options"),
+    "explain.rank_nth": ("la {r}ª di {n} opzioni possibili", "number {r} of {n} possible options"),
+    "explain.you_site": ("Farai il tirocinio presso {partner}.", "Your placement is at {partner}."),
+    "explain.you_lead_guide": (
+        "Nelle prime due settimane ti affiancherà {partner}.",
+        "In the first two weeks {partner} will work beside you.",
+    ),
+    "explain.you_squad": (
+        "Nei mesi successivi ti seguirà anche {partner}.",
+        "In the following months {partner} will also follow you.",
+    ),
+    "explain.you_peer": ("Il tuo peer supporter sarà {partner}.", "Your peer supporter will be {partner}."),
+    "explain.none": ("nessuno assegnato", "none assigned"),
+    "explain.you_none": ("nessuno, per ora", "nobody, for now"),
+    "explain.not_wanted": ("non richiesto", "not requested"),
+    "explain.why": ("Perché", "Why"),
+    "explain.you_why": ("Perché è adatto a te", "Why it suits you"),
+    "explain.points": ("punti", "points"),
+    "explain.alternatives": ("Opzioni migliori non scelte", "Better options not taken"),
+    "explain.you_alternatives": ("Altre sedi considerate", "Other sites considered"),
+    "explain.rule": ("esclusa: {reasons}", "ruled out: {reasons}"),
+    "explain.full": ("non c'era posto: {limits}", "no room: {limits}"),
+    "explain.full_priced": (
+        "non c'era posto: {limits} (un posto in più varrebbe {price})",
+        "no room: {limits} (one more place would be worth {price})",
+    ),
+    "explain.you_full": ("non c'era più posto", "there was no room left"),
+    "explain.trade_off": (
+        "possibile e con posto libero, ma la tornata nel suo insieme va meglio senza",
+        "possible and with room, but the round as a whole is better without it",
+    ),
+    "explain.you_trade_off": (
+        "possibile, ma un'altra combinazione andava meglio per tutti",
+        "possible, but another combination worked better for everyone",
+    ),
+    "explain.limit_position": (
+        "i posti della mansione sono occupati ({load} su {capacity})",
+        "the position's openings are taken ({load} of {capacity})",
+    ),
+    "explain.limit_site_legal": (
+        "la sede ha raggiunto il limite di legge di tirocinanti ({load} su {capacity})",
+        "the site has reached its legal trainee limit ({load} of {capacity})",
+    ),
+    "explain.limit_site_tutors": (
+        "i tutor aziendali seguono già il massimo di tirocinanti ({load} su {capacity})",
+        "the company tutors already follow as many trainees as allowed ({load} of {capacity})",
+    ),
+    "explain.limit_leads": (
+        "i lavoratori guida che potevano fare da referente sono tutti impegnati ({names})",
+        "every guide worker who could lead is taken ({names})",
+    ),
+    "explain.limit_lead_guide": (
+        "{partner} affianca già il massimo di nuovi ingressi in questa tornata ({load} su {capacity})",
+        "{partner} already leads as many newcomers as allowed this round ({load} of {capacity})",
+    ),
+    "explain.limit_guide": (
+        "{partner} segue già il massimo di persone ({load} su {capacity})",
+        "{partner} already follows as many newcomers as they can ({load} of {capacity})",
+    ),
+    "explain.limit_peer": (
+        "{partner} non ha abbastanza ore libere ({room} ore libere, ne servono {need})",
+        "{partner} has not enough free hours ({room} free, {need} needed)",
+    ),
+    "explain.limit_peer_hidden": ("{partner} non ha abbastanza ore libere", "{partner} has not enough free hours"),
+    "explain.binding": ("Limiti raggiunti", "Limits reached"),
     "explain.blocked": ("Cosa ha impedito l'abbinamento", "What stood in the way"),
+    "explain.you_blocked": ("Cosa non ha permesso un tirocinio", "What stood in the way"),
     "explain.no_lead": (
         "nessun lavoratore guida della sede può fare da referente: {reasons}",
         "no guide worker of the site may lead: {reasons}",
     ),
-    "explain.change_rule": (
-        "cambierebbe se non valesse più: {reasons}",
-        "would change if this no longer held: {reasons}",
+    "explain.you_no_lead": (
+        "non c'era un lavoratore guida che potesse affiancarti",
+        "there was no guide worker who could work beside you",
     ),
-    "explain.change_capacity": (
-        "cambierebbe con un posto in più ({partner}; varrebbe {price})",
-        "would change with one more slot ({partner}; worth {price})",
-    ),
-    "explain.change_plain": ("potrebbe cambiare se si liberasse un posto", "could change if a place became free"),
-    "explain.price": ("{extra:+d} persone abbinate, {gain:+.1f} punti", "{extra:+d} placed, {gain:+.1f} points"),
-    "explain.points": ("punti", "points"),
+    "explain.price_none": ("nessun abbinamento in più, {gain} punti", "no one more placed, {gain} points"),
+    "explain.price_one": ("1 abbinamento in più, {gain} punti", "1 more placed, {gain} points"),
+    "explain.price_many": ("{n} abbinamenti in più, {gain} punti", "{n} more placed, {gain} points"),
     "explain.unpriced": ("non calcolato", "not computed"),
+    "explain.priority": (
+        "Il criterio più importante per la persona, {label}: {points} punti su {possible} possibili",
+        "The person's most important criterion, {label}: {points} points of {possible} possible",
+    ),
+    "explain.priority_best": (
+        "il massimo tra le opzioni possibili: {partner} ({points} punti)",
+        "the most among the possible options: {partner} ({points} points)",
+    ),
+    "explain.you_priority": ("Per te contava di più: {label}", "What mattered most to you: {label}"),
+    "explain.you_priority_best": (
+        "l'opzione migliore per questo era {partner}",
+        "the best option for it was {partner}",
+    ),
+    "explain.not_met": ("non soddisfatto", "not met"),
+    "explain.accommodations": ("Accomodamenti da preparare", "Adjustments to prepare"),
+    "explain.no_accommodations": ("nessuno", "none"),
+    "explain.whynot_no": ("{pair}: non è possibile: {reasons}.", "{pair}: not possible: {reasons}."),
+    "explain.whynot_current": (
+        "{pair}: è già l'abbinamento scelto; imporlo non costa nulla e non sposta nessuno.",
+        "{pair}: this is already the pairing made; forcing it costs nothing and moves nobody.",
+    ),
+    "explain.whynot_same": (
+        "{pair}: possibile; imporlo lascia la tornata altrettanto buona (c'è una soluzione equivalente).",
+        "{pair}: possible; forcing it leaves the round as good (there is an equally good solution).",
+    ),
+    "explain.whynot_yes": ("{pair}: possibile. Imporlo: {effects}.", "{pair}: possible. Forcing it: {effects}."),
+    "explain.whynot_then": ("poi {effect}", "then {effect}"),
+    "explain.whynot_placed_one": ("1 abbinamento in meno", "1 fewer person placed"),
+    "explain.whynot_placed_many": ("{n} abbinamenti in meno", "{n} fewer people placed"),
+    "explain.whynot_members_one": ("1 membro di squadra in meno", "1 fewer squad member"),
+    "explain.whynot_members_many": ("{n} membri di squadra in meno", "{n} fewer squad members"),
+    "explain.whynot_given_one": ("1 peer supporter in meno", "1 fewer peer supporter"),
+    "explain.whynot_given_many": ("{n} peer supporter in meno", "{n} fewer peer supporters"),
+    "explain.whynot_placed_more_one": ("1 abbinamento in più", "1 more person placed"),
+    "explain.whynot_placed_more_many": ("{n} abbinamenti in più", "{n} more people placed"),
+    "explain.whynot_members_more_one": ("1 membro di squadra in più", "1 more squad member"),
+    "explain.whynot_members_more_many": ("{n} membri di squadra in più", "{n} more squad members"),
+    "explain.whynot_given_more_one": ("1 peer supporter in più", "1 more peer supporter"),
+    "explain.whynot_given_more_many": ("{n} peer supporter in più", "{n} more peer supporters"),
+    "explain.whynot_lowest_joint": (
+        "il punteggio più basso tra sedi e referenti scende di {x} punti",
+        "the lowest site-and-lead score drops by {x} points",
+    ),
+    "explain.whynot_and": ("{a} e {b}", "{a} and {b}"),
+    "explain.whynot_rises_joint": (
+        "il punteggio più basso tra sedi e referenti sale di {x} punti",
+        "the lowest site-and-lead score rises by {x} points",
+    ),
+    "explain.whynot_rises_squad": (
+        "il punteggio più basso nelle squadre sale di {x} punti",
+        "the lowest squad score rises by {x} points",
+    ),
+    "explain.whynot_rises_peer": (
+        "il punteggio più basso tra i peer supporter sale di {x} punti",
+        "the lowest peer-support score rises by {x} points",
+    ),
+    "explain.whynot_lowest_squad": (
+        "il punteggio più basso nelle squadre scende di {x} punti",
+        "the lowest squad score drops by {x} points",
+    ),
+    "explain.whynot_lowest_peer": (
+        "il punteggio più basso tra i peer supporter scende di {x} punti",
+        "the lowest peer-support score drops by {x} points",
+    ),
+    "explain.whynot_loses_joint": (
+        "la fase sede e referente perde {x} punti",
+        "the site and lead stage loses {x} points",
+    ),
+    "explain.whynot_gains_joint": (
+        "la fase sede e referente guadagna {x} punti",
+        "the site and lead stage gains {x} points",
+    ),
+    "explain.whynot_loses_squad": ("le squadre perdono {x} punti", "squads lose {x} points"),
+    "explain.whynot_gains_squad": ("le squadre guadagnano {x} punti", "squads gain {x} points"),
+    "explain.whynot_loses_peer": ("i peer supporter perdono {x} punti", "peer support loses {x} points"),
+    "explain.whynot_gains_peer": ("i peer supporter guadagnano {x} punti", "peer support gains {x} points"),
+    "explain.whynot_lose": ("Perdono qualcosa: {ids}.", "Lose something: {ids}."),
+    "explain.whynot_gain": ("Ne beneficiano: {ids}.", "Gain from it: {ids}."),
+    "explain.pin_impossible": ("non si può imporre: {detail}", "it cannot be forced: {detail}"),
+    "explain.works_at": (
+        "{guide} lavora presso {site}; {site} non è possibile per {candidate} perché {reasons}",
+        "{guide} works at {site}; {site} is not possible for {candidate} because {reasons}",
+    ),
     # -------- Report
     "report.title": ("Turno di abbinamento", "Matching round"),
     "report.summary": ("Sintesi", "Summary"),
@@ -519,8 +660,156 @@ TEXTS: dict[str, tuple[str, str]] = {
     "label.S": ("altre attività di servizi", "other service activities"),
     "label.T": ("attività di famiglie", "activities of households"),
     "label.U": ("organizzazioni extraterritoriali", "extraterritorial organisations"),
+    # -------- Programme history (matchwork.programme)
+    "programme.approved_by_missing": (
+        "approved_by deve indicare chi ha approvato la tornata di abbinamento",
+        "approved_by must name who approved the round",
+    ),
+    "programme.not_a_result": (
+        "record() vuole il risultato di matchwork.match(tornata, policy)",
+        "record() takes the MatchResult of matchwork.match(round, policy)",
+    ),
+    "programme.already_recorded": (
+        "questa tornata è già registrata (tornata n. {round_id})",
+        "this round is already recorded (round #{round_id})",
+    ),
+    "programme.round_before_last": (
+        "la data della tornata, {date}, è precedente all'ultima tornata registrata ({last})",
+        "the round's date {date} is before the last recorded round ({last})",
+    ),
+    "programme.pairing_conflict": (
+        "gli abbinamenti in corso della tornata non coincidono con lo storico per {candidates}: chiudere prima l'abbinamento aperto, oppure costruire la tornata con next_round",
+        "the round's pairings in place disagree with the history for {candidates}: end the open pairing first, or build the round with next_round",
+    ),
+    "programme.unknown_role": (
+        "ruolo sconosciuto {value!r}: atteso uno tra {allowed}",
+        "unknown role {value!r}: expected one of {allowed}",
+    ),
+    "programme.unknown_reason": (
+        "motivo sconosciuto {value!r}: atteso uno tra {allowed}",
+        "unknown reason {value!r}: expected one of {allowed}",
+    ),
+    "programme.bad_date": ("{value!r} non è una data (AAAA-MM-GG)", "{value!r} is not a date (YYYY-MM-DD)"),
+    "programme.bad_id": (
+        "{value!r} non è un codice (lettere, cifre, _ . -)",
+        "{value!r} is not an id (letters, digits, _ . -)",
+    ),
+    "programme.no_open_pairing": (
+        "nessun abbinamento in corso per {candidate} ({what}) al {date}",
+        "no open pairing for {candidate} ({what}) on {date}",
+    ),
+    "programme.breakdown_needs_partner": (
+        "un'interruzione deve indicare il ruolo o il partner dell'abbinamento fallito",
+        "a breakdown names the role or the partner whose pairing failed",
+    ),
+    "programme.end_before_round": (
+        "{candidate}: la data di fine {date} precede l'ultima tornata che ha deciso l'abbinamento ({round_date})",
+        "{candidate}: the end date {date} is before the last round that decided the pairing ({round_date})",
+    ),
+    "programme.no_round_yet": (
+        "nessuna tornata ancora registrata: indicare lavoratori guida e sedi",
+        "no round is recorded yet: pass the guide workers and the sites",
+    ),
+    "programme.unknown_candidates": ("nessun profilo registrato per {ids}", "no recorded profile for {ids}"),
+    "programme.missing_partners": (
+        "abbinamenti in corso con partner assenti dalla tornata ({pairs}): chiuderli prima",
+        "open pairings name partners who are not in the round ({pairs}): end those pairings first",
+    ),
+    "programme.unknown_round": ("nessuna tornata registrata con numero {round_id}", "no recorded round #{round_id}"),
+    "programme.schema_outdated": (
+        "l'archivio è alla revisione di schema {current}, questa versione di matchwork richiede {head}: eseguire `matchwork programme init`",
+        "the database is at schema revision {current}, this matchwork needs {head}: run `matchwork programme init`",
+    ),
+    "programme.schema_newer": (
+        "lo schema dell'archivio ({current}) è più recente di questa versione di matchwork ({head}): aggiornarla",
+        "the database schema ({current}) is newer than this matchwork knows ({head}): upgrade matchwork",
+    ),
+    "programme.cooldown_days": (
+        "rematch_cooldown_days deve essere un numero intero di giorni da 0 a 3650",
+        "rematch_cooldown_days must be a whole number of days from 0 to 3650",
+    ),
+    "programme.not_a_run": (
+        "{path} non è né una cartella di esecuzione (round.json, policy.json, run.json) né un file di tornata",
+        "{path} is neither a run folder (round.json, policy.json, run.json) nor a round file",
+    ),
+    "programme.init_done": (
+        "Archivio del programma pronto: {url} (schema {revision}, attesa prima di riabbinare {days} giorni).",
+        "Programme database ready: {url} (schema {revision}, cool-down {days} days).",
+    ),
+    "programme.recorded": (
+        "Giro n. {round_id} «{name}» del {date} registrato: {candidates} candidati, {matched} abbinati; abbinamenti: {started} avviati, {kept} confermati, {ended} chiusi ({changed} cambiati).",
+        "Round #{round_id} «{name}» of {date} recorded: {candidates} candidates, {matched} placed; pairings: {started} started, {kept} kept, {ended} ended ({changed} changed).",
+    ),
+    "programme.ended": (
+        "{n} abbinamento/i di {candidate} chiusi il {date} ({reason}).",
+        "{n} pairing(s) of {candidate} ended on {date} ({reason}).",
+    ),
+    "programme.left": (
+        "{candidate} esce dal programma il {date} ({reason}).",
+        "{candidate} leaves the programme on {date} ({reason}).",
+    ),
+    "programme.next_written": (
+        "Prossima tornata scritta in {path}: {candidates} candidati ({waiting} in attesa dalle tornate precedenti), {pairings} abbinamenti in corso, {forbids} coppie in attesa prima di riabbinare.",
+        "Next round written to {path}: {candidates} candidates ({waiting} from the waiting list), {pairings} pairings in place, {forbids} pairs in cool-down.",
+    ),
+    "programme.history_title": ("Percorso di {candidate}", "Path of {candidate}"),
+    "programme.rounds_title": ("Giri registrati", "Rounds recorded"),
+    "programme.no_history": ("Nessuno storico per {candidate}.", "No history for {candidate}."),
+    "programme.no_rounds": ("Nessuna tornata ancora registrata.", "No round recorded yet."),
+    "programme.open_pairings": (
+        "{n} abbinamenti in corso oggi, {waiting} persone in attesa, {priority} con priorità.",
+        "{n} pairings in progress today, {waiting} people waiting, {priority} with priority.",
+    ),
+    "programme.db_error": ("errore dell'archivio: {error}", "database error: {error}"),
+    "programme.error": ("errore: {error}", "error: {error}"),
+    "programme.unexpected": ("errore imprevisto: {error}", "unexpected error: {error}"),
+    "programme.problems": ("{n} problema/i nei dati", "{n} problem(s) in the input"),
+    "programme.col_date": ("data", "date"),
+    "programme.col_event": ("evento", "event"),
+    "programme.col_round": ("tornata", "round"),
+    "programme.col_role": ("ruolo", "role"),
+    "programme.col_partner": ("partner", "partner"),
+    "programme.col_status": ("esito", "status"),
+    "programme.col_reason": ("motivo", "reason"),
+    "programme.col_by": ("da", "by"),
+    "programme.col_id": ("n.", "#"),
+    "programme.col_name": ("nome", "name"),
+    "programme.col_candidates": ("candidati", "candidates"),
+    "programme.col_matched": ("abbinati", "placed"),
+    "programme.col_approved_by": ("approvato da", "approved by"),
+    "programme.event_round": ("tornata", "round"),
+    "programme.event_started": ("inizio", "started"),
+    "programme.event_imported": ("già in corso", "in place before"),
+    "programme.event_ended": ("fine", "ended"),
+    "programme.event_changed": ("cambio", "changed"),
+    "programme.event_left": ("uscita dal programma", "left the programme"),
+    "programme.role_site": ("sede", "site"),
+    "programme.role_lead_guide": ("lavoratore guida referente", "lead guide"),
+    "programme.role_guide": ("squadra", "squad"),
+    "programme.role_peer": ("peer supporter", "peer supporter"),
+    "programme.reason_completed": ("concluso", "completed"),
+    "programme.reason_hired": ("assunzione", "hired"),
+    "programme.reason_breakdown": ("interruzione", "breakdown"),
+    "programme.reason_withdrew": ("ritiro", "withdrew"),
+    "programme.reason_moved": ("trasferimento", "moved"),
+    "programme.reason_changed": ("cambiato da una tornata", "changed by a round"),
+    "programme.reason_with_site": ("chiuso con l'inserimento", "ended with the placement"),
+    "programme.status_matched": ("abbinato", "placed"),
+    "programme.status_unmatched": ("non abbinato", "not placed"),
 }
 """Text key → (Italian, English)."""
+
+
+def number(x: float, lang: str = "it", digits: int = 1) -> str:
+    """A number as people write it: ``5,9`` in Italian, ``5.9`` in English.
+
+    >>> number(1234.5, "it"), number(1234.5, "en"), number(-0.04, "it")
+    ('1234,5', '1234.5', '0,0')
+    """
+    text_ = f"{x:.{digits}f}"
+    if text_.startswith("-") and float(text_) == 0:
+        text_ = text_[1:]
+    return text_.replace(".", ",") if _column(lang) == LANGS.index("it") else text_
 
 
 def _column(lang: str) -> int:

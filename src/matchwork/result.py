@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 import pandas as pd
 
+from matchwork.limits import Blocks, Limits
 from matchwork.scoring.rules import RULE_BY_CODE, role_mask
 from matchwork.solve.flow import FlowResult
 from matchwork.solve.milp import SolveStatus
@@ -48,7 +49,7 @@ class ExplainerLike(Protocol):
 
     def explain(self, result: MatchResult, candidate_id: str, audience: str, lang: str, *, prices: bool) -> Any: ...
 
-    def why_not(self, result: MatchResult, candidate_id: str, partner_id: str, role: str | None) -> Any: ...
+    def why_not(self, result: MatchResult, candidate_id: str, partner_id: str, role: str | None, lang: str) -> Any: ...
 
     def suggest(self, result: MatchResult, candidate_id: str, k: int, lang: str) -> pd.DataFrame: ...
 
@@ -76,7 +77,7 @@ LOAD_COLUMNS = ("partner_id", "role", "load", "capacity")
 
 @dataclasses.dataclass(frozen=True)
 class StageSolution:
-    """One solved stage: its network (None for a MILP), flow, option arcs, options, which were chosen, how it ended."""
+    """One solved stage: its network (None for a MILP), flow, option arcs, options, chosen ones, status and tiers."""
 
     name: str
     network: Network | None
@@ -85,6 +86,10 @@ class StageSolution:
     options: dict[str, np.ndarray]
     chosen: np.ndarray
     status: SolveStatus = dataclasses.field(default_factory=SolveStatus)
+    tiers: tuple[tuple[str, float], ...] = ()
+    """What the stage optimised, most important first, each larger-is-better: e.g. ``(("placed", 41),
+    ("points", 2875.3))``, with ``("lowest", …)`` before the points under the fair objective. Points are the
+    engine's own objective: scores plus continuity bonuses minus convex load costs."""
 
 
 class MatchResult:
@@ -211,91 +216,93 @@ class MatchResult:
     # ------------------------------------------------------------ loads
 
     @functools.cached_property
-    def loads(self) -> pd.DataFrame:
-        """Load against capacity of every site, lead guide, guide and peer supporter.
+    def limits(self) -> Limits:
+        """Every limit's load and capacity after the match, and which block an option (see :mod:`matchwork.limits`)."""
+        members = np.array([g for squad in self._squad for g in squad], dtype=np.int64)
+        return Limits(self.scores, self._position, self._lead, members, self._peer)
 
-        ``load`` includes what was already carried (trainees present, newcomers
-        followed, hours in use) net of this round's candidates, who are matched again.
-        For a site, ``capacity`` is the binding limit: the smallest of the company
-        tutors' limit, the legal limit plus the exempt trainees placed this round, and
-        the trainees present plus the open positions.
+    @functools.cached_property
+    def loads(self) -> pd.DataFrame:
+        """Load against capacity of every limit: ``partner_id, role, load, capacity``.
+
+        Roles: ``site`` (the binding limit: the smallest of the company tutors' limit,
+        the legal limit plus the exempt trainees placed this round, and the trainees
+        present plus the open positions), and each limit apart — ``position``
+        (openings), ``site_legal`` (the legal trainee limit, which exempt trainees do
+        not count against), ``site_tutors`` (company tutors × trainees each) —
+        ``lead_guide`` (newcomers led this round), ``guide`` (newcomers followed, lead
+        or squad) and ``peer`` (weekly hours). ``load`` includes what was already
+        carried (trainees present, newcomers followed, hours in use) net of this
+        round's candidates, who are matched again.
         """
-        a, cap = self.scores.arrays, self.scores.capacities
-        matched = self._position >= 0
-        placed_site = a.positions.site[self._position[matched]]
-        new_site = np.bincount(placed_site, minlength=len(a.sites))
-        exempt_new = np.bincount(placed_site[cap.exempt[matched]], minlength=len(a.sites))
-        present = cap.site_present  # trainees carried, net of released
-        openings = np.bincount(a.positions.site, weights=cap.position_open, minlength=len(a.sites))
-        # what is left under each limit; the legal one binds only the non-exempt trainees placed now
-        room = np.minimum(np.minimum(cap.site_tutor, cap.site_legal + exempt_new), openings)
-        site_capacity = present + room
-        leads = np.bincount(self._lead[matched], minlength=len(a.guides))
-        squad = np.bincount([g for s in self._squad for g in s], minlength=len(a.guides))
-        carried = cap.guide_limit - cap.guide_total
-        peer_hours = np.bincount(
-            self._peer[self._peer >= 0], weights=cap.hours_needed[self._peer >= 0], minlength=len(a.peers)
-        )
-        peer_carried = cap.peer_limit - cap.peer_hours
-        frames = [
-            pd.DataFrame(
-                {"partner_id": a.sites.ids, "role": "site", "load": present + new_site, "capacity": site_capacity}
-            ),
-            pd.DataFrame({"partner_id": a.guides.ids, "role": "lead_guide", "load": leads, "capacity": cap.guide_lead}),
-            pd.DataFrame(
-                {
-                    "partner_id": a.guides.ids,
-                    "role": "guide",
-                    "load": carried + leads + squad,
-                    "capacity": cap.guide_limit,
-                }
-            ),
-            pd.DataFrame(
-                {
-                    "partner_id": a.peers.ids,
-                    "role": "peer",
-                    "load": peer_carried + peer_hours,
-                    "capacity": cap.peer_limit,
-                }
-            ),
-        ]
-        out = pd.concat(frames, ignore_index=True)
-        out["partner_id"] = out["partner_id"].astype(str)
-        out["load"] = out["load"].astype(float)
-        out["capacity"] = out["capacity"].astype(float)
-        return out
+        return self.limits.table
 
     # ------------------------------------------------------------ reasons
 
     @functools.cached_property
     def unmatched_reasons(self) -> pd.DataFrame:
-        """Why each unmatched candidate is unmatched.
+        """Why each unmatched candidate is unmatched: ``candidate_id, reason, rules, partners, limits, detail``.
 
-        ``reason`` is ``"no_feasible_option"`` — the rules rule out every site and lead
-        guide; ``rules`` counts the rule codes over the candidate's pairs — or
-        ``"capacity_taken"`` — allowed options exist, but their capacity went to
-        candidates who gain more; ``partners`` are those options' sites.
+        ``reason`` is one of
+
+        * ``"no_feasible_option"`` — rules rule out every position with a lead guide;
+          ``rules`` counts the rule codes over the candidate's pairs;
+        * ``"capacity_taken"`` — allowed options exist (their sites in ``partners``) and
+          each is blocked by a limit that the :attr:`loads` table shows full: ``limits``
+          names them with their figures (a position's openings, a site's legal or
+          tutors' limit, the lead guides who could take the candidate);
+        * ``"trade_off"`` — an allowed option had room at every limit, but the round
+          is better without it (with every limit modelled, an exact engine leaves
+          nobody out this way while placing the most people, so this flags a limit the
+          loads table does not show).
         """
         a = self.scores.arrays
-        joint = self.stages["joint"].options
+        n = len(a.candidates)
         unmatched = np.flatnonzero(self._position < 0)
-        # options are sorted by candidate: each candidate's are one slice
-        bounds = np.searchsorted(joint["cand"], np.stack([unmatched, unmatched + 1]))
-        site_of = a.positions.site[joint["pos"]]
-        blocked = unmatched[bounds[0] == bounds[1]]
+        is_unmatched = np.zeros(n, dtype=bool)
+        is_unmatched[unmatched] = True
+        site = self.scores.site
+        ok = site.feasible("site") & is_unmatched[site.rows]
+        oc, op = site.rows[ok].astype(np.int64), site.cols[ok].astype(np.int64)
+        blocks = self.limits.blocks(oc, op)
+        usable = ~blocks.no_lead
+        has_usable = np.bincount(oc[usable], minlength=n) > 0
+        has_free = np.bincount(oc[usable & blocks.free], minlength=n) > 0
+        named = self._named_limits(oc, op, usable, blocks)
+        partners = pd.Series(a.sites.ids[a.positions.site[op[usable]]], dtype=object).groupby(oc[usable]).unique()
+        blocked = unmatched[~has_usable[unmatched]]
         counts = dict(zip(blocked.tolist(), self._rule_counts_many(blocked), strict=True))
-        rows: list[tuple[str, str, tuple[str, ...], tuple[str, ...], str]] = []
-        for c, lo, hi in zip(unmatched.tolist(), bounds[0].tolist(), bounds[1].tolist(), strict=True):
+        rows: list[tuple[str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...], str]] = []
+        for c in unmatched.tolist():
             cid = str(a.candidates.ids[c])
-            if hi > lo:
-                sites = sorted({str(a.sites.ids[s]) for s in np.unique(site_of[lo:hi])})
-                detail = f"{len(sites)} site(s) were possible; their places went to candidates who gain more"
-                rows.append((cid, "capacity_taken", (), tuple(sites), detail))
+            if not has_usable[c]:
+                common = counts[c].most_common()
+                detail = "; ".join(f"{code} ({k})" for code, k in common) or "no site with a lead guide the rules allow"
+                rows.append((cid, "no_feasible_option", tuple(code for code, _ in common), (), (), detail))
                 continue
-            common = counts[c].most_common()
-            detail = "; ".join(f"{code} ({n})" for code, n in common) or "no site with a lead guide the rules allow"
-            rows.append((cid, "no_feasible_option", tuple(code for code, _ in common), (), detail))
-        return pd.DataFrame(rows, columns=["candidate_id", "reason", "rules", "partners", "detail"])
+            sites = tuple(sorted(str(x) for x in partners.get(c, ())))
+            limits = named.get(c, ())
+            if has_free[c]:
+                detail = "an option was allowed with room at every limit; the round is better without it"
+                rows.append((cid, "trade_off", (), sites, limits, detail))
+            else:
+                rows.append((cid, "capacity_taken", (), sites, limits, "full: " + "; ".join(limits)))
+        columns = ["candidate_id", "reason", "rules", "partners", "limits", "detail"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def _named_limits(
+        self, oc: np.ndarray, op: np.ndarray, usable: np.ndarray, blocks: Blocks
+    ) -> dict[int, tuple[str, ...]]:
+        """The full limits blocking each candidate's usable options, as ``"role partner load/capacity"``."""
+        named = self.limits.named(oc, op, usable, blocks)
+        if named.empty:
+            return {}
+        named["label"] = (
+            named["role"] + " " + named["partner_id"] + " "
+            + named["load"].astype(int).astype(str) + "/" + named["capacity"].astype(int).astype(str)
+        )  # fmt: skip
+        grouped = named.drop_duplicates(["cand", "label"]).sort_values("label").groupby("cand")["label"]
+        return {int(c): tuple(labels) for c, labels in grouped}  # type: ignore[arg-type]
 
     def _rule_counts_many(self, candidates: np.ndarray) -> list[Counter[str]]:
         """:meth:`rule_counts` of many candidates, in blocks.
@@ -400,6 +407,20 @@ class MatchResult:
         }
 
     @property
+    def tiers(self) -> tuple[tuple[str, str, float], ...]:
+        """What the engine optimised, stage by stage, most important first: ``(stage, tier, value)``.
+
+        Each stage's tiers (:attr:`StageSolution.tiers`) are larger-is-better and were
+        optimised in order; what-if questions compare two results on them.
+
+        >>> import matchwork as mw
+        >>> [t[:2] for t in mw.match(mw.synth.round(60, seed=1)).tiers]  # doctest: +NORMALIZE_WHITESPACE
+        [('joint', 'placed'), ('joint', 'points'), ('squad', 'members'), ('squad', 'points'),
+         ('peer', 'given'), ('peer', 'points')]
+        """
+        return tuple((name, tier, value) for name, stage in self.stages.items() for tier, value in stage.tiers)
+
+    @property
     def objective(self) -> dict[str, float]:
         """What the solver optimised, summed over the round.
 
@@ -452,17 +473,20 @@ class MatchResult:
         --------
         >>> import matchwork as mw
         >>> result = mw.match(mw.synth.round(60, seed=1))
-        >>> print(result.explain("C000001", lang="en").text.splitlines()[0])
-        Why ... (C000001): ...
+        >>> first = result.explain("C000001", lang="en").text.splitlines()[0]
+        >>> "(C000001)" in first and first.split(": ")[-1] in ("matched", "not matched in this round")
+        True
         """
         return self._explainer.explain(self, candidate_id, audience, lang, prices=prices)
 
-    def why_not(self, candidate_id: str, partner_id: str, role: str | None = None) -> Any:
-        """Why a candidate was not paired with a partner.
+    def why_not(self, candidate_id: str, partner_id: str, role: str | None = None, lang: str = "it") -> Any:
+        """Why a candidate was not paired with a partner (a :class:`~matchwork.explain.WhyNot`).
 
-        If rules forbid the pair, which ones; otherwise the exact total score the
-        round loses when the pair is pinned (a full re-solve) and who is displaced.
-        ``role`` chooses ``lead_guide`` (default for a guide worker) or ``guide``.
+        If rules forbid the pair, which ones; otherwise what forcing it costs: a full
+        re-solve with the pair pinned, compared stage by stage on what the engine
+        optimises (placements first, then points), with who loses and who gains.
+        ``role`` chooses ``lead_guide`` (default for a guide worker) or ``guide``;
+        ``lang`` the language of the reasons and the text.
 
         Examples
         --------
@@ -472,7 +496,7 @@ class MatchResult:
         >>> w.feasible in (True, False)
         True
         """
-        return self._explainer.why_not(self, candidate_id, partner_id, role)
+        return self._explainer.why_not(self, candidate_id, partner_id, role, lang)
 
     def suggest(self, candidate_id: str, k: int = 5, lang: str = "it") -> pd.DataFrame:
         """The candidate's top-``k`` allowed partners per stage, with each feature's points.
@@ -493,8 +517,11 @@ class MatchResult:
         (a site: one more trainee anywhere in it; a lead guide: one more newcomer
         to lead; a guide: one more to follow; a peer supporter: a medium-intensity
         candidate's hours); partners with room left are worth 0. Columns: those of
-        :attr:`loads`, ``binding``, ``extra_matched`` (candidates more placed) and
-        ``gain`` (total score points), sorted best first.
+        :attr:`loads`, ``binding``, ``extra_matched`` (candidates more placed),
+        ``gain`` (points gained in the first stage that changes, never negative:
+        a slot only relaxes its stage) and ``gain_<stage>`` for every stage (a later
+        stage may lose), sorted best first. Points are what the engine optimises:
+        scores plus continuity bonuses minus load costs.
         """
         return self._explainer.capacity_prices(self, roles)
 

@@ -53,7 +53,7 @@ from matchwork import _gc
 from matchwork.model.round import Round
 from matchwork.model.vocab import Accommodation, Category, LivedExperience, ReferringService, Skill, Slot
 
-__all__ = ["AREAS", "SECTORS", "round"]
+__all__ = ["AREAS", "PROFILES", "SECTORS", "round"]
 
 ROUND_DATE = dt.date(2026, 2, 2)
 
@@ -222,8 +222,28 @@ _CATEGORIES: tuple[tuple[Category | None, float, ReferringService, LivedExperien
     (Category.MINOR_FAMILY_DIFFICULTY, 0.01, ReferringService.GENITORIALITA, LivedExperience.HOMELESSNESS),
     (Category.INTERNATIONAL_PROTECTION, 0.01, ReferringService.OTHER, LivedExperience.SERIOUS_ILLNESS),
 )
+# A type-B cooperative's own programme (seed 002, profile "cooperative"): the services of seed 002 refer the
+# people; "per le coop di tipo B, l'inserimento lavorativo riguarda soprattutto i disabili" (ISTAT via Vita):
+# disabilities 40 %, psychiatric 20 %, addictions 20 %, justice 10 %, other 10 % (assumption, docs/concepts.md).
+_COOP_CATEGORIES: tuple[tuple[Category | None, float, ReferringService, LivedExperience], ...] = (
+    (Category.PHYSICAL_DISABILITY, 0.17, ReferringService.NIL, LivedExperience.DISABILITY),
+    (Category.PSYCHIC_DISABILITY, 0.17, ReferringService.NIL, LivedExperience.DISABILITY),
+    (Category.SENSORY_DISABILITY, 0.06, ReferringService.NIL, LivedExperience.DISABILITY),
+    (Category.PSYCHIATRIC_TREATMENT, 0.15, ReferringService.CPS, LivedExperience.MENTAL_HEALTH),
+    (Category.FORMER_PSYCHIATRIC_INPATIENT, 0.05, ReferringService.CPS, LivedExperience.MENTAL_HEALTH),
+    (Category.DRUG_ADDICTION, 0.12, ReferringService.SERD, LivedExperience.SUBSTANCE_USE),
+    (Category.ALCOHOLISM, 0.08, ReferringService.SERD, LivedExperience.ALCOHOL),
+    (Category.ALTERNATIVE_DETENTION, 0.07, ReferringService.UEPE, LivedExperience.JUSTICE),
+    (Category.DETAINED, 0.03, ReferringService.UEPE, LivedExperience.JUSTICE),
+    (Category.MINOR_FAMILY_DIFFICULTY, 0.02, ReferringService.GENITORIALITA, LivedExperience.HOMELESSNESS),
+    (None, 0.05, ReferringService.SOCIALE_ADULTI, LivedExperience.HOMELESSNESS),
+    (Category.INTERNATIONAL_PROTECTION, 0.03, ReferringService.ASP, LivedExperience.SERIOUS_ILLNESS),
+)
+PROFILES = ("desk", "cooperative")
+"""``desk``: the Mantova DSM's job desk (seed 003), host companies with tutors and the desk's operators,
+cooperatives beside them; ``cooperative``: a type-B cooperative's own programme (seed 002), its teams only."""
 # Lombardy exempts every category above from the trainee limit (DGR X/7763/2018); a person with none counts.
-_EXEMPT_IN_LOMBARDY = frozenset(c for c, *_ in _CATEGORIES if c is not None)
+_EXEMPT_IN_LOMBARDY = frozenset(c for cats in (_CATEGORIES, _COOP_CATEGORIES) for c, *_ in cats if c is not None)
 _COMPANY_SHARE = 0.75  # host companies among sites (assumption: the desk finds firms; docs/concepts.md)
 _PEER_EXPERIENCE = np.array([0.45, 0.15, 0.08, 0.06, 0.06, 0.05, 0.1, 0.05])  # in LivedExperience order
 _SECOND_LANGUAGES = ("en", "ar", "ro", "fr", "uk", "sq", "ur", "wo", "es", "zh")
@@ -348,8 +368,9 @@ def round(  # noqa: A001 - the public name the issue gives
     n_peers: int | None = None,
     provinces: int | None = None,
     date: dt.date = ROUND_DATE,
+    profile: str = "desk",
 ) -> Round:
-    """A realistic synthetic placement round of the Mantova job desk.
+    """A realistic synthetic placement round of the Mantova job desk, or of a type-B cooperative.
 
     Parameters
     ----------
@@ -359,11 +380,18 @@ def round(  # noqa: A001 - the public name the issue gives
         Seed of the generator: the same seed gives the same round.
     n_guides, n_sites, n_peers : int, optional
         Guide workers (at the cooperatives' sites), sites, peer supporters; by
-        default a quarter, 45 % and a tenth of the candidates.
+        default a quarter, 45 % and a tenth of the candidates (``cooperative``:
+        half, a fifth and a tenth).
     provinces : int, optional
         Copies of the province's map; by default one per 2 500 candidates.
     date : datetime.date
         The round's start date.
+    profile : {"desk", "cooperative"}
+        ``desk`` (seed 003): the mental-health job desk's round, people mostly from
+        the CPS, three sites in four host companies with company tutors, the desk's
+        operators per area. ``cooperative`` (seed 002): a type-B cooperative's own
+        programme, every site one of its teams with lavoratori guida, people from
+        the services of seed 002, no desk operators.
 
     Returns
     -------
@@ -380,7 +408,9 @@ def round(  # noqa: A001 - the public name the issue gives
     """
     if not 1 <= n_candidates <= 200_000:
         raise ValueError(f"n_candidates must be between 1 and 200000, got {n_candidates}")
-    return _round(n_candidates, seed, n_guides, n_sites, n_peers, provinces, date)
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {', '.join(PROFILES)}; got {profile!r}")
+    return _round(n_candidates, seed, n_guides, n_sites, n_peers, provinces, date, profile)
 
 
 @_gc.paused
@@ -392,14 +422,20 @@ def _round(
     n_peers: int | None,
     provinces: int | None,
     date: dt.date,
+    profile: str,
 ) -> Round:
     rng = np.random.default_rng(seed)
-    n_sites = n_sites if n_sites is not None else max(4, math.ceil(0.45 * n_candidates))
-    # a quarter of the sites are cooperative teams: at least one (when there are guide workers), and at least one
-    # host company beside it in a round of two sites or more
-    n_coops = 0 if n_guides == 0 else max(1, int(np.round(n_sites * (1 - _COMPANY_SHARE))))
-    n_coops = min(n_coops, n_sites - 1) if n_sites > 1 else min(n_coops, 1)
-    n_guides = n_guides if n_guides is not None else max(3 * n_coops, int(0.25 * n_candidates))
+    desk = profile == "desk"
+    n_sites = n_sites if n_sites is not None else max(4, math.ceil((0.45 if desk else 0.2) * n_candidates))
+    if desk:
+        # a quarter of the sites are cooperative teams: at least one (when there are guide workers), and at least
+        # one host company beside it in a round of two sites or more
+        n_coops = 0 if n_guides == 0 else max(1, int(np.round(n_sites * (1 - _COMPANY_SHARE))))
+        n_coops = min(n_coops, n_sites - 1) if n_sites > 1 else min(n_coops, 1)
+    else:
+        n_coops = n_sites
+    default_guides = max(3 * n_coops, int(0.25 * n_candidates)) if desk else max(n_coops, int(0.5 * n_candidates))
+    n_guides = n_guides if n_guides is not None else default_guides
     n_peers = n_peers if n_peers is not None else max(2, n_candidates // 10)
     if n_sites < 1:
         raise ValueError(f"n_sites must be at least 1, got {n_sites}")
@@ -414,8 +450,8 @@ def _round(
     tutors = _tutors(rng, sites)
     cooperatives = _cooperatives(rng, sites)
     care_teams = _care_teams(provinces)
-    operators = _desk_operators(rng, n_candidates, provinces)
-    candidates = _candidates(rng, n_candidates, provinces, care_teams)
+    operators = _desk_operators(rng, n_candidates, provinces) if desk else []
+    candidates = _candidates(rng, n_candidates, provinces, care_teams, _CATEGORIES if desk else _COOP_CATEGORIES)
     peers = _peers(rng, n_peers, provinces)
     relationships = _relationships(rng, candidates, guides, peers, sites, tutors, operators, care_teams)
     pairings = _pairings(rng, candidates, guides, guide_site, sites, positions_of, tutors, operators)
@@ -430,7 +466,7 @@ def _round(
         cooperatives=cooperatives,
         relationships=relationships,
         pairings=pairings,
-        name=f"synthetic Mantova round (seed {seed})",
+        name=f"synthetic Mantova round (seed {seed})" if desk else f"synthetic Mantova cooperative round (seed {seed})",
         date=date,
         region="lombardia",
         review={"reviewer": _names(rng, 1)[0]},
@@ -701,12 +737,16 @@ def _desk_operators(rng: np.random.Generator, n_candidates: int, provinces: int)
 
 
 def _candidates(
-    rng: np.random.Generator, n: int, provinces: int, care_teams: dict[tuple[int, int, str], list[str]]
+    rng: np.random.Generator,
+    n: int,
+    provinces: int,
+    care_teams: dict[tuple[int, int, str], list[str]],
+    mix: tuple[tuple[Category | None, float, ReferringService, LivedExperience], ...],
 ) -> list[dict[str, Any]]:
     province = rng.integers(provinces, size=n)
     area, lat, lon, towns = _locations(rng, n, province, spread_km=2.0, weights=_CANDIDATE_AREA_WEIGHTS)
     areas = _area_names(area, province)
-    cat_idx = rng.choice(len(_CATEGORIES), size=n, p=[c[1] for c in _CATEGORIES]).tolist()
+    cat_idx = rng.choice(len(mix), size=n, p=[c[1] for c in mix]).tolist()
     no_category = (rng.random(n) < 0.04).tolist()
     mobility = rng.choice(len(_MOBILITY), size=n, p=[0.08, 0.17, 0.45, 0.30])
     commute = np.round(np.array([m[1] for m in _MOBILITY])[mobility] * rng.uniform(0.8, 1.5, size=n), 1).tolist()
@@ -732,7 +772,7 @@ def _candidates(
     mobility_l, area_l, province_l = mobility.tolist(), area.tolist(), province.tolist()
     out = []
     for i in range(n):
-        category, _, service, experience = _CATEGORIES[cat_idx[i]]
+        category, _, service, experience = mix[cat_idx[i]]
         out.append(
             {
                 "id": f"C{i + 1:06d}",
@@ -856,7 +896,7 @@ def _pairings(
     tutors: list[dict[str, Any]],
     operators: list[dict[str, Any]],
 ) -> list[dict[str, str]]:
-    """About 4 % of candidates are already placed (a review round): site and lead guide, or site, tutor, operator.
+    """About 6 % of candidates are already placed (a review round): site and lead guide, or site, tutor, operator.
 
     A placement in place is one the person can hold: a site within their trip, with
     the adjustments they need, a position whose shifts they can work and whose
@@ -878,7 +918,7 @@ def _pairings(
         sites_by_area.setdefault(site["area"], []).append(s)
     lat = np.array([site["location"]["lat"] for site in sites])
     lon = np.array([site["location"]["lon"] for site in sites])
-    for i in np.flatnonzero(rng.random(len(candidates)) < 0.04):
+    for i in np.flatnonzero(rng.random(len(candidates)) < 0.06):
         cand = candidates[i]
         in_area = np.array(sites_by_area.get(cand["area"], []), dtype=np.int64)
         if not len(in_area):
@@ -893,47 +933,48 @@ def _pairings(
         ]
         if not options:
             continue
-        s = options[int(rng.integers(len(options)))]
-        site = sites[s]
         langs, avail, skills = set(cand["languages"]), set(cand["availability"]), cand["skills"]
-        held = [
-            p
-            for p in site["positions"]
-            if avail & set(p["shifts"]) and all(skills.get(k, 0) >= v for k, v in p["min_skills"].items())
-        ]
-        if not held:
-            continue
-        position = held[int(rng.integers(len(held)))]
-        if site["kind"] == "cooperative":
-            leads = [
-                g
-                for g in leads_by_position.get(position["id"], [])
-                if langs & set(g["languages"]) and g["current_mentees"] < (g["max_mentees"] or 3)
+        for s in rng.permutation(options).tolist():  # the first reachable site that can host the person
+            site = sites[s]
+            held = [
+                p
+                for p in site["positions"]
+                if avail & set(p["shifts"]) and all(skills.get(k, 0) >= v for k, v in p["min_skills"].items())
             ]
-            if not leads:
+            if not held:
                 continue
-            guide = leads[int(rng.integers(len(leads)))]
-            out.append({"candidate_id": cand["id"], "partner_id": position["id"], "role": "site"})
-            out.append({"candidate_id": cand["id"], "partner_id": guide["id"], "role": "lead_guide"})
-            guide["current_mentees"] += 1
-        else:
-            free = [
-                t
-                for t in tutors_by_site.get(site["id"], [])
-                if langs & set(t["languages"]) and t["current_trainees"] < (t["max_trainees"] or 3)
-            ]
-            ops = [o for o in operators_by_area.get(cand["area"], []) if o["caseload"] < 20]
-            if not free or not ops:
-                continue
-            tutor, op = free[0], ops[int(rng.integers(len(ops)))]
-            out.append({"candidate_id": cand["id"], "partner_id": position["id"], "role": "site"})
-            out.append({"candidate_id": cand["id"], "partner_id": tutor["id"], "role": "tutor"})
-            out.append({"candidate_id": cand["id"], "partner_id": op["id"], "role": "operator"})
-            tutor["current_trainees"] += 1
-            op["caseload"] += 1
-        site["trainees_present"] += 1
-        if cand["category"] is not None and Category(cand["category"]) in _EXEMPT_IN_LOMBARDY:
-            site["exempt_trainees_present"] += 1
+            position = held[int(rng.integers(len(held)))]
+            if site["kind"] == "cooperative":
+                leads = [
+                    g
+                    for g in leads_by_position.get(position["id"], [])
+                    if langs & set(g["languages"]) and g["current_mentees"] < (g["max_mentees"] or 3)
+                ]
+                if not leads:
+                    continue
+                guide = leads[int(rng.integers(len(leads)))]
+                out.append({"candidate_id": cand["id"], "partner_id": position["id"], "role": "site"})
+                out.append({"candidate_id": cand["id"], "partner_id": guide["id"], "role": "lead_guide"})
+                guide["current_mentees"] += 1
+            else:
+                free = [
+                    t
+                    for t in tutors_by_site.get(site["id"], [])
+                    if langs & set(t["languages"]) and t["current_trainees"] < (t["max_trainees"] or 3)
+                ]
+                ops = [o for o in operators_by_area.get(cand["area"], []) if o["caseload"] < 20]
+                if not free or not ops:
+                    continue
+                tutor, op = free[0], ops[int(rng.integers(len(ops)))]
+                out.append({"candidate_id": cand["id"], "partner_id": position["id"], "role": "site"})
+                out.append({"candidate_id": cand["id"], "partner_id": tutor["id"], "role": "tutor"})
+                out.append({"candidate_id": cand["id"], "partner_id": op["id"], "role": "operator"})
+                tutor["current_trainees"] += 1
+                op["caseload"] += 1
+            site["trainees_present"] += 1
+            if cand["category"] is not None and Category(cand["category"]) in _EXEMPT_IN_LOMBARDY:
+                site["exempt_trainees_present"] += 1
+            break
     return out
 
 

@@ -12,12 +12,9 @@ from matchwork.scoring.scorer import Scores
 from matchwork.solve.backends import resolve_backend
 from matchwork.solve.fairness import solve_fair
 from matchwork.solve.flow import FlowResult, solve
-from matchwork.solve.network import Network
+from matchwork.solve.network import SCALE, Network
 
 __all__ = ["SCALE", "StageContext", "in_pairs"]
-
-SCALE = 10_000
-"""Integer cost units per score point: scores are optimised to 1/10 000 of a point."""
 
 
 class StageContext:
@@ -34,6 +31,17 @@ class StageContext:
         self.fair = self.policy.solver.objective == "fair"
         self.bonus = round(self.policy.solver.continuity_bonus * SCALE)
         self.existing = self.arrays.existing
+
+    def tiers(self, count: str, chosen_gain: np.ndarray, cost: int) -> tuple[tuple[str, float], ...]:
+        """The tiers a stage optimised: how many, the lowest gain (fair objective only), then the points.
+
+        ``cost`` is the stage's integer objective (negative gains plus load costs), as the solver minimised it.
+        """
+        out: list[tuple[str, float]] = [(count, float(len(chosen_gain)))]
+        if self.fair:
+            out.append(("lowest", float(chosen_gain.min()) / SCALE if len(chosen_gain) else 0.0))
+        out.append(("points", -float(cost) / SCALE))
+        return tuple(out)
 
     def pinned(self, stage: str) -> np.ndarray:
         """Candidates with a pin in ``stage`` (site or lead for the joint stage; peer)."""

@@ -126,7 +126,8 @@ def solve_joint(ctx: StageContext) -> StageSolution:
     except PinConflictError:
         raise ctx.pin_error("joint", pinned, has_option) from None
     chosen = result.flow[arcs] > 0
-    return StageSolution("joint", net, result, arcs, opt, chosen, result.status)
+    tiers = ctx.tiers("placed", opt["gain"][chosen], result.cost)
+    return StageSolution("joint", net, result, arcs, opt, chosen, result.status, tiers)
 
 
 def _join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -71,9 +71,14 @@ def solve_peer(ctx: StageContext, joint: StageSolution) -> StageSolution:
             result = ctx.solve(net, arcs, gain)
         except PinConflictError:
             raise ctx.pin_error("peer", pinned, has_option) from None
-        return StageSolution("peer", net, result, arcs, opt, result.flow[arcs] > 0, result.status)
+        chosen = result.flow[arcs] > 0
+        tiers = ctx.tiers("given", gain[chosen], result.cost)
+        return StageSolution("peer", net, result, arcs, opt, chosen, result.status, tiers)
     chosen, status = _peer_milp(ctx, opt, pinned, segments)
-    return StageSolution("peer", None, None, np.arange(len(pairs)), opt, chosen, status)
+    used = np.bincount(peer[chosen], weights=hours[chosen], minlength=n_p)
+    load_cost = sum(float(hour_cost(used[p], *segments[p])) for p in np.flatnonzero(used))
+    tiers = ctx.tiers("given", gain[chosen], round(load_cost) - int(gain[chosen].sum()))
+    return StageSolution("peer", None, None, np.arange(len(pairs)), opt, chosen, status, tiers)
 
 
 def _peer_milp(

@@ -73,4 +73,6 @@ def solve_squad(ctx: StageContext, joint: StageSolution) -> StageSolution:
         result = ctx.solve(net, arcs, gain)
     except PinConflictError:
         raise MatchError("pins cannot be honoured in the squad stage: they exceed a guide's capacity") from None
-    return StageSolution("squad", net, result, arcs, opt, result.flow[arcs] > 0, result.status)
+    chosen = result.flow[arcs] > 0
+    tiers = ctx.tiers("members", gain[chosen], result.cost)
+    return StageSolution("squad", net, result, arcs, opt, chosen, result.status, tiers)

@@ -25,7 +25,7 @@ import pandas as pd
 
 from matchwork.explain.audience import AUDIENCES
 from matchwork.explain.explain import explain, suggest
-from matchwork.explain.model import Alternative, Contribution, Explanation, StageExplanation, WhyNot, to_json
+from matchwork.explain.model import Alternative, Contribution, Explanation, Priority, StageExplanation, WhyNot, to_json
 from matchwork.explain.whatif import capacity_prices, why_not
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ __all__ = [
     "Contribution",
     "Explainer",
     "Explanation",
+    "Priority",
     "StageExplanation",
     "WhyNot",
     "capacity_prices",
@@ -54,8 +55,8 @@ class Explainer:
     def explain(self, result: MatchResult, candidate_id: str, audience: str, lang: str, *, prices: bool) -> Explanation:
         return explain(result, candidate_id, audience, lang, prices=prices)
 
-    def why_not(self, result: MatchResult, candidate_id: str, partner_id: str, role: str | None) -> WhyNot:
-        return why_not(result, candidate_id, partner_id, role)
+    def why_not(self, result: MatchResult, candidate_id: str, partner_id: str, role: str | None, lang: str) -> WhyNot:
+        return why_not(result, candidate_id, partner_id, role, lang)
 
     def suggest(self, result: MatchResult, candidate_id: str, k: int, lang: str) -> pd.DataFrame:
         return suggest(result, candidate_id, k, lang)

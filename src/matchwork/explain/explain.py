@@ -1,17 +1,12 @@
 """Why a candidate was paired as they were (or not), per stage, for an audience: :func:`explain`, :func:`suggest`.
 
-Every number an explanation shows is read back from the score tables and the
-solved stages, never recomputed another way: a pairing's contributions are
-``weight × value`` of each feature and sum exactly to its stage score; the cost
-of a pairing not made is the difference between two full solves; the price of a
-capacity is the gain of a full solve with one more slot.
-
-Audiences (:data:`AUDIENCES`) see different things. ``case_team`` sees
-everything. ``site`` sees only the site, the lead guide and the squad, and never
-a feature or rule that reads a field marked sensitive in the profile schema
-(:func:`matchwork.profiles.sensitive_fields`): those are told as "a confidential
-reason". ``candidate`` sees the same, in plain words about themself only, with no
-other candidate named. ``peer`` sees the peer-supporter stage.
+Every number an explanation shows is read back from the score tables, the solved
+stages and the round's limits (:attr:`matchwork.MatchResult.limits`), never
+recomputed another way: a pairing's contributions are ``weight × value`` of each
+feature and sum exactly to its stage score; an option not taken is ruled out by the
+rules it names, blocked by limits the loads table shows full, or a trade-off (open,
+but the round is better without it). What each audience sees is in
+:mod:`matchwork.explain.audience`.
 
 Examples
 --------
@@ -28,18 +23,19 @@ True
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from matchwork.explain.audience import N_ALTERNATIVES, STAGES_SEEN, check, is_sensitive, rule_text
-from matchwork.explain.lookup import capacity_of, names, partner_index, rank_allowed
-from matchwork.explain.model import Alternative, Contribution, Explanation, StageExplanation
+from matchwork.explain.audience import N_ALTERNATIVES, SHOWS_POINTS, STAGES_SEEN, check, hidden, rule_text
+from matchwork.explain.lookup import names, partner_index, rank_allowed
+from matchwork.explain.model import Alternative, Contribution, Explanation, Priority, StageExplanation
 from matchwork.explain.whatif import price_book
-from matchwork.i18n import words
+from matchwork.i18n import TEXTS, number, words
+from matchwork.model.vocab import label
 from matchwork.scoring.features import Feature
-from matchwork.scoring.rules import reason_codes, role_mask
+from matchwork.scoring.rules import RULE_BY_CODE, reason_codes, role_mask
 from matchwork.scoring.scorer import ScoreTable
 
 if TYPE_CHECKING:
@@ -47,27 +43,22 @@ if TYPE_CHECKING:
 
 __all__ = ["Context", "context", "explain", "suggest"]
 
+_NAN = float("nan")
+
 
 class Context:
-    """What one explanation reads off a result: names, rows, loads, prices."""
+    """What explanations for one audience and language read off a result: names, rows, limits, prices."""
 
     def __init__(self, result: MatchResult, audience: str, lang: str, prices: bool = True, full: bool = True):
         self.result, self.audience, self.lang, self.t = result, audience, lang, words("explain", lang)
         self.prices, self.full_rows = prices, full
+        self.points = SHOWS_POINTS[audience]
+        self.you = audience == "candidate"
         self.a = result.scores.arrays
         self.scorer = result.scores.scorer
         self.names = names(result)
-        self.load = {(r, p): (lo, c) for p, r, lo, c in result.loads.itertuples(index=False)}
-        self.full = {key for key, (load, cap) in self.load.items() if load >= cap - 1e-9}
-        taken = result.assignments["position_id"].value_counts()
-        open_ = result.scores.capacities.position_open
-        self.position_full = {
-            str(pid) for pid, n in zip(self.a.positions.ids, open_, strict=True) if taken.get(pid, 0) >= n
-        }
-
-    @property
-    def redact(self) -> bool:
-        return self.audience in ("site", "candidate")
+        self.limits = result.limits
+        self.cap = result.scores.capacities
 
     def row(self, stage: str, c: int) -> ScoreTable:
         """Every pair of the candidate in a stage, allowed or not (read off a dense table when there is one)."""
@@ -76,21 +67,76 @@ class Context:
             return table.take(table.of_candidate(c))
         return self.scorer.dense(stage, candidates=np.array([c]))
 
+    # ------------------------------------------------------------ words
+
     def contributions(self, table: ScoreTable, i: int) -> tuple[Contribution, ...]:
+        """Each criterion's part of pair ``i``'s score, confidential ones in one line.
+
+        Audiences who see no figures get the criteria that count, most first, without them.
+        """
         feats = {f.name: f for f in self.scorer.features[table.stage]}
         points = table.contributions(i)
-        out = []
-        hidden = 0.0
+        out: list[Contribution] = []
+        secret = 0.0
         for j, name in enumerate(table.feature_names):
             f: Feature = feats[name]
-            if self.redact and is_sensitive(f.reads):
-                hidden += float(points[j])
-                continue
-            weight = float(table.weights[table.rows[i], j])
-            out.append(Contribution(name, f.text[self.lang], weight, float(table.values[name][i]), float(points[j])))
-        if hidden:
-            out.append(Contribution("confidential", self.t["confidential_points"], float("nan"), float("nan"), hidden))
+            if hidden(self.audience, f.reads):
+                secret += float(points[j])
+            else:
+                weight, value = float(table.weights[table.rows[i], j]), float(table.values[name][i])
+                asked = name in self.asked(int(table.rows[i]))
+                out.append(Contribution(name, self.label(f), weight, value, float(points[j]), asked))
+        if secret:
+            out.append(Contribution("confidential", self.t["confidential_points"], _NAN, _NAN, secret))
+        if not self.points:
+            out = sorted((x for x in out if x.points > 0 or x.asked), key=lambda x: -x.points)
+            out = [dataclasses.replace(x, weight=_NAN, value=_NAN, points=_NAN if x.points > 0 else 0.0) for x in out]
         return tuple(out)
+
+    def asked(self, c: int) -> set[str]:
+        """The criteria the person asked for: their most important one, and those their profile states a wish for."""
+        person = self.result.round.candidates[c]
+        wished = {
+            "wished_sector": bool(person.wished_sectors),
+            "gender": person.preferred_gender is not None,
+            "lived_experience": bool(person.peer_experience),
+        }
+        asked = {name for name, yes in wished.items() if yes}
+        return asked | {person.most_important} if person.most_important else asked
+
+    def priority(self, table: ScoreTable, i: int, allowed: np.ndarray) -> Priority | None:
+        """The person's most important criterion in this stage, if it counts here and may be told."""
+        c = int(table.rows[i])
+        name = self.result.round.candidates[c].most_important
+        if name not in table.feature_names:
+            return None
+        f = next(x for x in self.scorer.features[table.stage] if x.name == name)
+        if hidden(self.audience, f.reads):
+            return None
+        j = table.feature_names.index(name)
+        weight = float(table.weights[c, j])
+        idx = np.flatnonzero(allowed)
+        best = (
+            int(idx[np.lexsort((table.cols[idx], -table.total[idx], -table.values[name][idx]))[0]]) if len(idx) else i
+        )
+        pid = str(table.partner_ids[table.cols[best]])
+        figures = self.points
+        return Priority(
+            name,
+            self.label(f),
+            weight * float(table.values[name][i]) if figures else None,
+            weight if figures else None,
+            pid,
+            self.names.get(pid, pid),
+            weight * float(table.values[name][best]) if figures else None,
+        )
+
+    def label(self, f: Feature) -> str:
+        """A criterion in words; about the candidate themself in the second person when they read it."""
+        key = f"feature_you.{f.stage}.{f.name}"
+        return (
+            words("feature_you", self.lang)[f"{f.stage}.{f.name}"] if self.you and key in TEXTS else f.text[self.lang]
+        )
 
     def reasons(self, mask: int, role: str) -> tuple[tuple[str, ...], str]:
         codes = reason_codes(int(mask) & role_mask(role))
@@ -98,48 +144,165 @@ class Context:
         return codes, "; ".join(texts)
 
     def price_text(self, role: str, pid: str) -> tuple[float | None, str]:
+        """What one more slot of a partner is worth, in words (only computed when prices are asked for)."""
         if not self.prices:
             return None, self.t["unpriced"]
-        prices = price_book(self.result)
-        idx = partner_index(self.result, role, pid)
-        extra, gain = prices.get(role, idx)
-        return gain, self.t["price"].format(extra=extra, gain=gain)
+        price = price_book(self.result).get(role, partner_index(self.result, role, pid))
+        key = "price_none" if price.extra_matched == 0 else "price_one" if price.extra_matched == 1 else "price_many"
+        gain = number(price.gain, self.lang)
+        return price.gain, self.t[key].format(n=price.extra_matched, gain=f"+{gain}" if price.gain >= 0 else gain)
 
-    def alternative(self, table: ScoreTable, i: int, role: str, chosen_score: float | None) -> Alternative:
-        pid = str(table.partner_ids[table.cols[i]])
-        score = float(table.total[i])
+    def limit(self, role: str, idx: int, need: float = 0.0) -> str:
+        """A full limit in words, with its figures."""
+        lim, cap, t = self.limits, self.cap, self.t
+        if role == "position":
+            return t["limit_position"].format(load=lim.position_load[idx], capacity=cap.position_open[idx])
+        if role == "site_legal":
+            return t["limit_site_legal"].format(load=lim.legal_load[idx], capacity=cap.site_legal_limit[idx])
+        if role == "site_tutors":
+            return t["limit_site_tutors"].format(load=lim.tutor_load[idx], capacity=cap.site_tutor_limit[idx])
+        if role == "peer":
+            partner = self.names[str(self.a.peers.ids[idx])]
+            if hidden(self.audience, ("candidates.support_intensity",)):
+                return t["limit_peer_hidden"].format(partner=partner)
+            room = number(float(lim.peer_room()[idx]), self.lang)
+            return t["limit_peer"].format(partner=partner, room=room, need=number(need, self.lang))
+        partner = self.names[str(self.a.guides.ids[idx])]
+        if role == "lead_guide":
+            return t["limit_lead_guide"].format(partner=partner, load=lim.lead_load[idx], capacity=cap.guide_lead[idx])
+        return t["limit_guide"].format(partner=partner, load=lim.guide_load[idx], capacity=cap.guide_limit[idx])
+
+    # ------------------------------------------------------------ options not taken
+
+    def site_alternative(self, c: int, table: ScoreTable, i: int, own_site: int) -> Alternative:
+        """Why position ``table.cols[i]`` was not the candidate's: a rule, full limits, or a trade-off."""
+        a, t = self.a, self.t
+        pos = int(table.cols[i])
+        pid, score = str(a.positions.ids[pos]), float(table.total[i])
+        mask = int(table.reasons[i]) & role_mask("site")
+        if mask:
+            codes, text = self.reasons(mask, "site")
+            return Alternative(pid, self.names[pid], score, "rule", codes, None, t["rule"].format(reasons=text))
+        blocks = self.limits.blocks(np.array([c]), np.array([pos]))
+        site = int(a.positions.site[pos])
+        same = site == own_site  # the candidate is counted at their own site already
+        full: list[tuple[str, int]] = []
+        if blocks.position[0]:
+            full.append(("position", pos))
+        if blocks.site_legal[0] and not same:
+            full.append(("site_legal", site))
+        if blocks.site_tutors[0] and not same:
+            full.append(("site_tutors", site))
+        if blocks.no_lead[0]:
+            lead_codes = self._lead_rules(c, site)
+            text = (
+                self.t["you_no_lead"]
+                if self.you
+                else t["no_lead"].format(reasons=self.reasons(lead_codes, "lead_guide")[1])
+            )
+            return Alternative(pid, self.names[pid], score, "rule", reason_codes(lead_codes), None, text)
+        leads = [int(g) for g in blocks.full_leads[0]]
+        if blocks.leads_full[0]:
+            full.append(("leads", -1))
+        if not full:
+            return Alternative(
+                pid, self.names[pid], score, "trade_off", (), None, t["you_trade_off" if self.you else "trade_off"]
+            )
+        named = self._named(full, leads)
+        if self.you:
+            return Alternative(pid, self.names[pid], score, "capacity", (), None, t["you_full"], named)
+        words_ = [
+            t["limit_leads"].format(names=", ".join(self.names[str(a.guides.ids[g])] for g in leads))
+            if role == "leads"
+            else self.limit(role, idx)
+            for role, idx in full
+        ]
+        price_role, price_id = (
+            ("lead_guide", str(a.guides.ids[leads[0]])) if full[0][0] == "leads" else ("site", str(a.sites.ids[site]))
+        )
+        price, price_words = self.price_text(price_role, price_id) if self.prices else (None, "")
+        key = "full_priced" if self.prices else "full"
+        detail = t[key].format(limits="; ".join(words_), price=price_words)
+        return Alternative(pid, self.names[pid], score, "capacity", (), price, detail, named)
+
+    def _named(self, full: list[tuple[str, int]], leads: list[int]) -> tuple[str, ...]:
+        """The full limits as ``"role:partner_id"``; each full lead guide by the limit that is full."""
+        out = []
+        for role, idx in full:
+            if role != "leads":
+                ids = self.a.positions.ids if role == "position" else self.a.sites.ids
+                out.append(f"{role}:{ids[idx]}")
+                continue
+            for g in leads:
+                at_lead = self.limits.lead_load[g] >= self.cap.guide_lead[g]
+                out.append(f"{'lead_guide' if at_lead else 'guide'}:{self.a.guides.ids[g]}")
+        return tuple(out)
+
+    def _lead_rules(self, c: int, site: int) -> int:
+        """The union of the rule bits that forbid each guide of a site to lead the candidate."""
+        a = self.a
+        row = self.row("guide", c)
+        at_site = a.guides.site[row.cols] == site
+        masks = row.reasons[at_site] & np.uint64(role_mask("lead_guide"))
+        bits = int(np.bitwise_or.reduce(masks)) if at_site.any() else 0
+        cannot = at_site & ~a.guides.can_lead[row.cols]
+        if cannot.any() or not at_site.any():
+            bits |= RULE_BY_CODE["cannot_lead"].mask
+        return bits
+
+    def partner_alternative(self, c: int, table: ScoreTable, i: int, role: str, own: set[int]) -> Alternative:
+        """Why guide or peer ``table.cols[i]`` was not the candidate's in ``role``."""
+        t, lim, cap = self.t, self.limits, self.cap
+        col = int(table.cols[i])
+        pid, score = str(table.partner_ids[col]), float(table.total[i])
         mask = int(table.reasons[i]) & role_mask(role)
-        cap_role, cap_id = capacity_of(self.result, role, pid)
-        price, detail = None, ""
         if mask:
             codes, text = self.reasons(mask, role)
-            why, detail = "rule", self.t["rule"].format(reasons=text)
-        elif (cap_role, cap_id) in self.full or (role == "site" and pid in self.position_full):
-            codes, why = (), "capacity"
-            if self.audience == "candidate":
-                detail = self.t["capacity_plain"]
-            else:
-                price, price_text = self.price_text(cap_role, cap_id)
-                detail = self.t["capacity"].format(partner=self.names.get(cap_id, cap_id), price=price_text)
-        elif chosen_score is not None and score <= chosen_score:
-            codes, why, detail = (), "lower_score", self.t["lower"].format(score=score)
+            return Alternative(pid, self.names[pid], score, "rule", codes, None, t["rule"].format(reasons=text))
+        full: list[str] = []
+        if role == "peer":
+            need = float(cap.hours_needed[c])
+            if lim.peer_room()[col] + (need if col in own else 0.0) < need - 1e-9:
+                full.append("peer")
         else:
-            codes, why = (), "trade_off"
-            detail = self.t["trade_off_plain" if self.audience == "candidate" else "trade_off"]
-        return Alternative(pid, self.names.get(pid, pid), score, why, codes, price, detail)
+            counted = col in own  # the candidate already counts in this guide's load
+            if role == "lead_guide" and lim.lead_load[col] >= cap.guide_lead[col]:
+                full.append("lead_guide")
+            if not counted and lim.guide_load[col] >= cap.guide_limit[col]:
+                full.append("guide")
+        if not full:
+            return Alternative(pid, self.names[pid], score, "trade_off", (), None, t["trade_off"])
+        words_ = [self.limit(r, col, float(cap.hours_needed[c])) for r in full]
+        price, price_words = self.price_text(full[0], pid) if self.prices else (None, "")
+        key = "full_priced" if self.prices else "full"
+        detail = t[key].format(limits="; ".join(words_), price=price_words)
+        named = tuple(f"{r}:{pid}" for r in full)
+        return Alternative(pid, self.names[pid], score, "capacity", (), price, detail, named)
 
-    def binding(self, role: str, pid: str) -> tuple[str, ...]:
-        limits = {capacity_of(self.result, role, pid)}
-        if role == "lead_guide":  # a lead also counts against the guide's total load
-            limits.add(("guide", pid))
-        if self.redact:
-            limits.discard(("peer", pid))  # a peer's hours follow the candidate's support intensity
-        out = [
-            self.t[f"cap_{r}"].format(load=self.load[(r, p)][0], capacity=self.load[(r, p)][1])
-            for r, p in limits
-            if (r, p) in self.full
-        ]
-        return tuple(sorted(out))
+    def binding(self, role: str, idx: int) -> tuple[str, ...]:
+        """The limits of the chosen partner that the round filled (only for audiences that see figures)."""
+        if not self.points:
+            return ()
+        lim, cap = self.limits, self.cap
+        out = []
+        if role == "site":
+            site = int(self.a.positions.site[idx])
+            if lim.position_load[idx] >= cap.position_open[idx]:
+                out.append(self.limit("position", idx))
+            if lim.legal_load[site] >= cap.site_legal_limit[site] and not hidden(
+                self.audience, ("candidates.category",)
+            ):
+                out.append(self.limit("site_legal", site))
+            if lim.tutor_load[site] >= cap.site_tutor_limit[site]:
+                out.append(self.limit("site_tutors", site))
+        elif role in ("lead_guide", "guide"):
+            if role == "lead_guide" and lim.lead_load[idx] >= cap.guide_lead[idx]:
+                out.append(self.limit("lead_guide", idx))
+            if lim.guide_load[idx] >= cap.guide_limit[idx]:
+                out.append(self.limit("guide", idx))
+        elif lim.peer_room()[idx] < 1e-9 and not hidden(self.audience, ("candidates.support_intensity",)):
+            out.append(self.limit("peer", idx))
+        return tuple(out)
 
 
 def context(result: MatchResult, audience: str, lang: str, prices: bool = True, full: bool = True) -> Context:
@@ -151,44 +314,39 @@ def context(result: MatchResult, audience: str, lang: str, prices: bool = True, 
     return cache[key]
 
 
-def _stage(
-    ctx: Context,
-    stage: str,
-    table: ScoreTable,
-    role: str,
-    among: np.ndarray,
-    chosen: list[int],
-    note: str = "",
-) -> list[StageExplanation]:
-    """Explanations of the chosen pairs (indices into ``table``) among the pairs ``among`` allows."""
-    ok = among & ((table.reasons & np.uint64(role_mask(role))) == 0)
-    ranked = rank_allowed(table, ok)
-    rank_of = {int(i): r + 1 for r, i in enumerate(ranked)}
-    best_first = np.flatnonzero(among)[np.lexsort((table.cols[among], -table.total[among]))]
-    others = [int(i) for i in best_first if int(i) not in chosen]
-    out = []
-    for k, i in enumerate(chosen or [None]):
-        if i is None:
-            alts = tuple(ctx.alternative(table, j, role, None) for j in others[:N_ALTERNATIVES])
-            out.append(StageExplanation(stage, None, None, None, (), None, int(ok.sum()), alts, (), note))
-            continue
-        pid = str(table.partner_ids[table.cols[i]])
-        better = [j for j in others if table.total[j] > table.total[i]][:N_ALTERNATIVES]
-        alts = tuple(ctx.alternative(table, j, role, float(table.total[i])) for j in better) if k == 0 else ()
-        out.append(
-            StageExplanation(
-                stage,
-                pid,
-                ctx.names.get(pid, pid),
-                float(table.total[i]),
-                ctx.contributions(table, i),
-                rank_of.get(i),
-                int(ok.sum()),
-                alts,
-                ctx.binding(role, pid) if ctx.audience != "candidate" else (),
-            )
-        )
-    return out
+# ---------------------------------------------------------------- stages
+
+
+def _rank(ctx: Context, ranked: np.ndarray, i: int) -> str:
+    """ "la migliore di 5 opzioni possibili", "l'unica opzione possibile", "la 3ª di 12 …"."""
+    n = len(ranked)
+    r = int(np.flatnonzero(ranked == i)[0]) + 1 if i in ranked else n
+    if n == 1:
+        return ctx.t["rank_only"]
+    return ctx.t["rank_best"].format(n=n) if r == 1 else ctx.t["rank_nth"].format(r=r, n=n)
+
+
+def _chosen(
+    ctx: Context, stage: str, table: ScoreTable, i: int, allowed: np.ndarray, role: str, idx: int, note: str = ""
+) -> StageExplanation:
+    """The explanation of one chosen pair ``i`` of ``table`` among the ``allowed`` pairs."""
+    ranked = rank_allowed(table, allowed)
+    pid = str(table.partner_ids[table.cols[i]])
+    score = float(table.total[i]) if ctx.points else None
+    rank = (int(np.flatnonzero(ranked == i)[0]) + 1 if i in ranked else None) if ctx.audience == "case_team" else None
+    return StageExplanation(
+        stage,
+        pid,
+        ctx.names.get(pid, pid),
+        score,
+        ctx.contributions(table, i),
+        rank,
+        len(ranked) if ctx.audience == "case_team" else 0,
+        (),
+        ctx.binding(role, idx),
+        note,
+        ctx.priority(table, i, allowed) if ctx.audience in ("case_team", "candidate") else None,
+    )
 
 
 def explain(
@@ -211,94 +369,118 @@ def explain(
     a = result.scores.arrays
     if candidate_id not in a.candidates.index:
         raise KeyError(f"no candidate {candidate_id!r} in this round")
-    ctx = context(result, audience, lang, prices, full)
+    ctx = context(result, audience, lang, prices and audience == "case_team", full)
     c = a.candidates.index[candidate_id]
     row = result.assignments.iloc[c]
-    seen = STAGES_SEEN[audience]
+    matched = row["status"] == "matched"
+    name = ctx.names[candidate_id]
+    if audience in ("site", "peer") and not (matched and (audience == "site" or row["peer_id"] is not None)):
+        return Explanation(candidate_id, "", audience, lang, "not_yours", ())  # not theirs: nothing about the person
     stages: list[StageExplanation] = []
-    site_row, guide_row = ctx.row("site", c), ctx.row("guide", c)
-    everything = np.ones(len(site_row), dtype=bool)
     blocked: tuple[Alternative, ...] = ()
-    if row["status"] == "matched":
-        pos = a.positions.index[row["position_id"]]
-        site = a.positions.site[pos]
-        if "site" in seen:
-            stages += _stage(ctx, "site", site_row, "site", everything, [int(site_row.find(c, pos))])
-        same_site = a.guides.site[guide_row.cols] == site
-        if "lead_guide" in seen:
-            lead = int(guide_row.find(c, a.guides.index[row["lead_guide_id"]]))
-            can_lead = same_site & a.guides.can_lead[guide_row.cols]
-            stages += _stage(ctx, "lead_guide", guide_row, "lead_guide", can_lead, [lead])
-        if "squad" in seen:
-            members = [int(guide_row.find(c, a.guides.index[g])) for g in row["squad_ids"]]
-            lead_col = a.guides.index[row["lead_guide_id"]]
-            stages += _stage(ctx, "squad", guide_row, "guide", same_site & (guide_row.cols != lead_col), members)
-    else:
-        blocked = _blocked(ctx, c, site_row, guide_row)
-    if "peer" in seen and row["status"] == "matched" and (a.candidates.wants_peer[c] or audience == "peer"):
-        peer_row = ctx.row("peer", c)
-        chosen = [] if row["peer_id"] is None else [int(peer_row.find(c, a.peers.index[row["peer_id"]]))]
-        note = "" if a.candidates.wants_peer[c] else ctx.t["not_wanted"]
-        stages += _stage(ctx, "peer", peer_row, "peer", np.ones(len(peer_row), dtype=bool), chosen, note)
-    if audience == "candidate":
-        stages = [dataclasses.replace(s, binding=()) for s in stages]
-    if audience == "site":  # a host company is not told about other companies' places
-        stages = [dataclasses.replace(s, alternatives=()) for s in stages]
-        blocked = ()
-    return Explanation(
-        candidate_id, ctx.names[candidate_id], audience, lang, str(row["status"]), tuple(stages), blocked
-    )
+    seen = STAGES_SEEN[audience]
+    if matched:
+        stages += _placement(ctx, c, row, seen)
+    elif audience in ("case_team", "candidate"):
+        blocked = _blocked(ctx, c)
+    if "peer" in seen and matched and (a.candidates.wants_peer[c] or row["peer_id"] is not None):
+        stages += _peer(ctx, c, row)
+    accommodations: tuple[str, ...] = ()
+    if audience == "site":
+        accommodations = tuple(sorted(label(x, lang) for x in result.round.candidates[c].accommodations))
+    return Explanation(candidate_id, name, audience, lang, str(row["status"]), tuple(stages), blocked, accommodations)
 
 
-def _blocked(ctx: Context, c: int, site_row: ScoreTable, guide_row: ScoreTable) -> tuple[Alternative, ...]:
-    """For an unmatched candidate: the best positions, what blocked each and what would change it."""
-    a, t = ctx.a, ctx.t
+def _placement(ctx: Context, c: int, row: Any, seen: tuple[str, ...]) -> list[StageExplanation]:
+    """The site, lead and squad stages of a placed candidate, as the audience may see them."""
+    a = ctx.a
+    pos = a.positions.index[row["position_id"]]
+    site = int(a.positions.site[pos])
+    site_row, guide_row = ctx.row("site", c), ctx.row("guide", c)
+    out: list[StageExplanation] = []
+    if "site" in seen:
+        allowed = (site_row.reasons & np.uint64(role_mask("site"))) == 0
+        i = int(site_row.find(c, pos))
+        stage = _chosen(ctx, "site", site_row, i, allowed, "site", pos)
+        if ctx.audience in ("case_team", "candidate"):
+            better = _better(site_row, i)  # sites, not people: the candidate may read them too
+            stage = dataclasses.replace(
+                stage, alternatives=tuple(ctx.site_alternative(c, site_row, j, site) for j in better)
+            )
+        out.append(stage)
+    same_site = a.guides.site[guide_row.cols] == site
+    lead = a.guides.index[row["lead_guide_id"]]
+    squad = {a.guides.index[g] for g in row["squad_ids"]}
+    if "lead_guide" in seen:
+        may_lead = (
+            same_site
+            & a.guides.can_lead[guide_row.cols]
+            & ((guide_row.reasons & np.uint64(role_mask("lead_guide"))) == 0)
+        )
+        i = int(guide_row.find(c, lead))
+        stage = _chosen(ctx, "lead_guide", guide_row, i, may_lead, "lead_guide", lead)
+        if ctx.audience == "case_team":
+            among = same_site & a.guides.can_lead[guide_row.cols]
+            better = [j for j in _better(guide_row, i) if among[j]]
+            alts = tuple(ctx.partner_alternative(c, guide_row, j, "lead_guide", {lead, *squad}) for j in better)
+            stage = dataclasses.replace(stage, alternatives=alts)
+        out.append(stage)
+    if "squad" in seen:
+        for g in sorted(squad, key=lambda g: str(a.guides.ids[g])):
+            i = int(guide_row.find(c, g))
+            may = same_site & (guide_row.cols != lead) & ((guide_row.reasons & np.uint64(role_mask("guide"))) == 0)
+            out.append(_chosen(ctx, "squad", guide_row, i, may, "guide", g))
+        if not squad:
+            out.append(StageExplanation("squad", None, None, None, (), None, 0, (), ()))
+    return out
+
+
+def _peer(ctx: Context, c: int, row: Any) -> list[StageExplanation]:
+    a = ctx.a
+    note = "" if a.candidates.wants_peer[c] else ctx.t["not_wanted"]
+    peer_row = ctx.row("peer", c)
+    allowed = (peer_row.reasons & np.uint64(role_mask("peer"))) == 0
+    if row["peer_id"] is None:
+        alts: tuple[Alternative, ...] = ()
+        if ctx.audience == "case_team":
+            best = rank_allowed(peer_row, np.ones(len(peer_row), dtype=bool))[:N_ALTERNATIVES]
+            alts = tuple(ctx.partner_alternative(c, peer_row, int(j), "peer", set()) for j in best)
+        return [StageExplanation("peer", None, None, None, (), None, int(allowed.sum()), alts, (), note)]
+    p = a.peers.index[row["peer_id"]]
+    i = int(peer_row.find(c, p))
+    stage = _chosen(ctx, "peer", peer_row, i, allowed, "peer", p, note)
+    if ctx.audience == "case_team":
+        alts = tuple(ctx.partner_alternative(c, peer_row, j, "peer", {p}) for j in _better(peer_row, i))
+        stage = dataclasses.replace(stage, alternatives=alts)
+    return [stage]
+
+
+def _better(table: ScoreTable, i: int) -> list[int]:
+    """The (up to three) pairs of the table scoring more than pair ``i``, best first, ties by partner id."""
+    order = np.lexsort((table.cols, -table.total))
+    return [int(j) for j in order if table.total[j] > table.total[i]][:N_ALTERNATIVES]
+
+
+def _blocked(ctx: Context, c: int) -> tuple[Alternative, ...]:
+    """For an unmatched candidate: the best allowed positions and the best ruled out, each with what blocked it."""
+    site_row = ctx.row("site", c)
     order = np.lexsort((site_row.cols, -site_row.total))
     allowed = (site_row.reasons[order] & np.uint64(role_mask("site"))) == 0
-    best = np.concatenate([order[allowed][:N_ALTERNATIVES], order[~allowed][:N_ALTERNATIVES]])
-    out = []
-    for i in best:
-        alt = ctx.alternative(site_row, int(i), "site", None)
-        if alt.why == "rule":
-            detail = t["change_rule"].format(reasons=ctx.reasons(int(site_row.reasons[i]), "site")[1])
-        else:
-            site = a.positions.site[site_row.cols[i]]
-            guides = a.guides.site[guide_row.cols] == site
-            lead_ok = guides & ((guide_row.reasons & np.uint64(role_mask("lead_guide"))) == 0)
-            lead_ok &= a.guides.can_lead[guide_row.cols]
-            if not lead_ok.any():
-                masks = np.bitwise_or.reduce(guide_row.reasons[guides]) if guides.any() else 0
-                text = ctx.reasons(int(masks), "lead_guide")[1] or rule_text("cannot_lead", ctx.lang, ctx.audience)
-                alt = dataclasses.replace(alt, why="rule", rules=reason_codes(int(masks) & role_mask("lead_guide")))
-                detail = t["no_lead"].format(reasons=text)
-            elif alt.why == "trade_off" and all(
-                ("lead_guide", g) in ctx.full for g in guide_row.partner_ids[guide_row.cols[lead_ok]]
-            ):
-                # the site has room but every guide who could lead there leads as many as allowed
-                best = np.flatnonzero(lead_ok)[np.argmax(guide_row.total[lead_ok])]
-                gid = str(guide_row.partner_ids[guide_row.cols[best]])
-                price = ctx.price_text("lead_guide", gid)
-                alt = dataclasses.replace(alt, why="capacity", price=price[0])
-                detail = t["change_capacity"].format(partner=ctx.names[gid], price=price[1])
-                if ctx.audience == "candidate":
-                    alt, detail = dataclasses.replace(alt, price=None), t["change_plain"]
-            elif alt.why == "capacity" and ctx.audience != "candidate":
-                sid = str(a.sites.ids[site])
-                detail = t["change_capacity"].format(partner=ctx.names[sid], price=ctx.price_text("site", sid)[1])
-            elif alt.why == "capacity":
-                detail = t["change_plain"]
-            else:
-                detail = alt.detail
-        out.append(dataclasses.replace(alt, detail=detail))
-    return tuple(out)
+    best = [*order[allowed][:N_ALTERNATIVES], *order[~allowed][:N_ALTERNATIVES]]
+    return tuple(ctx.site_alternative(c, site_row, int(i), -1) for i in best)
+
+
+# ---------------------------------------------------------------- suggest
 
 
 def suggest(result: MatchResult, candidate_id: str, k: int = 5, lang: str = "it") -> pd.DataFrame:
-    """The candidate's top-``k`` allowed partners per stage with their breakdowns.
+    """The candidate's top-``k`` allowed partners per stage, each stage inside the sites suggested.
 
     Returns a DataFrame ``stage, rank, partner_id, partner_name, score, breakdown``
     (``breakdown``: feature → points, summing to ``score``). Stages are ``site``
-    (positions), ``lead_guide`` (guides who may lead, at any site) and ``peer``.
+    (positions), then ``lead_guide`` (guides who may lead) and ``squad`` (guides who
+    may join the squad), both only at the sites of the positions suggested, then
+    ``peer``.
     """
     check("case_team", lang)
     if k < 1:
@@ -309,13 +491,24 @@ def suggest(result: MatchResult, candidate_id: str, k: int = 5, lang: str = "it"
     c = a.candidates.index[candidate_id]
     ctx = context(result, "case_team", lang)
     rows = []
-    for stage, table_name in (("site", "site"), ("lead_guide", "guide"), ("peer", "peer")):
-        table = ctx.row(table_name, c)
-        ok = (table.reasons & np.uint64(role_mask(stage))) == 0
-        if stage == "lead_guide":
-            ok &= a.guides.can_lead[table.cols]
-        for r, i in enumerate(rank_allowed(table, ok)[:k]):
+    site_row = ctx.row("site", c)
+    top_sites = rank_allowed(site_row, (site_row.reasons & np.uint64(role_mask("site"))) == 0)[:k]
+    sites = set(a.positions.site[site_row.cols[top_sites]].tolist())
+    guide_row, peer_row = ctx.row("guide", c), ctx.row("peer", c)
+    at_sites = np.isin(a.guides.site[guide_row.cols], list(sites))
+    plan = (
+        ("site", site_row, top_sites),
+        ("lead_guide", guide_row, _ranked(guide_row, "lead_guide", at_sites & a.guides.can_lead[guide_row.cols])[:k]),
+        ("squad", guide_row, _ranked(guide_row, "guide", at_sites)[:k]),
+        ("peer", peer_row, _ranked(peer_row, "peer", np.ones(len(peer_row), dtype=bool))[:k]),
+    )
+    for stage, table, chosen in plan:
+        for r, i in enumerate(chosen):
             pid = str(table.partner_ids[table.cols[i]])
             breakdown = {x.feature: x.points for x in ctx.contributions(table, int(i))}
             rows.append((stage, r + 1, pid, ctx.names.get(pid, pid), float(table.total[i]), breakdown))
     return pd.DataFrame(rows, columns=["stage", "rank", "partner_id", "partner_name", "score", "breakdown"])
+
+
+def _ranked(table: ScoreTable, role: str, among: np.ndarray) -> np.ndarray:
+    return rank_allowed(table, among & ((table.reasons & np.uint64(role_mask(role))) == 0))

@@ -157,9 +157,9 @@ class Team(_Section):
     """Who accompanies a trainee, by the kind of site; who gets a peer supporter."""
 
     guides_at: frozenset[SiteKind] = Field(
-        default_factory=lambda: frozenset({SiteKind.COOPERATIVE}),
-        description="Site kinds whose trainees get a lead guide and a squad of guide workers (seed 002: "
-        "the cooperative's lavoratori guida).",
+        default_factory=lambda: frozenset(SiteKind),
+        description="Site kinds whose guide workers may lead and join squads, where the site lists them (seed 002: "
+        "the cooperative's lavoratori guida); ['cooperative'] keeps them to cooperative teams.",
     )
     tutor_at: frozenset[SiteKind] = Field(
         default_factory=lambda: frozenset({SiteKind.COMPANY}),

@@ -446,7 +446,9 @@ class PlacementSite(_Model):
         le=10_000,
     )
     cooperative_id: Id | None = _field(
-        "cooperativa", "The type-B cooperative this team belongs to (cooperatives table).", default=None
+        "cooperativa",
+        "The type-B cooperative this team belongs to; checked against the cooperatives table when the round lists any.",
+        default=None,
     )
     accommodations: frozenset[Accommodation] = _field(
         "accomodamenti offerti", "Adjustments the site can offer.", default_factory=frozenset

@@ -406,8 +406,8 @@ class RoundChecks:
                 site = t.raw(row, "site_id")
                 if isinstance(site, str) and ids.get(site, ("",))[0] != "site":
                     self._dangling(t, row, "site_id", site, "a site", self._of_kind(ids, "site"))
-        if "cooperatives" in self.broken:
-            return
+        if not self._checkable("cooperatives"):
+            return  # a round may name its teams' cooperative without listing the cooperatives
         sites = self.t["sites"]
         for row, _ in self._rows("sites"):
             coop = sites.raw(row, "cooperative_id")

@@ -47,7 +47,7 @@ from matchwork.model.vocab import (
     ateco_section,
 )
 
-__all__ = ["BitSet", "Columns", "ExistingIndex", "Gathered", "ProfileArrays", "xyz"]
+__all__ = ["BitSet", "Columns", "ExistingIndex", "Gathered", "ProfileArrays", "join", "xyz"]
 
 EARTH_RADIUS_KM = 6371.0088
 SKILLS = tuple(Skill)
@@ -181,6 +181,23 @@ class Gathered:
             idx = self.__dict__["index"]
             cache[name] = col.take(idx) if isinstance(col, BitSet) else col[idx]
         return cache[name]
+
+
+def join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All index pairs ``(i, j)`` with ``left[i] == right[j]``, sorted by ``i`` then ``j`` (a sort-merge join).
+
+    >>> li, ri = join(np.array([3, 1, 3]), np.array([1, 3, 3, 2]))
+    >>> li.tolist(), ri.tolist()
+    ([0, 0, 1, 2, 2], [1, 2, 0, 1, 2])
+    """
+    order = np.argsort(right, kind="stable")
+    sorted_right = right[order]
+    lo = np.searchsorted(sorted_right, left, side="left")
+    hi = np.searchsorted(sorted_right, left, side="right")
+    counts = hi - lo
+    li = np.repeat(np.arange(len(left)), counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    return li, order[np.repeat(lo, counts) + offsets]
 
 
 def xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:

@@ -51,6 +51,8 @@ class Capacities:
     site_present : int array (sites)
         Trainees each site hosts now, net of this round's candidates placed there
         (who are matched again).
+    site_counted : int array (sites)
+        Of those, the ones the legal limit counts (not exempt under the rule set).
     site_headcount, site_bonus : int array (sites)
         The employees the rule set counts, and the extra trainees of the hiring bonus.
     tutor_room, tutor_limit : int array (tutors)
@@ -93,6 +95,7 @@ class Capacities:
     hours_needed: np.ndarray
     exempt: np.ndarray
     site_present: np.ndarray
+    site_counted: np.ndarray
     site_headcount: np.ndarray
     site_bonus: np.ndarray
     tutor_room: np.ndarray
@@ -206,6 +209,7 @@ class Capacities:
             hours_needed=hours_needed,
             exempt=exempt,
             site_present=np.maximum(present, 0),
+            site_counted=counted,
             site_headcount=headcount,
             site_bonus=bonus,
             tutor_room=tutor_room,

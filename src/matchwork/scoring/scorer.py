@@ -134,11 +134,12 @@ class ScoreTable:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def feasible(self, role: str | None = None) -> np.ndarray:
-        """Whether each pair is allowed in ``role`` (default: in every role of the stage)."""
+    def feasible(self, role: str | None = None, pairs: np.ndarray | slice | None = None) -> np.ndarray:
+        """Whether each pair (or each of ``pairs``) is allowed in ``role`` (default: in every role of the stage)."""
+        reasons = self.reasons if pairs is None else self.reasons[pairs]
         if role is None:
-            return self.reasons == 0
-        return (self.reasons & MASK(role_mask(role))) == 0
+            return reasons == 0
+        return (reasons & MASK(role_mask(role))) == 0
 
     def feasible_in_any_role(self) -> np.ndarray:
         """Whether each pair is allowed in at least one role of the stage (lead or squad, say)."""

@@ -32,7 +32,10 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["Network", "NetworkBuilder"]
+__all__ = ["SCALE", "Network", "NetworkBuilder"]
+
+SCALE = 10_000
+"""Integer cost units per score point: every stage optimises scores to 1/10 000 of a point."""
 
 
 @dataclasses.dataclass(frozen=True)

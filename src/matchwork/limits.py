@@ -1,0 +1,231 @@
+"""Every limit of a matched round, how full it is, and which full ones stand in an option's way.
+
+A candidate's option (a position, with a lead guide of its site) can be out of
+reach because of a rule, or because a limit is full: the position's openings, the
+site's legal trainee limit (non-exempt candidates only), its company tutors' limit,
+or the lead guides who could take the candidate (each at their lead limit or their
+total of newcomers). :class:`Limits` holds each limit's load and capacity after the
+match — the ``loads`` table of the result is built from it — and names, for any set
+of options, the full ones that block them. So a limit is named in a reason only if
+the loads table shows it full.
+
+Examples
+--------
+>>> import matchwork as mw
+>>> result = mw.match(mw.synth.round(150, seed=23))
+>>> limits = result.limits
+>>> sorted(set(limits.table.role))
+['guide', 'lead_guide', 'peer', 'position', 'site', 'site_legal', 'site_tutors']
+>>> full = limits.table.query("load >= capacity")
+>>> ("position", full.query("role == 'position'").partner_id.iloc[0]) in limits.full
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from matchwork.scoring.arrays import join
+
+if TYPE_CHECKING:
+    from matchwork.scoring.scorer import Scores
+
+__all__ = ["LIMIT_ROLES", "Blocks", "Limits"]
+
+LIMIT_ROLES: tuple[str, ...] = ("site", "position", "site_legal", "site_tutors", "lead_guide", "guide", "peer")
+"""The roles of the loads table: ``site`` is a site's binding limit; ``position``, ``site_legal`` and
+``site_tutors`` are each of its limits; ``lead_guide`` and ``guide`` a guide worker's lead and total
+newcomers; ``peer`` a peer supporter's weekly hours."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Blocks:
+    """What stands in the way of each option ``(cand[i], pos[i])``, all boolean arrays over the options.
+
+    ``position``, ``site_legal``, ``site_tutors``: that limit is full (the legal one only
+    for a candidate it counts); ``no_lead``: no guide of the site may lead the candidate
+    (a rule); ``leads_full``: some may, but each is at their lead limit or total;
+    ``free``: nothing is full — the option was open, and the round was better without it.
+    """
+
+    position: np.ndarray
+    site_legal: np.ndarray
+    site_tutors: np.ndarray
+    no_lead: np.ndarray
+    leads_full: np.ndarray
+    full_leads: list[np.ndarray]
+
+    @property
+    def limited(self) -> np.ndarray:
+        """Options blocked by at least one full limit."""
+        return self.position | self.site_legal | self.site_tutors | self.leads_full
+
+    @property
+    def free(self) -> np.ndarray:
+        """Options a rule allows and no limit blocks."""
+        return ~self.limited & ~self.no_lead
+
+
+class Limits:
+    """Load and capacity of every limit after a match (see the module docstring).
+
+    Parameters
+    ----------
+    scores : Scores
+    position, lead, peer : int arrays (candidates)
+        Each candidate's position, lead guide and peer supporter index, -1 for none.
+    squad_members : int array
+        The guide index of every squad member of every candidate.
+    """
+
+    def __init__(
+        self, scores: Scores, position: np.ndarray, lead: np.ndarray, squad_members: np.ndarray, peer: np.ndarray
+    ):
+        a, cap = scores.arrays, scores.capacities
+        self.scores = scores
+        n_s, n_p, n_g = len(a.sites), len(a.positions), len(a.guides)
+        matched = position >= 0
+        placed_site = a.positions.site[position[matched]]
+        new_site = np.bincount(placed_site, minlength=n_s)
+        exempt_new = np.bincount(placed_site[cap.exempt[matched]], minlength=n_s)
+        present = cap.site_present  # trainees carried, net of this round's candidates
+        self.position_load = np.bincount(position[matched], minlength=n_p)
+        # the legal limit counts the non-exempt trainees only, those present as those placed now
+        self.legal_load = cap.site_counted + new_site - exempt_new
+        # the tutors' load: what they carry (the listed tutors', or the trainees present) and the new trainees
+        self.tutor_load = (cap.site_tutor_limit - cap.site_tutor) + new_site
+        leads = np.bincount(lead[matched], minlength=n_g)
+        self.lead_load = leads
+        self.guide_load = (cap.guide_limit - cap.guide_total) + leads + np.bincount(squad_members, minlength=n_g)
+        given = peer >= 0
+        self.peer_load = (cap.peer_limit - cap.peer_hours) + np.bincount(
+            peer[given], weights=cap.hours_needed[given], minlength=len(a.peers)
+        )
+        openings = np.bincount(a.positions.site, weights=cap.position_open, minlength=n_s)
+        # what is left under each limit when the round began; the legal one binds the non-exempt placed now
+        room = np.minimum(np.minimum(cap.site_tutor, cap.site_legal + exempt_new), openings)
+        self.site_capacity = present + room
+        self.site_load = present + new_site
+
+    # ------------------------------------------------------------ the loads table
+
+    @functools.cached_property
+    def table(self) -> pd.DataFrame:
+        """``partner_id, role, load, capacity`` of every limit (the result's ``loads``)."""
+        a, cap = self.scores.arrays, self.scores.capacities
+        parts = [
+            (a.sites.ids, "site", self.site_load, self.site_capacity),
+            (a.positions.ids, "position", self.position_load, cap.position_open),
+            (a.sites.ids, "site_legal", self.legal_load, cap.site_legal_limit),
+            (a.sites.ids, "site_tutors", self.tutor_load, cap.site_tutor_limit),
+            (a.guides.ids, "lead_guide", self.lead_load, cap.guide_lead),
+            (a.guides.ids, "guide", self.guide_load, cap.guide_limit),
+            (a.peers.ids, "peer", self.peer_load, cap.peer_limit),
+        ]
+        out = pd.concat(
+            [pd.DataFrame({"partner_id": ids, "role": role, "load": load, "capacity": capacity})
+             for ids, role, load, capacity in parts],
+            ignore_index=True,
+        )  # fmt: skip
+        out["partner_id"] = out["partner_id"].astype(str)
+        out["load"] = out["load"].astype(float)
+        out["capacity"] = out["capacity"].astype(float)
+        return out
+
+    @property
+    def full(self) -> set[tuple[str, str]]:
+        """``(role, partner_id)`` of every limit at capacity."""
+        t = self.table
+        at = t[t["load"] >= t["capacity"] - 1e-9]
+        return set(zip(at["role"], at["partner_id"], strict=True))
+
+    # ------------------------------------------------------------ options
+
+    def lead_has_room(self) -> np.ndarray:
+        """Whether each guide could lead one more newcomer (under both their lead limit and their total)."""
+        cap = self.scores.capacities
+        return (self.lead_load < cap.guide_lead) & (self.guide_load < cap.guide_limit)
+
+    def peer_room(self) -> np.ndarray:
+        """Weekly hours each peer supporter has left."""
+        return self.scores.capacities.peer_limit - self.peer_load
+
+    def blocks(self, cand: np.ndarray, pos: np.ndarray) -> Blocks:
+        """What stands in the way of each option ``(cand[i], pos[i])`` (allowed by the site rules)."""
+        a, cap, guide = self.scores.arrays, self.scores.capacities, self.scores.guide
+        site = a.positions.site[pos].astype(np.int64)
+        position = self.position_load[pos] >= cap.position_open[pos]
+        site_legal = (self.legal_load[site] >= cap.site_legal_limit[site]) & ~cap.exempt[cand]
+        site_tutors = self.tutor_load[site] >= cap.site_tutor_limit[site]
+        # the lead guides who may lead each option: allowed for the candidate, at the site, in the position's team
+        rows = _rows_of(guide.rows, np.unique(cand))
+        ok = rows[guide.feasible("lead_guide", rows) & a.guides.can_lead[guide.cols[rows]]]
+        gc, gg = guide.rows[ok].astype(np.int64), guide.cols[ok].astype(np.int64)
+        n_s = len(a.sites)
+        li, ri = join(cand.astype(np.int64) * n_s + site, gc * n_s + a.guides.site[gg])
+        team = a.guides.position[gg[ri]]
+        fits = (team < 0) | (team == pos[li])
+        li, lead = li[fits], gg[ri][fits]
+        room = self.lead_has_room()[lead]
+        n = len(cand)
+        no_lead = np.bincount(li, minlength=n) == 0
+        leads_full = ~no_lead & (np.bincount(li, weights=room, minlength=n) == 0)
+        full_leads = np.split(lead[~room], np.searchsorted(li[~room], np.arange(1, n)))
+        return Blocks(position, site_legal, site_tutors, no_lead, leads_full, full_leads)
+
+    def named(self, cand: np.ndarray, pos: np.ndarray, among: np.ndarray, blocks: Blocks) -> pd.DataFrame:
+        """The full limits blocking the options ``among`` selects: ``cand, role, partner_id, load, capacity``."""
+        a, cap = self.scores.arrays, self.scores.capacities
+        s = a.positions.site[pos]
+        frames = [
+            _rows(cand, among & blocks.position, "position", a.positions.ids[pos], self.position_load[pos],
+                  cap.position_open[pos]),
+            _rows(cand, among & blocks.site_legal, "site_legal", a.sites.ids[s], self.legal_load[s],
+                  cap.site_legal_limit[s]),
+            _rows(cand, among & blocks.site_tutors, "site_tutors", a.sites.ids[s], self.tutor_load[s],
+                  cap.site_tutor_limit[s]),
+        ]  # fmt: skip
+        which = np.flatnonzero(among & blocks.leads_full)
+        if len(which):
+            g = np.concatenate([blocks.full_leads[i] for i in which])
+            owner = np.repeat(cand[which], [len(blocks.full_leads[i]) for i in which])
+            at_lead = self.lead_load[g] >= cap.guide_lead[g]  # else the guide's total of newcomers is full
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "cand": owner,
+                        "role": np.where(at_lead, "lead_guide", "guide"),
+                        "partner_id": a.guides.ids[g].astype(str),
+                        "load": np.where(at_lead, self.lead_load[g], self.guide_load[g]),
+                        "capacity": np.where(at_lead, cap.guide_lead[g], cap.guide_limit[g]),
+                    }
+                )
+            )
+        return pd.concat(frames, ignore_index=True)
+
+
+def _rows(
+    cand: np.ndarray, mask: np.ndarray, role: str, ids: np.ndarray, load: np.ndarray, capacity: np.ndarray
+) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "cand": cand[mask],
+            "role": role,
+            "partner_id": ids[mask].astype(str),
+            "load": load[mask],
+            "capacity": capacity[mask],
+        }
+    )
+
+
+def _rows_of(rows: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """The indices of a score table's pairs (sorted by candidate) that belong to ``candidates`` (sorted)."""
+    lo = np.searchsorted(rows, candidates.astype(rows.dtype), side="left")
+    hi = np.searchsorted(rows, candidates.astype(rows.dtype), side="right")
+    n = hi - lo
+    return np.repeat(lo - np.concatenate([[0], np.cumsum(n)[:-1]]), n) + np.arange(n.sum())

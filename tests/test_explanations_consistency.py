@@ -1,0 +1,222 @@
+"""What explanations say must agree with what the engine did, over every candidate of whole rounds.
+
+Rounds with pins, pairings in place and exempt trainees (the Lombardy rule set).
+For every candidate: contributions sum to the scores in ``assignments``; forcing
+the current partner costs 0; forcing every allowed option not taken never improves
+the first tier that changes, and its re-solve equals an independent ``mw.match`` of
+the round with that pin; every limit named is full in ``loads``; no audience reads
+what it must not.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import matchwork as mw
+from matchwork.explain import Contribution, to_json
+from matchwork.model.profiles import Pin
+
+LOMBARDY = mw.Policy.from_toml_text('[trainee_limits]\nrule_set = "lombardia"\n')
+
+
+def _with_pins(rnd: mw.Round, policy: mw.Policy) -> mw.Round:
+    """The round with two candidates pinned to the second-best position the rules allow them."""
+    scores = mw.score(rnd, policy)
+    site, guide, gp = scores.site, scores.guide, scores.guide_position
+    # positions with a lead guide the candidate may have (a host company's tutors are not in the engine yet)
+    leads = guide.feasible("lead_guide") & scores.arrays.guides.can_lead[guide.cols]
+    led = {
+        (int(c), int(p))
+        for c, g in zip(guide.rows[leads], guide.cols[leads], strict=True)
+        for p in gp.cols[(gp.rows == g) & gp.feasible("lead_guide")]
+    }
+    pins, pinned = [], []  # two pins at two different sites: they can be honoured together
+    for c in range(len(rnd.candidates)):
+        ok = np.flatnonzero((site.rows == c) & site.feasible("site"))
+        taken = {scores.arrays.positions.site[site.cols[rnd_pin]] for rnd_pin in pinned}
+        ok = np.array(
+            [
+                i
+                for i in ok
+                if (c, int(site.cols[i])) in led and scores.arrays.positions.site[site.cols[i]] not in taken
+            ],
+            dtype=np.int64,
+        )
+        if len(ok) >= 2:
+            second = ok[np.argsort(-site.total[ok], kind="stable")[1]]
+            pinned.append(second)
+            pins.append(Pin(candidate_id=rnd.candidates[c].id, partner_id=str(site.partner_ids[site.cols[second]])))
+        if len(pins) == 2:
+            break
+    return rnd.replace(pins=pins)
+
+
+ROUNDS = {
+    "national rules, pins": (lambda: mw.synth.round(75, seed=3).replace(region=None), mw.Policy()),
+    "Lombardy exemptions, pins": (lambda: mw.synth.round(75, seed=11), LOMBARDY),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(ROUNDS))
+def case(request: pytest.FixtureRequest) -> tuple[mw.Round, mw.Policy, mw.MatchResult]:
+    make, policy = ROUNDS[request.param]
+    rnd = _with_pins(make(), policy)
+    result = mw.match(rnd, policy)
+    assert rnd.pins and rnd.pairings, "the round must carry pins and pairings in place"
+    assert (result.assignments.status == "matched").sum() >= 10 and (result.assignments.status == "unmatched").any()
+    return rnd, policy, result
+
+
+def test_contributions_sum_to_the_scores_of_the_assignments(case: tuple[mw.Round, mw.Policy, mw.MatchResult]) -> None:
+    _, _, result = case
+    asg = result.assignments.set_index("candidate_id")
+    column = {"site": "site_score", "lead_guide": "guide_score", "peer": "peer_score"}
+    for cid in asg.index:
+        for s in result.explain(cid, lang="en", prices=False).stages:
+            if s.partner_id is None:
+                continue
+            assert math.isclose(sum(c.points for c in s.contributions), s.score, abs_tol=1e-9)
+            if s.stage in column:
+                assert s.score == pytest.approx(asg.at[cid, column[s.stage]], abs=1e-9)
+
+
+def test_forcing_the_current_partner_costs_nothing(case: tuple[mw.Round, mw.Policy, mw.MatchResult]) -> None:
+    _, _, result = case
+    asg = result.assignments
+    for row in asg[asg.status == "matched"].itertuples():
+        partners = [(row.position_id, "site"), (row.site_id, "site"), (row.lead_guide_id, "lead_guide")]
+        partners += [(g, "guide") for g in row.squad_ids] + ([(row.peer_id, "peer")] if row.peer_id else [])
+        for pid, role in partners:
+            w = result.why_not(row.candidate_id, pid, role)
+            assert w.feasible and w.current and w.cost == 0 and w.unplaced == 0
+            assert w.displaced.empty and w.gained.empty
+
+
+def _options_not_taken(result: mw.MatchResult) -> list[tuple[str, str, str]]:
+    """Every allowed option an explanation lists as not taken: (candidate, partner, role)."""
+    role_of = {"site": "site", "lead_guide": "lead_guide", "squad": "guide", "peer": "peer"}
+    out = []
+    for cid in result.assignments.candidate_id:
+        e = result.explain(cid, lang="en", prices=False)
+        for s in e.stages:
+            out += [(cid, a.partner_id, role_of[s.stage]) for a in s.alternatives if a.why != "rule"]
+        out += [(cid, a.partner_id, "site") for a in e.blocked if a.why != "rule"]
+    return out
+
+
+def test_forcing_an_option_never_improves_the_first_tier_and_equals_an_independent_resolve(
+    case: tuple[mw.Round, mw.Policy, mw.MatchResult],
+) -> None:
+    rnd, policy, result = case
+    options = _options_not_taken(result)
+    assert len(options) >= 20, "the round must offer options not taken"
+    checked = 0
+    for cid, pid, role in options:
+        w = result.why_not(cid, pid, role)
+        pin = Pin(candidate_id=cid, partner_id=pid, role=None if role in ("site", "peer") else role)
+        try:
+            alone = mw.match(rnd.replace(pins=[*rnd.pins, pin]), policy)
+        except (mw.MatchError, mw.RoundValidationError):  # the pin cannot be honoured
+            assert not w.feasible and w.cost is None and w.reasons
+            continue
+        assert w.feasible and w.cost is not None
+        assert w.tiers_after == alone.tiers, (cid, pid, role)
+        if w.headline is not None:
+            assert w.headline[2] > 0, (cid, pid, role, w.headline)  # exact stages: the first change is never a gain
+        checked += 1
+    assert checked >= 20
+
+
+def _full(result: mw.MatchResult) -> set[str]:
+    loads = result.loads
+    at = loads[loads.load >= loads.capacity - 1e-9]
+    return {f"{r}:{p}" for r, p in zip(at.role, at.partner_id, strict=True)}
+
+
+def test_every_limit_named_is_full_in_the_loads_table(case: tuple[mw.Round, mw.Policy, mw.MatchResult]) -> None:
+    _, _, result = case
+    full = _full(result)
+    loads = result.loads.set_index(["role", "partner_id"])
+    need = dict(zip(result.assignments.candidate_id, result.scores.capacities.hours_needed, strict=True))
+    named = 0
+    for cid in result.assignments.candidate_id:
+        e = result.explain(cid, lang="en", prices=False)
+        alternatives = [a for s in e.stages for a in s.alternatives] + list(e.blocked)
+        for a in alternatives:
+            assert (a.why == "capacity") == bool(a.limits), (cid, a)
+            for limit in a.limits:
+                role, pid = limit.split(":", 1)
+                if role == "peer":  # full for this person: fewer free hours than they need
+                    load, capacity = loads.loc[(role, pid), ["load", "capacity"]]
+                    assert capacity - load < need[cid] - 1e-9 or limit in full
+                else:
+                    assert limit in full, (cid, a.partner_id, limit)
+                named += 1
+    for row in result.unmatched_reasons.itertuples():
+        if row.reason == "capacity_taken":
+            assert row.limits
+        for label in row.limits:
+            role, pid, figures = label.split(" ")
+            load, capacity = (float(x) for x in figures.split("/"))
+            assert f"{role}:{pid}" in full and load >= capacity
+            named += 1
+    assert named >= 10
+
+
+def test_unmatched_people_are_never_a_trade_off_of_an_exact_engine(
+    case: tuple[mw.Round, mw.Policy, mw.MatchResult],
+) -> None:
+    _, _, result = case
+    reasons = result.unmatched_reasons
+    assert set(reasons.reason) <= {"no_feasible_option", "capacity_taken"}
+    assert len(reasons) == (result.assignments.status == "unmatched").sum()
+
+
+def _no_figure(c: Contribution) -> bool:
+    """No points shown: none at all, or 0 for a wish of the person's that is not met (told as such)."""
+    return math.isnan(c.points) or (c.asked and c.points == 0)
+
+
+def test_each_audience_reads_only_its_part(case: tuple[mw.Round, mw.Policy, mw.MatchResult]) -> None:
+    _, _, result = case
+    asg = result.assignments.set_index("candidate_id")
+    names = {c.id: c.name for c in result.round.candidates}
+    for cid, row in asg.iterrows():
+        others = [n for other, n in names.items() if other != cid and n != names[cid]]
+        site = result.explain(cid, "site", "it")
+        peer = result.explain(cid, "peer", "it")
+        you = result.explain(cid, "candidate", "it")
+        if row.status != "matched":
+            assert site.status == "not_yours" and site.candidate_name == "" and names[cid] not in site.text
+        else:
+            assert {s.stage for s in site.stages} <= {"site", "lead_guide", "squad"} and not site.blocked
+            assert all(not s.alternatives for s in site.stages)
+        if row.peer_id is None:
+            assert peer.status == "not_yours" and names[cid] not in peer.text
+        else:
+            assert {s.stage for s in peer.stages} == {"peer"}
+            assert all(s.score is None and all(_no_figure(c) for c in s.contributions) for s in peer.stages)
+        assert all(s.score is None and all(_no_figure(c) for c in s.contributions) for s in you.stages)
+        blob = you.text + to_json([you])
+        own = {s.partner_name for s in you.stages}  # names repeat: another candidate may share a guide's name
+        assert not any(n in blob for n in others if n not in own and not any(n in (o or "") for o in own)), cid
+        assert "punti" not in you.text and "points" not in you.text
+
+
+def test_audiences_over_every_candidate_of_the_demo_round() -> None:
+    """The demo round (300 candidates): sites and peers read only theirs, candidates no points, in their language."""
+    result = mw.match(mw.synth.round(300, seed=0))
+    asg = result.assignments.set_index("candidate_id")
+    english = {rule.text["en"] for rule in mw.scoring.rules.RULE_BY_CODE.values()}
+    for cid, row in asg.iterrows():
+        for lang in ("it", "en"):
+            site, peer = result.explain(cid, "site", lang), result.explain(cid, "peer", lang)
+            you = result.explain(cid, "candidate", lang, prices=False)
+            assert (site.status == "not_yours") == (row.status != "matched")
+            assert (peer.status == "not_yours") == (row.peer_id is None)
+            assert all(s.score is None for s in you.stages)
+            if lang == "it":
+                assert not any(t in you.text + site.text for t in english), cid
