@@ -369,6 +369,7 @@ def round(  # noqa: A001 - the public name the issue gives
     provinces: int | None = None,
     date: dt.date = ROUND_DATE,
     profile: str = "desk",
+    region: str | None = "lombardia",
 ) -> Round:
     """A realistic synthetic placement round of the Mantova job desk, or of a type-B cooperative.
 
@@ -392,11 +393,14 @@ def round(  # noqa: A001 - the public name the issue gives
         operators per area. ``cooperative`` (seed 002): a type-B cooperative's own
         programme, every site one of its teams with lavoratori guida, people from
         the services of seed 002, no desk operators.
+    region : str or None
+        The round's region (Mantova is in Lombardy, whose exemptions then apply);
+        None for a round judged by the national rules.
 
     Returns
     -------
     Round
-        A validated round of the ``lombardia`` region, sorted by id.
+        A validated round (of the ``lombardia`` region by default), sorted by id.
 
     Examples
     --------
@@ -410,7 +414,7 @@ def round(  # noqa: A001 - the public name the issue gives
         raise ValueError(f"n_candidates must be between 1 and 200000, got {n_candidates}")
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {', '.join(PROFILES)}; got {profile!r}")
-    return _round(n_candidates, seed, n_guides, n_sites, n_peers, provinces, date, profile)
+    return _round(n_candidates, seed, n_guides, n_sites, n_peers, provinces, date, profile, region)
 
 
 @_gc.paused
@@ -423,6 +427,7 @@ def _round(
     provinces: int | None,
     date: dt.date,
     profile: str,
+    region: str | None,
 ) -> Round:
     rng = np.random.default_rng(seed)
     desk = profile == "desk"
@@ -468,7 +473,7 @@ def _round(
         pairings=pairings,
         name=f"synthetic Mantova round (seed {seed})" if desk else f"synthetic Mantova cooperative round (seed {seed})",
         date=date,
-        region="lombardia",
+        region=region,
         review={"reviewer": _names(rng, 1)[0]},
     )
 
