@@ -32,8 +32,10 @@ test: $(VENV)/.installed-dev
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
+# Two sites: the English reference in site/, the Italian guide for offices in site/it/ (warnings are errors).
 docs: $(VENV)/.installed-docs
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --config-file mkdocs.yml --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --config-file mkdocs.it.yml --site-dir site/it
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/run.py

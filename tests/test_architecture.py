@@ -29,12 +29,14 @@ PIPELINE: tuple[str, ...] = (
     # model: what a round is
     "matchwork.model",
     "matchwork.model.vocab",
+    "matchwork.model.geo",
     "matchwork.model.profiles",
     # io: profile records as tables and files (no Round needed)
     "matchwork.io",
     "matchwork.io.atomic",
     "matchwork.io.tables",
     "matchwork.io.schema",
+    "matchwork.io.template",
     # model: the validated round and what a programme decides
     "matchwork.model.validation",
     "matchwork.model.round",
@@ -77,6 +79,7 @@ PIPELINE: tuple[str, ...] = (
     "matchwork.engine.engine",
     "matchwork.engine",
     # outputs for people
+    "matchwork.report.headline",
     "matchwork.report.report",
     "matchwork.report",
     "matchwork.batch",

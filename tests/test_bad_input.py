@@ -16,7 +16,8 @@ SENTINEL = "SENTINEL-SECRET-1234"
 
 @pytest.fixture
 def frames() -> dict[str, pd.DataFrame]:
-    return mw.synth.round(40, seed=5).to_frames()
+    # cells as a spreadsheet holds them (any text), not the typed columns to_frames() gives
+    return {t: f.astype(object) for t, f in mw.synth.round(40, seed=5).to_frames().items()}
 
 
 def _errors(frames: dict[str, pd.DataFrame]) -> RoundValidationError:

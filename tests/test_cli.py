@@ -35,7 +35,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo") / "out"
     result = runner.invoke(app, ["demo", "--out", str(out), "--size", "60", "--lang", "en"])
     assert result.exit_code == 0, result.output
-    assert "report:" in result.output and str((out / "report.html").resolve()) in result.output.replace("\n", "")
+    assert "Report:" in result.output and str((out / "report.html").resolve()) in result.output.replace("\n", "")
     return out
 
 
@@ -73,21 +73,72 @@ def test_run_on_a_workbook_with_a_policy(demo_dir: Path, tmp_path: Path) -> None
     assert record["input_sha256"] == mw.batch.fingerprint(demo_dir / "round.xlsx")
 
 
-def test_site_view_is_redacted(demo_dir: Path) -> None:
+def test_site_view_is_redacted_and_lists_what_to_prepare(demo_dir: Path) -> None:
     view = pd.read_excel(demo_dir / "site_view.xlsx", sheet_name=None)
-    assert list(view) == ["newcomers"]
+    assert list(view) == ["newcomers", "to prepare"]
     frame = view["newcomers"]
     assert "peer" not in " ".join(frame.columns)
     rnd = mw.Round.from_excel(demo_dir / "round.xlsx")
-    text = frame.to_csv()
+    text = pd.concat(view.values()).to_csv()
     for c in rnd.candidates:
         for svc in c.care_team:
             assert svc not in text
     assert "therapeutic" not in text.lower() and "lived experience" not in text.lower()
+    for word in ("mental health", "substance use", "CPS", "SerD", "probation"):
+        assert word not in text  # categories, lived experience and referring services stay with the case team
+    people = {c.id: c for c in rnd.candidates}
+    for cid, needs in zip(frame["candidate id"], frame["adjustments to prepare"].fillna(""), strict=True):
+        assert needs == ", ".join(sorted(mw.model.vocab.label(a, "en") for a in people[cid].accommodations))
+    prepare = view["to prepare"]
+    for (site, adjustment), group in (
+        frame.assign(adjustment=frame["adjustments to prepare"].fillna("").str.split(", "))
+        .explode("adjustment")
+        .groupby(["site id", "adjustment"])
+    ):
+        if adjustment:
+            row = prepare[(prepare["site id"] == site) & (prepare["adjustment"] == adjustment)]
+            assert row["newcomers"].tolist() == [len(group)]
+
+
+def test_assignments_workbook_is_for_people(demo_dir: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.load_workbook(demo_dir / "assignments.xlsx")
+    assert book.sheetnames == ["at a glance", "assignments", "unmatched", "loads"]
+    sheet = book["assignments"]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
+    header = [c.value for c in sheet[1]]
+    rows = pd.DataFrame(list(sheet.iter_rows(min_row=2, values_only=True)), columns=header)
+    asg = pd.read_csv(demo_dir / "assignments.csv", keep_default_na=False)
+    rnd = mw.Round.from_excel(demo_dir / "round.xlsx")
+    named = {x.id: x.name for x in (*rnd.candidates, *rnd.guides, *rnd.sites)}
+    assert rows["candidate id"].tolist() == asg["candidate_id"].tolist()
+    assert rows["candidate"].tolist() == [named[c] for c in asg["candidate_id"]]
+    matched = asg["status"] == "matched"
+    assert rows.loc[matched, "site"].tolist() == [named[s] for s in asg.loc[matched, "site_id"]]
+    squads = [", ".join(named[g] for g in s.split(";") if g) for s in asg.loc[matched, "squad_ids"]]
+    assert rows.loc[matched, "squad"].fillna("").tolist() == squads
+    scores = rows.loc[matched, "score"].astype(float)
+    assert (scores.round(1) == scores).all() and scores.tolist() == pytest.approx(
+        asg.loc[matched, "score"].astype(float).tolist(), abs=0.051
+    )
+    assert sheet.column_dimensions["A"].width > 8
+    unmatched = book["unmatched"]
+    assert unmatched.max_row - 1 == int((~matched).sum())
+
+
+def test_demo_ends_with_a_plain_summary_in_the_users_language(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path / "demo"), "--size", "40", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    rnd = mw.synth.round(40, seed=3)
+    placed = mw.match(rnd).metrics["matched"]
+    assert f"{placed} persone abbinate su 40" in result.output or f"{placed} persona abbinata su 40" in result.output
+    assert "Il limite principale" in result.output and "Risultati:" in result.output
+    assert "MatchResult(" not in result.output and "Round(" not in result.output
 
 
 def test_broken_workbook_exits_2_and_writes_nothing(tmp_path: Path) -> None:
-    frames = mw.synth.round(30, seed=1).to_frames()
+    frames = {t: f.astype(object) for t, f in mw.synth.round(30, seed=1).to_frames().items()}
     frames["candidates"].loc[0, "lat"] = "999"
     frames["sites"].loc[1, "headcount"] = "-1"
     tables.write_excel(frames, tmp_path / "bad.xlsx")
@@ -153,7 +204,7 @@ def test_suggest_lists_partners(demo_dir: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_validate_reports_every_problem_with_exit_2(tmp_path: Path) -> None:
-    frames = mw.synth.round(30, seed=1).to_frames()
+    frames = {t: f.astype(object) for t, f in mw.synth.round(30, seed=1).to_frames().items()}
     frames["candidates"].loc[0, "lat"] = "999"
     frames["sites"].loc[1, "headcount"] = "-1"
     tables.write_excel(frames, tmp_path / "bad.xlsx")

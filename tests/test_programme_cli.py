@@ -70,7 +70,7 @@ def test_a_programme_from_the_command_line(url: str, tmp_path: Path) -> None:
     assert mw.Relationship(a=cid, b=lead, kind="failed_pairing") in nxt.relationships
 
     code, output = call("record", str(tmp_path / "next.xlsx"), "--approved-by", "Responsabile", "--db", url)
-    assert code == EXIT_OK and output.startswith("Giro n. 2")
+    assert code == EXIT_OK and output.startswith("Tornata n. 2")
     code, output = call("show", cid, "--db", url)
     assert code == EXIT_OK and "Percorso di" in output and "interruzione" in output and "tutor" in output
     code, output = call("show", "--db", url, "--lang", "en", "--on", "2026-02-09")

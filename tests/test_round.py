@@ -104,7 +104,7 @@ def test_empty_required_tables() -> None:
 
 def test_every_problem_at_once() -> None:
     cands = _base()["candidates"]
-    cands[0] = {**cands[0], "location": {"lat": 95, "lon": 10.0}, "languages": ["italiano"]}
+    cands[0] = {**cands[0], "location": {"lat": 95, "lon": 10.0}, "languages": ["italien"]}
     cands[1] = {**cands[1], "max_commute_km": -3}
     probs = _problems(candidates=cands, guides=[{"id": "G1", "name": "Bruno", "site_id": "S2"}])
     cols = sorted((p.table, p.column) for p in probs)

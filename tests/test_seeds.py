@@ -371,7 +371,7 @@ def test_the_review_is_draft_until_approved_with_who_and_when() -> None:
         desk_round(review={"status": "approved"})
     assert info.value.problems[0].table == "round"
     with pytest.raises(mw.RoundValidationError, match="region"):
-        desk_round(region="lombardy")  # a misspelt region: "did you mean"
+        desk_round(region="lombrdia")  # a misspelt region: "did you mean"
 
 
 # ---------------------------------------------------------------- 3. peer safeguards

@@ -100,10 +100,10 @@ def page(table: str) -> str:
         else:
             prop = schema["properties"][col]
             field = col
-        required = col in schema.get("required", []) or (field == "location" and col in ("lat", "lon"))
-        if field == "location" and "location" not in schema.get("required", []):
-            required = False
+        required = col in schema.get("required", [])
         default = "**required**" if required else _default(prop)
+        if field == "location" and "location" in schema.get("required", []):
+            default = "**required**: `municipality`, or `lat` and `lon`"
         meaning = prop.get("description", "")
         if field in secret:
             meaning += " 🔒 *sensitive: never shown to a host site, never in logs or errors.*"

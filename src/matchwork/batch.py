@@ -3,17 +3,21 @@
 :func:`run` is what ``matchwork run`` does: read and validate the round, score it,
 solve the three stages, explain every candidate and write
 
-``assignments.csv`` / ``.xlsx``
-    one row per candidate (the :attr:`MatchResult.assignments` contract);
-``unmatched.csv``
-    why each unmatched candidate is unmatched;
-``loads.csv``
-    load against capacity of every partner;
+``assignments.csv``, ``unmatched.csv``, ``loads.csv``
+    for programs: one row per candidate (the :attr:`MatchResult.assignments`
+    contract), why each unmatched candidate is unmatched, load against capacity of
+    every partner; codes and full precision, English column names, ``;``-joined lists;
+``assignments.xlsx``
+    for people, in the run's language: what holds placements back, every
+    candidate with names beside codes, scores to one decimal and the squad by name,
+    the unmatched with their reason in words, and the loads; frozen headers,
+    filters and column widths;
 ``explanations.json``
     the case-team explanation of every candidate;
 ``site_view.xlsx``
-    what the host companies may see: their newcomers, lead guides and squads,
-    with the site-audience explanation (nothing the schema marks sensitive);
+    what the host companies may see: their newcomers, lead guides and squads, the
+    adjustments each site must prepare, with the site-audience explanation (nothing
+    the schema marks sensitive: no health or referral data);
 ``report.html``
     the round report (:mod:`matchwork.report.report`), one self-contained file;
 ``run.json``
@@ -23,7 +27,8 @@ solve the three stages, explain every candidate and write
     the inputs as read, so that ``matchwork explain`` can answer later questions.
 
 All files are written into a temporary folder beside the output folder, which
-replaces it only when every file is in place.
+replaces it only when every file is in place. :meth:`MatchResult.write` writes the
+same folder for a result matched in Python (:func:`write_result`).
 """
 
 from __future__ import annotations
@@ -38,20 +43,25 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from matchwork._validation import Lang, choice
 from matchwork._version import VERSION
 from matchwork.engine.engine import Engine
 from matchwork.explain import Explanation, explain, to_json
-from matchwork.explain.lookup import names
+from matchwork.i18n import text
 from matchwork.io.atomic import atomic_folder
 from matchwork.io.tables import safe_cells
 from matchwork.model.policy import Policy
 from matchwork.model.round import Round
-from matchwork.result import MatchResult
+from matchwork.model.vocab import label
+from matchwork.report.headline import blockers, headline, names, reason_text
+from matchwork.report.report import report_rows
+from matchwork.result import MatchResult, register_writer
 from matchwork.scoring.scorer import Scorer
 
-__all__ = ["STAGES", "BatchRun", "fingerprint", "run", "write_outputs"]
+__all__ = ["STAGES", "BatchRun", "fingerprint", "load_run", "run", "site_view", "write_outputs", "write_result"]
 
 STAGES: tuple[str, ...] = ("load", "score", "site_and_lead", "squad", "peer", "explain", "write")
 """The timed stages of a run, in order."""
@@ -72,6 +82,8 @@ class BatchRun:
     timings: dict[str, float]
     record: dict[str, Any]
     out_dir: Path | None
+    prices: pd.DataFrame | None = None
+    """:meth:`MatchResult.capacity_prices`, when the run priced capacities (computed as the outputs are written)."""
 
 
 def fingerprint(path: str | os.PathLike[str]) -> str:
@@ -154,34 +166,69 @@ def run(
     rnd = timed("load", lambda: source if isinstance(source, Round) else Round.read(source))
     scores = timed("score", lambda: Scorer(rnd, pol).scores())
     result = Engine(scores).run(timed)
-    with_prices = prices
-    full = len(rnd.candidates) <= FULL_UP_TO
-    explanations = timed(
-        "explain",
-        lambda: [
-            explain(result, c, "case_team", lang, prices=with_prices, full=full)
-            for c in result.assignments.candidate_id
-        ],
-    )
-    record = {
-        "matchwork": VERSION,
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "round": rnd.name,
-        "round_date": rnd.date.isoformat(),
-        "input": None if isinstance(source, Round) else str(source),
-        "input_sha256": _round_sha(rnd) if isinstance(source, Round) else fingerprint(source),
-        "round_sha256": _round_sha(rnd),
-        "policy_sha256": hashlib.sha256(pol.model_dump_json().encode()).hexdigest(),
-        "policy": pol.model_dump(mode="json"),
-        "lang": lang,
-        "prices": with_prices,
-        "objective": result.objective,
-    }
+    explanations = timed("explain", lambda: _explain_all(result, lang, prices))
+    record = _record(result, source, pol, lang, prices)
     record["timings"] = timings  # the write's own time is known only after run.json is written
     done = BatchRun(result, explanations, timings, record, None)
     if out_dir is not None:
         done.out_dir = timed("write", lambda: write_outputs(done, out_dir, lang=lang))
     return done
+
+
+def _explain_all(result: MatchResult, lang: str, prices: bool) -> list[Explanation]:
+    full = len(result.round.candidates) <= FULL_UP_TO
+    return [explain(result, c, "case_team", lang, prices=prices, full=full) for c in result.assignments.candidate_id]
+
+
+def _record(
+    result: MatchResult, source: Round | str | os.PathLike[str] | None, pol: Policy, lang: str, prices: bool
+) -> dict[str, Any]:
+    rnd = result.round
+    path = None if source is None or isinstance(source, Round) else source
+    return {
+        "matchwork": VERSION,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "round": rnd.name,
+        "round_date": rnd.date.isoformat(),
+        "input": None if path is None else str(path),
+        "input_sha256": _round_sha(rnd) if path is None else fingerprint(path),
+        "round_sha256": _round_sha(rnd),
+        "policy_sha256": hashlib.sha256(pol.model_dump_json().encode()).hexdigest(),
+        "policy": pol.model_dump(mode="json"),
+        "lang": lang,
+        "prices": prices,
+        "objective": result.objective,
+    }
+
+
+def write_result(
+    result: MatchResult, out_dir: str | os.PathLike[str], *, lang: str = "it", prices: bool = False
+) -> Path:
+    """Write a result matched in Python as ``matchwork run`` would: every file of the module docstring.
+
+    This is :meth:`MatchResult.write`; the explanations are computed here, in ``lang``.
+
+    Examples
+    --------
+    >>> import tempfile, matchwork as mw
+    >>> result = mw.match(mw.synth.round(40, seed=1))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     folder = result.write(f"{tmp}/out", lang="en")
+    ...     sorted(p.name for p in folder.iterdir())[:3]
+    ['assignments.csv', 'assignments.xlsx', 'explanations.json']
+    """
+    choice("lang", lang, Lang)
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    explanations = _explain_all(result, lang, prices)
+    timings["explain"] = time.perf_counter() - start
+    record = _record(result, None, result.policy, lang, prices)
+    record["timings"] = timings
+    done = BatchRun(result, explanations, timings, record, None)
+    start = time.perf_counter()
+    folder = write_outputs(done, out_dir, lang=lang)
+    timings["write"] = time.perf_counter() - start
+    return folder
 
 
 def _round_sha(rnd: Round) -> str:
@@ -198,32 +245,161 @@ def _flat(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def site_view(done: BatchRun, lang: str = "it") -> pd.DataFrame:
-    """What host companies may see: one row per newcomer, with the site-audience explanation."""
+    """What host companies may see: one row per newcomer, with the site-audience explanation.
+
+    Columns (headers in ``lang``): the site, the position, the newcomer, the lead guide,
+    the squad by name, the adjustments the site must prepare for them and why the
+    pairing was made. Nothing the schema marks sensitive (health, referral) is read.
+    """
     result = done.result
     rnd = result.round
-    known = names(result)
+    named = names(result)
     titles = {pos.id: pos.title for _, pos in rnd.positions}
+    people = {c.id: c for c in rnd.candidates}
     asg = result.assignments
     records: list[dict[str, Any]] = asg[asg.status == "matched"].to_dict("records")  # type: ignore[assignment]
     rows = []
     for rec in records:
+        person = people[rec["candidate_id"]]
         rows.append(
             {
                 "site_id": rec["site_id"],
-                "site": known[rec["site_id"]],
+                "site": named[rec["site_id"]],
                 "position_id": rec["position_id"],
                 "position": titles[rec["position_id"]],
                 "candidate_id": rec["candidate_id"],
-                "candidate": known[rec["candidate_id"]],
-                "lead_guide": known[rec["lead_guide_id"]],
-                "squad": ";".join(known[g] for g in rec["squad_ids"]),
+                "candidate": person.name,
+                "lead_guide": named[rec["lead_guide_id"]],
+                "squad": ", ".join(named[g] for g in rec["squad_ids"]),
+                "accommodations": ", ".join(sorted(label(a, lang) for a in person.accommodations)),
                 "site_score": round(float(rec["site_score"]), 1),
                 "why": explain(result, rec["candidate_id"], "site", lang, prices=False, full=False).text,
             }
         )
     columns = ["site_id", "site", "position_id", "position", "candidate_id", "candidate", "lead_guide", "squad"]
-    frame = pd.DataFrame(rows, columns=[*columns, "site_score", "why"])
-    return frame.sort_values(["site_id", "position_id", "candidate_id"]).reset_index(drop=True)
+    frame = pd.DataFrame(rows, columns=[*columns, "accommodations", "site_score", "why"])
+    frame = frame.sort_values(["site_id", "position_id", "candidate_id"]).reset_index(drop=True)
+    return frame.rename(columns={c: _header(c, lang) for c in frame.columns})
+
+
+def _header(column: str, lang: str) -> str:
+    return text("column.score" if column == "site_score" else f"column.{column}", lang)
+
+
+def _to_prepare(done: BatchRun, lang: str) -> pd.DataFrame:
+    """Per site and adjustment: how many newcomers need it, and who."""
+    result = done.result
+    people = {c.id: c for c in result.round.candidates}
+    named = {s.id: s.name for s in result.round.sites}
+    matched = result.assignments[result.assignments["status"] == "matched"]
+    rows = [
+        (site, named[site], label(a, lang), cid, people[cid].name)
+        for site, cid in zip(matched["site_id"], matched["candidate_id"], strict=True)
+        for a in sorted(people[cid].accommodations)
+    ]
+    pairs = pd.DataFrame(rows, columns=["site_id", "site", "accommodation", "candidate_id", "candidate"])
+    out = (
+        pairs.groupby(["site_id", "site", "accommodation"], sort=True)
+        .agg(newcomers=("candidate_id", "size"), people=("candidate", lambda s: ", ".join(sorted(s))))
+        .reset_index()
+    )
+    return out.rename(columns={c: _header(c, lang) for c in out.columns})
+
+
+def _assignments_sheets(done: BatchRun, lang: str, prices: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    """The assignments workbook for people: headline, everyone, the unmatched with reasons, loads."""
+    result = done.result
+    rows = report_rows(result, lang)
+    asg = result.assignments
+    everyone = pd.DataFrame(
+        {
+            _header("candidate", lang): rows["name"],
+            _header("candidate_id", lang): rows["id"],
+            _header("area", lang): rows["area"],
+            _header("status", lang): rows["status_text"],
+            _header("site", lang): rows["site"],
+            _header("site_id", lang): rows["site_id"],
+            _header("position", lang): rows["position"],
+            _header("position_id", lang): asg["position_id"].fillna(""),
+            _header("lead_guide", lang): rows["lead"],
+            _header("squad", lang): rows["squad"],
+            _header("peer", lang): rows["peer"],
+            _header("score", lang): rows["score"],
+            text("column.site_score", lang): asg["site_score"].round(1),
+            text("column.guide_score", lang): asg["guide_score"].round(1),
+            text("column.peer_score", lang): asg["peer_score"].round(1),
+            _header("continuity", lang): asg["continuity"].map(lambda c: text(f"continuity.{c}", lang)),
+        }
+    )
+    why = blockers(result)
+    called = dict(zip(rows["id"], rows["name"], strict=True))
+    unmatched = pd.DataFrame(
+        {
+            _header("candidate", lang): why["candidate_id"].map(called),
+            _header("candidate_id", lang): why["candidate_id"],
+            _header("area", lang): why["area"],
+            _header("reason", lang): _reasons(why, lang),
+        }
+    )
+    named = names(result)
+    loads = result.loads
+    share = (loads["load"] / loads["capacity"].where(loads["capacity"] > 0)).round(2)
+    loads_sheet = pd.DataFrame(
+        {
+            _header("partner", lang): loads["partner_id"].map(named),
+            _header("partner_id", lang): loads["partner_id"],
+            _header("role", lang): loads["role"].map(lambda r: text(f"load.{r}", lang)),
+            _header("load", lang): loads["load"].round(1),
+            _header("capacity", lang): loads["capacity"].round(1),
+            _header("share", lang): share,
+        }
+    )
+    lines = headline(result, lang, prices).sentences
+    return {
+        text("sheet.headline", lang): pd.DataFrame({text("report.headline", lang): list(lines)}),
+        text("sheet.assignments", lang): everyone,
+        text("sheet.unmatched", lang): unmatched,
+        text("sheet.loads", lang): loads_sheet,
+    }
+
+
+def _reasons(why: pd.DataFrame, lang: str) -> list[str]:
+    """Each blocker in words; a text is built once per cause and rule."""
+    pairs = list(zip(why["cause"], why["rule"], strict=True))
+    said = {pair: reason_text(*pair, lang) for pair in set(pairs)}
+    return [said[pair] for pair in pairs]
+
+
+def _write_workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
+    """A workbook for people (xlsxwriter): bold frozen header, filters, widths from the content, one decimal."""
+    import xlsxwriter
+
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    book = xlsxwriter.Workbook(str(path), options)
+    head = book.add_format({"bold": True, "bg_color": "#E8EEF6", "text_wrap": True, "valign": "top"})
+    decimal = book.add_format({"num_format": "0.0", "valign": "top"})
+    plain = book.add_format({"valign": "top"})
+    wrapped = book.add_format({"text_wrap": True, "valign": "top"})
+    for name, frame in sheets.items():
+        safe = safe_cells(frame)
+        sheet = book.add_worksheet(name[:31])
+        for j, column in enumerate(safe.columns):
+            values = safe[column].tolist()
+            numeric = pd.api.types.is_float_dtype(safe[column])
+            width = max([len(str(column)) // 2, *(len(str(v)) for v in values[:2000] if v == v and v is not None)])
+            style = decimal if numeric else wrapped if width > 60 else plain
+            sheet.set_column(j, j, min(max(width + 2, 10), 60), style)
+            sheet.write_string(0, j, str(column), head)
+            for i, value in enumerate(values, start=1):
+                if value is None or value != value:  # empty, NaN or <NA>
+                    continue
+                if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+                    sheet.write_number(i, j, float(value))
+                else:
+                    sheet.write_string(i, j, str(value))
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, max(len(safe), 1), max(len(safe.columns) - 1, 0))
+    book.close()
 
 
 def write_outputs(done: BatchRun, out_dir: str | os.PathLike[str], *, lang: str = "it") -> Path:
@@ -236,18 +412,20 @@ def write_outputs(done: BatchRun, out_dir: str | os.PathLike[str], *, lang: str 
         raise NotADirectoryError(f"the output path {target} exists and is not a folder")
     assignments = _flat(result.assignments)
     unmatched = _flat(result.unmatched_reasons)
-    report = render_report(result, done.explanations, lang=lang, run=done.record)
-    view = _flat(site_view(done, lang))
+    # priced runs name the extra place worth most in the headline (one re-solve per full partner)
+    if done.prices is None and done.record.get("prices"):
+        done.prices = result.capacity_prices()
+    prices = done.prices
+    report = render_report(result, done.explanations, lang=lang, run=done.record, prices=prices)
+    people = _assignments_sheets(done, lang, prices)
+    view = {text("sheet.newcomers", lang): site_view(done, lang), text("sheet.prepare", lang): _to_prepare(done, lang)}
     with atomic_folder(target) as tmp:
         assignments.to_csv(tmp / "assignments.csv", index=False, lineterminator="\n")
-        with pd.ExcelWriter(tmp / "assignments.xlsx", engine="openpyxl") as xl:
-            assignments.to_excel(xl, sheet_name="assignments", index=False)
-            unmatched.to_excel(xl, sheet_name="unmatched", index=False)
+        _write_workbook(tmp / "assignments.xlsx", people)
         unmatched.to_csv(tmp / "unmatched.csv", index=False, lineterminator="\n")
         _flat(result.loads).to_csv(tmp / "loads.csv", index=False, lineterminator="\n")
         (tmp / "explanations.json").write_text(to_json(done.explanations), encoding="utf-8")
-        with pd.ExcelWriter(tmp / "site_view.xlsx", engine="openpyxl") as xl:
-            view.to_excel(xl, sheet_name="newcomers", index=False)
+        _write_workbook(tmp / "site_view.xlsx", view)
         (tmp / "report.html").write_text(report, encoding="utf-8")
         (tmp / "round.json").write_text(result.round.to_json(), encoding="utf-8")
         (tmp / "policy.json").write_text(result.policy.model_dump_json(indent=1), encoding="utf-8")
@@ -265,3 +443,6 @@ def load_run(out_dir: str | os.PathLike[str]) -> tuple[Round, Policy, dict[str, 
     policy = Policy.model_validate_json((folder / "policy.json").read_text(encoding="utf-8"))
     record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     return rnd, policy, record
+
+
+register_writer(write_result)  # MatchResult.write: the result module cannot import this one (it comes first)

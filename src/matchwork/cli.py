@@ -1,7 +1,14 @@
 """The ``matchwork`` command line.
 
-Commands: ``demo``, ``run``, ``validate``, ``explain``, ``suggest``, ``policy``, ``schema``;
-``matchwork COMMAND --help`` says more.
+Commands: ``template``, ``validate``, ``run``, ``explain``, ``suggest``, ``demo``,
+``policy``, ``schema``; ``matchwork COMMAND --help`` says more.
+
+Language
+--------
+Everything the command says — messages, explanations, the report and the output
+workbooks — is in Italian unless ``--lang en`` is given or the environment variable
+``MATCHWORK_LANG`` is ``en``. The help texts (``--help``) are fixed when the program
+starts, so they follow ``MATCHWORK_LANG`` only (``MATCHWORK_LANG=en matchwork --help``).
 
 Exit codes
 ----------
@@ -17,6 +24,7 @@ Exit codes
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -34,29 +42,34 @@ except ImportError as exc:  # pragma: no cover - exercised only without the cli 
 import matchwork as mw
 from matchwork._validation import Audience, Lang, Objective, choices
 from matchwork.errors import InputValidationError, MatchError
+from matchwork.i18n import plural, text
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_INVALID = 2
 
-app = typer.Typer(
-    name="matchwork",
-    help="Match people entering work with sites, guide workers and peer supporters — and say why.",
-    no_args_is_help=True,
-    add_completion=False,
-)
+ENV_LANG = "MATCHWORK_LANG"
+HELP_LANG: str = os.environ.get(ENV_LANG, "it") if os.environ.get(ENV_LANG, "it") in choices(Lang) else "it"
+"""The language of the help texts, read once at start from ``MATCHWORK_LANG`` (Typer fixes help at import)."""
+
+
+def _help(key: str) -> str:
+    return text(f"cli.{key}", HELP_LANG)
+
+
+app = typer.Typer(name="matchwork", help=_help("app"), no_args_is_help=True, add_completion=False)
 console = Console(stderr=True)
 out = Console()
 
-RoundArg = Annotated[Path, typer.Argument(metavar="ROUND", help="Workbook (.xlsx), JSON file or CSV folder.")]
-LangOption = Annotated[str, typer.Option("--lang", help="Language of explanations and report: it or en.")]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (for scripts).")]
+RoundArg = Annotated[Path, typer.Argument(metavar="ROUND", help=_help("round_arg"))]
+LangOption = Annotated[str, typer.Option("--lang", envvar=ENV_LANG, help=_help("lang"))]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help=_help("quiet"))]
 
 
-def _print_problems(error: InputValidationError) -> None:
-    table = Table(title=f"{len(error.problems)} problem(s) in the input", show_lines=False)
-    for col in ("table", "line/row", "id", "column", "value", "expected"):
-        table.add_column(col, overflow="fold")
+def _print_problems(error: InputValidationError, lang: str) -> None:
+    table = Table(title=plural("count.problems", len(error.problems), lang), show_lines=False)
+    for col in ("table", "line", "id", "column", "value", "expected"):
+        table.add_column(text(f"cli.col_{col}", lang), overflow="fold")
     for p in error.problems:
         where = str(p.line) if p.line is not None else (str(p.row + 1) if p.row is not None else "")
         table.add_row(p.table, where, p.record_id or "", p.column or "", p.value or "", p.expected)
@@ -64,24 +77,24 @@ def _print_problems(error: InputValidationError) -> None:
 
 
 @contextmanager
-def _failures() -> Iterator[None]:
+def _failures(lang: str) -> Iterator[None]:
     """Turn the library's errors into exit codes and one clear message."""
     try:
         yield
     except InputValidationError as exc:
-        _print_problems(exc)
+        _print_problems(exc, lang)
         raise typer.Exit(EXIT_INVALID) from None
     except (MatchError, KeyError, ValueError, OSError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        console.print(f"[red]error:[/] {message}", markup=True, highlight=False)
+        console.print(f"[red]{text('cli.error', lang)}:[/] {message}", markup=True, highlight=False)
         raise typer.Exit(EXIT_FAILURE) from None
     except Exception as exc:  # a bug: say what, without a traceback full of data
-        console.print(f"[red]unexpected error:[/] {type(exc).__name__}: {exc}", highlight=False)
+        console.print(f"[red]{text('cli.unexpected', lang)}:[/] {type(exc).__name__}: {exc}", highlight=False)
         raise typer.Exit(EXIT_FAILURE) from None
 
 
 @contextmanager
-def _progress(quiet: bool) -> Iterator[Callable[[str, bool], None]]:
+def _progress(quiet: bool, lang: str) -> Iterator[Callable[[str, bool], None]]:
     """A rich progress line per stage (nothing when quiet or not on a terminal)."""
     if quiet:
         yield lambda stage, finished: None
@@ -92,31 +105,58 @@ def _progress(quiet: bool) -> Iterator[Callable[[str, bool], None]]:
 
         def update(stage: str, finished: bool) -> None:
             if not finished:
-                tasks[stage] = bar.add_task(stage.replace("_", " "), total=1)
+                tasks[stage] = bar.add_task(text(f"stage.{stage}", lang), total=1)
             else:
                 bar.update(tasks[stage], completed=1)
 
         yield update
 
 
-def _check(option: str, value: Any, kind: Any) -> None:
+def _check(option: str, value: Any, kind: Any, lang: str = HELP_LANG) -> None:
     if value is not None and value not in choices(kind):
-        raise typer.BadParameter(f"must be one of {', '.join(choices(kind))}; got {value!r}", param_hint=option)
+        allowed = ", ".join(choices(kind))
+        raise typer.BadParameter(text("cli.bad_choice", lang, allowed=allowed, value=repr(value)), param_hint=option)
 
 
-def _report_run(done: Any, quiet: bool) -> None:
+def _counts(rnd: mw.Round, lang: str) -> str:
+    return ", ".join(f"{v} {text(f'table.{k}', lang)}" for k, v in rnd.summary().items() if v)
+
+
+def _report_run(done: Any, quiet: bool, lang: str) -> None:
+    """A plain summary in the user's language: the round, what holds placements back, where the files are."""
     if quiet:
         return
-    out.print(repr(done.result))
-    out.print(f"outputs: {done.out_dir}")
-    out.print(f"report: {(done.out_dir / 'report.html').resolve()}")
+    from matchwork.report.headline import headline
+
+    rnd = done.result.round
+    out.print(
+        f"[bold]{text('cli.summary_round', lang, name=rnd.name, date=rnd.date.isoformat())}[/]: {_counts(rnd, lang)}"
+    )
+    for sentence in headline(done.result, lang, done.prices).sentences:
+        out.print(sentence, markup=False, highlight=False)
+    out.print(text("cli.outputs", lang, path=done.out_dir), markup=False, highlight=False)
+    out.print(text("cli.report", lang, path=(done.out_dir / "report.html").resolve()), markup=False, highlight=False)
 
 
-@app.command()
+@app.command(help=_help("template"))
+def template(
+    path: Annotated[Path, typer.Argument(metavar="FILE.xlsx", help=_help("template_path"))],
+    lang: LangOption = "it",
+) -> None:
+    """Write a blank round workbook to fill in (see :mod:`matchwork.io.template`)."""
+    from matchwork.io.template import write_template
+
+    _check("--lang", lang, Lang)
+    with _failures(lang):
+        written = write_template(path, lang)
+    out.print(text("cli.template_written", lang, path=written), markup=False, highlight=False)
+
+
+@app.command(help=_help("demo"))
 def demo(
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the demo run into.")] = Path("demo-out"),
-    size: Annotated[int, typer.Option("--size", min=20, max=100_000, help="Number of candidates.")] = 300,
-    seed: Annotated[int, typer.Option(help="Seed of the synthetic round.")] = 0,
+    out_dir: Annotated[Path, typer.Option("--out", help=_help("demo_out"))] = Path("demo-out"),
+    size: Annotated[int, typer.Option("--size", min=20, max=100_000, help=_help("demo_size"))] = 300,
+    seed: Annotated[int, typer.Option(help=_help("demo_seed"))] = 0,
     lang: LangOption = "it",
     quiet: Quiet = False,
 ) -> None:
@@ -124,62 +164,59 @@ def demo(
     from matchwork.batch import run
 
     _check("--lang", lang, Lang)
-    with _failures(), _progress(quiet) as progress:
+    with _failures(lang), _progress(quiet, lang) as progress:
         rnd = mw.synth.round(size, seed=seed)
         done = run(rnd, out_dir, lang=lang, prices=size <= 1000, progress=progress)
         rnd.to_excel(out_dir / "round.xlsx")
     if not quiet:
-        summary = ", ".join(f"{v} {k}" for k, v in rnd.summary().items() if v)
-        out.print(f"[bold]{rnd.name}[/]: {summary}")
-        out.print(f"round workbook: {out_dir / 'round.xlsx'}")
-    _report_run(done, quiet)
+        out.print(text("cli.round_workbook", lang, path=out_dir / "round.xlsx"), markup=False, highlight=False)
+    _report_run(done, quiet, lang)
 
 
-@app.command("run")
+@app.command("run", help=_help("run"))
 def run_cmd(
     round_path: RoundArg,
-    out_dir: Annotated[Path, typer.Option("--out", help="Output folder (replaced whole, atomically).")],
-    policy: Annotated[Path | None, typer.Option("--policy", help="Policy TOML file; default: the shipped one.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help=_help("run_out"))],
+    policy: Annotated[Path | None, typer.Option("--policy", help=_help("policy_file"))] = None,
     lang: LangOption = "it",
-    objective: Annotated[str | None, typer.Option("--objective", help="total or fair.")] = None,
-    prices: Annotated[
-        bool, typer.Option("--prices/--no-prices", help="Price full capacities in explanations.")
-    ] = False,
+    objective: Annotated[str | None, typer.Option("--objective", help=_help("objective"))] = None,
+    prices: Annotated[bool, typer.Option("--prices/--no-prices", help=_help("prices"))] = False,
     quiet: Quiet = False,
 ) -> None:
     """Match a round and write assignments, reasons, loads, explanations, the site view and the report."""
     from matchwork.batch import run
 
     _check("--lang", lang, Lang)
-    _check("--objective", objective, Objective)
-    with _failures(), _progress(quiet) as progress:
+    _check("--objective", objective, Objective, lang)
+    with _failures(lang), _progress(quiet, lang) as progress:
         done = run(round_path, out_dir, policy=policy, lang=lang, objective=objective, prices=prices, progress=progress)
-    _report_run(done, quiet)
+    _report_run(done, quiet, lang)
 
 
-@app.command()
-def validate(round_path: RoundArg, quiet: Quiet = False) -> None:
+@app.command(help=_help("validate"))
+def validate(round_path: RoundArg, lang: LangOption = "it", quiet: Quiet = False) -> None:
     """Check a round and print every problem found (exit 2 if any)."""
-    with _failures():
+    _check("--lang", lang, Lang)
+    with _failures(lang):
         rnd = mw.Round.read(round_path)
     if not quiet:
-        out.print(f"valid: {rnd!r}")
+        out.print(text("cli.valid", lang, summary=_counts(rnd, lang)), markup=False, highlight=False)
 
 
-@app.command("explain")
+@app.command("explain", help=_help("explain"))
 def explain_cmd(
-    run_dir: Annotated[Path, typer.Argument(metavar="OUT_DIR", help="A folder written by matchwork run.")],
-    candidate: Annotated[str, typer.Argument(metavar="CANDIDATE", help="The candidate's id.")],
-    why_not: Annotated[str | None, typer.Option("--why-not", help="A partner id: why not this pair?")] = None,
-    audience: Annotated[str, typer.Option(help="case_team, site, candidate or peer.")] = "case_team",
+    run_dir: Annotated[Path, typer.Argument(metavar="OUT_DIR", help=_help("run_dir"))],
+    candidate: Annotated[str, typer.Argument(metavar="CANDIDATE", help=_help("candidate"))],
+    why_not: Annotated[str | None, typer.Option("--why-not", help=_help("why_not"))] = None,
+    audience: Annotated[str, typer.Option(help=_help("audience"))] = "case_team",
     lang: LangOption = "it",
 ) -> None:
     """Explain a candidate's pairing from a finished run (or why not another partner)."""
     from matchwork.batch import load_run
 
     _check("--lang", lang, Lang)
-    _check("--audience", audience, Audience)
-    with _failures():
+    _check("--audience", audience, Audience, lang)
+    with _failures(lang):
         rnd, policy, _ = load_run(run_dir)
         result = mw.match(rnd, policy)
         if why_not is not None:
@@ -188,21 +225,23 @@ def explain_cmd(
         out.print(result.explain(candidate, audience=audience, lang=lang).text, markup=False, highlight=False)
 
 
-@app.command()
+@app.command(help=_help("suggest"))
 def suggest(
     round_path: RoundArg,
-    candidate: Annotated[str, typer.Argument(metavar="CANDIDATE", help="The candidate's id.")],
-    k: Annotated[int, typer.Option("-k", min=1, max=100, help="Partners per stage.")] = 5,
-    policy: Annotated[Path | None, typer.Option("--policy", help="Policy TOML file.")] = None,
+    candidate: Annotated[str, typer.Argument(metavar="CANDIDATE", help=_help("candidate"))],
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help=_help("k"))] = 5,
+    policy: Annotated[Path | None, typer.Option("--policy", help=_help("policy_file"))] = None,
+    lang: LangOption = "it",
 ) -> None:
     """List a candidate's k best allowed partners per stage, with each criterion's points."""
-    with _failures():
+    _check("--lang", lang, Lang)
+    with _failures(lang):
         rnd = mw.Round.read(round_path)
         pol = mw.Policy.from_toml(policy) if policy else None
-        table = mw.match(rnd, pol).suggest(candidate, k=k)
-    view = Table(title=f"best partners for {candidate}")
-    for col in ("stage", "rank", "partner", "score", "points by criterion"):
-        view.add_column(col, overflow="fold")
+        table = mw.match(rnd, pol).suggest(candidate, k=k, lang=lang)
+    view = Table(title=text("cli.best_partners", lang, candidate=candidate))
+    for col in ("stage", "rank", "partner", "score", "points"):
+        view.add_column(text(f"cli.col_{col}", lang), overflow="fold")
     records: list[dict[str, Any]] = table.to_dict("records")  # type: ignore[assignment]
     for r in records:
         parts = ", ".join(f"{name} {pts:.1f}" for name, pts in r["breakdown"].items() if pts > 0)
@@ -210,25 +249,25 @@ def suggest(
     out.print(view)
 
 
-@app.command()
+@app.command(help=_help("policy"))
 def policy(
-    out_file: Annotated[
-        Path | None, typer.Option("--out", help="Write the policy TOML here instead of printing it.")
-    ] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help=_help("policy_out"))] = None,
+    lang: LangOption = "it",
 ) -> None:
     """Print (or write) the default policy as a commented TOML file to copy and change."""
-    text = mw.Policy().to_toml()
+    toml = mw.Policy().to_toml()
     if out_file is None:
-        typer.echo(text, nl=False)  # not through rich, which would wrap long lines
+        typer.echo(toml, nl=False)  # not through rich, which would wrap long lines
         return
-    with _failures():
-        out_file.write_text(text, encoding="utf-8")
-    out.print(f"wrote {out_file}")
+    with _failures(lang):
+        out_file.write_text(toml, encoding="utf-8")
+    out.print(text("cli.wrote", lang, path=out_file), markup=False, highlight=False)
 
 
-@app.command()
+@app.command(help=_help("schema"))
 def schema(
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Write one <table>.schema.json per table here.")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help=_help("schema_out"))] = None,
+    lang: LangOption = "it",
 ) -> None:
     """Print (or write) the JSON Schema of every input table."""
     import json
@@ -237,21 +276,21 @@ def schema(
     if out_dir is None:
         out.print_json(json.dumps(schemas, ensure_ascii=False))
         return
-    with _failures():
+    with _failures(lang):
         out_dir.mkdir(parents=True, exist_ok=True)
         for table, s in schemas.items():
             (out_dir / f"{table}.schema.json").write_text(json.dumps(s, indent=2, ensure_ascii=False), encoding="utf-8")
-    out.print(f"wrote {len(schemas)} schemas to {out_dir}")
+    out.print(text("cli.wrote_schemas", lang, n=len(schemas), path=out_dir), markup=False, highlight=False)
 
 
 try:
     from matchwork.programme.cli import app as _programme_app
 except ImportError:  # the programme extra is not installed
 
-    @app.command("programme")
+    @app.command("programme", help=_help("programme"))
     def programme_missing() -> None:
         """Keep the history of a programme over time (needs: pip install 'matchwork[programme]')."""
-        console.print("the programme history needs its extra: pip install 'matchwork[programme]'", highlight=False)
+        console.print(_help("programme_missing"), highlight=False, markup=False)
         raise typer.Exit(EXIT_FAILURE)
 
 else:
@@ -263,7 +302,7 @@ def main() -> None:
     try:
         app()
     except InputValidationError as exc:  # pragma: no cover - commands catch their own
-        _print_problems(exc)
+        _print_problems(exc, HELP_LANG)
         sys.exit(EXIT_INVALID)
 
 

@@ -10,10 +10,23 @@ Italian comes first. Keys are namespaced by where a text appears:
 ``explain.<key>``, ``report.<key>``
     the words of explanations and of the round report;
 ``label.<code>``
-    vocabulary codes (skills, slots, adjustments…) and ATECO sections.
+    vocabulary codes (skills, slots, adjustments…) and ATECO sections;
+``cli.<key>``, ``headline.<key>``, ``sheet.<key>``, ``column.<key>``, ``template.<key>``
+    the command line, the report's headline, the sheets and headers of output
+    workbooks, the blank round workbook;
+``table.<name>``, ``field.<table>.<column>``
+    the round's tables (sheet names) and what each column means;
+``problem.<type>``
+    what matchwork's own validators expect, by the error type they raise.
 
 A text may hold ``{placeholders}``, filled by :func:`text`. To add a language,
 add a column to :data:`TEXTS` and a value to :data:`matchwork._validation.Lang`.
+
+Plurals and agreement are texts too. ``<key>.one`` and ``<key>.other`` are the
+singular and the plural, chosen by :func:`plural` from ``n``. A text about a
+person is neutral under ``<key>`` ("abbinamento trovato") and agreed with the
+person's own gender under ``<key>.f`` and ``<key>.m``, chosen by :func:`gendered`;
+where the gender is not stated the neutral text is used. Never guess it from a name.
 
 Examples
 --------
@@ -23,6 +36,10 @@ Examples
 '2 abbinamenti in più, +2,5 punti'
 >>> words("report", "en")["title"]
 'Matching round'
+>>> plural("count.people", 1), plural("count.people", 3, "en")
+('1 persona', '3 people')
+>>> gendered("status.matched", "f"), gendered("status.matched", None)
+('abbinata', 'abbinamento trovato')
 """
 
 from __future__ import annotations
@@ -32,7 +49,7 @@ from typing import Any
 
 from matchwork._validation import Lang, choice, choices
 
-__all__ = ["LANGS", "TEXTS", "both", "number", "text", "words"]
+__all__ = ["LANGS", "TEXTS", "both", "gendered", "number", "plural", "text", "words"]
 
 LANGS: tuple[str, ...] = choices(Lang)
 
@@ -89,7 +106,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "the guide worker already follows as many newcomers as they can",
     ),
     "rule.lead_full": (
-        "il lavoratore guida affianca già il massimo di nuovi ingressi in questo turno",
+        "il lavoratore guida affianca già il massimo di nuovi ingressi in questa tornata di abbinamento",
         "the guide worker already leads as many newcomers as allowed this round",
     ),
     "rule.relationship_guide": (
@@ -458,8 +475,499 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{guide} lavora presso {site}; {site} non è possibile per {candidate} perché {reasons}",
         "{guide} works at {site}; {site} is not possible for {candidate} because {reasons}",
     ),
-    # -------- Report
-    "report.title": ("Turno di abbinamento", "Matching round"),
+    # -------- Statuses: neutral when the person's gender is not known, agreed when it is (see gendered())
+    "status.matched": ("abbinamento trovato", "matched"),
+    "status.matched.f": ("abbinata", "matched"),
+    "status.matched.m": ("abbinato", "matched"),
+    "status.unmatched": ("nessun abbinamento", "not matched"),
+    "status.unmatched.f": ("non abbinata", "not matched"),
+    "status.unmatched.m": ("non abbinato", "not matched"),
+    "continuity.new": ("nuovo", "new"),
+    "continuity.kept": ("confermato", "kept"),
+    "continuity.changed": ("cambiato", "changed"),
+    # -------- Counts: "{n}" with the right plural (see plural())
+    "count.people.one": ("{n} persona", "{n} person"),
+    "count.people.other": ("{n} persone", "{n} people"),
+    "count.placed.one": (
+        "{n} persona abbinata su {total} ({share})",
+        "{n} person placed out of {total} ({share})",
+    ),
+    "count.placed.other": (
+        "{n} persone abbinate su {total} ({share})",
+        "{n} people placed out of {total} ({share})",
+    ),
+    "count.peers.one": (
+        "{n} peer supporter assegnato su {wanted} richiesti",
+        "{n} peer supporter given of {wanted} wanted",
+    ),
+    "count.peers.other": (
+        "{n} peer supporter assegnati su {wanted} richiesti",
+        "{n} peer supporters given of {wanted} wanted",
+    ),
+    "count.newcomers.one": ("{n} nuovo ingresso", "{n} newcomer"),
+    "count.newcomers.other": ("{n} nuovi ingressi", "{n} newcomers"),
+    "count.problems.one": ("{n} problema nei dati", "{n} problem in the input"),
+    "count.problems.other": ("{n} problemi nei dati", "{n} problems in the input"),
+    "count.rows.one": ("{n} riga su {total}", "{n} row of {total}"),
+    "count.rows.other": ("{n} righe su {total}", "{n} rows of {total}"),
+    # -------- Tables: sheet names of the round workbook and the names of what they hold
+    "table.candidates": ("candidati", "candidates"),
+    "table.guides": ("lavoratori guida", "guides"),
+    "table.peers": ("peer supporter", "peers"),
+    "table.sites": ("sedi", "sites"),
+    "table.positions": ("mansioni", "positions"),
+    "table.relationships": ("relazioni", "relationships"),
+    "table.pairings": ("abbinamenti in corso", "pairings"),
+    "table.pins": ("abbinamenti imposti", "pins"),
+    "table.forbids": ("abbinamenti esclusi", "forbids"),
+    "table.tutors": ("tutor aziendali", "tutors"),
+    "table.operators": ("operatori dello sportello", "operators"),
+    "table.cooperatives": ("cooperative", "cooperatives"),
+    "table.round": ("tornata", "round"),
+    "round_key.name": ("nome della tornata", "name"),
+    "round_key.date": ("data di inizio", "date"),
+    "round_key.region": ("regione (le sue regole sui tirocini)", "region (its traineeship rules)"),
+    "round_key.reviewer": ("responsabile degli inserimenti che approva", "reviewer who approves"),
+    "round_key.status": ("stato: bozza o approvato", "status: draft or approved"),
+    "round_key.approved_at": ("approvato il (AAAA-MM-GGTHH:MM)", "approved at (YYYY-MM-DDTHH:MM)"),
+    # -------- The seeds' new columns (issue 18): English is the schema's description
+    "field.candidates.peer_experience_required": (
+        "Il peer supporter deve avere ogni esperienza vissuta desiderata (una regola), non solo contare nel punteggio.",
+        "The peer supporter must bring every lived experience wished for (a hard rule), not only score for it.",
+    ),
+    "field.guides.trained": (
+        "Formato alla relazione educativa (serve per essere referente o squadra); vuoto: come dice can_lead.",
+        "Trained in the educational relationship (needed to be lead or squad); empty: as can_lead says.",
+    ),
+    "field.peers.current_people": (
+        "Persone che segue ora; vuoto: quelle degli abbinamenti in corso.",
+        "People they support now; empty: those of the pairings in place.",
+    ),
+    "field.sites.permanent_employees": (
+        "Dipendenti a tempo indeterminato di questa sede operativa.",
+        "Permanent employees at this operating site.",
+    ),
+    "field.sites.fixed_term_covering": (
+        "Dipendenti a tempo determinato il cui contratto inizia prima e finisce dopo il tirocinio.",
+        "Fixed-term employees whose contract starts before and ends after the traineeship.",
+    ),
+    "field.sites.apprentices": (
+        "Apprendisti (mai contati per il limite dei tirocinanti).",
+        "Apprentices (never counted for the trainee limit).",
+    ),
+    "field.sites.owners": (
+        "Titolari che lavorano nella sede (contati in Lombardia).",
+        "Owners working at the site (counted in Lombardy).",
+    ),
+    "field.sites.worker_members": (
+        "Soci lavoratori di una cooperativa (contati in Lombardia).",
+        "Worker members of a cooperative (counted in Lombardy).",
+    ),
+    "field.sites.exempt_trainees_present": (
+        "Dei tirocinanti ospitati ora, quelli che una disciplina regionale esenta dal limite (disabili, svantaggiati).",
+        "Of the trainees hosted now, those a regional rule set exempts from the limit (disabled, disadvantaged).",
+    ),
+    "field.sites.trainees_24m": (
+        "Tirocinanti extracurricolari ospitati nei 24 mesi precedenti (per la premialità).",
+        "Extracurricular trainees hosted in the previous 24 months (for the hiring bonus).",
+    ),
+    "field.sites.hired_24m": (
+        "Di questi, i tirocinanti assunti per almeno 6 mesi (part-time almeno al 50 %).",
+        "Of those, trainees hired for at least 6 months (part-time at least 50 %).",
+    ),
+    "field.sites.cooperative_id": (
+        "La cooperativa di tipo B di questa squadra; controllata sulla tabella delle cooperative quando ne elenca.",
+        "The type-B cooperative this team belongs to; checked against the cooperatives table when the round lists any.",
+    ),
+    "field.tutors.id": ("Codice unico in tutta la tornata.", "Unique identifier across the whole round."),
+    "field.tutors.name": ("Nome, come lo conosce l'azienda.", "Name, as the host knows them."),
+    "field.tutors.site_id": ("La sede di tirocinio in cui lavora.", "The placement site they work at."),
+    "field.tutors.languages": ("Lingue parlate.", "Languages spoken (ISO 639-1)."),
+    "field.tutors.gender": ("Genere, se indicato.", "Gender, if stated."),
+    "field.tutors.max_trainees": (
+        "Tirocinanti che può seguire insieme; vuoto: il limite di legge.",
+        "Trainees they can follow at once; empty: the legal limit.",
+    ),
+    "field.tutors.current_trainees": ("Tirocinanti che segue ora.", "Trainees they follow now."),
+    "field.operators.id": ("Codice unico in tutta la tornata.", "Unique identifier across the whole round."),
+    "field.operators.name": ("Nome, come lo conosce lo sportello.", "Name, as the desk knows them."),
+    "field.operators.areas_served": ("Ambiti territoriali che segue.", "Territorial areas they serve."),
+    "field.operators.languages": ("Lingue parlate.", "Languages spoken (ISO 639-1)."),
+    "field.operators.max_caseload": (
+        "Persone che può seguire insieme; vuoto: il tetto della policy.",
+        "People they can follow at once; empty: the policy's cap.",
+    ),
+    "field.operators.caseload": ("Persone che ha in carico ora.", "People they follow now."),
+    "field.cooperatives.id": ("Codice unico in tutta la tornata.", "Unique identifier across the whole round."),
+    "field.cooperatives.name": ("Ragione sociale della cooperativa.", "Name of the cooperative."),
+    "field.cooperatives.workers": (
+        "Lavoratori, per teste, media annua (soci e non soci; esclusi i volontari).",
+        "Workers, per head, annual average (members and not; volunteers excluded).",
+    ),
+    "field.cooperatives.disadvantaged_workers": (
+        "Dei lavoratori, le persone svantaggiate dell'art. 4 L. 381/91.",
+        "Of the workers, disadvantaged people of L. 381/91 art. 4.",
+    ),
+    "field.cooperatives.year": ("L'anno a cui si riferiscono le medie.", "The year the averages refer to."),
+    # -------- Problems in the input that matchwork's own validators raise (the Pydantic error type after the dot)
+    "problem.municipality_unknown": (
+        "un comune italiano (forse {options}?)",
+        "an Italian comune (did you mean {options}?)",
+    ),
+    "problem.municipality_ambiguous": (
+        "anche la provincia, come in: {options}",
+        "the province too, as one of: {options}",
+    ),
+    "problem.location_missing": (
+        "un comune (nome o codice ISTAT), oppure latitudine e longitudine",
+        "a municipality (name or ISTAT code), or lat and lon",
+    ),
+    "problem.coordinates_half": (
+        "latitudine e longitudine insieme (o nessuna delle due, con il comune)",
+        "lat and lon together (or neither, with a municipality)",
+    ),
+    # -------- What each column of the round's tables means (English: the schema's description; a test keeps them equal)
+    "field.candidates.id": ("Codice unico in tutta la tornata.", "Unique identifier across the whole round."),
+    "field.candidates.name": (
+        "Nome o pseudonimo, come lo conosce l'équipe.",
+        "Name or pseudonym, as the case team knows them.",
+    ),
+    "field.candidates.area": (
+        "Ambito territoriale a cui appartiene la persona.",
+        "Territorial area (ambito) the candidate belongs to.",
+    ),
+    "field.candidates.lat": (
+        "Latitudine in gradi, da -90 a 90; vuota: quella del comune.",
+        "Latitude in degrees, -90 to 90; empty: the municipality's.",
+    ),
+    "field.candidates.lon": (
+        "Longitudine in gradi, da -180 a 180; vuota: quella del comune.",
+        "Longitude in degrees, -180 to 180; empty: the municipality's.",
+    ),
+    "field.candidates.municipality": (
+        "Comune italiano (nome o codice ISTAT); dà il luogo quando latitudine e longitudine sono vuote.",
+        "Italian municipality (name or ISTAT code); gives the point when lat and lon are empty.",
+    ),
+    "field.candidates.max_commute_km": (
+        "Tragitto più lungo che la persona può fare per andare al lavoro, in km.",
+        "Longest trip to work the candidate can make, in km.",
+    ),
+    "field.candidates.mobility": ("Come si sposta la persona.", "How the candidate travels."),
+    "field.candidates.skills": ("Competenze con livello da 1 a 3.", "Skills with level 1-3."),
+    "field.candidates.wished_sectors": (
+        "Settori ATECO in cui la persona desidera lavorare.",
+        "ATECO sectors the candidate wishes to work in.",
+    ),
+    "field.candidates.languages": ("Lingue parlate.", "Languages spoken (ISO 639-1)."),
+    "field.candidates.availability": (
+        "Mezze giornate in cui la persona può lavorare.",
+        "Half-day slots the candidate can work.",
+    ),
+    "field.candidates.accommodations": (
+        "Accomodamenti sul posto di lavoro di cui la persona ha bisogno.",
+        "Workplace adjustments the candidate needs.",
+    ),
+    "field.candidates.support_intensity": ("Quanto accompagnamento serve.", "How much accompaniment is needed."),
+    "field.candidates.wants_peer": ("Se la persona desidera un peer supporter.", "Whether a peer supporter is wanted."),
+    "field.candidates.peer_experience": (
+        "Esperienza vissuta desiderata nel peer supporter.",
+        "Lived experience wished for in the peer supporter.",
+    ),
+    "field.candidates.preferred_gender": (
+        "Genere che la persona preferisce per lavoratore guida e peer supporter, se lo indica.",
+        "Gender the candidate prefers for guide and peer, if any.",
+    ),
+    "field.candidates.excluded_ids": (
+        "Persone o sedi con cui la persona non deve essere abbinata.",
+        "People or sites the candidate must not be paired with.",
+    ),
+    "field.candidates.most_important": (
+        "Il criterio che conta di più per la persona, che pesa di più.",
+        "The feature the candidate cares most about, weighted up.",
+    ),
+    "field.candidates.category": (
+        "Categoria di lavoratore svantaggiato (L. 381/91 art. 4).",
+        "Disadvantaged-worker category (L. 381/91 art. 4).",
+    ),
+    "field.candidates.referring_service": (
+        "Servizio territoriale che ha inviato la persona.",
+        "Territorial service that referred the candidate.",
+    ),
+    "field.candidates.care_team": (
+        "Codici dei professionisti che seguono la persona.",
+        "Ids of the professionals following the candidate.",
+    ),
+    "field.guides.id": ("Codice unico in tutta la tornata.", "Unique identifier across the whole round."),
+    "field.guides.name": ("Nome, come lo conosce la cooperativa.", "Name, as the cooperative knows them."),
+    "field.guides.site_id": (
+        "La sede di tirocinio (o il settore della cooperativa) in cui lavora.",
+        "The placement site (or cooperative team) they work in.",
+    ),
+    "field.guides.position_id": (
+        "La mansione nella cui squadra lavora; vuota: tutte le mansioni della sede.",
+        "The position whose team they work in; empty: every position of the site.",
+    ),
+    "field.guides.skills": ("Competenze con livello da 1 a 3.", "Skills with level 1-3."),
+    "field.guides.languages": ("Lingue parlate.", "Languages spoken (ISO 639-1)."),
+    "field.guides.availability": ("Mezze giornate in cui lavora.", "Half-day slots they work."),
+    "field.guides.gender": ("Genere, se indicato.", "Gender, if stated."),
+    "field.guides.can_lead": (
+        "Può essere il referente di progetto delle prime due settimane; richiede la formazione.",
+        "May be the lead guide (referente di progetto) of the first two weeks; requires the training.",
+    ),
+    "field.guides.max_mentees": (
+        "Nuovi ingressi che può seguire insieme; vuota: il valore dei criteri.",
+        "Newcomers they can follow at once; empty: the policy default.",
+    ),
+    "field.guides.current_mentees": ("Nuovi ingressi che segue ora.", "Newcomers they follow now."),
+    "field.guides.years_experience": ("Anni di lavoro nel servizio.", "Years of work in the service."),
+    "field.peers.id": ("Codice unico in tutta la tornata.", "Unique identifier across the whole round."),
+    "field.peers.name": ("Nome, come lo conosce il programma.", "Name, as the programme knows them."),
+    "field.peers.areas_served": ("Ambiti territoriali in cui opera.", "Territorial areas they serve."),
+    "field.peers.lat": (
+        "Latitudine in gradi, da -90 a 90; vuota: quella del comune.",
+        "Latitude in degrees, -90 to 90; empty: the municipality's.",
+    ),
+    "field.peers.lon": (
+        "Longitudine in gradi, da -180 a 180; vuota: quella del comune.",
+        "Longitude in degrees, -180 to 180; empty: the municipality's.",
+    ),
+    "field.peers.municipality": (
+        "Comune italiano (nome o codice ISTAT); dà il luogo quando latitudine e longitudine sono vuote.",
+        "Italian municipality (name or ISTAT code); gives the point when lat and lon are empty.",
+    ),
+    "field.peers.languages": ("Lingue parlate.", "Languages spoken (ISO 639-1)."),
+    "field.peers.availability": ("Mezze giornate che può dedicare.", "Half-day slots they can give."),
+    "field.peers.gender": ("Genere, se indicato.", "Gender, if stated."),
+    "field.peers.lived_experience": ("Esperienze vissute che porta.", "Kinds of lived experience they bring."),
+    "field.peers.hours_per_week": (
+        "Ore a settimana che può dare; vuota: il valore dei criteri.",
+        "Hours a week they may give; empty: the policy default.",
+    ),
+    "field.peers.hours_in_use": (
+        "Ore a settimana già dedicate ad altre persone.",
+        "Hours a week already given to others.",
+    ),
+    "field.peers.started_on": ("Da quando è peer supporter.", "When they started as a peer supporter."),
+    "field.peers.former_client_of": ("Servizi di cui è stato utente.", "Services they were once a client of."),
+    "field.sites.id": ("Codice unico in tutta la tornata.", "Unique identifier across the whole round."),
+    "field.sites.name": (
+        "Nome dell'azienda o del settore della cooperativa.",
+        "Name of the company or cooperative team.",
+    ),
+    "field.sites.kind": (
+        "Azienda ospitante o settore della cooperativa.",
+        "A host company or a team of the cooperative.",
+    ),
+    "field.sites.sector": ("Settore ATECO della sede.", "ATECO sector of the site."),
+    "field.sites.area": ("Ambito territoriale della sede.", "Territorial area (ambito) of the site."),
+    "field.sites.lat": (
+        "Latitudine in gradi, da -90 a 90; vuota: quella del comune.",
+        "Latitude in degrees, -90 to 90; empty: the municipality's.",
+    ),
+    "field.sites.lon": (
+        "Longitudine in gradi, da -180 a 180; vuota: quella del comune.",
+        "Longitude in degrees, -180 to 180; empty: the municipality's.",
+    ),
+    "field.sites.municipality": (
+        "Comune italiano (nome o codice ISTAT); dà il luogo quando latitudine e longitudine sono vuote.",
+        "Italian municipality (name or ISTAT code); gives the point when lat and lon are empty.",
+    ),
+    "field.sites.headcount": (
+        "Dipendenti di questa sede operativa come li conta il limite dei tirocinanti; vuoto: contati dalle voci seguenti.",
+        "Employees at this operating site as the trainee limit counts them; empty: counted from the parts below.",
+    ),
+    "field.sites.trainees_present": ("Tirocinanti ospitati ora.", "Trainees hosted now."),
+    "field.sites.company_tutors": (
+        "Tutor aziendali che possono seguire tirocinanti, quando la tabella dei tutor non ne elenca per questa sede.",
+        "Company tutors who can follow trainees, when the tutors table lists none for this site.",
+    ),
+    "field.sites.accommodations": ("Accomodamenti che la sede può offrire.", "Adjustments the site can offer."),
+    "field.sites.fragile_workers_hosted": (
+        "Lavoratori fragili ospitati in passato.",
+        "Fragile workers hosted in the past.",
+    ),
+    "field.positions.site_id": ("La sede a cui appartiene la mansione.", "The site this position belongs to."),
+    "field.positions.id": ("Codice unico in tutta la tornata.", "Unique identifier across the whole round."),
+    "field.positions.title": ("Il lavoro, in poche parole.", "What the job is, in a few words."),
+    "field.positions.min_skills": (
+        "Competenze richieste almeno a questo livello (una regola vincolante).",
+        "Skills required at least at this level (a hard rule).",
+    ),
+    "field.positions.skills": (
+        "Competenze che il lavoro usa, con il livello più adatto.",
+        "Skills the job uses, with the level that fits best.",
+    ),
+    "field.positions.shifts": ("Mezze giornate in cui si lavora.", "Half-day slots the job is worked."),
+    "field.positions.hours_per_week": ("Ore a settimana del tirocinio.", "Hours a week of the placement."),
+    "field.positions.openings": (
+        "Tirocinanti che la mansione può ancora accogliere.",
+        "Trainees this position can still take.",
+    ),
+    "field.relationships.a": (
+        "Un capo: il codice di una persona, di una sede o di un membro dell'équipe.",
+        "One end: a person, a site or a care-team member id.",
+    ),
+    "field.relationships.b": ("L'altro capo.", "The other end."),
+    "field.relationships.kind": ("Che cosa li lega.", "What ties them."),
+    "field.pairings.candidate_id": ("La persona candidata.", "The candidate."),
+    "field.pairings.partner_id": (
+        "La mansione, il lavoratore guida o il peer supporter.",
+        "The position, guide worker or peer supporter.",
+    ),
+    "field.pairings.role": ("Il ruolo del partner.", "The role the partner plays."),
+    "field.pairings.since": ("Da quando dura l'abbinamento.", "When the pairing began."),
+    "field.pins.candidate_id": ("La persona candidata.", "The candidate."),
+    "field.pins.partner_id": (
+        "La sede, la mansione, il lavoratore guida o il peer supporter.",
+        "The site, position, guide worker or peer supporter.",
+    ),
+    "field.pins.role": ("Il ruolo; vuota: si ricava dal partner.", "The role; empty: inferred from the partner."),
+    "field.forbids.candidate_id": ("La persona candidata.", "The candidate."),
+    "field.forbids.partner_id": (
+        "La sede, la mansione, il lavoratore guida o il peer supporter.",
+        "The site, position, guide worker or peer supporter.",
+    ),
+    "field.forbids.role": ("Il ruolo; vuota: tutti i ruoli.", "The role; empty: every role."),
+    "field.round.key": (
+        "«name» (il nome della tornata) o «date» (il giorno in cui iniziano gli inserimenti).",
+        "'name' (the round's name) or 'date' (the day placements start).",
+    ),
+    "field.round.value": ("Il nome, o la data come aaaa-mm-gg.", "The name, or the date as yyyy-mm-dd."),
+    # -------- The command line (help texts are chosen at start from MATCHWORK_LANG; see cli.py)
+    "cli.app": (
+        "Abbina le persone che iniziano un inserimento lavorativo con sedi, lavoratori guida e peer supporter, "
+        "e dice perché. La lingua dei testi è l'italiano; MATCHWORK_LANG=en per l'inglese.",
+        "Match people entering work with sites, guide workers and peer supporters, and say why. "
+        "Texts are in Italian unless MATCHWORK_LANG=en.",
+    ),
+    "cli.round_arg": (
+        "Cartella di lavoro Excel (.xlsx), file JSON o cartella di file CSV.",
+        "Workbook (.xlsx), JSON file or CSV folder.",
+    ),
+    "cli.lang": (
+        "Lingua di messaggi, spiegazioni, report e file prodotti: it o en "
+        "(predefinita: MATCHWORK_LANG, altrimenti it).",
+        "Language of messages, explanations, report and output files: it or en (default: MATCHWORK_LANG, else it).",
+    ),
+    "cli.quiet": ("Non stampare nulla tranne gli errori (per gli script).", "Print nothing but errors (for scripts)."),
+    "cli.demo": (
+        "Genera una tornata di abbinamento di prova (provincia di Mantova), la risolve e scrive la cartella di "
+        "lavoro e tutti i risultati.",
+        "Generate a synthetic Mantova round, match it, and write the round workbook and every output.",
+    ),
+    "cli.demo_out": ("Cartella in cui scrivere la prova.", "Folder to write the demo run into."),
+    "cli.demo_size": ("Numero di persone candidate.", "Number of candidates."),
+    "cli.demo_seed": ("Seme della tornata sintetica.", "Seed of the synthetic round."),
+    "cli.run": (
+        "Abbina una tornata e scrive abbinamenti, motivi, carichi, spiegazioni, la vista per le sedi e il report.",
+        "Match a round and write assignments, reasons, loads, explanations, the site view and the report.",
+    ),
+    "cli.run_out": ("Cartella dei risultati.", "Output folder."),
+    "cli.policy_file": (
+        "File TOML dei criteri del programma; se assente, quelli predefiniti.",
+        "Policy TOML file; default: the shipped one.",
+    ),
+    "cli.objective": (
+        "total (più persone abbinate, poi il punteggio totale più alto) o fair (prima alzare il punteggio più basso).",
+        "total (most people placed, then the highest total) or fair (raise the lowest score first).",
+    ),
+    "cli.prices": (
+        "Calcola quanto varrebbe un posto in più dove i posti sono esauriti (più lento).",
+        "Price full capacities in explanations and the report (slower).",
+    ),
+    "cli.validate": (
+        "Controlla una tornata e stampa ogni problema trovato (codice di uscita 2 se ce ne sono).",
+        "Check a round and print every problem found (exit 2 if any).",
+    ),
+    "cli.explain": (
+        "Spiega l'abbinamento di una persona da una cartella di risultati (o perché non con un altro partner).",
+        "Explain a candidate's pairing from a finished run (or why not another partner).",
+    ),
+    "cli.run_dir": ("Una cartella scritta da matchwork run.", "A folder written by matchwork run."),
+    "cli.candidate": ("Il codice della persona candidata.", "The candidate's id."),
+    "cli.why_not": ("Il codice di un partner: perché non questa coppia?", "A partner id: why not this pair?"),
+    "cli.audience": (
+        "Chi legge: case_team (équipe), site (sede), candidate (la persona) o peer.",
+        "Who reads: case_team, site, candidate or peer.",
+    ),
+    "cli.suggest": (
+        "Elenca i k partner migliori consentiti per ogni fase, con i punti di ogni criterio.",
+        "List a candidate's k best allowed partners per stage, with each criterion's points.",
+    ),
+    "cli.k": ("Partner per fase.", "Partners per stage."),
+    "cli.policy": (
+        "Stampa (o scrive) i criteri predefiniti come file TOML commentato da copiare e modificare.",
+        "Print (or write) the default policy as a commented TOML file to copy and change.",
+    ),
+    "cli.policy_out": (
+        "Scrivi qui il file TOML invece di stamparlo.",
+        "Write the policy TOML here instead of printing it.",
+    ),
+    "cli.schema": (
+        "Stampa (o scrive) lo schema JSON di ogni tabella (per chi integra altri sistemi).",
+        "Print (or write) the JSON Schema of every input table (for integrators).",
+    ),
+    "cli.schema_out": (
+        "Scrivi qui un file <tabella>.schema.json per tabella.",
+        "Write one <table>.schema.json per table here.",
+    ),
+    "cli.template": (
+        "Scrive una cartella di lavoro vuota da compilare: intestazioni, istruzioni, una riga di esempio per "
+        "tabella ed elenchi a discesa per ogni vocabolario.",
+        "Write a blank workbook to fill in: headers, instructions, an example row per table and drop-down lists "
+        "for every vocabulary.",
+    ),
+    "cli.template_path": ("Il file .xlsx da creare (non deve esistere).", "The .xlsx file to create (must not exist)."),
+    "stage.load": ("lettura dei dati", "load"),
+    "stage.score": ("punteggi", "score"),
+    "stage.site_and_lead": ("sede e referente", "site and lead guide"),
+    "stage.squad": ("squadra", "squad"),
+    "stage.peer": ("peer supporter", "peer supporter"),
+    "stage.explain": ("spiegazioni", "explanations"),
+    "stage.write": ("scrittura dei risultati", "write"),
+    "cli.col_table": ("tabella", "table"),
+    "cli.col_line": ("riga", "line/row"),
+    "cli.col_id": ("codice", "id"),
+    "cli.col_column": ("colonna", "column"),
+    "cli.col_value": ("valore", "value"),
+    "cli.col_expected": ("atteso", "expected"),
+    "cli.error": ("errore", "error"),
+    "cli.unexpected": ("errore inatteso", "unexpected error"),
+    "cli.bad_choice": ("deve essere uno tra {allowed}; ricevuto {value}", "must be one of {allowed}; got {value}"),
+    "cli.valid": ("Dati validi: {summary}.", "Valid: {summary}."),
+    "cli.outputs": ("Risultati: {path}", "Outputs: {path}"),
+    "cli.report": ("Report: {path}", "Report: {path}"),
+    "cli.round_workbook": ("Cartella di lavoro della tornata: {path}", "Round workbook: {path}"),
+    "cli.wrote": ("Scritto {path}", "Wrote {path}"),
+    "cli.wrote_schemas": ("Scritti {n} schemi in {path}", "Wrote {n} schemas to {path}"),
+    "cli.exists": (
+        "{path} esiste già: scegliere un altro nome (matchwork non sovrascrive i file)",
+        "{path} already exists: choose another name (matchwork does not overwrite files)",
+    ),
+    "cli.not_xlsx": ("il modello deve essere un file .xlsx: {path}", "the template must be an .xlsx file: {path}"),
+    "cli.best_partners": ("Partner migliori per {candidate}", "Best partners for {candidate}"),
+    "cli.col_stage": ("fase", "stage"),
+    "cli.col_rank": ("posizione", "rank"),
+    "cli.col_partner": ("partner", "partner"),
+    "cli.col_score": ("punteggio", "score"),
+    "cli.col_points": ("punti per criterio", "points by criterion"),
+    "cli.summary_round": ("Tornata «{name}» del {date}", "Round '{name}' of {date}"),
+    "cli.programme": (
+        "Lo storico di un programma nel tempo (richiede: pip install 'matchwork[programme]').",
+        "Keep the history of a programme over time (needs: pip install 'matchwork[programme]').",
+    ),
+    "cli.programme_missing": (
+        "lo storico del programma richiede il suo pacchetto aggiuntivo: pip install 'matchwork[programme]'",
+        "the programme history needs its extra: pip install 'matchwork[programme]'",
+    ),
+    "cli.template_written": (
+        "Modello scritto in {path}: compilare i fogli e poi «matchwork validate {path}».",
+        "Template written to {path}: fill in the sheets, then run 'matchwork validate {path}'.",
+    ),
+    # -------- Report (one self-contained HTML page for the placement office)
+    "report.title": ("Tornata di abbinamento", "Matching round"),
+    "report.headline": ("In breve", "At a glance"),
     "report.summary": ("Sintesi", "Summary"),
     "report.scores": ("Distribuzione dei punteggi", "Score distribution"),
     "report.loads": ("Carichi rispetto ai limiti", "Loads against caps"),
@@ -467,21 +975,278 @@ TEXTS: dict[str, tuple[str, str]] = {
     "report.pairings": ("Abbinamenti", "Pairings"),
     "report.search": ("Cerca per nome, codice, sede…", "Search by name, id, site…"),
     "report.candidate": ("Persona", "Candidate"),
+    "report.area": ("Ambito", "Area"),
     "report.status": ("Esito", "Status"),
-    "report.matched": ("abbinate", "matched"),
     "report.site": ("Sede", "Site"),
+    "report.position": ("Mansione", "Position"),
     "report.lead": ("Referente", "Lead guide"),
     "report.squad": ("Squadra", "Squad"),
     "report.peer": ("Peer supporter", "Peer supporter"),
     "report.score": ("Punteggio", "Score"),
     "report.why": ("perché", "why"),
     "report.share": ("quota del limite", "share of cap"),
-    "report.partners": ("partner", "partners"),
+    "report.role": ("Ruolo", "Role"),
+    "report.partners": ("Partner", "Partners"),
+    "report.mean": ("Media", "Mean"),
+    "report.max": ("Massimo", "Max"),
+    "report.at_cap": ("Al limite", "At cap"),
+    "report.people": ("Persone", "People"),
+    "report.matched": ("Abbinate", "Matched"),
+    "report.share_matched": ("% abbinate", "% matched"),
+    "report.placed_card": ("persone abbinate", "people placed"),
+    "report.peers_card": ("peer supporter assegnati", "peer supporters given"),
+    "report.squad_card": ("posti in squadra coperti", "squad places filled"),
+    "report.filter_unmatched": ("Solo senza abbinamento", "Unmatched only"),
+    "report.filter_all": ("tutti", "all"),
+    "report.sort_hint": (
+        "Un clic sull'intestazione di una colonna ordina la tabella; un secondo clic inverte l'ordine.",
+        "Click a column header to sort; click again to reverse.",
+    ),
+    "report.previous": ("‹ precedente", "‹ previous"),
+    "report.next": ("successiva ›", "next ›"),
+    "report.page": ("pagina {page} di {pages}", "page {page} of {pages}"),
     "report.run": ("Esecuzione", "Run"),
+    "report.input": ("dati", "input"),
+    "report.policy": ("criteri", "policy"),
+    "report.chart_box": (
+        "{role}: mediana {median}, quartili {q1}–{q3}, massimo {max}",
+        "{role}: median {median}, quartiles {q1}–{q3}, max {max}",
+    ),
     "report.no_text": (
-        "Turno grande: le spiegazioni sono in explanations.json.",
+        "Tornata grande: le spiegazioni sono in explanations.json.",
         "A large round: the explanations are in explanations.json.",
     ),
+    "report.role.site": ("sedi (limite più stretto)", "sites (tightest limit)"),
+    "report.role.site_legal": ("sedi (limite di legge)", "sites (legal limit)"),
+    "report.role.site_tutors": ("sedi (tutor aziendali)", "sites (company tutors)"),
+    "report.role.position": ("mansioni (posti aperti)", "positions (openings)"),
+    "report.role.lead_guide": ("referenti (nuovi ingressi)", "lead guides (newcomers)"),
+    "report.role.guide": ("lavoratori guida (persone seguite)", "guide workers (people followed)"),
+    "report.role.peer": ("peer supporter (ore)", "peer supporters (hours)"),
+    "load.site": ("sede: tirocinanti, limite più stretto", "site: trainees, tightest limit"),
+    "load.site_legal": ("sede: limite di legge sui tirocinanti", "site: legal trainee limit"),
+    "load.site_tutors": ("sede: tirocinanti per i tutor aziendali", "site: trainees the company tutors follow"),
+    "load.position": ("mansione: posti aperti", "position: openings"),
+    "load.lead_guide": ("referente: nuovi ingressi per tornata", "lead guide: newcomers this round"),
+    "load.guide": ("lavoratore guida: persone seguite", "guide worker: people followed"),
+    "load.peer": ("peer supporter: ore a settimana", "peer supporter: hours a week"),
+    # -------- The headline: what holds placements back, read from the result
+    "headline.all_placed": ("Tutte le persone hanno un abbinamento.", "Everyone is placed."),
+    "headline.limit.lead": (
+        "Il limite principale sono i lavoratori guida referenti: ciascuno affianca al massimo {cap} per tornata.",
+        "The main limit is lead guides: each leads at most {cap} per round.",
+    ),
+    "headline.limit.site": (
+        "Il limite principale sono i posti nelle sedi (limiti di legge, tutor aziendali, posti aperti).",
+        "The main limit is places at the sites (legal limits, company tutors, open positions).",
+    ),
+    "headline.limit.both": (
+        "Il limite principale sono sedi e referenti insieme: dove c'è ancora posto, i referenti (al massimo {cap} "
+        "ciascuno per tornata) sono già occupati.",
+        "The main limit is sites and lead guides together: where there is room, the lead guides (at most {cap} "
+        "each per round) are taken.",
+    ),
+    "headline.limit.rules": (
+        "Il limite principale sono le regole: per molte persone nessuna sede è possibile.",
+        "The main limit is the rules: for many people no site is possible.",
+    ),
+    "headline.limit.trade_off": (
+        "Nessun limite è pieno per chi resta senza abbinamento: la tornata rende di più con altre scelte.",
+        "No limit is full for those left unmatched: the round does better with other choices.",
+    ),
+    "headline.cause.lead.one": (
+        "{n} persona aveva una sede possibile ma nessun referente libero{where}.",
+        "{n} person had a possible site but no free lead guide{where}.",
+    ),
+    "headline.cause.lead.other": (
+        "{n} persone avevano una sede possibile ma nessun referente libero{where}.",
+        "{n} people had a possible site but no free lead guide{where}.",
+    ),
+    "headline.cause.site.one": (
+        "{n} persona aveva solo sedi possibili già al completo{where}.",
+        "{n} person had only possible sites that are full{where}.",
+    ),
+    "headline.cause.site.other": (
+        "{n} persone avevano solo sedi possibili già al completo{where}.",
+        "{n} people had only possible sites that are full{where}.",
+    ),
+    "headline.cause.both.one": (
+        "{n} persona aveva sedi possibili piene o senza referente libero{where}.",
+        "{n} person had possible sites either full or without a free lead guide{where}.",
+    ),
+    "headline.cause.both.other": (
+        "{n} persone avevano sedi possibili piene o senza referente libero{where}.",
+        "{n} people had possible sites either full or without a free lead guide{where}.",
+    ),
+    "headline.cause.rules.one": (
+        "Per {n} persona nessuna sede è possibile, soprattutto perché {rule}{where}.",
+        "For {n} person no site is possible, mostly because {rule}{where}.",
+    ),
+    "headline.cause.rules.other": (
+        "Per {n} persone nessuna sede è possibile, soprattutto perché {rule}{where}.",
+        "For {n} people no site is possible, mostly because {rule}{where}.",
+    ),
+    "headline.cause.trade_off.one": (
+        "{n} persona aveva un'opzione libera, ma la tornata nel complesso rende di più senza{where}.",
+        "{n} person had a free option, but the round as a whole does better without it{where}.",
+    ),
+    "headline.cause.trade_off.other": (
+        "{n} persone avevano un'opzione libera, ma la tornata nel complesso rende di più senza{where}.",
+        "{n} people had a free option, but the round as a whole does better without it{where}.",
+    ),
+    "headline.kinds": (
+        "Limiti pieni che bloccano qualcuno: {leads} lavoratori guida che potrebbero fare da referente (per "
+        "{lead_people}) e {places} mansioni o sedi (per {place_people}).",
+        "Full limits that hold someone back: {leads} guide workers who could lead (for {lead_people}) and {places} "
+        "positions or sites (for {place_people}).",
+    ),
+    "headline.where": (" ({n} nell'ambito di {area})", " ({n} in the {area} area)"),
+    "headline.price.one": (
+        "Un posto in più per {name} ({role} {id}, ambito di {area}) abbinerebbe {n} persona in più.",
+        "One more place for {name} ({role} {id}, {area} area) would place {n} more person.",
+    ),
+    "headline.price.other": (
+        "Un posto in più per {name} ({role} {id}, ambito di {area}) abbinerebbe {n} persone in più.",
+        "One more place for {name} ({role} {id}, {area} area) would place {n} more people.",
+    ),
+    "headline.reason.lead": (
+        "nessun referente libero nelle sedi possibili",
+        "no free lead guide at the possible sites",
+    ),
+    "headline.reason.site": ("sedi possibili già al completo", "the possible sites are full"),
+    "headline.reason.both": (
+        "sedi possibili piene o senza referente libero",
+        "the possible sites are full or have no free lead guide",
+    ),
+    "headline.reason.rules": ("nessuna sede possibile: {rules}", "no site is possible: {rules}"),
+    "headline.reason.trade_off": (
+        "un'opzione era libera, ma la tornata nel complesso rende di più senza",
+        "an option was free, but the round as a whole does better without it",
+    ),
+    # -------- Output files for people (Excel): sheet names and column headers
+    "sheet.headline": ("in breve", "at a glance"),
+    "sheet.assignments": ("abbinamenti", "assignments"),
+    "sheet.unmatched": ("senza abbinamento", "unmatched"),
+    "sheet.loads": ("carichi", "loads"),
+    "sheet.newcomers": ("nuovi ingressi", "newcomers"),
+    "sheet.prepare": ("da preparare", "to prepare"),
+    "column.candidate_id": ("codice persona", "candidate id"),
+    "column.candidate": ("persona", "candidate"),
+    "column.area": ("ambito", "area"),
+    "column.municipality": ("comune", "municipality"),
+    "column.status": ("esito", "status"),
+    "column.site_id": ("codice sede", "site id"),
+    "column.site": ("sede", "site"),
+    "column.position_id": ("codice mansione", "position id"),
+    "column.position": ("mansione", "position"),
+    "column.lead_guide_id": ("codice referente", "lead guide id"),
+    "column.lead_guide": ("referente", "lead guide"),
+    "column.squad": ("squadra", "squad"),
+    "column.peer_id": ("codice peer supporter", "peer supporter id"),
+    "column.peer": ("peer supporter", "peer supporter"),
+    "column.score": ("punteggio", "score"),
+    "column.site_score": ("punteggio sede", "site score"),
+    "column.guide_score": ("punteggio referente", "lead guide score"),
+    "column.peer_score": ("punteggio peer supporter", "peer supporter score"),
+    "column.continuity": ("continuità", "continuity"),
+    "column.reason": ("motivo", "reason"),
+    "column.partner_id": ("codice", "id"),
+    "column.partner": ("nome", "name"),
+    "column.role": ("ruolo", "role"),
+    "column.load": ("carico", "load"),
+    "column.capacity": ("limite", "cap"),
+    "column.share": ("quota del limite", "share of cap"),
+    "column.accommodations": ("accomodamenti da preparare", "adjustments to prepare"),
+    "column.accommodation": ("accomodamento", "adjustment"),
+    "column.people": ("persone", "people"),
+    "column.newcomers": ("nuovi ingressi", "newcomers"),
+    "column.why": ("perché", "why"),
+    # -------- The blank round workbook (matchwork template)
+    "template.sheet_instructions": ("istruzioni", "instructions"),
+    "template.sheet_lists": ("elenchi", "lists"),
+    "template.title": ("Come compilare la tornata di abbinamento", "How to fill in the matching round"),
+    "template.intro": (
+        "Un foglio per tabella; una riga per persona, sede o legame. La riga 2 di ogni foglio è un esempio: "
+        "sostituirla o cancellarla. Le colonne obbligatorie sono in grassetto. Passando sopra un'intestazione "
+        "compare cosa scrivere.",
+        "One sheet per table; one row per person, site or tie. Row 2 of each sheet is an example: replace or delete "
+        "it. Required columns are in bold. Hover over a header to see what to write.",
+    ),
+    "template.lists": (
+        "Dove una cella accetta un solo valore, un elenco a discesa propone le parole ammesse. Dove accetta un "
+        "elenco (lingue, disponibilità, competenze…), separare le voci con «;» e prendere le parole dal foglio "
+        "«{lists}». Le competenze si scrivono con il livello da 1 a 3: «pulizie:2; magazzino:1».",
+        "Where a cell takes one value, a drop-down list offers the allowed words. Where it takes a list (languages, "
+        "availability, skills…), separate the items with ';' and take the words from the '{lists}' sheet. Skills "
+        "carry a level from 1 to 3: 'cleaning:2; warehouse:1'.",
+    ),
+    "template.places": (
+        "Il luogo di persone e sedi si indica con il comune (nome o codice ISTAT; «Castro (LE)» dove più province "
+        "hanno un comune con lo stesso nome). Latitudine e longitudine servono solo per un indirizzo preciso.",
+        "The place of people and sites is their municipality (name or ISTAT code; 'Castro (LE)' where several "
+        "provinces share a name). Latitude and longitude are needed only for an exact address.",
+    ),
+    "template.codes": (
+        "Ogni codice (persona, lavoratore guida, peer supporter, sede, mansione) è unico in tutta la tornata: "
+        "lettere, cifre, «_», «.» e «-».",
+        "Every id (candidate, guide worker, peer supporter, site, position) is unique across the round: letters, "
+        "digits, '_', '.' and '-'.",
+    ),
+    "template.sensitive": (
+        "Le colonne segnate come riservate (salute, servizio inviante) non compaiono mai nella vista per le sedi, "
+        "nei messaggi di errore o nei log.",
+        "Columns marked confidential (health, referring service) never appear in the site view, error messages or "
+        "logs.",
+    ),
+    "template.check": (
+        "Salvare il file e controllarlo con «matchwork validate tornata.xlsx»: ogni problema è indicato con foglio, "
+        "riga e colonna. Poi «matchwork run tornata.xlsx --out risultati».",
+        "Save the file and check it with 'matchwork validate round.xlsx': every problem is given with its sheet, "
+        "row and column. Then 'matchwork run round.xlsx --out results'.",
+    ),
+    "template.col_sheet": ("foglio", "sheet"),
+    "template.col_header": ("colonna", "column"),
+    "template.col_required": ("obbligatoria", "required"),
+    "template.col_meaning": ("cosa scrivere", "what to write"),
+    "template.col_values": ("valori ammessi", "allowed values"),
+    "template.yes": ("sì", "yes"),
+    "template.no": ("no", "no"),
+    "template.confidential": ("riservata", "confidential"),
+    "template.list_of": ("elenco separato da «;» di: {words}", "';'-separated list of: {words}"),
+    "template.levels": (
+        "voci «parola:livello» (livello 1-3) separate da «;»",
+        "'word:level' items (level 1-3), ';'-separated",
+    ),
+    "template.see_lists": (
+        "vedi il foglio «{lists}», colonna «{column}»",
+        "see the '{lists}' sheet, column '{column}'",
+    ),
+    "template.number": ("un numero", "a number"),
+    "template.integer": ("un numero intero", "a whole number"),
+    "template.date": ("una data (aaaa-mm-gg)", "a date (yyyy-mm-dd)"),
+    "template.text": ("testo", "text"),
+    "template.code": ("un codice", "an id"),
+    "template.sector": (
+        "un codice ATECO («81.21») o la lettera di sezione («N»)",
+        "an ATECO code ('81.21') or section letter ('N')",
+    ),
+    "template.example_name": ("Tornata di prova", "Example round"),
+    "template.list.Mobility": ("mobilità", "mobility"),
+    "template.list.SupportIntensity": ("intensità del sostegno", "support intensity"),
+    "template.list.Gender": ("genere", "gender"),
+    "template.list.Category": ("categoria L. 381/91", "category (L. 381/91)"),
+    "template.list.ReferringService": ("servizio inviante", "referring service"),
+    "template.list.RelationshipKind": ("tipo di relazione", "relationship kind"),
+    "template.list.Role": ("ruolo", "role"),
+    "template.list.SiteKind": ("tipo di sede", "site kind"),
+    "template.list.Skill": ("competenze", "skills"),
+    "template.list.Slot": ("mezze giornate", "half-days"),
+    "template.list.Accommodation": ("accomodamenti", "adjustments"),
+    "template.list.LivedExperience": ("esperienza vissuta", "lived experience"),
+    "template.list.Language": ("lingue", "languages"),
+    "template.list.bool": ("sì / no", "yes / no"),
+    "template.dropdown_error": ("Valore non ammesso", "Value not allowed"),
+    "template.dropdown_message": ("Scegliere un valore dall'elenco.", "Choose a value from the list."),
     # -------- Vocabulary labels
     "label.mon_am": ("lunedì mattina", "Monday morning"),
     "label.mon_pm": ("lunedì pomeriggio", "Monday afternoon"),
@@ -737,7 +1502,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Programme database ready: {url} (schema {revision}, cool-down {days} days).",
     ),
     "programme.recorded": (
-        "Giro n. {round_id} «{name}» del {date} registrato: {candidates} candidati, {matched} abbinati; abbinamenti: {started} avviati, {kept} confermati, {ended} chiusi ({changed} cambiati).",
+        "Tornata n. {round_id} «{name}» del {date} registrata: {candidates} persone candidate, {matched} abbinate; abbinamenti: {started} avviati, {kept} confermati, {ended} chiusi ({changed} cambiati).",
         "Round #{round_id} «{name}» of {date} recorded: {candidates} candidates, {matched} placed; pairings: {started} started, {kept} kept, {ended} ended ({changed} changed).",
     ),
     "programme.ended": (
@@ -749,11 +1514,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{candidate} leaves the programme on {date} ({reason}).",
     ),
     "programme.next_written": (
-        "Prossima tornata scritta in {path}: {candidates} candidati ({waiting} in attesa dalle tornate precedenti), {pairings} abbinamenti in corso, {forbids} coppie in attesa prima di riabbinare.",
+        "Prossima tornata scritta in {path}: {candidates} persone candidate ({waiting} in attesa dalle tornate precedenti), {pairings} abbinamenti in corso, {forbids} coppie in attesa prima di riabbinare.",
         "Next round written to {path}: {candidates} candidates ({waiting} from the waiting list), {pairings} pairings in place, {forbids} pairs in cool-down.",
     ),
     "programme.history_title": ("Percorso di {candidate}", "Path of {candidate}"),
-    "programme.rounds_title": ("Giri registrati", "Rounds recorded"),
+    "programme.rounds_title": ("Tornate registrate", "Rounds recorded"),
     "programme.no_history": ("Nessuno storico per {candidate}.", "No history for {candidate}."),
     "programme.no_rounds": ("Nessuna tornata ancora registrata.", "No round recorded yet."),
     "programme.open_pairings": (
@@ -820,6 +1585,24 @@ def text(key: str, lang: str = "it", /, **values: Any) -> str:
     """The text of ``key`` in ``lang``, with its placeholders filled from ``values``."""
     template = TEXTS[key][_column(lang)]
     return template.format(**values) if values else template
+
+
+def plural(key: str, n: int, lang: str = "it", /, **values: Any) -> str:
+    """``<key>.one`` when ``n`` is 1, else ``<key>.other``, with ``{n}`` and ``values`` filled.
+
+    Italian and English both use the singular for one only ("0 persone", "0 people").
+    """
+    return text(f"{key}.{'one' if n == 1 else 'other'}", lang, n=n, **values)
+
+
+def gendered(key: str, gender: Any, lang: str = "it", /, **values: Any) -> str:
+    """The text of ``key`` agreed with a person's stated gender (``"f"``, ``"m"``), else the neutral one.
+
+    ``gender`` may be a :class:`~matchwork.model.vocab.Gender`, its code, or None.
+    """
+    code = str(getattr(gender, "value", gender) or "")
+    form = f"{key}.{code}" if code in ("f", "m") and f"{key}.{code}" in TEXTS else key
+    return text(form, lang, **values)
 
 
 def both(key: str) -> dict[str, str]:

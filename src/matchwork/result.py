@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -56,7 +58,33 @@ class ExplainerLike(Protocol):
     def capacity_prices(self, result: MatchResult, roles: Iterable[str] | None) -> pd.DataFrame: ...
 
 
-__all__ = ["ASSIGNMENT_COLUMNS", "LOAD_COLUMNS", "ExplainerLike", "MatchResult", "Resolver", "StageSolution"]
+class WriterLike(Protocol):
+    """What writes a result's output folder (:func:`matchwork.batch.write_result`, registered by that module)."""
+
+    def __call__(
+        self, result: MatchResult, out_dir: str | os.PathLike[str], *, lang: str = "it", prices: bool = False
+    ) -> Path: ...
+
+
+_WRITERS: list[WriterLike] = []
+
+
+def register_writer(writer: WriterLike) -> None:
+    """Set what :meth:`MatchResult.write` calls. :mod:`matchwork.batch` registers itself when imported,
+    which ``import matchwork`` always does; the output layer comes after this module, so it is handed in."""
+    _WRITERS[:] = [writer]
+
+
+__all__ = [
+    "ASSIGNMENT_COLUMNS",
+    "LOAD_COLUMNS",
+    "ExplainerLike",
+    "MatchResult",
+    "Resolver",
+    "StageSolution",
+    "WriterLike",
+    "register_writer",
+]
 
 ASSIGNMENT_COLUMNS = (
     "candidate_id",
@@ -524,6 +552,19 @@ class MatchResult:
         scores plus continuity bonuses minus load costs.
         """
         return self._explainer.capacity_prices(self, roles)
+
+    def write(self, out_dir: str | os.PathLike[str], lang: str = "it", *, prices: bool = False) -> Path:
+        """Write the files ``matchwork run`` writes into ``out_dir``, in ``lang``; returns the folder.
+
+        Assignments, reasons and loads (CSV for programs, Excel for people), the
+        explanations, the site view, the report, and the round, policy and run
+        record; see :mod:`matchwork.batch`. ``prices`` names, in explanations and
+        the report's headline, what one more place of each full partner is worth
+        (one re-solve per full partner).
+        """
+        if not _WRITERS:  # pragma: no cover - import matchwork registers the writer
+            raise RuntimeError("no output writer registered: import matchwork first")
+        return _WRITERS[0](self, out_dir, lang=lang, prices=prices)
 
     def resolve(self, rnd: Round | None = None, capacities: Capacities | None = None) -> MatchResult:
         """The same round (or ``rnd``) matched again under the same policy and features, with ``capacities``.

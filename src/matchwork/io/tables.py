@@ -48,7 +48,10 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
+from matchwork._validation import Lang, choice
 from matchwork.errors import Problem
+from matchwork.i18n import LANGS
+from matchwork.i18n import text as say
 from matchwork.io.atomic import atomic_file, atomic_folder
 from matchwork.model.profiles import PROFILE_TYPES, FreeText, Location
 from matchwork.model.vocab import suggest
@@ -64,7 +67,9 @@ __all__ = [
     "read_excel",
     "read_json",
     "records_to_frame",
+    "sheet_name",
     "site_records_with_positions",
+    "typed",
     "write_csv_dir",
     "write_excel",
     "write_json",
@@ -86,6 +91,7 @@ class _Column:
     kind: str  # "scalar", "text", "set", "map", "date", "bool"
     required: bool
     optional_parent: bool = False  # part of an optional nested model
+    it: str = ""  # the Italian header: the field's "it" term in the schema
 
 
 def _unwrap(annotation: Any) -> tuple[Any, bool]:
@@ -135,27 +141,87 @@ def _columns_of(model: type[BaseModel]) -> list[_Column]:
                 continue  # nested tables (a site's positions) live in their own table
             for sub, sub_info in inner.model_fields.items():
                 kind = _kind(sub_info.annotation, sub_info.metadata)
-                out.append(_Column(sub, (name, sub), kind, sub_info.is_required(), optional))
+                out.append(_Column(sub, (name, sub), kind, sub_info.is_required(), optional, _italian(sub_info)))
             continue
         item = typing.get_args(inner)[0] if typing.get_origin(inner) is tuple else None
         if isinstance(item, type) and issubclass(item, BaseModel):
             continue
-        out.append(_Column(name, (name,), _kind(info.annotation, info.metadata), info.is_required()))
+        kind = _kind(info.annotation, info.metadata)
+        out.append(_Column(name, (name,), kind, info.is_required(), it=_italian(info)))
     return out
 
 
+def _italian(info: Any) -> str:
+    extra = info.json_schema_extra
+    return str(extra["it"]) if isinstance(extra, dict) and "it" in extra else ""
+
+
 _SPECS: dict[str, list[_Column]] = {t: _columns_of(m) for t, m in PROFILE_TYPES.items()}
-_SPECS["positions"].insert(0, _Column("site_id", ("site_id",), "scalar", True))
-_SPECS["round"] = [_Column("key", ("key",), "scalar", True), _Column("value", ("value",), "text", True)]
+_SPECS["positions"].insert(0, _Column("site_id", ("site_id",), "scalar", True, it="sede"))
+_SPECS["round"] = [
+    _Column("key", ("key",), "scalar", True, it="chiave"),
+    _Column("value", ("value",), "text", True, it="valore"),
+]
 
 
-def columns(table: str) -> list[str]:
-    """The columns of ``table``, in order.
+def columns(table: str, lang: str = "en") -> list[str]:
+    """The columns of ``table``, in order: as named in files (``"en"``) or as headed for Italian offices (``"it"``).
 
+    The Italian headers are the schema's ``"it"`` term of each field. The lists of
+    the two languages are parallel, so ``dict(zip(columns(t, "it"), columns(t)))``
+    maps an Italian header to its column; readers and the blank workbook
+    (``matchwork template``) both take the headers from here.
+
+    Examples
+    --------
     >>> columns("positions")[:3]
     ['site_id', 'id', 'title']
+    >>> columns("positions", "it")[:3]
+    ['sede', 'codice', 'mansione']
     """
-    return [c.name for c in _spec(table)]
+    choice("lang", lang, Lang)
+    return [c.it if lang == "it" else c.name for c in _spec(table)]
+
+
+def _dtype(table: str, col: _Column) -> Any:
+    """The pandas dtype of a column in :func:`typed`: what a notebook user would expect of it."""
+    if col.kind == "bool":
+        return "boolean"
+    if col.kind != "scalar" or table == "round":
+        return "string"  # text, dates as ISO text, lists as `;`-joined text
+    model: Any = PROFILE_TYPES.get(table)
+    if col.path[0] == "location":
+        model = Location
+    info = model.model_fields.get(col.path[-1]) if model is not None else None
+    inner, _ = _unwrap(info.annotation) if info is not None else (str, False)
+    if isinstance(inner, type) and issubclass(inner, Enum):
+        return pd.CategoricalDtype([m.value for m in inner])
+    if inner is int:
+        return "Int64"
+    if inner is float:
+        return "Float64"
+    return "string"
+
+
+def typed(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (cells as :func:`records_to_frame` gives them) with each column in its pandas dtype.
+
+    Numbers are ``Float64`` / ``Int64``, yes/no ``boolean``, vocabulary codes ``category``
+    (with every allowed code as a category), everything else ``string``; all of them keep
+    an empty cell as ``<NA>``. :func:`frame_to_records` reads the result back unchanged.
+    """
+    dtypes = {c.name: _dtype(table, c) for c in _spec(table) if c.name in frame.columns}
+    return frame.astype(dtypes)
+
+
+def sheet_name(table: str, lang: str = "en") -> str:
+    """The sheet of ``table`` in a workbook: its name (``"en"``) or its Italian name (``"it"``).
+
+    >>> sheet_name("guides", "it")
+    'lavoratori guida'
+    """
+    _spec(table)
+    return say(f"table.{table}", lang)
 
 
 def _spec(table: str) -> list[_Column]:
@@ -311,6 +377,7 @@ def frame_to_records(table: str, frame: pd.DataFrame) -> tuple[list[dict[str, An
     for spec_col in spec:
         if spec_col.required and not spec_col.optional_parent and spec_col.name not in present:
             problems.append(Problem(table, spec_col.name, f"a column named {spec_col.name!r} (it is required)"))
+    problems += _location_columns(table, spec, set(present))
 
     frame = frame.set_axis(present, axis=1)
     usable = [c for c in spec if c.name in present]
@@ -330,6 +397,20 @@ def frame_to_records(table: str, frame: pd.DataFrame) -> tuple[list[dict[str, An
                     record.setdefault(outer, {})[key] = value
     lines = list(range(2, len(frame) + 2))
     return records, lines, problems
+
+
+def _location_columns(table: str, spec: list[_Column], present: set[str]) -> list[Problem]:
+    """A place is ``lat`` and ``lon`` together, or a ``municipality``: one problem per missing column, not per row."""
+    place = [c for c in spec if c.path[0] == "location"]
+    if not place:
+        return []
+    has = {c.path[1] for c in place if c.name in present}
+    if len(has & {"lat", "lon"}) == 1:
+        (missing,) = {"lat", "lon"} - has
+        return [Problem(table, missing, f"a column named {missing!r} beside {({'lat', 'lon'} - {missing}).pop()!r}")]
+    if not has and not place[0].optional_parent:
+        return [Problem(table, "municipality", "a column named 'municipality', or the columns 'lat' and 'lon'")]
+    return []
 
 
 # ---------------------------------------------------------------- files
@@ -408,6 +489,10 @@ def read_csv_dir(path: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFrame],
     return frames, problems
 
 
+_TEMPLATE_SHEETS = frozenset(say(f"template.sheet_{k}", lang) for k in ("instructions", "lists") for lang in LANGS)
+"""The blank workbook's own sheets (``matchwork template``): instructions and word lists, not tables."""
+
+
 def write_excel(frames: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]) -> Path:
     """Write one sheet per table into an ``.xlsx`` workbook, atomically."""
     with atomic_file(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
@@ -427,7 +512,7 @@ def read_excel(path: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFrame], l
         return {}, [Problem(file.name, None, f"an Excel .xlsx workbook ({type(exc).__name__})")]
     problems: list[Problem] = []
     frames: dict[str, pd.DataFrame] = {}
-    by_name = {str(name).strip(): frame for name, frame in sheets.items()}
+    by_name = {str(name).strip(): frame for name, frame in sheets.items() if str(name).strip() not in _TEMPLATE_SHEETS}
     for name in sorted(set(by_name) - set(TABLES)):
         hint = suggest(name, list(TABLES))
         problems.append(

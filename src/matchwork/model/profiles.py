@@ -44,9 +44,12 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationError,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from matchwork.model.geo import MunicipalityError, comune
 from matchwork.model.vocab import (
     WEEKDAYS,
     Accommodation,
@@ -146,6 +149,12 @@ Measure = Annotated[float, _rounder(3)]
 Hours = Annotated[Measure, Field(ge=0, le=168)]
 
 
+def _located(column: str, kind: str, message: str, value: Any, **context: Any) -> ValidationError:
+    """A Pydantic error at ``column`` of the model being validated, with a type and context to translate."""
+    error = PydanticCustomError(kind, message, context or None)
+    return ValidationError.from_exception_data("Location", [InitErrorDetails(type=error, loc=(column,), input=value)])
+
+
 def _field(it: str, description: str, *, sensitive: bool = False, **kw: Any) -> Any:
     extra: dict[str, Any] = {"it": it}
     if sensitive:
@@ -163,12 +172,61 @@ class _Model(BaseModel):
     )
 
 
-class Location(_Model):
-    """A point on the map, in WGS84 degrees, and its municipality (comune)."""
+def _location_schema(schema: dict[str, Any]) -> None:
+    for name in ("lat", "lon"):
+        schema["properties"][name].pop("default", None)
+    schema["anyOf"] = [{"required": ["lat", "lon"]}, {"required": ["municipality"]}]
 
-    lat: Degrees = _field("latitudine", "Latitude in degrees, -90 to 90.", ge=-90, le=90)
-    lon: Degrees = _field("longitudine", "Longitude in degrees, -180 to 180.", ge=-180, le=180)
-    municipality: Text | None = _field("comune", "Municipality, for people to read.", default=None)
+
+class Location(_Model):
+    """A point on the map, in WGS84 degrees, and its municipality (comune).
+
+    Give the municipality (a name, ``"Castro (LE)"``, or an ISTAT code) and the point
+    is read from the shipped table of Italian comuni (:mod:`matchwork.model.geo`);
+    give ``lat`` and ``lon`` and they are used as they are (the municipality is then
+    only read by people). After validation ``lat`` and ``lon`` are always set.
+
+    >>> Location(municipality="20064")
+    Location(lat=45.07096, lon=11.02178, municipality='Sustinente')
+    """
+
+    model_config = ConfigDict(json_schema_extra=_location_schema)
+
+    lat: Degrees = _field(
+        "latitudine", "Latitude in degrees, -90 to 90; empty: the municipality's.", ge=-90, le=90, default=None
+    )
+    lon: Degrees = _field(
+        "longitudine", "Longitude in degrees, -180 to 180; empty: the municipality's.", ge=-180, le=180, default=None
+    )
+    municipality: Text | None = _field(
+        "comune", "Italian municipality (name or ISTAT code); gives the point when lat and lon are empty.", default=None
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _point_of_municipality(cls, data: Any) -> Any:
+        """Fill ``lat`` and ``lon`` from the municipality when both are empty (validation stays in Pydantic)."""
+        if not isinstance(data, dict):
+            return data
+        lat, lon, name = data.get("lat"), data.get("lon"), data.get("municipality")
+        if lat is not None or lon is not None:
+            if (lat is None) != (lon is None):
+                missing = "lat" if lat is None else "lon"
+                raise _located(missing, "coordinates_half", "a value (lat and lon go together)", data)
+            return data
+        if name is None or (isinstance(name, str) and not name.strip()):
+            expected = "a value (a name or an ISTAT code), or lat and lon"
+            raise _located("municipality", "location_missing", expected, data)
+        try:
+            found = comune(name)
+        except MunicipalityError as exc:
+            options = " or ".join(exc.options) if exc.kind == "unknown" else ", ".join(exc.options)
+            expected = {
+                "unknown": "an Italian comune" + (" (did you mean {options}?)" if options else ""),
+                "ambiguous": "the province too, as one of: {options}",
+            }[exc.kind]
+            raise _located("municipality", f"municipality_{exc.kind}", expected, name, options=options) from None
+        return {**data, "lat": found.lat, "lon": found.lon, "municipality": found.display}
 
 
 class Candidate(_Model):

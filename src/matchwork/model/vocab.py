@@ -23,6 +23,7 @@ import difflib
 import functools
 import re
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from matchwork._validation import Lang, choice
 from matchwork.i18n import TEXTS, text
@@ -45,6 +46,7 @@ __all__ = [
     "Skill",
     "Slot",
     "SupportIntensity",
+    "Vocabulary",
     "ateco_ancestors",
     "ateco_section",
     "label",
@@ -52,7 +54,34 @@ __all__ = [
 ]
 
 
-class Slot(StrEnum):
+class Vocabulary(StrEnum):
+    """A closed vocabulary whose codes may also be written as their Italian or English label.
+
+    An office fills a spreadsheet with words, not codes: ``mezzi pubblici`` and
+    ``public transport`` are read as ``public_transport``, ``Italiano`` as ``it``;
+    case does not matter. Anything else is still an error (with a "did you mean").
+
+    >>> Mobility("Mezzi pubblici"), Language("inglese")
+    (<Mobility.PUBLIC_TRANSPORT: 'public_transport'>, <Language.EN: 'en'>)
+    """
+
+    @classmethod
+    def _missing_(cls, value: object) -> Vocabulary | None:
+        if not isinstance(value, str):
+            return None
+        return _words_of(cls).get(" ".join(value.split()).casefold())
+
+
+@functools.cache
+def _words_of(vocabulary: type[Vocabulary]) -> dict[str, Vocabulary]:
+    words: dict[str, Vocabulary] = {}
+    for member in vocabulary:
+        for word in (member.value, *TEXTS.get(f"label.{member.value}", ())):
+            words.setdefault(word.casefold(), member)
+    return words
+
+
+class Slot(Vocabulary):
     """A half-day of the week (mezza giornata): ``mon_am`` … ``sun_pm``."""
 
     MON_AM = "mon_am"
@@ -75,7 +104,7 @@ WEEKDAYS: frozenset[Slot] = frozenset(list(Slot)[:10])
 """Monday to Friday, mornings and afternoons: the default availability."""
 
 
-class Skill(StrEnum):
+class Skill(Vocabulary):
     """A work skill (competenza), held at level 1 (basic) to 3 (expert)."""
 
     CLEANING = "cleaning"
@@ -103,7 +132,7 @@ class Skill(StrEnum):
     WASTE_SORTING = "waste_sorting"
 
 
-class Accommodation(StrEnum):
+class Accommodation(Vocabulary):
     """A workplace adjustment (accomodamento ragionevole) a candidate needs."""
 
     FLEXIBLE_HOURS = "flexible_hours"
@@ -120,7 +149,7 @@ class Accommodation(StrEnum):
     TRANSPORT_SUPPORT = "transport_support"
 
 
-class LivedExperience(StrEnum):
+class LivedExperience(Vocabulary):
     """A kind of lived experience (esperienza vissuta) a peer supporter brings."""
 
     MENTAL_HEALTH = "mental_health"
@@ -133,7 +162,7 @@ class LivedExperience(StrEnum):
     HOMELESSNESS = "homelessness"
 
 
-class Category(StrEnum):
+class Category(Vocabulary):
     """Disadvantaged-worker category of L. 381/1991 art. 4, and of regional laws.
 
     The first ten are the persons of L. 381/91 art. 4 (``detained``: the text as
@@ -173,7 +202,7 @@ DISABILITY_CATEGORIES: frozenset[Category] = frozenset(
 """The categories read as disabled people for traineeship durations (longer maximum duration)."""
 
 
-class ReferringService(StrEnum):
+class ReferringService(Vocabulary):
     """The territorial service that refers the candidate (servizio inviante)."""
 
     SERD = "serd"
@@ -186,7 +215,7 @@ class ReferringService(StrEnum):
     OTHER = "other"
 
 
-class SupportIntensity(StrEnum):
+class SupportIntensity(Vocabulary):
     """How much accompaniment the candidate needs (intensità del sostegno)."""
 
     LOW = "low"
@@ -194,7 +223,7 @@ class SupportIntensity(StrEnum):
     HIGH = "high"
 
 
-class RelationshipKind(StrEnum):
+class RelationshipKind(Vocabulary):
     """A tie between two people that may forbid pairing them."""
 
     THERAPEUTIC = "therapeutic"
@@ -203,7 +232,7 @@ class RelationshipKind(StrEnum):
     FAILED_PAIRING = "failed_pairing"
 
 
-class Gender(StrEnum):
+class Gender(Vocabulary):
     """Gender, as stated by the person: ``f``, ``m`` or ``x`` (other)."""
 
     F = "f"
@@ -211,7 +240,7 @@ class Gender(StrEnum):
     X = "x"
 
 
-class Mobility(StrEnum):
+class Mobility(Vocabulary):
     """How the candidate gets to work."""
 
     WALK = "walk"
@@ -220,14 +249,14 @@ class Mobility(StrEnum):
     CAR = "car"
 
 
-class SiteKind(StrEnum):
+class SiteKind(Vocabulary):
     """A host company (azienda ospitante) or a team of the cooperative."""
 
     COMPANY = "company"
     COOPERATIVE = "cooperative"
 
 
-class Role(StrEnum):
+class Role(Vocabulary):
     """The role a partner plays for a candidate."""
 
     SITE = "site"
@@ -238,7 +267,7 @@ class Role(StrEnum):
     OPERATOR = "operator"
 
 
-class Region(StrEnum):
+class Region(Vocabulary):
     """An Italian region (or autonomous province): its traineeship rules apply to a round."""
 
     ABRUZZO = "abruzzo"
@@ -264,7 +293,7 @@ class Region(StrEnum):
     VENETO = "veneto"
 
 
-class ReviewStatus(StrEnum):
+class ReviewStatus(Vocabulary):
     """Where a round's matches stand: a draft, or approved by the responsabile inserimenti."""
 
     DRAFT = "draft"
@@ -458,7 +487,10 @@ _ISO_639_1 = [
     "zu",
 ]
 
-Language = StrEnum("Language", {c.upper(): c for c in _ISO_639_1})  # type: ignore[misc]
+if TYPE_CHECKING:  # type checkers know the functional API of StrEnum only
+    Language = StrEnum("Language", {c.upper(): c for c in _ISO_639_1})  # type: ignore[misc]
+else:
+    Language = Vocabulary("Language", {c.upper(): c for c in _ISO_639_1})
 Language.__doc__ = "A language as its ISO 639-1 two-letter code (``it``, ``en``, ``ar``…)."
 Language.__module__ = __name__
 
@@ -559,14 +591,17 @@ def suggest(value: str, choices: list[str] | tuple[str, ...]) -> str | None:
     'it'
     >>> suggest("magazzino", [s.value for s in Skill])
     'warehouse'
+    >>> suggest("italien", [lang.value for lang in Language])
+    'it'
     """
     wanted = str(value).strip().lower()
-    for option in choices:
-        pair = TEXTS.get(f"label.{option}")
-        if pair and wanted in (t.lower() for t in pair):
-            return str(option)
     lowered: dict[str, str] = {}
     for option in choices:
         lowered.setdefault(str(option).lower(), str(option))
+    for option in choices:  # a label, exactly, or misspelt after the codes
+        for word in TEXTS.get(f"label.{option}", ()):
+            if word.lower() == wanted:
+                return str(option)
+            lowered.setdefault(word.lower(), str(option))
     close = difflib.get_close_matches(wanted, list(lowered), n=1, cutoff=0.6)
     return lowered[close[0]] if close else None

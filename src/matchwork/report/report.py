@@ -1,10 +1,13 @@
 """The round report: one self-contained HTML file for the placement office.
 
-Round summary, score distribution, loads against caps, outcomes per area and a
-searchable table of every candidate with their explanation. The two charts are
-SVG drawn from NumPy summaries and inlined in the page; the page carries its own
-CSS and a few lines of script (the search box) and loads nothing from the network.
-It is meant for the case team: it holds the case-team explanations.
+What holds placements back (:mod:`matchwork.report.headline`), the round summary,
+score distribution, loads against caps, outcomes per area and a table of every
+candidate — names beside codes, with their explanation — that filters (search,
+unmatched only, area, site), sorts by any column and pages through thousands of
+rows. Every word is in the chosen language. The two charts are SVG drawn from
+NumPy summaries and inlined in the page; the rows travel as JSON inside the page,
+which carries its own CSS and script and loads nothing from the network. It is
+meant for the case team: it holds the case-team explanations.
 
 Needs the ``report`` extra (Jinja2).
 """
@@ -12,25 +15,33 @@ Needs the ``report`` extra (Jinja2).
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from matchwork._validation import Lang, choice
-from matchwork.i18n import words
+from matchwork.i18n import gendered, number, text, words
+from matchwork.report.headline import blockers, headline, names, reason_text
 
 if TYPE_CHECKING:
     from matchwork.explain.explain import Explanation
     from matchwork.result import MatchResult
 
-__all__ = ["WITH_TEXT_UP_TO", "render_report"]
+__all__ = ["PAGE_SIZE", "ROLES", "WITH_TEXT_UP_TO", "render_report", "report_rows"]
 
 WITH_TEXT_UP_TO = 5_000
 """Rounds up to this many candidates carry each explanation in the report; larger ones
 list the pairings only (a browser cannot search a hundred megabytes of text), and
 ``explanations.json`` holds every explanation."""
+
+PAGE_SIZE = 50
+"""Rows of the pairings table per page."""
+ROLES: tuple[str, ...] = ("site", "site_legal", "site_tutors", "position", "lead_guide", "guide", "peer")
+"""The roles of the loads table, in the order the report shows them."""
 
 _COLOURS = {"site": "#1f77b4", "lead": "#ff7f0e", "peer": "#2ca02c"}
 
@@ -86,40 +97,99 @@ def _score_chart(result: MatchResult, lang: str) -> str:
 def _load_chart(result: MatchResult, lang: str) -> str:
     """Load as a share of capacity per role: a box from the quartiles, whiskers to the extremes, a line at 1."""
     loads = result.loads
+    t = words("report", lang)
     share = np.where(loads["capacity"] > 0, loads["load"] / loads["capacity"].where(loads["capacity"] > 0), np.nan)
-    roles = ["site", "lead_guide", "guide", "peer"]
-    data = [share[(loads["role"] == r).to_numpy() & ~np.isnan(share)] for r in roles]
+    data = [share[(loads["role"] == r).to_numpy() & ~np.isnan(share)] for r in ROLES]
     high = max(1.2, *(float(d.max()) for d in data if len(d)))
-    width, row, left, head = 660, 34, 90, 8
-    height = head + row * len(roles) + 36
+    width, row, left, head = 720, 34, 250, 8  # room for the longest role name
+    height = head + row * len(ROLES) + 36
     plot_w = width - left - 20
 
     def x(v: float) -> float:
         return left + plot_w * v / high
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img">']
-    for i, (role, d) in enumerate(zip(roles, data, strict=True)):
+    for i, (role, d) in enumerate(zip(ROLES, data, strict=True)):
         y = head + row * i + row / 2
-        parts.append(f'<text x="{left - 8}" y="{y + 4:.0f}" font-size="12" text-anchor="end">{role}</text>')
+        name = html.escape(text(f"report.role.{role}", lang))
+        parts.append(f'<text x="{left - 8}" y="{y + 4:.0f}" font-size="12" text-anchor="end">{name}</text>')
         if not len(d):
             continue
         lo, q1, med, q3, hi = np.percentile(d, [0, 25, 50, 75, 100])
+        figures = {k: number(v, lang, 2) for k, v in (("median", med), ("q1", q1), ("q3", q3), ("max", hi))}
+        tip = html.escape(t["chart_box"].format(role=text(f"report.role.{role}", lang), **figures))
         parts.append(f'<line x1="{x(lo):.1f}" y1="{y}" x2="{x(hi):.1f}" y2="{y}" stroke="#333"/>')
         parts.append(
             f'<rect x="{x(q1):.1f}" y="{y - 9}" width="{max(x(q3) - x(q1), 1):.1f}" height="18" fill="#dfe8f5" '
-            f'stroke="#333"><title>{role}: median {med:.2f}, quartiles {q1:.2f}–{q3:.2f}, max {hi:.2f}</title></rect>'
+            f'stroke="#333"><title>{tip}</title></rect>'
         )
         parts.append(f'<line x1="{x(med):.1f}" y1="{y - 9}" x2="{x(med):.1f}" y2="{y + 9}" stroke="#e07b00"/>')
-    axis_y = head + row * len(roles)
+    axis_y = head + row * len(ROLES)
     parts.append(f'<line x1="{left}" y1="{axis_y}" x2="{width - 20}" y2="{axis_y}" stroke="#333"/>')
     parts.append(f'<line x1="{x(1):.1f}" y1="{head}" x2="{x(1):.1f}" y2="{axis_y}" stroke="#b33"/>')
     for v in np.arange(0, high + 1e-9, 0.2):
-        parts.append(f'<text x="{x(v):.1f}" y="{axis_y + 15}" font-size="11" text-anchor="middle">{v:.1f}</text>')
+        tick = number(float(v), lang, 1)
+        parts.append(f'<text x="{x(v):.1f}" y="{axis_y + 15}" font-size="11" text-anchor="middle">{tick}</text>')
     parts.append(
         f'<text x="{left + plot_w / 2:.0f}" y="{height - 4}" font-size="12" text-anchor="middle">'
-        f"{html.escape(words('report', lang)['share'])}</text></svg>"
+        f"{html.escape(t['share'])}</text></svg>"
     )
     return "".join(parts)
+
+
+def report_rows(result: MatchResult, lang: str = "it") -> pd.DataFrame:
+    """One row per candidate as people read it: names beside codes, the status and, if unmatched, why.
+
+    Columns ``id, name, area, status, status_text, reason, site_id, site, position,
+    lead, squad, peer, score`` (score to one decimal, NaN if unmatched); the report's
+    table and the assignments workbook both read it.
+
+    >>> import matchwork as mw
+    >>> rows = report_rows(mw.match(mw.synth.round(40, seed=1)), "en")
+    >>> rows.columns.tolist()[:5]
+    ['id', 'name', 'area', 'status', 'status_text']
+    """
+    rnd = result.round
+    asg = result.assignments
+    named = names(result)
+    titles = {pos.id: pos.title for _, pos in rnd.positions}
+    people = {c.id: c for c in rnd.candidates}
+    why = blockers(result)
+    said = {pair: reason_text(*pair, lang) for pair in set(zip(why["cause"], why["rule"], strict=True))}
+    reason = dict(zip(why["candidate_id"], (said[p] for p in zip(why["cause"], why["rule"], strict=True)), strict=True))
+
+    def who(pid: object) -> str:
+        return "" if pid is None or pid != pid else f"{named[str(pid)]} ({pid})"
+
+    ids = asg["candidate_id"].tolist()
+    status = asg["status"].tolist()
+    return pd.DataFrame(
+        {
+            "id": ids,
+            "name": [people[c].name for c in ids],
+            "area": [people[c].area for c in ids],
+            "status": status,
+            # candidates state no gender of their own: the neutral form until they do
+            "status_text": [
+                gendered(f"status.{s}", getattr(people[c], "gender", None), lang)
+                for c, s in zip(ids, status, strict=True)
+            ],
+            "reason": [reason.get(c, "") for c in ids],
+            "site_id": asg["site_id"].fillna("").tolist(),
+            "site": [named.get(str(x), "") if x else "" for x in asg["site_id"]],
+            "position": [titles.get(str(x), "") if x else "" for x in asg["position_id"]],
+            "lead": [who(x) for x in asg["lead_guide_id"]],
+            "squad": [", ".join(named[g] for g in squad) for squad in asg["squad_ids"]],
+            "peer": [who(x) for x in asg["peer_id"]],
+            "score": asg["score"].round(1),
+        }
+    )
+
+
+def _json_for_html(value: object) -> str:
+    """JSON that is safe inside a ``<script>`` element (no ``</script>``, no HTML comment)."""
+    out = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return out.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def render_report(
@@ -128,6 +198,7 @@ def render_report(
     *,
     lang: str = "it",
     run: Mapping[str, Any] | None = None,
+    prices: pd.DataFrame | None = None,
 ) -> str:
     """The report as one HTML document.
 
@@ -139,43 +210,79 @@ def render_report(
     lang : {"it", "en"}
     run : mapping, optional
         What the run records (version, fingerprint, policy): shown at the foot.
+    prices : DataFrame, optional
+        :meth:`MatchResult.capacity_prices`, if computed: the headline then names the
+        one extra place that would place most people.
     """
     import jinja2
 
     choice("lang", lang, Lang)
     template = resources.files("matchwork.report").joinpath("templates/report.html.j2").read_text(encoding="utf-8")
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    t = words("report", lang)
     m = result.metrics
-    by_area = m["by_area"].reset_index()
-    rows = []
-    asg = result.assignments
-    records: list[dict[str, Any]] = asg.to_dict("records")  # type: ignore[assignment]
-    for rec, e in zip(records, explanations, strict=True):
-        rows.append(
+    table = report_rows(result, lang)
+    with_text = len(table) <= WITH_TEXT_UP_TO
+    texts = [e.text if with_text else "" for e in explanations]
+    if len(texts) != len(table):
+        raise ValueError(f"{len(texts)} explanations for {len(table)} candidates")
+    records = table.assign(score=table["score"].astype(object).where(table["score"].notna(), None), text=texts)
+    areas = []
+    for row in m["by_area"].reset_index().to_dict("records"):
+        score = row["mean_score"]
+        areas.append(
             {
-                "id": rec["candidate_id"],
-                "name": e.candidate_name,
-                "status": rec["status"],
-                "site": rec["position_id"] or "",
-                "lead": rec["lead_guide_id"] or "",
-                "squad": ", ".join(rec["squad_ids"]),
-                "peer": rec["peer_id"] or "",
-                "score": "" if np.isnan(rec["score"]) else f"{rec['score']:.1f}",
-                "text": e.text if len(records) <= WITH_TEXT_UP_TO else "",
+                "area": row["area"],
+                "candidates": row["candidates"],
+                "matched": row["matched"],
+                "share": number(100 * row["share"], lang, 0),
+                "score": "" if score != score else number(score, lang, 1),
             }
         )
+    loads = m["loads"].reindex(list(ROLES)).dropna(how="all").reset_index()
+    load_table = [
+        {
+            "label": text(f"report.role.{r['role']}", lang),
+            "partners": int(r["partners"]),
+            "mean": "" if r["mean_share"] != r["mean_share"] else number(r["mean_share"], lang, 2),
+            "max": "" if r["max_share"] != r["max_share"] else number(r["max_share"], lang, 2),
+            "at_capacity": int(r["at_capacity"]),
+        }
+        for r in loads.to_dict("records")
+    ]
+    placed = table[table["site_id"] != ""]
+    site_options = [
+        {"id": sid, "label": f"{name} ({sid})"}
+        for sid, name in sorted(set(zip(placed["site_id"], placed["site"], strict=True)), key=lambda x: (x[1], x[0]))
+    ]
+    data = {
+        "rows": records.to_dict("records"),
+        "pageSize": PAGE_SIZE,
+        "words": {
+            "decimal": number(0.5, lang, 1)[1],
+            "why": t["why"],
+            "page": t["page"],
+            "rows_one": text("count.rows.one", lang),
+            "rows_other": text("count.rows.other", lang),
+        },
+    }
     return env.from_string(template).render(
-        t=words("report", lang),
+        t=t,
         lang=lang,
         name=result.round.name,
         date=result.round.date.isoformat(),
+        headline=headline(result, lang, prices).sentences,
         metrics=m,
-        summary=result.round.summary(),
+        placed_pct=number(100 * m["matched_share"], lang, 0),
+        squad_pct=number(100 * m["squad_filled_share"], lang, 0),
+        summary=[(text(f"table.{k}", lang), v) for k, v in result.round.summary().items() if v],
         score_chart=_score_chart(result, lang),
         load_chart=_load_chart(result, lang),
-        load_table=m["loads"].reset_index().to_dict("records"),
-        areas=by_area.to_dict("records"),
-        rows=rows,
-        with_text=len(records) <= WITH_TEXT_UP_TO,
+        load_table=load_table,
+        areas=areas,
+        area_names=sorted(table["area"].unique()),
+        site_options=site_options,
+        with_text=with_text,
+        data=_json_for_html(data),
         run=dict(run or {}),
     )
