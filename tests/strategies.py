@@ -36,15 +36,16 @@ texts = (
     .map(str.strip)
     .filter(bool)
 )
-areas = texts.map(lambda t: t.replace(";", ",").strip()).filter(bool)
+areas = texts.map(lambda t: t.replace(";", " ").replace(",", " ").strip()).filter(bool)
 ids = st.text(alphabet=string.ascii_letters + string.digits + "_.-", min_size=1, max_size=12).filter(
     lambda s: s[0].isalnum()
 )
 finite = st.floats(allow_nan=False, allow_infinity=False)
 locations = st.builds(
     mw.Location,
-    lat=st.floats(-90, 90, allow_nan=False),
-    lon=st.floats(-180, 180, allow_nan=False),
+    # anywhere in Italy's bounding box: a round's places lie within MAX_SPREAD_KM of their middle
+    lat=st.floats(37.0, 47.0, allow_nan=False),
+    lon=st.floats(7.0, 17.0, allow_nan=False),
     municipality=st.none() | texts,
 )
 skills = st.dictionaries(st.sampled_from(list(Skill)), st.integers(1, 3), max_size=4)

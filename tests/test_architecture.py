@@ -24,8 +24,8 @@ PIPELINE: tuple[str, ...] = (
     "matchwork._version",
     "matchwork._validation",
     "matchwork._gc",
-    "matchwork.errors",
     "matchwork.i18n",
+    "matchwork.errors",
     # model: what a round is
     "matchwork.model",
     "matchwork.model.vocab",
@@ -34,6 +34,7 @@ PIPELINE: tuple[str, ...] = (
     # io: profile records as tables and files (no Round needed)
     "matchwork.io",
     "matchwork.io.atomic",
+    "matchwork.io.outputs",
     "matchwork.io.tables",
     "matchwork.io.schema",
     "matchwork.io.template",

@@ -76,7 +76,10 @@ CASES: dict[str, tuple[Callable[[dict[str, pd.DataFrame]], None], tuple[str, int
         lambda f: f.update(candidates=f["candidates"].drop(columns=["lat"])),
         ("candidates", None, "lat"),
     ),
-    "unknown extra column": (lambda f: f.update(guides=f["guides"].assign(notes="x")), ("guides", None, "notes")),
+    "misspelt column": (
+        lambda f: f.update(guides=f["guides"].rename(columns={"can_lead": "can_laed"})),
+        ("guides", None, "can_laed"),
+    ),
     "empty candidates table": (lambda f: f.update(candidates=f["candidates"].iloc[0:0]), ("candidates", None, None)),
     "missing guides table": (lambda f: f.pop("guides"), ("guides", None, None)),
     "pin on forbidden pair": (
@@ -160,22 +163,19 @@ def test_close_misspelling_of_sensitive_code_gets_no_hint(frames: dict[str, pd.D
 def test_csv_folder_problems(tmp_path: Path, frames: dict[str, pd.DataFrame]) -> None:
     rnd = mw.Round.from_frames(frames)
     folder = rnd.to_csv_dir(tmp_path / "r")
-    # Latin-1 bytes, semicolons, a renamed file
+    # Latin-1 bytes, a renamed file
     (folder / "peers.csv").write_bytes("id,name\nR1,Niccolò\n".encode("latin-1"))
-    text = (folder / "sites.csv").read_text(encoding="utf-8")
-    (folder / "sites.csv").write_text(text.replace(",", ";"), encoding="utf-8")
     (folder / "guides.csv").rename(folder / "guide.csv")
     with pytest.raises(RoundValidationError) as info:
         mw.Round.from_csv_dir(folder)
     by_table = {p.table: p for p in info.value.problems}
     assert "UTF-8" in by_table["peers"].expected
-    assert "';'" in by_table["sites"].expected
-    assert "did you mean guides.csv" in by_table["guide.csv"].expected
+    assert "did you mean 'guides.csv'" in by_table["guide.csv"].expected
     assert "guides.csv" in by_table
 
 
 def test_excel_missing_and_renamed_sheets(tmp_path: Path, frames: dict[str, pd.DataFrame]) -> None:
-    frames["Candidati"] = frames.pop("candidates")
+    frames["Candidatti"] = frames.pop("candidates")
     from matchwork.io import tables
 
     path = tables.write_excel(frames, tmp_path / "r.xlsx")

@@ -27,6 +27,7 @@ OUTPUTS = {
     "run.json",
     "round.json",
     "policy.json",
+    "matchwork-manifest.json",
 }
 
 

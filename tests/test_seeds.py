@@ -200,8 +200,13 @@ def test_trained_and_may_lead_with_the_migration() -> None:
     with pytest.raises(mw.RoundValidationError) as info:
         rnd.replace(guides=[bad, rnd.guides[1]])
     problem = info.value.problems[0]
-    assert (problem.table, problem.record_id) == ("guides", "G1")
-    assert "must be trained" in problem.expected
+    assert (problem.table, problem.record_id, problem.column, problem.key) == (
+        "guides",
+        "G1",
+        "trained",
+        "lead_untrained",
+    )
+    assert "formazione" in problem.message("it") and "training" in problem.message("en")
 
 
 def test_only_trained_guides_of_a_cooperative_lead_or_join_the_squad() -> None:
@@ -329,7 +334,7 @@ def test_new_tables_are_validated_and_located() -> None:
     coop, firm = _site(rnd, "COOP"), _site(rnd, "FIRM")
     with pytest.raises(mw.RoundValidationError, match="cooperative_id"):
         rnd.replace(sites=[coop.model_dump() | {"cooperative_id": "K9"}, firm])
-    with pytest.raises(mw.RoundValidationError, match="only a site of kind cooperative"):
+    with pytest.raises(mw.RoundValidationError, match="no cooperative for a host company"):
         rnd.replace(sites=[coop, firm.model_dump() | {"cooperative_id": "K1"}])
     # a round that lists no cooperatives may still name a team's cooperative (as other references, checked
     # only against a table the round has)

@@ -255,14 +255,9 @@ def test_mistakes_in_a_filled_template_are_located(template: Path, tmp_path: Pat
 
 
 def test_the_readers_take_the_filled_workbook_as_it_is(template: Path, tmp_path: Path) -> None:
-    """Round.from_excel on the workbook itself: needs the readers of Italian sheets, headers and sì/no."""
+    """Round.from_excel on the workbook itself: Italian sheets, headers, words and sì/no, as an office fills it."""
     path = _filled(template, tmp_path / "compilata.xlsx")
-    try:
-        rnd = mw.Round.from_excel(path)
-    except mw.RoundValidationError as exc:
-        if any(p.expected.startswith("no such sheet") for p in exc.problems):
-            pytest.xfail("the workbook readers do not take Italian sheet names yet (issue 16/17, input half)")
-        raise
+    rnd = mw.Round.from_excel(path)
     assert rnd == mw.Round.from_frames(_frames_as_the_readers_take_them(path))
 
 

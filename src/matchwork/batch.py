@@ -26,9 +26,14 @@ solve the three stages, explain every candidate and write
 ``round.json``, ``policy.toml``-equivalent ``policy.json``
     the inputs as read, so that ``matchwork explain`` can answer later questions.
 
-All files are written into a temporary folder beside the output folder, which
-replaces it only when every file is in place. :meth:`MatchResult.write` writes the
-same folder for a result matched in Python (:func:`write_result`).
+The output folder is matchwork's own (:mod:`matchwork.io.outputs`): a manifest lists
+the files it wrote, and only those are ever replaced; a folder holding other files is
+refused unless ``force``; an input is never replaced or written into. Every file is
+written into a temporary folder first and moved into place only when all are
+written, so a failed run leaves the previous outputs byte for byte. The same input
+and policy give the same bytes in every file but ``run.json``, which keeps the time.
+:meth:`MatchResult.write` writes the same folder for a result matched in Python
+(:func:`write_result`).
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +54,10 @@ import pandas as pd
 from matchwork._validation import Lang, choice
 from matchwork._version import VERSION
 from matchwork.engine.engine import Engine
+from matchwork.errors import InputValidationError
 from matchwork.explain import Explanation, explain, to_json
 from matchwork.i18n import text
-from matchwork.io.atomic import atomic_folder
+from matchwork.io.outputs import claim, writing
 from matchwork.io.tables import safe_cells
 from matchwork.model.policy import Policy
 from matchwork.model.round import Round
@@ -61,7 +67,17 @@ from matchwork.report.report import report_rows
 from matchwork.result import MatchResult, register_writer
 from matchwork.scoring.scorer import Scorer
 
-__all__ = ["STAGES", "BatchRun", "fingerprint", "load_run", "run", "site_view", "write_outputs", "write_result"]
+__all__ = [
+    "STAGES",
+    "BatchRun",
+    "check",
+    "fingerprint",
+    "load_run",
+    "run",
+    "site_view",
+    "write_outputs",
+    "write_result",
+]
 
 STAGES: tuple[str, ...] = ("load", "score", "site_and_lead", "squad", "peer", "explain", "write")
 """The timed stages of a run, in order."""
@@ -108,6 +124,41 @@ def _policy(policy: Policy | str | os.PathLike[str] | None, objective: str | Non
     return out.with_solver(objective=objective)
 
 
+def _scorer(rnd: Round, policy: Policy) -> Scorer:
+    """The scorer of a run: its set-up checks the round against the policy (problems located as the input has them)."""
+    try:
+        return Scorer(rnd, policy)
+    except InputValidationError as exc:
+        raise type(exc)(rnd.locate(exc.problems)) from None
+
+
+def check(
+    source: Round | str | os.PathLike[str],
+    policy: Policy | str | os.PathLike[str] | None = None,
+    *,
+    objective: str | None = None,
+) -> Round:
+    """Every check a run makes before it solves, and nothing else: what ``matchwork validate`` does.
+
+    Reads the round and the policy and checks them against each other (a candidate's
+    ``most_important`` must be a criterion the policy weighs, say).
+
+    Raises
+    ------
+    RoundValidationError, PolicyValidationError
+
+    Examples
+    --------
+    >>> import matchwork as mw
+    >>> check(mw.synth.round(30, seed=1)).summary()["candidates"]
+    30
+    """
+    pol = _policy(policy, objective)
+    rnd = source if isinstance(source, Round) else Round.read(source)
+    _scorer(rnd, pol)
+    return rnd
+
+
 def run(
     source: Round | str | os.PathLike[str],
     out_dir: str | os.PathLike[str] | None = None,
@@ -117,6 +168,7 @@ def run(
     objective: str | None = None,
     prices: bool = False,
     progress: Progress | None = None,
+    force: bool = False,
 ) -> BatchRun:
     """Match a round and write every output into ``out_dir`` (if given), timing each stage.
 
@@ -125,7 +177,7 @@ def run(
     source : Round or path
         A round, or a workbook (``.xlsx``), JSON file or CSV folder to read.
     out_dir : path, optional
-        The output folder (replaced whole, atomically); None writes nothing.
+        The output folder, matchwork's own (see the module docstring); None writes nothing.
     policy : Policy or path to a TOML file, optional
     lang : {"it", "en"}
         Language of the explanations and the report.
@@ -136,11 +188,17 @@ def run(
         capacity: seconds on a province round, far more on large ones).
     progress : callable, optional
         Called as ``progress(stage, finished)`` at the start and end of each stage.
+    force : bool
+        Write into an output folder that holds files matchwork did not write (it
+        touches only its own file names, never an input).
 
     Raises
     ------
     RoundValidationError, PolicyValidationError
         Before anything is written.
+    OutputFolderError
+        Before anything is computed: the folder is not matchwork's, or writing
+        there would change an input.
 
     Examples
     --------
@@ -162,16 +220,19 @@ def run(
         notify(stage, True)
         return value
 
+    inputs = [p for p in (source, policy) if isinstance(p, (str, os.PathLike))]
+    if out_dir is not None:
+        claim(out_dir, inputs=inputs, force=force)  # refuse before any work, not after it
     pol = _policy(policy, objective)
     rnd = timed("load", lambda: source if isinstance(source, Round) else Round.read(source))
-    scores = timed("score", lambda: Scorer(rnd, pol).scores())
+    scores = timed("score", lambda: _scorer(rnd, pol).scores())
     result = Engine(scores).run(timed)
     explanations = timed("explain", lambda: _explain_all(result, lang, prices))
     record = _record(result, source, pol, lang, prices)
     record["timings"] = timings  # the write's own time is known only after run.json is written
     done = BatchRun(result, explanations, timings, record, None)
     if out_dir is not None:
-        done.out_dir = timed("write", lambda: write_outputs(done, out_dir, lang=lang))
+        done.out_dir = timed("write", lambda: write_outputs(done, out_dir, lang=lang, force=force, inputs=inputs))
     return done
 
 
@@ -402,24 +463,35 @@ def _write_workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
     book.close()
 
 
-def write_outputs(done: BatchRun, out_dir: str | os.PathLike[str], *, lang: str = "it") -> Path:
-    """Write every output of a run into ``out_dir``, atomically (see the module docstring)."""
+def write_outputs(
+    done: BatchRun,
+    out_dir: str | os.PathLike[str],
+    *,
+    lang: str = "it",
+    force: bool = False,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+    extra: Callable[[Path], Any] | None = None,
+) -> Path:
+    """Write every output of a run into ``out_dir``, atomically (see the module docstring).
+
+    ``force`` and ``inputs`` are those of :func:`matchwork.io.outputs.writing`; ``extra``,
+    if given, writes more files into the same folder (called with it) before the commit.
+    """
     from matchwork.report.report import render_report
 
     result = done.result
     target = Path(out_dir)
-    if target.exists() and not target.is_dir():
-        raise NotADirectoryError(f"the output path {target} exists and is not a folder")
     assignments = _flat(result.assignments)
     unmatched = _flat(result.unmatched_reasons)
     # priced runs name the extra place worth most in the headline (one re-solve per full partner)
     if done.prices is None and done.record.get("prices"):
         done.prices = result.capacity_prices()
     prices = done.prices
-    report = render_report(result, done.explanations, lang=lang, run=done.record, prices=prices)
+    stable = {k: v for k, v in done.record.items() if k not in ("created", "timings")}  # the time stays in run.json
+    report = render_report(result, done.explanations, lang=lang, run=stable, prices=prices)
     people = _assignments_sheets(done, lang, prices)
     view = {text("sheet.newcomers", lang): site_view(done, lang), text("sheet.prepare", lang): _to_prepare(done, lang)}
-    with atomic_folder(target) as tmp:
+    with writing(target, inputs=inputs, force=force, volatile=("run.json",)) as tmp:
         assignments.to_csv(tmp / "assignments.csv", index=False, lineterminator="\n")
         _write_workbook(tmp / "assignments.xlsx", people)
         unmatched.to_csv(tmp / "unmatched.csv", index=False, lineterminator="\n")
@@ -430,6 +502,8 @@ def write_outputs(done: BatchRun, out_dir: str | os.PathLike[str], *, lang: str 
         (tmp / "round.json").write_text(result.round.to_json(), encoding="utf-8")
         (tmp / "policy.json").write_text(result.policy.model_dump_json(indent=1), encoding="utf-8")
         (tmp / "run.json").write_text(json.dumps(done.record, indent=1, ensure_ascii=False), encoding="utf-8")
+        if extra is not None:
+            extra(tmp)
     return target
 
 

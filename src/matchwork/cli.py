@@ -1,14 +1,7 @@
 """The ``matchwork`` command line.
 
 Commands: ``template``, ``validate``, ``run``, ``explain``, ``suggest``, ``demo``,
-``policy``, ``schema``; ``matchwork COMMAND --help`` says more.
-
-Language
---------
-Everything the command says — messages, explanations, the report and the output
-workbooks — is in Italian unless ``--lang en`` is given or the environment variable
-``MATCHWORK_LANG`` is ``en``. The help texts (``--help``) are fixed when the program
-starts, so they follow ``MATCHWORK_LANG`` only (``MATCHWORK_LANG=en matchwork --help``).
+``policy``, ``schema``, ``programme``; ``matchwork COMMAND --help`` says more.
 
 Exit codes
 ----------
@@ -18,15 +11,25 @@ Exit codes
     any other failure (a pin that cannot be honoured, an unwritable folder…),
     with one line saying what;
 2
-    invalid input: the full table of problems (table, row, column, value,
-    expected) is printed and nothing is written.
+    invalid input: the table of problems (table, row, column, value, expected;
+    the first 200, and the whole list with ``--problems FILE``) is printed in the
+    chosen language and nothing is written; also an output folder matchwork will
+    not write into (it holds files matchwork did not write, or an input).
+
+Language
+--------
+Everything the command says — messages, explanations, the report and the output
+workbooks — is in Italian unless ``--lang en`` is given or the environment variable
+``MATCHWORK_LANG`` is ``en``. The help texts (``--help``) are fixed when the program
+starts, so they follow ``MATCHWORK_LANG`` only (``MATCHWORK_LANG=en matchwork --help``).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+import warnings
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -41,8 +44,8 @@ except ImportError as exc:  # pragma: no cover - exercised only without the cli 
 
 import matchwork as mw
 from matchwork._validation import Audience, Lang, Objective, choices
-from matchwork.errors import InputValidationError, MatchError
-from matchwork.i18n import plural, text
+from matchwork.errors import SHOWN, InputValidationError, InputWarning, MatchError, OutputFolderError, Problem
+from matchwork.i18n import TEXTS, text
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -64,25 +67,88 @@ out = Console()
 RoundArg = Annotated[Path, typer.Argument(metavar="ROUND", help=_help("round_arg"))]
 LangOption = Annotated[str, typer.Option("--lang", envvar=ENV_LANG, help=_help("lang"))]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help=_help("quiet"))]
+ProblemsFile = Annotated[Path | None, typer.Option("--problems", help=_help("problems_option"))]
+Force = Annotated[bool, typer.Option("--force", help=_help("force"))]
 
 
-def _print_problems(error: InputValidationError, lang: str) -> None:
-    table = Table(title=plural("count.problems", len(error.problems), lang), show_lines=False)
-    for col in ("table", "line", "id", "column", "value", "expected"):
-        table.add_column(text(f"cli.col_{col}", lang), overflow="fold")
-    for p in error.problems:
-        where = str(p.line) if p.line is not None else (str(p.row + 1) if p.row is not None else "")
-        table.add_row(p.table, where, p.record_id or "", p.column or "", p.value or "", p.expected)
-    console.print(table)
+def _where(p: Problem) -> str:
+    return str(p.line) if p.line is not None else (str(p.row + 1) if p.row is not None else "")
+
+
+def _table_of(problems: Iterable[Problem], title: str, lang: str) -> Table:
+    words = {k: text(f"cli.col.{k}", lang) for k in ("table", "line", "id", "column", "value", "expected")}
+    table = Table(title=title, show_lines=False)
+    for col in words.values():
+        table.add_column(col, overflow="fold")
+    for p in problems:
+        shown = text(f"table.{p.table}", lang) if lang != "en" and f"table.{p.table}" in TEXTS else p.table
+        table.add_row(shown, _where(p), p.record_id or "", p.header or p.column or "", p.value or "", p.message(lang))
+    return table
+
+
+def _print_problems(error: InputValidationError, lang: str = "en", problems_file: Path | None = None) -> None:
+    """The first :data:`SHOWN` problems as a table, a count of the rest, and every one in ``problems_file``."""
+    n = len(error.problems)
+    console.print(
+        _table_of(error.problems[:SHOWN], text(f"cli.problems_title_{'one' if n == 1 else 'many'}", lang, n=n), lang)
+    )
+    if n > SHOWN:
+        console.print(text("cli.more", lang, n=n - SHOWN), highlight=False)
+    if problems_file is not None:
+        import pandas as pd
+
+        from matchwork.io.atomic import atomic_file
+
+        with atomic_file(problems_file) as part:
+            pd.DataFrame(error.to_records(lang)).to_csv(part, index=False, lineterminator="\n")
+        console.print(text("cli.problems_file", lang, file=problems_file), highlight=False)
+
+
+def _print_warnings(rnd: Any, lang: str, quiet: bool) -> None:
+    if quiet or not rnd.warnings:
+        return
+    shown = rnd.warnings[:SHOWN]
+    console.print(
+        _table_of(
+            shown,
+            text(f"cli.warnings_title_{'one' if len(rnd.warnings) == 1 else 'many'}", lang, n=len(rnd.warnings)),
+            lang,
+        ),
+        style="yellow",
+    )
+    if len(rnd.warnings) > SHOWN:
+        console.print(text("cli.more", lang, n=len(rnd.warnings) - SHOWN), highlight=False)
+
+
+def _is_input(path: Path | None, inputs: Iterable[Path | None]) -> bool:
+    if path is None or not path.exists():
+        return False
+    for given in inputs:
+        if given is None or not given.exists():
+            continue
+        if os.path.samefile(path, given) or (given.is_dir() and path.resolve().is_relative_to(given.resolve())):
+            return True
+    return False
 
 
 @contextmanager
-def _failures(lang: str) -> Iterator[None]:
-    """Turn the library's errors into exit codes and one clear message."""
+def _failures(
+    lang: str = "en", problems_file: Path | None = None, inputs: Iterable[Path | None] = ()
+) -> Iterator[None]:
+    """Turn the library's errors into exit codes and one clear message, in ``lang``."""
+    if _is_input(problems_file, tuple(inputs)):
+        refused = OutputFolderError("input", folder=str(problems_file), input=str(problems_file))
+        console.print(f"[red]{text('cli.error', lang)}:[/] {refused.render(lang)}", highlight=False)
+        raise typer.Exit(EXIT_INVALID)
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", InputWarning)  # the command prints them as a table, in the user's language
+            yield
     except InputValidationError as exc:
-        _print_problems(exc, lang)
+        _print_problems(exc, lang, problems_file)
+        raise typer.Exit(EXIT_INVALID) from None
+    except OutputFolderError as exc:
+        console.print(f"[red]{text('cli.error', lang)}:[/] {exc.render(lang)}", highlight=False)
         raise typer.Exit(EXIT_INVALID) from None
     except (MatchError, KeyError, ValueError, OSError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
@@ -159,15 +225,20 @@ def demo(
     seed: Annotated[int, typer.Option(help=_help("demo_seed"))] = 0,
     lang: LangOption = "it",
     quiet: Quiet = False,
+    force: Force = False,
 ) -> None:
     """Generate a synthetic Mantova round, match it, and write the round workbook and every output."""
-    from matchwork.batch import run
+    from matchwork.batch import run, write_outputs
+    from matchwork.io.outputs import claim
 
     _check("--lang", lang, Lang)
     with _failures(lang), _progress(quiet, lang) as progress:
+        claim(out_dir, force=force)
         rnd = mw.synth.round(size, seed=seed)
-        done = run(rnd, out_dir, lang=lang, prices=size <= 1000, progress=progress)
-        rnd.to_excel(out_dir / "round.xlsx")
+        done = run(rnd, None, lang=lang, prices=size <= 1000, progress=progress)
+        done.out_dir = write_outputs(
+            done, out_dir, lang=lang, force=force, extra=lambda folder: rnd.to_excel(folder / "round.xlsx")
+        )
     if not quiet:
         out.print(text("cli.round_workbook", lang, path=out_dir / "round.xlsx"), markup=False, highlight=False)
     _report_run(done, quiet, lang)
@@ -182,23 +253,44 @@ def run_cmd(
     objective: Annotated[str | None, typer.Option("--objective", help=_help("objective"))] = None,
     prices: Annotated[bool, typer.Option("--prices/--no-prices", help=_help("prices"))] = False,
     quiet: Quiet = False,
+    force: Force = False,
+    problems: ProblemsFile = None,
 ) -> None:
     """Match a round and write assignments, reasons, loads, explanations, the site view and the report."""
     from matchwork.batch import run
 
     _check("--lang", lang, Lang)
     _check("--objective", objective, Objective, lang)
-    with _failures(lang), _progress(quiet, lang) as progress:
-        done = run(round_path, out_dir, policy=policy, lang=lang, objective=objective, prices=prices, progress=progress)
+    with _failures(lang, problems, (round_path, policy)), _progress(quiet, lang) as progress:
+        done = run(
+            round_path,
+            out_dir,
+            policy=policy,
+            lang=lang,
+            objective=objective,
+            prices=prices,
+            progress=progress,
+            force=force,
+        )
+    _print_warnings(done.result.round, lang, quiet)
     _report_run(done, quiet, lang)
 
 
 @app.command(help=_help("validate"))
-def validate(round_path: RoundArg, lang: LangOption = "it", quiet: Quiet = False) -> None:
-    """Check a round and print every problem found (exit 2 if any)."""
+def validate(
+    round_path: RoundArg,
+    policy: Annotated[Path | None, typer.Option("--policy", help=_help("policy_file"))] = None,
+    lang: LangOption = "it",
+    quiet: Quiet = False,
+    problems: ProblemsFile = None,
+) -> None:
+    """Check a round (and a policy) exactly as run does, and print every problem found (exit 2 if any)."""
+    from matchwork.batch import check
+
     _check("--lang", lang, Lang)
-    with _failures(lang):
-        rnd = mw.Round.read(round_path)
+    with _failures(lang, problems, (round_path, policy)):
+        rnd = check(round_path, policy)
+    _print_warnings(rnd, lang, quiet)
     if not quiet:
         out.print(text("cli.valid", lang, summary=_counts(rnd, lang)), markup=False, highlight=False)
 

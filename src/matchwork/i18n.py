@@ -614,6 +614,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "un comune italiano (forse {options}?)",
         "an Italian comune (did you mean {options}?)",
     ),
+    "problem.municipality_none": ("un comune italiano", "an Italian comune"),
     "problem.municipality_ambiguous": (
         "anche la provincia, come in: {options}",
         "the province too, as one of: {options}",
@@ -911,6 +912,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cli.schema_out": (
         "Scrivi qui un file <tabella>.schema.json per tabella.",
         "Write one <table>.schema.json per table here.",
+    ),
+    "cli.problems_option": (
+        "Scrivi in questo file CSV l'elenco completo dei problemi dei dati (a schermo i primi 200).",
+        "Write every problem of invalid input to this CSV file (the screen shows 200).",
+    ),
+    "cli.force": (
+        "Scrivi anche in una cartella che contiene altri file (si sostituiscono solo quelli scritti da matchwork).",
+        "Write into an output folder that holds other files (only matchwork's own are replaced).",
     ),
     "cli.template": (
         "Scrive una cartella di lavoro vuota da compilare: intestazioni, istruzioni, una riga di esempio per "
@@ -1247,6 +1256,394 @@ TEXTS: dict[str, tuple[str, str]] = {
     "template.list.bool": ("sì / no", "yes / no"),
     "template.dropdown_error": ("Valore non ammesso", "Value not allowed"),
     "template.dropdown_message": ("Scegliere un valore dall'elenco.", "Choose a value from the list."),
+    # -------- Input problems: what was wrong and what is accepted, for the office (problem.<key>)
+    "problem.got": ("{where}: trovato {value}, serve {expected}", "{where}: got {value}, expected {expected}"),
+    "problem.expected": ("{where}: serve {expected}", "{where}: expected {expected}"),
+    "problem.line": ("riga {n}", "line {n}"),
+    "problem.row": ("record {n}", "row {n}"),
+    "problem.column": ("colonna {name}", "column {name}"),
+    "problem.hint": (" (forse intendevi {hint!r}?)", " (did you mean {hint!r}?)"),
+    "problem.head_one": ("1 problema {subject}:", "1 problem in {subject}:"),
+    "problem.head_many": ("{n} problemi {subject}:", "{n} problems in {subject}:"),
+    "problem.subject.input": ("nei dati", "the input"),
+    "problem.subject.round": ("nella tornata di abbinamento", "the round"),
+    "problem.subject.policy": ("nella politica di abbinamento", "the policy"),
+    "problem.more": (
+        "… e altri {n} (l'elenco completo con --problems FILE)",
+        "… and {n} more (the full list with --problems FILE)",
+    ),
+    "problem.missing": ("un valore (la colonna è obbligatoria)", "a value (this column is required)"),
+    "problem.no_field": ("un campo previsto (questo non esiste)", "a known field (there is no such field)"),
+    "problem.enum": ("uno tra: {codes}", "one of: {codes}"),
+    "problem.enum_many": ("uno dei {n} codici previsti", "one of {n} known codes"),
+    "problem.integer": ("un numero intero, come 12", "a whole number, such as 12"),
+    "problem.number": ("un numero, come 12,5 o 12.5", "a number, such as 12.5 or 12,5"),
+    "problem.finite": ("un numero finito", "a finite number"),
+    "problem.greater_than": ("un numero maggiore di {gt}", "a number greater than {gt}"),
+    "problem.greater_than_equal": ("un numero non inferiore a {ge}", "a number of at least {ge}"),
+    "problem.less_than": ("un numero minore di {lt}", "a number less than {lt}"),
+    "problem.less_than_equal": ("un numero non superiore a {le}", "a number of at most {le}"),
+    "problem.rounds_to_zero": (
+        "un numero di almeno {least} (uno più piccolo diventa 0)",
+        "a number of at least {least} (a smaller one rounds to 0)",
+    ),
+    "problem.boolean": (
+        "sì o no (vale anche vero/falso, 1/0, yes/no, true/false)",
+        "yes or no (also true/false, 1/0, sì/no)",
+    ),
+    "problem.date": (
+        "una data come gg/mm/aaaa (3/2/2026) o aaaa-mm-gg (2026-02-03)",
+        "a date as dd/mm/yyyy (3/2/2026) or yyyy-mm-dd (2026-02-03)",
+    ),
+    "problem.text": ("un testo", "text"),
+    "problem.not_empty": ("un testo non vuoto", "a non-empty text"),
+    "problem.text_too_long": (
+        "un testo di al massimo {max_length} caratteri",
+        "a text of at most {max_length} characters",
+    ),
+    "problem.id": (
+        "un codice fatto di lettere, cifre, _ . - (che inizia con una lettera o una cifra, al massimo 64 caratteri)",
+        "an id made of letters, digits, _ . - (starting with a letter or digit, at most 64 characters)",
+    ),
+    "problem.plain_text": (
+        "un testo senza caratteri di controllo (a capo, tabulazioni)",
+        "text without control characters (line breaks, tabs)",
+    ),
+    "problem.area": ("il nome di un ambito, senza ';' né ','", "an area name, without ';' or ','"),
+    "problem.criterion": (
+        "il nome di un criterio (lettere minuscole, cifre e _), come commute",
+        "the name of a criterion (lowercase letters, digits and _), such as commute",
+    ),
+    "problem.at_least_items": ("almeno {min_length} elemento/i", "at least {min_length} item(s)"),
+    "problem.at_most_items": ("al massimo {max_length} elementi", "at most {max_length} items"),
+    "problem.list": ("un elenco di valori", "a list of values"),
+    "problem.record": ("un record con i suoi campi", "a record with its fields"),
+    "problem.valid": ("un valore valido", "a valid value"),
+    "problem.sector": (
+        "una lettera di sezione ATECO 2007 (da A a U) o un codice come 81.21",
+        "an ATECO 2007 section letter (A to U) or a code such as 81.21",
+    ),
+    "problem.sector_division": (
+        "un codice ATECO esistente (la divisione {division} non esiste)",
+        "an existing ATECO code (division {division} does not exist)",
+    ),
+    "problem.sector_unknown": (
+        "un codice ATECO 2007 esistente (aggiornamento 2022)",
+        "an existing ATECO 2007 code (2022 update)",
+    ),
+    "problem.sector_ambiguous": (
+        "un codice ATECO scritto come testo: Excel lo ha trasformato nel numero {number}, che può essere {codes} "
+        "(scrivere il codice preceduto da un apostrofo, come '52.10, o formattare la colonna come testo)",
+        "an ATECO code typed as text: Excel turned it into the number {number}, which could be {codes} "
+        "(type the code after an apostrophe, as '52.10, or format the column as text)",
+    ),
+    "problem.mentees_over_max": (
+        "un numero non superiore a massimo affiancamenti (max_mentees)",
+        "a number not above max_mentees",
+    ),
+    "problem.hours_over_cap": (
+        "un numero non superiore alle ore settimanali (hours_per_week)",
+        "a number not above hours_per_week",
+    ),
+    "problem.distinct_ends": ("due estremi diversi (a e b sono uguali)", "two different ends (a and b are the same)"),
+    "problem.lead_untrained": (
+        "la formazione sulla relazione educativa per chi può essere referente (can_lead)",
+        "the training in the educational relationship for a guide who can lead (can_lead)",
+    ),
+    "problem.staff_missing": (
+        "i dipendenti (headcount), oppure i dipendenti a tempo indeterminato e le altre voci del personale",
+        "headcount, or permanent_employees and the other parts of the staff",
+    ),
+    "problem.exempt_over_present": (
+        "un numero non superiore ai tirocinanti presenti (trainees_present)",
+        "a number not above trainees_present",
+    ),
+    "problem.hired_over_trainees": (
+        "un numero non superiore ai tirocinanti degli ultimi 24 mesi (trainees_24m), da indicare",
+        "a number not above trainees_24m, which must be given",
+    ),
+    "problem.cooperative_of_company": (
+        "nessuna cooperativa per un'azienda ospitante (solo le squadre di una cooperativa ne hanno una)",
+        "no cooperative for a host company (only a cooperative's teams belong to one)",
+    ),
+    "problem.trainees_over_max": (
+        "un numero non superiore a massimo tirocinanti (max_trainees)",
+        "a number not above max_trainees",
+    ),
+    "problem.caseload_over_max": (
+        "un numero non superiore al carico massimo (max_caseload)",
+        "a number not above max_caseload",
+    ),
+    "problem.disadvantaged_over_workers": (
+        "un numero non superiore ai lavoratori (workers)",
+        "a number not above workers",
+    ),
+    "problem.approval_incomplete": (
+        "chi approva (reviewer) e quando (approved_at) per una tornata approvata",
+        "the reviewer and approved_at of an approved round",
+    ),
+    "problem.draft_approved_at": (
+        "nessuna data di approvazione per una bozza",
+        "no approved_at for a draft",
+    ),
+    "problem.skill_level": (
+        "un livello da 1 a 3 dopo i due punti, come cleaning:2",
+        "a level 1 to 3 after a colon, as in cleaning:2",
+    ),
+    "problem.cell_too_long": (
+        "una cella di al massimo {limit} caratteri (questa ne ha {size})",
+        "a cell of at most {limit} characters (this one has {size})",
+    ),
+    "problem.too_many_items": (
+        "al massimo {limit} elementi in una cella (questa ne ha {size})",
+        "at most {limit} items in one cell (this one has {size})",
+    ),
+    # columns, tables, files
+    "problem.column_unknown": ("nessuna colonna con questo nome", "no such column"),
+    "problem.column_unnamed": (
+        "un'intestazione che dia il nome a questa colonna",
+        "a header naming this column",
+    ),
+    "problem.column_required": ("una colonna {name} (è obbligatoria)", "a column named {name} (it is required)"),
+    "problem.column_twice": (
+        "ogni colonna una volta sola (questa intestazione compare {n} volte)",
+        "each column once (this header appears {n} times)",
+    ),
+    "problem.column_extra": (
+        "nessuna colonna in più: questa è tenuta come nota e non conta per l'abbinamento",
+        "no extra column: this one is kept as a note and does not count for matching",
+    ),
+    "problem.table_unknown": ("nessuna tabella con questo nome", "no such table"),
+    "problem.table_required": ("una tabella {name}", "a table named {name}"),
+    "problem.sheet_unknown": ("nessun foglio con questo nome", "no such sheet"),
+    "problem.sheet_required": ("un foglio {name} nella cartella di lavoro", "a sheet named {name} in the workbook"),
+    "problem.sheet_twice": (
+        "un foglio per tabella ({name} compare più volte, in italiano e in inglese)",
+        "one sheet per table ({name} appears more than once, in Italian and English)",
+    ),
+    "problem.file_required": ("un file {name} nella cartella", "a file {name} in the folder"),
+    "problem.file_twice": (
+        "un file per tabella ({name} compare più volte, in italiano e in inglese)",
+        "one file per table ({name} appears more than once, in Italian and English)",
+    ),
+    "problem.not_a_frame": ("una tabella (un DataFrame di pandas)", "a table (a pandas DataFrame)"),
+    "problem.unreadable_folder": ("un file leggibile (questo è una cartella)", "a readable file (this is a folder)"),
+    "problem.unreadable_dangling": (
+        "un file leggibile (questo è un collegamento a un file che non esiste)",
+        "a readable file (this is a link to a file that does not exist)",
+    ),
+    "problem.unreadable_loop": (
+        "un file leggibile (questo è un collegamento che rimanda a se stesso)",
+        "a readable file (this is a link that points back to itself)",
+    ),
+    "problem.unreadable_denied": (
+        "un file leggibile (manca il permesso di leggerlo)",
+        "a readable file (permission to read it is denied)",
+    ),
+    "problem.unreadable_other": (
+        "un file leggibile (errore di sistema {error})",
+        "a readable file (system error {error})",
+    ),
+    "problem.too_big": (
+        "un file di al massimo {limit} MB (questo ne ha {size})",
+        "a file of at most {limit} MB (this one has {size})",
+    ),
+    "problem.csv_encoding": (
+        "un file in codifica UTF-8 (il byte {byte} non lo è: salvare come «CSV UTF-8»)",
+        "a UTF-8 encoded file (byte {byte} is not UTF-8; save as 'CSV UTF-8')",
+    ),
+    "problem.csv_malformed": ("un file CSV ben formato ({detail})", "a well-formed CSV file ({detail})"),
+    "problem.csv_cells": (
+        "al massimo {n} celle, quante le colonne dell'intestazione (questa riga ne ha {size})",
+        "at most {n} cells, as many as the header's columns (this line has {size})",
+    ),
+    "problem.csv_nul": ("un file di testo (contiene il carattere nullo)", "a text file (it holds a NUL character)"),
+    "problem.not_a_folder": ("una cartella di file CSV", "a folder of CSV files"),
+    "problem.round_file": (
+        "una cartella di lavoro Excel (.xlsx), un file JSON (.json) o una cartella di file CSV",
+        "an Excel workbook (.xlsx), a JSON file (.json) or a folder of CSV files",
+    ),
+    "problem.no_path": ("un file o una cartella esistente", "an existing file or folder"),
+    "problem.workbook": ("una cartella di lavoro Excel .xlsx ({detail})", "an Excel .xlsx workbook ({detail})"),
+    "problem.workbook_bomb": (
+        "una cartella di lavoro di al massimo {limit} MB una volta decompressa (questa dichiara {size} MB)",
+        "a workbook of at most {limit} MB once unpacked (this one claims {size} MB)",
+    ),
+    "problem.too_many_rows": ("al massimo {limit} righe", "at most {limit} rows"),
+    "problem.too_many_columns": ("al massimo {limit} colonne", "at most {limit} columns"),
+    "problem.error_cell": (
+        "un valore, non l'errore di calcolo {code} (correggere la formula o scrivere il valore)",
+        "a value, not the spreadsheet error {code} (fix the formula or type the value)",
+    ),
+    "problem.formula_no_value": (
+        "un valore: la cella ha una formula mai calcolata (aprire il file in Excel e salvarlo, o scrivere il valore)",
+        "a value: the cell holds a formula that was never calculated (open and save the file in Excel, "
+        "or type the value)",
+    ),
+    "problem.json": (
+        "un JSON valido (riga {at_line}, colonna {at_col}: {detail})",
+        "valid JSON (line {at_line}, column {at_col}: {detail})",
+    ),
+    "problem.json_file": ("un file JSON leggibile in UTF-8 ({detail})", "a readable UTF-8 JSON file ({detail})"),
+    "problem.json_object": ("un oggetto JSON con un elenco per tabella", "a JSON object with one list per table"),
+    "problem.json_list": ("un elenco di record", "a list of records"),
+    "problem.json_depth": ("un JSON annidato al massimo {limit} livelli", "JSON nested at most {limit} levels deep"),
+    "problem.table_twice": ("una tabella una volta sola (anche come {name})", "each table once (also given as {name})"),
+    "problem.policy_key": ("una chiave prevista", "a known key"),
+    "problem.policy_file": ("un file TOML leggibile in UTF-8 ({detail})", "a readable UTF-8 TOML file ({detail})"),
+    "problem.toml": ("un file TOML valido ({detail})", "valid TOML ({detail})"),
+    "problem.round_key": (
+        "uno tra: name (nome), date (data), region (regione), reviewer, status, approved_at",
+        "one of: name, date, region, reviewer, status, approved_at",
+    ),
+    "problem.region": (
+        "una regione italiana, come lombardia o emilia-romagna",
+        "an Italian region, such as lombardia or emilia-romagna",
+    ),
+    "problem.round_name": ("un nome da 1 a 200 caratteri", "a name of 1 to 200 characters"),
+    # the round as a whole
+    "problem.no_candidates": ("almeno una persona candidata", "at least one candidate"),
+    "problem.no_sites": ("almeno una sede", "at least one site"),
+    "problem.no_guides": (
+        "almeno un lavoratore guida o un tutor aziendale (qualcuno deve affiancare i tirocinanti)",
+        "at least one guide worker or company tutor (someone must accompany the trainees)",
+    ),
+    "problem.id_twice": (
+        "un codice unico in tutta la tornata (è già usato in {other_table} riga {other_line})",
+        "an id unique across the round (also used in {other_table} line {other_line})",
+    ),
+    "problem.id_case": (
+        "un codice che non differisca da {other} solo per maiuscole e minuscole ({other_table} riga {other_line})",
+        "an id that differs from {other} in more than upper and lower case ({other_table} line {other_line})",
+    ),
+    "problem.ref_site": ("il codice di una sede", "the id of a site"),
+    "problem.ref_position": ("il codice di una mansione della sede {site}", "the id of a position of site {site}"),
+    "problem.ref_candidate": ("il codice di una persona candidata", "the id of a candidate"),
+    "problem.ref_partner": (
+        "il codice di una sede, mansione, lavoratore guida, peer supporter, tutor aziendale o operatore dello sportello",
+        "the id of a site, position, guide worker, peer supporter, company tutor or desk operator",
+    ),
+    "problem.ref_cooperative": (
+        "il codice di una cooperativa (tabella delle cooperative)",
+        "the id of a cooperative (cooperatives table)",
+    ),
+    "problem.ref_person": (
+        "il codice di una persona, sede o componente dell'équipe della tornata",
+        "the id of a person, site or care-team member of the round",
+    ),
+    "problem.ref_excluded": (
+        "il codice di un lavoratore guida, peer supporter, sede, mansione, tutor aziendale o operatore della tornata",
+        "the id of a guide worker, peer supporter, site, position, company tutor or desk operator of the round",
+    ),
+    "problem.role_kind": ("un ruolo che {kind} può avere", "a role that a {kind} can play"),
+    "problem.one_pairing": (
+        "al massimo un abbinamento in corso come {role} per persona",
+        "at most one {role} pairing per candidate",
+    ),
+    "problem.pin_forbidden": (
+        "una coppia non esclusa (è negli abbinamenti esclusi)",
+        "a pair that is not forbidden (it is in the forbids table)",
+    ),
+    "problem.pin_excluded": (
+        "una coppia non esclusa (la persona l'ha esclusa)",
+        "a pair that is not forbidden (it is in the candidate's own exclusions)",
+    ),
+    "problem.pin_one_role": (
+        "un solo abbinamento imposto come {role} per persona (c'è già {other})",
+        "one {role} pin per candidate (also pinned to {other})",
+    ),
+    "problem.mentees_pairings": (
+        "almeno {n}: gli abbinamenti in corso danno a questo lavoratore guida {n} persone",
+        "at least {n}: the pairings table has that many newcomers with this guide",
+    ),
+    "problem.tutors_pairings": (
+        "almeno {n}: gli abbinamenti in corso danno a questo tutor {n} tirocinanti",
+        "at least {n}: the pairings table has that many trainees with this tutor",
+    ),
+    "problem.operators_pairings": (
+        "almeno {n}: gli abbinamenti in corso danno a questo operatore {n} persone",
+        "at least {n}: the pairings table has that many people followed by this operator",
+    ),
+    "problem.peers_pairings": (
+        "almeno {n}: gli abbinamenti in corso danno a questo peer supporter {n} persone",
+        "at least {n}: the pairings table has that many people with this peer supporter",
+    ),
+    "problem.trainees_pairings": (
+        "almeno {n}: gli abbinamenti in corso collocano qui {n} tirocinanti",
+        "at least {n}: the pairings table places that many trainees here",
+    ),
+    "problem.pins_position": (
+        "al massimo {room} abbinamenti imposti sulla mansione {position} (i suoi posti aperti)",
+        "at most {room} pins on position {position} (its openings)",
+    ),
+    "problem.pins_site": (
+        "al massimo {room} abbinamenti imposti sulla sede {site} (i suoi posti aperti)",
+        "at most {room} pins on site {site} (its openings)",
+    ),
+    "problem.far_away": (
+        "un luogo entro {km} km dagli altri luoghi della tornata (è a {distance} km)",
+        "a place within {km} km of the round's other places (it is {distance} km away)",
+    ),
+    "problem.far_away_swapped": (
+        "un luogo entro {km} km dagli altri luoghi della tornata (è a {distance} km: latitudine e longitudine "
+        "sembrano scambiate)",
+        "a place within {km} km of the round's other places (it is {distance} km away: latitude and longitude "
+        "look swapped)",
+    ),
+    # warnings: read leniently
+    "problem.sector_restored": (
+        "un codice ATECO scritto come testo (Excel lo ha trasformato in numero: letto come {code})",
+        "an ATECO code typed as text (Excel turned it into a number: read as {code})",
+    ),
+    # -------- Output folders (output.<key>)
+    "output.not_ours": (
+        "la cartella {folder} contiene già {n} file che matchwork non ha scritto (per esempio {example}): "
+        "scegliere un'altra cartella o usare --force per scrivere accanto a quei file",
+        "the folder {folder} already holds {n} files matchwork did not write (e.g. {example}): "
+        "choose another folder, or use --force to write beside them",
+    ),
+    "output.changed": (
+        "il file {file} nella cartella {folder} è stato modificato dopo che matchwork lo ha scritto: "
+        "spostarlo o usare --force per sostituirlo",
+        "the file {file} in {folder} was changed after matchwork wrote it: move it away, or use --force to replace it",
+    ),
+    "output.input": (
+        "scrivere in {folder} sostituirebbe o cambierebbe i dati in ingresso {input}: scegliere un'altra cartella",
+        "writing into {folder} would replace or change the input {input}: choose another folder",
+    ),
+    "output.not_folder": (
+        "il percorso {folder} esiste e non è una cartella",
+        "the output path {folder} exists and is not a folder",
+    ),
+    "output.bad_manifest": (
+        "il manifesto di matchwork in {folder} è illeggibile: spostarlo o usare --force",
+        "matchwork's manifest in {folder} cannot be read: move it away, or use --force",
+    ),
+    # -------- Tables and columns, as the office names them (table.<name>)
+    "table.policy": ("politica", "policy"),
+    "column.key": ("chiave", "key"),
+    "column.value": ("valore", "value"),
+    "column.name": ("nome", "name"),
+    "column.date": ("data", "date"),
+    "column.region": ("regione", "region"),
+    "column.reviewer": ("responsabile inserimenti", "reviewer"),
+    "column.approved_at": ("approvato il", "approved at"),
+    # -------- The command's words about input (cli.<key>)
+    "cli.problems_title_one": ("1 problema nei dati", "1 problem in the input"),
+    "cli.problems_title_many": ("{n} problemi nei dati", "{n} problems in the input"),
+    "cli.warnings_title_one": ("1 avviso sui dati", "1 warning about the input"),
+    "cli.warnings_title_many": ("{n} avvisi sui dati", "{n} warnings about the input"),
+    "cli.col.table": ("tabella", "table"),
+    "cli.col.line": ("riga", "line/row"),
+    "cli.col.id": ("codice", "id"),
+    "cli.col.column": ("colonna", "column"),
+    "cli.col.value": ("valore", "value"),
+    "cli.col.expected": ("cosa serve", "expected"),
+    "cli.more": (
+        "… e altri {n}: l'elenco completo con --problems FILE",
+        "… and {n} more: the full list with --problems FILE",
+    ),
+    "cli.problems_file": ("elenco completo dei problemi: {file}", "full list of problems: {file}"),
     # -------- Vocabulary labels
     "label.mon_am": ("lunedì mattina", "Monday morning"),
     "label.mon_pm": ("lunedì pomeriggio", "Monday afternoon"),

@@ -730,7 +730,7 @@ def _desk_operators(rng: np.random.Generator, n_candidates: int, provinces: int)
             for j in range(max(1, math.ceil(expected / 12))):
                 out.append(
                     {
-                        "id": f"SP-{area[:3].upper()}{p + 1:02d}-{j + 1:02d}",
+                        "id": f"SPORTELLO-{area[:3].upper()}{p + 1:02d}-{j + 1:02d}",
                         "name": names[k % len(names)],
                         "areas_served": [area if p == 0 else f"{area} {p + 1:02d}"],
                         "languages": ["it", "en"] if rng.random() < 0.3 else ["it"],

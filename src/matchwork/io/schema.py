@@ -62,6 +62,10 @@ class RoundDocument(BaseModel):
     pairings: list[Pairing] = []
     pins: list[Pin] = []
     forbids: list[Forbid] = []
+    notes: dict[str, dict[str, dict[str, str]]] = Field(
+        default_factory=dict,
+        description="Extra columns kept as notes: table → record id → {header: text}. Never used for matching.",
+    )
 
 
 def schema() -> dict[str, dict[str, Any]]:

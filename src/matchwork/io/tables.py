@@ -32,14 +32,22 @@ True
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
+import difflib
+import errno
 import io
 import json
+import math
 import os
+import re
 import types
 import typing
-from collections.abc import Iterable, Mapping
+import unicodedata
+import warnings
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -50,25 +58,39 @@ from pydantic import BaseModel
 
 from matchwork._validation import Lang, choice
 from matchwork.errors import Problem
-from matchwork.i18n import LANGS
+from matchwork.i18n import LANGS, TEXTS
 from matchwork.i18n import text as say
 from matchwork.io.atomic import atomic_file, atomic_folder
-from matchwork.model.profiles import PROFILE_TYPES, FreeText, Location
+from matchwork.io.outputs import stable_zip
+from matchwork.model.profiles import PROFILE_TYPES, FreeText, Location, SectorCode
 from matchwork.model.vocab import suggest
 
 __all__ = [
+    "MAX_CELL",
+    "MAX_FILE_MB",
+    "MAX_UNPACKED_MB",
     "OPTIONAL_TABLES",
     "REQUIRED_TABLES",
     "ROUND_KEYS",
     "TABLES",
+    "CellError",
+    "TableRead",
+    "ateco_codes_equal_to",
+    "column_of",
     "columns",
     "frame_to_records",
+    "normalize",
     "read_csv_dir",
+    "read_csv_text",
     "read_excel",
     "read_json",
+    "read_sheet",
+    "read_table",
     "records_to_frame",
+    "round_key_of",
     "sheet_name",
     "site_records_with_positions",
+    "table_of",
     "typed",
     "write_csv_dir",
     "write_excel",
@@ -116,19 +138,34 @@ def _is_text(annotation: Any) -> bool:
     return any(_is_text(arg) for arg in typing.get_args(annotation))
 
 
+_SECTOR_META = typing.get_args(SectorCode)[1:]
+
+
+def _is_sector(annotation: Any, metadata: Iterable[Any] = ()) -> bool:
+    """Whether a field holds ATECO codes: its type, or its metadata once Pydantic unwrapped it, is ``SectorCode``."""
+    if annotation == SectorCode or all(m in list(metadata) for m in _SECTOR_META):
+        return True
+    return any(_is_sector(a) for a in typing.get_args(annotation))
+
+
 def _kind(annotation: Any, metadata: Iterable[Any] = ()) -> str:
     if any(isinstance(meta, FreeText) for meta in metadata):
         return "text"
     inner, _ = _unwrap(annotation)
     origin = typing.get_origin(inner)
     if origin in (frozenset, set, list, tuple):
-        return "textset" if _is_text(typing.get_args(inner)[0]) else "set"
+        item = typing.get_args(inner)[0]
+        return "textset" if _is_text(item) else "sectorset" if _is_sector(item) else "set"
     if origin is dict:
         return "map"
     if inner is bool:
         return "bool"
     if inner is dt.date:
         return "date"
+    if _is_sector(annotation, metadata):
+        return "sector"
+    if inner in (int, float):
+        return "number"
     return "text" if _is_text(annotation) else "scalar"
 
 
@@ -187,8 +224,8 @@ def _dtype(table: str, col: _Column) -> Any:
     """The pandas dtype of a column in :func:`typed`: what a notebook user would expect of it."""
     if col.kind == "bool":
         return "boolean"
-    if col.kind != "scalar" or table == "round":
-        return "string"  # text, dates as ISO text, lists as `;`-joined text
+    if col.kind not in ("scalar", "number") or table == "round":
+        return "string"  # text, dates as ISO text, sector codes, lists as `;`-joined text
     model: Any = PROFILE_TYPES.get(table)
     if col.path[0] == "location":
         model = Location
@@ -248,7 +285,7 @@ def _code(value: Any) -> str:
 def _cell(value: Any, kind: str) -> Any:
     if value is None:
         return None
-    if kind in ("set", "textset"):
+    if kind in ("set", "textset", "sectorset"):
         items = sorted(_code(v) for v in value)
         if kind == "textset":
             items = [_escape(i) for i in items]
@@ -287,7 +324,99 @@ def records_to_frame(table: str, records: Iterable[BaseModel | Mapping[str, Any]
     return frame
 
 
+# ---------------------------------------------------------------- limits
+
+MAX_CELL = 32_767
+"""The most characters a cell may hold (Excel's own limit): a longer cell is a problem, not minutes of work."""
+MAX_ITEMS = 1_000
+"""The most items a list cell may hold."""
+MAX_FILE_MB = 256
+"""The largest CSV or JSON file read, in MB."""
+MAX_UNPACKED_MB = 512
+"""The most a workbook may unpack to, in MB: a small "zip bomb" is refused before it is opened."""
+MAX_JSON_DEPTH = 64
+"""The deepest nesting a JSON round document may have."""
+
+
+# ---------------------------------------------------------------- names as offices type them
+
+
+def normalize(name: Any) -> str:
+    """A header or table name reduced for comparison: no accents, no case, one space between words.
+
+    >>> normalize(" Disponibilità "), normalize("max_commute_km"), normalize("Équipe di cura")
+    ('disponibilita', 'max commute km', 'equipe di cura')
+    """
+    text = unicodedata.normalize("NFKD", str(name))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    return " ".join(re.split(r"[^0-9a-z]+", text)).strip()
+
+
+def _italian_of(model: type[BaseModel], field: str) -> str | None:
+    info = model.model_fields.get(field)
+    extra = info.json_schema_extra if info is not None else None
+    return str(extra["it"]) if isinstance(extra, dict) and "it" in extra else None
+
+
+def _aliases(table: str) -> dict[str, str]:
+    """Every accepted spelling of each column of ``table`` (normalized) → the column."""
+    out: dict[str, str] = {}
+    model = PROFILE_TYPES.get(table)
+    for col in _SPECS[table]:
+        names = [col.name, col.it or ""]  # the Italian header the blank workbook writes
+        if len(col.path) == 2:
+            names.append(_italian_of(Location, col.path[1]) or "")
+        elif model is not None and col.name in model.model_fields:
+            names.append(_italian_of(model, col.name) or "")
+        if f"column.{col.name}" in TEXTS:
+            names += list(TEXTS[f"column.{col.name}"])
+        for name in names:
+            if name:
+                out.setdefault(normalize(name), col.name)
+    return out
+
+
+_ALIASES: dict[str, dict[str, str]] = {t: _aliases(t) for t in TABLES}
+_TABLE_NAMES: dict[str, str] = {normalize(n): t for t in TABLES for n in (t, *TEXTS[f"table.{t}"])}
+_ROUND_KEYS: dict[str, str] = {normalize(n): k for k in ROUND_KEYS for n in (k, *TEXTS[f"column.{k}"])}
+
+
+def table_of(name: Any) -> str | None:
+    """The table a sheet or file name stands for, in English or Italian, or None.
+
+    >>> table_of("Lavoratori guida"), table_of("candidates"), table_of("people")
+    ('guides', 'candidates', None)
+    """
+    return _TABLE_NAMES.get(normalize(name))
+
+
+def round_key_of(name: Any) -> str | None:
+    """The key of the ``round`` table a cell stands for, in English or Italian (``data`` → ``date``), or None."""
+    return _ROUND_KEYS.get(normalize(name))
+
+
+def column_of(table: str, header: Any) -> str | None:
+    """The column a header stands for, in English or Italian (the schema's ``it`` term), or None.
+
+    >>> column_of("candidates", "Distanza massima"), column_of("sites", "latitudine")
+    ('max_commute_km', 'lat')
+    """
+    return _ALIASES[table].get(normalize(header))
+
+
 # ---------------------------------------------------------------- cells → records
+
+
+class CellError:
+    """A spreadsheet cell that holds no value: an error (``#DIV/0!``) or a formula never calculated."""
+
+    __slots__ = ("code",)
+
+    def __init__(self, code: str):
+        self.code = code
+
+    def __repr__(self) -> str:
+        return f"CellError({self.code!r})"
 
 
 def _text_of(value: Any) -> str | None:
@@ -305,7 +434,7 @@ def _text_of(value: Any) -> str | None:
     if isinstance(value, np.floating):
         return _text_of(float(value))
     if isinstance(value, (pd.Timestamp, dt.datetime)):
-        return value.date().isoformat()
+        return None if value is pd.NaT else value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     if value is pd.NaT or value is pd.NA:
@@ -314,44 +443,266 @@ def _text_of(value: Any) -> str | None:
     return text or None
 
 
+_ITALIAN_NUMBER = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+$")
+_YES = {"si", "sì", "s", "vero", "v", "x"}
+_NO = {"falso"}
+
+
+def _number(text: str) -> str:
+    """``12,5`` → ``12.5`` and ``1.234,5`` → ``1234.5``; anything else as it is."""
+    if _ITALIAN_NUMBER.match(text):
+        return text.replace(".", "").replace(",", ".")
+    return text
+
+
+def _boolean(text: str) -> str:
+    low = text.strip().lower()
+    if low in _YES:
+        return "true"
+    if low in _NO:
+        return "false"
+    return text
+
+
+def _items(text: str) -> list[str]:
+    return [i.strip() for i in _LIST_SPLIT.split(text) if i.strip()]
+
+
+_LIST_SPLIT = re.compile(r"[;,]")
+
+
 def _parse(text: str, kind: str) -> Any:
-    if kind in ("set", "textset"):
-        items = [i.strip() for i in text.split(LIST_SEP)]
-        items = [i for i in items if i]
+    if kind in ("set", "textset", "sectorset"):
+        items = _items(text)
+        if kind == "sectorset":
+            items = [_sector_text(i) for i in items]
         return [_unescape(i) for i in items] if kind == "textset" else items
     if kind == "map":
         out: dict[str, Any] = {}
-        for item in text.split(LIST_SEP):
-            item = item.strip()
-            if not item:
-                continue
+        for item in _items(text):
             key, sep, level = item.partition(":")
             # a missing level is left for validation to reject as "not an integer"
             out[key.strip()] = level.strip() if sep else ""
         return out
     if kind == "text":
         return _unescape(text)
+    if kind == "number":
+        return _number(text)
+    if kind == "bool":
+        return _boolean(text)
+    if kind == "sector":
+        return _sector_text(text)
     return text
 
 
-def _parse_column(values: list[Any], kind: str) -> list[Any]:
-    if all(type(v) is str for v in values):  # CSV cells: text already, the common case
-        texts: list[str | None] = [v.strip() or None for v in values]
-    else:
-        texts = [_text_of(v) for v in values]
+def _sector_text(text: str) -> str:
+    return text.replace(",", ".") if re.match(r"^\d{2},\d{1,2}$", text) else text
+
+
+ATECO_EDITION = "2022"
+"""The ``ateco`` edition codes are checked against: ATECO 2007 as updated in 2022, whose sections are matchwork's."""
+
+
+def ateco_codes_equal_to(number: float | int) -> list[str]:
+    """The ATECO codes whose number is ``number``: what a code was before Excel made it a number.
+
+    ``52.10`` typed in Excel becomes 52.1, which is group ``52.1`` or class ``52.10``; a
+    lost leading zero comes back (1.11 → ``01.11``).
+
+    >>> ateco_codes_equal_to(52.1), ateco_codes_equal_to(1.11), ateco_codes_equal_to(81.21)
+    (['52.1', '52.10'], ['01.11'], ['81.21'])
+    """
+    import ateco
+
+    x = float(number)
+    if not math.isfinite(x) or x < 0:
+        return []
+    forms: list[str] = []
+    if x < 100:
+        whole = int(x)
+        if float(whole) == x:
+            forms.append(f"{whole:02d}")
+        for digits in (1, 2):
+            shown = f"{x:.{digits}f}"
+            if float(shown) == x:
+                forms.append(f"{whole:02d}.{shown.split('.')[1]}")
+    elif x.is_integer() and x < 1_000_000:
+        compact = f"{int(x):06d}"
+        forms.append(f"{compact[:2]}.{compact[2:4]}.{compact[4:]}")
+    return [f for f in dict.fromkeys(forms) if ateco.lookup(f, edition=ATECO_EDITION) is not None]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
+@dataclasses.dataclass
+class TableRead:
+    """A table read from cells: records, where each was, and what was found on the way."""
+
+    records: list[dict[str, Any]]
+    lines: list[int]
+    problems: list[Problem]
+    warnings: list[Problem]
+    notes: dict[int, dict[str, str]]  # record position → {header: text}
+    headers: dict[str, str]  # column → header as the table spells it
+
+
+def _lines_of(frame: pd.DataFrame) -> list[int]:
+    if frame.index.name == "line" and pd.api.types.is_integer_dtype(frame.index):
+        return [int(i) for i in frame.index]
+    return list(range(2, len(frame) + 2))
+
+
+def read_table(table: str, frame: pd.DataFrame) -> TableRead:
+    """Plain records from a DataFrame of ``table``, with their lines, problems, warnings and notes.
+
+    Headers may be English (``max_commute_km``) or Italian (``distanza massima``), in
+    any case and with or without accents. A column matchwork does not know is kept
+    as a note with a warning, unless it looks like a misspelt known column (then
+    it is a problem with a "did you mean"). Lines are the frame's index when it is
+    named ``line`` (as the readers of this module give it), else the row's position
+    plus 2 (the header is line 1).
+    """
+    spec = {c.name: c for c in _spec(table)}
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    lines = _lines_of(frame)
+    used: dict[str, int] = {}  # column → position in the frame
+    headers: dict[str, str] = {}
+    note_columns: list[tuple[int, str]] = []
+    seen: dict[str, list[str]] = {}
+    for position, raw in enumerate(frame.columns):
+        header = "" if raw is None else str(raw).strip()
+        column = column_of(table, header) if header else None
+        if column is not None:
+            seen.setdefault(column, []).append(header)
+            if column not in used:
+                used[column], headers[column] = position, header
+            continue
+        values = frame.iloc[:, position].tolist()
+        if not header or header.startswith("Unnamed:") or normalize(header) == "":
+            if any(_cell_text(v) is not None for v in values):
+                problems.append(Problem.of("column_unnamed", table, f"column {position + 1}"))
+            continue
+        close = difflib.get_close_matches(normalize(header), list(_ALIASES[table]), n=1, cutoff=0.8)
+        if close:  # a misspelt known column: its data must not silently become a note
+            problems.append(Problem.of("column_unknown", table, header, hint=_ALIASES[table][close[0]]))
+            continue
+        note_columns.append((position, header))
+        warnings.append(Problem.of("column_extra", table, header))
+    for column, spelled in seen.items():
+        if len(spelled) > 1:
+            problems.append(Problem.of("column_twice", table, column, n=len(spelled)))
+    for col in spec.values():
+        if col.required and not col.optional_parent and col.name not in used:
+            italian = [n for n, c in _ALIASES[table].items() if c == col.name and n != normalize(col.name)]
+            name = repr(col.name) + (f" / {italian[0]!r}" if italian else "")
+            problems.append(Problem.of("column_required", table, col.name, name=name))
+    problems += _location_columns(table, list(spec.values()), set(used))
+
+    records: list[dict[str, Any]] = [{} for _ in range(len(frame))]
+    for column, position in used.items():
+        col = spec[column]
+        values = frame.iloc[:, position].tolist()
+        parsed = _parse_column(table, col, values, lines, problems, warnings)
+        if len(col.path) == 1:
+            key = col.path[0]
+            for record, value in zip(records, parsed, strict=True):
+                if value is not None:
+                    record[key] = value
+        else:
+            outer, key = col.path
+            for record, value in zip(records, parsed, strict=True):
+                if value is not None:
+                    record.setdefault(outer, {})[key] = value
+    notes: dict[int, dict[str, str]] = {}
+    for position, header in note_columns:
+        for row, value in enumerate(frame.iloc[:, position].tolist()):
+            text = _cell_text(value)
+            if text is not None and not isinstance(value, CellError):
+                notes.setdefault(row, {})[header] = text[:MAX_CELL]
+    return TableRead(records, lines, problems, warnings, notes, headers)
+
+
+def _cell_text(value: Any) -> str | None:
+    if isinstance(value, CellError):
+        return value.code
+    if type(value) is str:
+        return value.strip() or None
+    return _text_of(value)
+
+
+def _parse_column(
+    table: str,
+    col: _Column,
+    values: list[Any],
+    lines: list[int],
+    problems: list[Problem],
+    warnings: list[Problem],
+) -> list[Any]:
     cache: dict[str, Any] = {}
     out: list[Any] = []
-    for text in texts:
+    for row, value in enumerate(values):
+        line = lines[row]
+        if isinstance(value, CellError):
+            key = "formula_no_value" if value.code == "formula" else "error_cell"
+            problems.append(Problem.of(key, table, col.name, code=value.code, row=row, line=line))
+            out.append(None)
+            continue
+        if col.kind in ("sector", "sectorset") and _is_number(value) and not _is_nan(value):
+            codes = ateco_codes_equal_to(value)
+            number = _text_of(value)
+            if len(codes) == 1:
+                warnings.append(
+                    Problem.of("sector_restored", table, col.name, value=number, code=codes[0], row=row, line=line)
+                )
+                out.append(codes if col.kind == "sectorset" else codes[0])
+                continue
+            if len(codes) > 1:
+                problems.append(
+                    Problem.of(
+                        "sector_ambiguous",
+                        table,
+                        col.name,
+                        value=number,
+                        row=row,
+                        line=line,
+                        number=number,
+                        codes=tuple(codes),
+                    )
+                )
+                out.append(None)
+                continue
+        text = value.strip() or None if type(value) is str else _text_of(value)
         if text is None:
             out.append(None)
-        elif kind in ("scalar", "bool", "date"):
+            continue
+        if len(text) > MAX_CELL:
+            problems.append(
+                Problem.of("cell_too_long", table, col.name, limit=MAX_CELL, size=len(text), row=row, line=line)
+            )
+            out.append(None)
+            continue
+        if col.kind in ("scalar", "date"):
             out.append(text)
-        else:
-            if text not in cache:
-                cache[text] = _parse(text, kind)
-            value = cache[text]
-            out.append(value.copy() if isinstance(value, (list, dict)) else value)
+            continue
+        if text not in cache:
+            cache[text] = _parse(text, col.kind)
+        parsed = cache[text]
+        size = len(parsed) if isinstance(parsed, (list, dict)) else 0
+        if size > MAX_ITEMS:
+            problems.append(
+                Problem.of("too_many_items", table, col.name, limit=MAX_ITEMS, size=size, row=row, line=line)
+            )
+            out.append(None)
+            continue
+        out.append(parsed.copy() if isinstance(parsed, (list, dict)) else parsed)
     return out
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, (float, np.floating)) and bool(np.isnan(value))
 
 
 def frame_to_records(table: str, frame: pd.DataFrame) -> tuple[list[dict[str, Any]], list[int], list[Problem]]:
@@ -359,44 +710,11 @@ def frame_to_records(table: str, frame: pd.DataFrame) -> tuple[list[dict[str, An
 
     Returns ``(records, lines, problems)``: one dict per row, ready for the table's
     model; the line of each row as a spreadsheet shows it (the header is line 1);
-    and the problems found with the columns (missing, unknown, misnamed).
+    and the problems found with the columns and cells. :func:`read_table` says more
+    (warnings, notes).
     """
-    spec = _spec(table)
-    known = {c.name for c in spec}
-    problems: list[Problem] = []
-    present = [str(c).strip() for c in frame.columns]
-    for position, name in enumerate(present):
-        if name in known:
-            continue
-        if name.startswith("Unnamed:"):  # a column without header: an error only if it holds data
-            if any(_text_of(v) is not None for v in frame.iloc[:, position].tolist()):
-                problems.append(Problem(table, f"column {position + 1}", "a header naming this column"))
-            continue
-        hint = suggest(name, sorted(known))
-        problems.append(Problem(table, name, "no such column" + (f" (did you mean {hint!r}?)" if hint else "")))
-    for spec_col in spec:
-        if spec_col.required and not spec_col.optional_parent and spec_col.name not in present:
-            problems.append(Problem(table, spec_col.name, f"a column named {spec_col.name!r} (it is required)"))
-    problems += _location_columns(table, spec, set(present))
-
-    frame = frame.set_axis(present, axis=1)
-    usable = [c for c in spec if c.name in present]
-    parsed = {c.name: _parse_column(frame[c.name].tolist(), c.kind) for c in usable}
-    records: list[dict[str, Any]] = [{} for _ in range(len(frame))]
-    for col in usable:
-        values = parsed[col.name]
-        if len(col.path) == 1:
-            key = col.path[0]
-            for record, value in zip(records, values, strict=True):
-                if value is not None:
-                    record[key] = value
-        else:
-            outer, key = col.path
-            for record, value in zip(records, values, strict=True):
-                if value is not None:
-                    record.setdefault(outer, {})[key] = value
-    lines = list(range(2, len(frame) + 2))
-    return records, lines, problems
+    read = read_table(table, frame)
+    return read.records, read.lines, read.problems
 
 
 def _location_columns(table: str, spec: list[_Column], present: set[str]) -> list[Problem]:
@@ -441,51 +759,149 @@ def write_csv_dir(frames: Mapping[str, pd.DataFrame], path: str | os.PathLike[st
     return Path(path)
 
 
+def _unreadable(path: Path, exc: OSError | None = None) -> str:
+    """Why a path cannot be read, as a reason key."""
+    if path.is_symlink() and not path.exists():
+        try:
+            path.resolve(strict=True)
+        except RuntimeError:
+            return "loop"
+        except OSError as err:
+            return "loop" if err.errno == errno.ELOOP else "dangling"
+        return "dangling"
+    if path.is_dir():
+        return "folder"
+    if isinstance(exc, PermissionError):
+        return "denied"
+    if exc is not None and exc.errno == errno.ELOOP:
+        return "loop"
+    return "other"
+
+
+def _unreadable_problem(table: str, path: Path, exc: OSError | None = None) -> Problem:
+    reason = _unreadable(path, exc)
+    return Problem.of(f"unreadable_{reason}", table, error=type(exc).__name__ if exc is not None else None)
+
+
+def _read_text(path: Path, table: str) -> tuple[str | None, Problem | None]:
+    try:
+        if not path.is_file():
+            return None, _unreadable_problem(table, path)
+        size = path.stat().st_size
+        if size > MAX_FILE_MB * 2**20:
+            return None, Problem.of("too_big", table, limit=MAX_FILE_MB, size=round(size / 2**20))
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, _unreadable_problem(table, path, exc)
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        return None, Problem.of("csv_encoding", table, byte=exc.start)
+
+
+def _split_header(raw: str) -> str:
+    return re.split(r"\r\n|\r|\n", raw, maxsplit=1)[0]
+
+
+def _delimiter(table: str, header: str) -> str:
+    """``,`` or ``;``: whichever splits the header into more known columns (Italian Excel saves with ``;``)."""
+    best, score = ",", -1
+    for sep in (",", ";"):
+        try:
+            cells = next(csv.reader([header], delimiter=sep), [])
+        except csv.Error:
+            continue
+        known = sum(column_of(table, c) is not None for c in cells)
+        if known > score:
+            best, score = sep, known
+    return best
+
+
+def read_csv_text(table: str, raw: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """A CSV file's text as a frame of text cells indexed by line, and its problems.
+
+    Lines are counted as a spreadsheet shows them (a cell spanning several text
+    lines is one row; an empty line is an empty row, skipped but counted). Columns
+    may be separated by ``,`` or ``;``; any line end works (``\\n``, ``\\r\\n``, ``\\r``).
+    """
+    problems: list[Problem] = []
+    if "\x00" in raw:
+        return pd.DataFrame(), [Problem.of("csv_nul", table)]
+    header_line = _split_header(raw)
+    reader = csv.reader(io.StringIO(raw, newline=""), delimiter=_delimiter(table, header_line), strict=False)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    number = 0
+    limit = csv.field_size_limit(MAX_FILE_MB * 2**20)  # a long cell is a located problem below, not a lost table
+    try:
+        for cells in reader:
+            number += 1
+            if header is None:
+                if not any(c.strip() for c in cells):
+                    continue
+                header = cells
+                continue
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) > len(header):
+                if any(c.strip() for c in cells[len(header) :]):
+                    problems.append(Problem.of("csv_cells", table, line=number, n=len(header), size=len(cells)))
+                    continue
+                cells = cells[: len(header)]
+            rows.append(cells + [""] * (len(header) - len(cells)))
+            lines.append(number)
+    except csv.Error as exc:
+        problems.append(Problem.of("csv_malformed", table, line=number + 1, detail=str(exc)))
+    finally:
+        csv.field_size_limit(limit)
+    if header is None:
+        return pd.DataFrame(columns=columns(table), dtype=object), problems
+    frame = pd.DataFrame(rows, columns=pd.Index(header, dtype=object), dtype=object)
+    frame.index = pd.Index(lines, name="line", dtype="int64")
+    return frame, problems
+
+
 def read_csv_dir(path: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
-    """Read the CSV files of a round folder: ``candidates.csv``, ``guides.csv``…
+    """Read the CSV files of a round folder: ``candidates.csv`` or ``candidati.csv``…
 
     Every cell is read as text (no type guessing, no ``NA`` magic). Files must be
-    UTF-8 and comma-separated; anything else is a :class:`Problem`, not a crash.
+    UTF-8; anything else is a :class:`Problem`, not a crash. Frames come indexed by
+    the line each row has in the file (see :func:`read_csv_text`).
     """
     folder = Path(path)
     problems: list[Problem] = []
     frames: dict[str, pd.DataFrame] = {}
     if not folder.is_dir():
-        return frames, [Problem(str(folder), None, "a folder of CSV files")]
-    present = {p.stem: p for p in folder.glob("*.csv")}
-    for name in sorted(set(present) - set(TABLES)):
-        hint = suggest(name, list(TABLES))
-        problems.append(
-            Problem(f"{name}.csv", None, "no such table" + (f" (did you mean {hint}.csv?)" if hint else ""))
-        )
+        return frames, [Problem.of("not_a_folder", str(folder))]
+    try:
+        entries = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".csv")
+    except OSError as exc:
+        return frames, [_unreadable_problem(str(folder), folder, exc)]
+    found: dict[str, list[Path]] = {}
+    for entry in entries:
+        table = table_of(entry.stem)
+        if table is None:
+            hint = suggest(entry.stem, list(TABLES))
+            problems.append(Problem.of("table_unknown", entry.name, hint=f"{hint}.csv" if hint else None))
+            continue
+        found.setdefault(table, []).append(entry)
     for table in TABLES:
-        file = present.get(table)
-        if file is None:
+        files = found.get(table)
+        if not files:
             if table in REQUIRED_TABLES:
-                problems.append(Problem(f"{table}.csv", None, f"a file {table}.csv in {folder.name}"))
+                problems.append(Problem.of("file_required", f"{table}.csv", name=f"{table}.csv"))
             continue
-        try:
-            raw = file.read_bytes().decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            problems.append(
-                Problem(table, None, f"a UTF-8 encoded file (byte {exc.start} is not UTF-8; save as 'CSV UTF-8')")
-            )
+        if len(files) > 1:
+            problems.append(Problem.of("file_twice", table, name=", ".join(f.name for f in files)))
             continue
-        header = raw.split("\n", 1)[0]
-        if header.count(";") > header.count(",") and header.count(";") > 0:
-            problems.append(
-                Problem(
-                    table, None, "commas between columns (this file uses ';': save as 'CSV UTF-8 (comma delimited)')"
-                )
-            )
+        raw, problem = _read_text(files[0], table)
+        if problem is not None or raw is None:
+            problems.append(problem or _unreadable_problem(table, files[0]))
             continue
-        if not raw.strip():
-            frames[table] = pd.DataFrame(columns=columns(table), dtype=object)
-            continue
-        try:
-            frames[table] = pd.read_csv(io.StringIO(raw), dtype=str, keep_default_na=False, na_filter=False)
-        except (pd.errors.ParserError, ValueError) as exc:
-            problems.append(Problem(table, None, f"a well-formed CSV file ({str(exc).splitlines()[0]})"))
+        frame, found_problems = read_csv_text(table, raw)
+        frames[table] = frame
+        problems += found_problems
     return frames, problems
 
 
@@ -494,35 +910,152 @@ _TEMPLATE_SHEETS = frozenset(say(f"template.sheet_{k}", lang) for k in ("instruc
 
 
 def write_excel(frames: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]) -> Path:
-    """Write one sheet per table into an ``.xlsx`` workbook, atomically."""
-    with atomic_file(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-        for table, frame in frames.items():
-            frame.to_excel(writer, sheet_name=table, index=False)
+    """Write one sheet per table into an ``.xlsx`` workbook, atomically (the same frames give the same bytes)."""
+    with atomic_file(path) as tmp:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            for table, frame in frames.items():
+                frame.to_excel(writer, sheet_name=table, index=False)
+        stable_zip(tmp)
     return Path(path)
 
 
+def _workbook_guard(file: Path) -> Problem | None:
+    """Refuse a workbook that is not a zip, or would unpack to more than :data:`MAX_UNPACKED_MB`."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        return Problem.of("workbook", file.name, detail=type(exc).__name__)
+    claimed = sum(max(i.file_size, 0) for i in infos)
+    if claimed > MAX_UNPACKED_MB * 2**20 or len(infos) > 10_000:
+        return Problem.of("workbook_bomb", file.name, limit=MAX_UNPACKED_MB, size=round(claimed / 2**20))
+    return None
+
+
+def _sheet_rows(workbook: Any, sheet: Any) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """The rows of a read-only sheet as parsed, sparse: only the rows and cells the file holds."""
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+
+    class Parser(WorkSheetParser):  # type: ignore[misc]
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            cell: dict[str, Any] = super().parse_cell(element)
+            if cell["value"] is None and element.find(FORMULA_TAG) is not None:
+                cell["data_type"] = "formula"  # a formula Excel never calculated: no saved value
+            return cell
+
+    with workbook._archive.open(sheet._worksheet_path) as source:
+        parser = Parser(
+            source,
+            sheet._shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        yield from parser.parse()
+
+
+def _cell_value(cell: dict[str, Any]) -> Any:
+    kind = cell["data_type"]
+    if kind == "formula":
+        return CellError("formula")
+    if kind == "e":
+        return CellError(str(cell["value"]))
+    return cell["value"]
+
+
+def read_sheet(workbook: Any, sheet: Any) -> pd.DataFrame:
+    """One sheet as a frame indexed by its row numbers; errors and uncalculated formulas as :class:`CellError`."""
+    header: list[Any] | None = None
+    rows: list[list[Any]] = []
+    lines: list[int] = []
+    extra: list[Any] = []  # a value beyond the header, as a marker column
+    for number, cells in _sheet_rows(workbook, sheet):
+        values = {c["column"]: _cell_value(c) for c in cells if c["value"] is not None or c["data_type"] == "formula"}
+        values = {k: v for k, v in values.items() if not (isinstance(v, str) and not v.strip())}
+        if not values:
+            continue
+        if header is None:
+            width = max(values)
+            if width > 16_384:
+                break
+            header = [values.get(i) for i in range(1, width + 1)]
+            continue
+        width = len(header)
+        if max(values) > width:
+            extra.append((number, max(values)))
+            if min(values) > width:
+                continue
+        rows.append([values.get(i) for i in range(1, width + 1)])
+        lines.append(number)
+    if header is None:
+        return pd.DataFrame()
+    names = [("" if h is None else str(h) if not isinstance(h, CellError) else h.code) for h in header]
+    frame = pd.DataFrame(rows, columns=pd.Index(names, dtype=object), dtype=object)
+    frame.index = pd.Index(lines, name="line", dtype="int64")
+    if extra:
+        frame.attrs["beyond_header"] = extra
+    return frame
+
+
 def read_excel(path: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
-    """Read a round workbook: one sheet per table, named as the tables are."""
+    """Read a round workbook: one sheet per table, named in English or Italian (``candidates``, ``candidati``).
+
+    The workbook is checked before it is opened (:data:`MAX_UNPACKED_MB`) and read
+    as a stream: only the cells it holds are kept, whatever size its sheets claim.
+    Formulas are never run: a cell gives the value Excel saved; an error value
+    (``#DIV/0!``) or a formula with no saved value is a problem. Frames come indexed
+    by the sheet's row numbers.
+    """
     file = Path(path)
     if not file.is_file():
-        return {}, [Problem(str(file), None, "an Excel workbook (.xlsx) at this path")]
-    try:
-        sheets = pd.read_excel(file, sheet_name=None, dtype=object, engine="openpyxl", keep_default_na=False)
-    except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
-        return {}, [Problem(file.name, None, f"an Excel .xlsx workbook ({type(exc).__name__})")]
+        return {}, [Problem.of("no_path", str(file))]
+    guard = _workbook_guard(file)
+    if guard is not None:
+        return {}, [guard]
+    import openpyxl
+
     problems: list[Problem] = []
     frames: dict[str, pd.DataFrame] = {}
-    by_name = {str(name).strip(): frame for name, frame in sheets.items() if str(name).strip() not in _TEMPLATE_SHEETS}
-    for name in sorted(set(by_name) - set(TABLES)):
-        hint = suggest(name, list(TABLES))
-        problems.append(
-            Problem(f"sheet {name!r}", None, "no such sheet" + (f" (did you mean {hint!r}?)" if hint else ""))
-        )
-    for table in TABLES:
-        if table in by_name:
-            frames[table] = by_name[table]
-        elif table in REQUIRED_TABLES:
-            problems.append(Problem(table, None, f"a sheet named {table!r} in the workbook"))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
+        return {}, [Problem.of("workbook", file.name, detail=type(exc).__name__)]
+    try:
+        found: dict[str, list[Any]] = {}
+        for sheet in workbook.worksheets:
+            name = str(sheet.title).strip()
+            if name in _TEMPLATE_SHEETS:  # the blank workbook's instructions and lists
+                continue
+            table = table_of(name)
+            if table is None:
+                hint = suggest(name, list(TABLES))
+                problems.append(Problem.of("sheet_unknown", f"sheet {name!r}", hint=hint))
+                continue
+            found.setdefault(table, []).append(sheet)
+        for table in TABLES:
+            sheets = found.get(table)
+            if not sheets:
+                if table in REQUIRED_TABLES:
+                    problems.append(Problem.of("sheet_required", table, name=repr(table)))
+                continue
+            if len(sheets) > 1:
+                problems.append(Problem.of("sheet_twice", table, name=", ".join(repr(s.title) for s in sheets)))
+                continue
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    frame = read_sheet(workbook, sheets[0])
+            except Exception as exc:  # a damaged sheet: say which, never crash
+                problems.append(Problem.of("workbook", table, detail=type(exc).__name__))
+                continue
+            for line, column in frame.attrs.pop("beyond_header", [])[:1]:
+                problems.append(Problem.of("column_unnamed", table, f"column {column}", line=line))
+            frames[table] = frame
+    finally:
+        workbook.close()
     return frames, problems
 
 
@@ -536,38 +1069,71 @@ def _json_default(value: Any) -> Any:
 
 def write_json(document: Mapping[str, Any], path: str | os.PathLike[str] | None = None) -> str:
     """The round document as JSON text, also written atomically to ``path`` if given."""
-    text = json.dumps(document, ensure_ascii=False, indent=1, default=_json_default, sort_keys=False)
+    text_ = json.dumps(document, ensure_ascii=False, indent=1, default=_json_default, sort_keys=False)
     if path is not None:
         with atomic_file(path) as tmp:
-            tmp.write_text(text, encoding="utf-8")
-    return text
+            tmp.write_text(text_, encoding="utf-8")
+    return text_
+
+
+def _depth(doc: Any, limit: int) -> bool:
+    """Whether ``doc`` nests deeper than ``limit`` (iteratively, so a hostile file cannot exhaust the stack)."""
+    stack = [(doc, 1)]
+    while stack:
+        node, level = stack.pop()
+        if level > limit:
+            return True
+        if isinstance(node, dict):
+            stack += [(v, level + 1) for v in node.values()]
+        elif isinstance(node, list):
+            stack += [(v, level + 1) for v in node]
+    return False
 
 
 def read_json(source: str | os.PathLike[str] | Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
-    """A round document from a JSON file, JSON text or an already-parsed mapping."""
+    """A round document from a JSON file, JSON text or an already-parsed mapping.
+
+    A path (``Path``) is always a file; a string is a file if one exists there, else
+    JSON text if it starts with ``{``.
+    """
     if isinstance(source, Mapping):
         doc: Any = dict(source)
     else:
-        text = str(source)
+        is_text = isinstance(source, str) and source.lstrip().startswith("{") and not _is_file(source)
+        if is_text:
+            raw: str | None = str(source)
+        else:
+            raw, problem = _read_text(Path(source), "json")
+            if problem is not None:
+                if problem.key == "csv_encoding":
+                    problem = Problem.of("json_file", "json", detail="UTF-8")
+                return {}, [problem]
         try:
-            if not text.lstrip().startswith("{"):
-                text = Path(source).read_text(encoding="utf-8")
-            doc = json.loads(text)
-        except (OSError, UnicodeDecodeError) as exc:
-            return {}, [Problem(str(source)[:80], None, f"a readable UTF-8 JSON file ({type(exc).__name__})")]
+            doc = json.loads(raw or "")
         except json.JSONDecodeError as exc:
-            return {}, [Problem("json", None, f"valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")]
+            return {}, [Problem.of("json", "json", at_line=exc.lineno, at_col=exc.colno, detail=exc.msg)]
+        except RecursionError:
+            return {}, [Problem.of("json_depth", "json", limit=MAX_JSON_DEPTH)]
     if not isinstance(doc, dict):
-        return {}, [Problem("json", None, "a JSON object with one list per table")]
+        return {}, [Problem.of("json_object", "json")]
+    if _depth(doc, MAX_JSON_DEPTH):
+        return {}, [Problem.of("json_depth", "json", limit=MAX_JSON_DEPTH)]
     problems = []
-    known = {*PROFILE_TYPES, "name", "date", "region", "review", "matchwork"} - {"positions"}
-    for key in sorted(set(doc) - known):
-        hint = suggest(key, sorted(known))
-        problems.append(Problem(key, None, "no such table" + (f" (did you mean {hint!r}?)" if hint else "")))
+    known = {*PROFILE_TYPES, *ROUND_KEYS, "review", "matchwork", "notes"} - {"positions"}
+    for key in sorted(set(doc) - known, key=str):
+        hint = suggest(str(key), sorted(known))
+        problems.append(Problem.of("table_unknown", str(key)[:80], hint=hint))
     for table in [*PROFILE_TYPES, "positions"]:
         if table in doc and not isinstance(doc[table], list):
-            problems.append(Problem(table, None, "a list of records"))
+            problems.append(Problem.of("json_list", table))
     return doc, problems
+
+
+def _is_file(text: str) -> bool:
+    try:
+        return len(text) < 4096 and Path(text).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def site_records_with_positions(

@@ -16,7 +16,7 @@ Examples
 >>> len(ex.site[cid]), ex.lead[cid] in {g.id for g in rnd.guides}
 (1, True)
 >>> cid = sorted(ex.tutor)[0]  # at a host company: the site, the company tutor and the desk's operator
->>> ex.tutor[cid].startswith("T"), ex.operator[cid].startswith("SP-")
+>>> ex.tutor[cid].startswith("T"), ex.operator[cid].startswith("SPORTELLO-")
 (True, True)
 >>> partner_positions(rnd, "S00001")
 ('S00001-P1',)

@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serial
 
 from matchwork._validation import Backend, Objective
 from matchwork.errors import PolicyValidationError, Problem
+from matchwork.model.validation import key_of
 from matchwork.model.vocab import (
     DISABILITY_CATEGORIES,
     L381_CATEGORIES,
@@ -64,7 +65,9 @@ __all__ = [
 STAGES = ("site", "guide", "peer")
 """The three scoring stages: candidate × position, × guide worker, × peer supporter."""
 
-Weight = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+MAX_WEIGHT = 1_000_000.0
+"""The largest feature weight: weights are relative, and a bound keeps every score finite."""
+Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
 
 
 class _Section(BaseModel):
@@ -87,7 +90,9 @@ class Scoring(_Section):
         description="Pairs scoring below this (0-100) are not proposed.",
     )
     top_k: int = Field(60, ge=1, le=10_000, description="Options kept per candidate and stage on large rounds.")
-    dense_max_pairs: int = Field(4_000_000, ge=0, description="Above this many pairs a stage is scored sparsely.")
+    dense_max_pairs: int = Field(
+        4_000_000, ge=0, le=10**12, description="Above this many pairs a stage is scored sparsely."
+    )
 
     @model_validator(mode="after")
     def _stages(self) -> Scoring:
@@ -138,7 +143,7 @@ class Caps(_Section):
         le=1,
         description="Share of the position's shifts the lead guide must work: they work beside the person.",
     )
-    hours_by_intensity: dict[SupportIntensity, Annotated[float, Field(gt=0, le=40)]] = Field(
+    hours_by_intensity: dict[SupportIntensity, Annotated[float, Field(ge=0.1, le=40)]] = Field(
         default_factory=lambda: {SupportIntensity.LOW: 1.0, SupportIntensity.MEDIUM: 2.0, SupportIntensity.HIGH: 3.0},
         description="Peer-supporter hours a week each candidate needs, by support intensity.",
     )
@@ -238,7 +243,10 @@ class TraineeRuleSet(_Section):
 
     description: str = ""
     source: str = ""
-    bands: tuple[tuple[Annotated[int, Field(ge=0)], Annotated[int, Field(ge=0)]], ...] = ((5, 1), (20, 2))
+    bands: tuple[tuple[Annotated[int, Field(ge=0, le=10**9)], Annotated[int, Field(ge=0, le=10**9)]], ...] = (
+        (5, 1),
+        (20, 2),
+    )
     above_percent: float = Field(10.0, ge=0, le=100)
     rounding: Literal["up", "down", "half_up"] = "up"
     counts: frozenset[Literal["permanent", "fixed_term_covering", "owners", "worker_members"]] = frozenset(
@@ -413,7 +421,7 @@ class SolverOptions(_Section):
     )
     time_limit: float | None = Field(
         None,
-        gt=0,
+        ge=0.01,
         le=86_400,
         description="Seconds each mixed-integer solve may take; past it the best solution found is kept and "
         "its proven gap reported. Empty: no limit (always exact).",
@@ -500,7 +508,7 @@ class Policy(_Section):
         try:
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            problem = Problem(file.name, None, f"a readable UTF-8 TOML file ({exc.__class__.__name__})")
+            problem = Problem.of("policy_file", file.name, detail=exc.__class__.__name__)
             raise PolicyValidationError([problem]) from None
         return cls.from_toml_text(text, source=file.name)
 
@@ -510,7 +518,9 @@ class Policy(_Section):
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise PolicyValidationError([Problem(source, None, f"valid TOML ({exc})")]) from None
+            raise PolicyValidationError([Problem.of("toml", source, detail=str(exc))]) from None
+        except RecursionError:
+            raise PolicyValidationError([Problem.of("toml", source, detail="nested too deep")]) from None
         return cls.from_dict(_merge(cls().model_dump(mode="json"), data), source=source)
 
     @classmethod
@@ -522,12 +532,18 @@ class Policy(_Section):
             problems = []
             for err in exc.errors(include_url=False):
                 key = ".".join(str(p) for p in err["loc"])
-                msg = str(err["msg"]).removeprefix("Value error, ").removeprefix("Input should be ")
+                value = err.get("input") if not isinstance(err.get("input"), (dict, list)) else None
+                shown = None if value is None else str(value)[:60]
                 if err["type"] == "extra_forbidden":
                     hint = suggest(str(err["loc"][-1]), _siblings(err["loc"]))
-                    msg = "a known key" + (f" (did you mean {hint!r}?)" if hint else "")
-                value = err.get("input") if not isinstance(err.get("input"), (dict, list)) else None
-                problems.append(Problem(source, key or None, msg, value=None if value is None else str(value)[:60]))
+                    problems.append(Problem.of("policy_key", source, key or None, value=shown, hint=hint))
+                    continue
+                found = key_of(err)
+                if found is None:
+                    msg = str(err["msg"]).removeprefix("Value error, ").removeprefix("Input should be ")
+                    problems.append(Problem(source, key or None, msg, value=shown))
+                else:
+                    problems.append(Problem.of(found[0], source, key or None, value=shown, **found[1]))
             raise PolicyValidationError(problems) from None
 
     # ------------------------------------------------------------ variations

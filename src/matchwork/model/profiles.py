@@ -36,11 +36,14 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -85,6 +88,7 @@ __all__ = [
     "Position",
     "Relationship",
     "Review",
+    "parse_day",
     "sensitive_fields",
 ]
 
@@ -114,18 +118,30 @@ Text = Annotated[
 
 AreaName = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=rf"^[^;{_NO_CONTROL}]*$"),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=rf"^[^;,{_NO_CONTROL}]*$"),
     FREE_TEXT,
 ]
-"""The name of a territorial area (ambito); no ``;``, which separates list items in tables."""
+"""The name of a territorial area (ambito); no ``;`` or ``,``, which separate list items in tables."""
 
 Level = Annotated[int, Field(ge=1, le=3)]
 """A skill level: 1 basic, 2 autonomous, 3 expert."""
 
 
+@functools.lru_cache(maxsize=4096)
 def _check_sector(code: str) -> str:
-    ateco_section(code)
-    return code.strip().upper()
+    import ateco
+
+    try:
+        ateco_section(code)
+    except ValueError as exc:
+        division = re.match(r"^\d{2}", code.strip())
+        if division and "division" in str(exc):
+            raise PydanticCustomError("sector_division", str(exc), {"division": division.group()}) from None
+        raise PydanticCustomError("sector", "an ATECO 2007 section letter A-U or a code such as 81.21") from None
+    code = code.strip().upper()
+    if ateco.lookup(code, edition="2022") is None:  # ATECO 2007 as updated in 2022: matchwork's sections
+        raise PydanticCustomError("sector_unknown", "an existing ATECO 2007 code (2022 update)")
+    return code
 
 
 SectorCode = Annotated[
@@ -142,10 +158,54 @@ def _rounder(digits: int) -> AfterValidator:
     return AfterValidator(lambda x: round(x, digits) + 0.0)
 
 
+def _not_zero(x: float) -> float:
+    if x == 0:
+        raise PydanticCustomError(
+            "rounds_to_zero", "a number of at least 0.001 (a smaller one rounds to 0)", {"least": 0.001}
+        )
+    return x
+
+
 Degrees = Annotated[float, _rounder(7)]
 """Degrees, kept to 1e-7 (about 1 cm)."""
 Measure = Annotated[float, _rounder(3)]
 """Kilometres, hours or years, kept to three decimals."""
+PositiveMeasure = Annotated[Measure, AfterValidator(_not_zero)]
+"""A measure that must stay above 0 once kept to three decimals."""
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ITALIAN_DAY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+
+
+def parse_day(value: Any) -> dt.date:
+    """A day from a date, an ISO text (``2026-02-03``) or an Italian one (``3/2/2026``, gg/mm/aaaa).
+
+    A number is not a date (it would be read as seconds since 1970); nor is text with
+    anything after the date.
+
+    >>> parse_day("3/2/2026"), parse_day("2026-02-03")
+    (datetime.date(2026, 2, 3), datetime.date(2026, 2, 3))
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if _ISO_DAY.match(text):
+                return dt.date.fromisoformat(text)
+            found = _ITALIAN_DAY.match(text)
+            if found:
+                day, month, year = (int(g) for g in found.groups())
+                return dt.date(year, month, day)
+        except ValueError:
+            pass
+    raise PydanticCustomError("date", "a date as dd/mm/yyyy or yyyy-mm-dd")
+
+
+Day = Annotated[dt.date, BeforeValidator(parse_day)]
+"""A day: a date, ``YYYY-MM-DD`` or ``gg/mm/aaaa`` — never a number."""
 Hours = Annotated[Measure, Field(ge=0, le=168)]
 
 
@@ -241,7 +301,7 @@ class Candidate(_Model):
     name: Text = _field("nome", "Name or pseudonym, as the case team knows them.")
     area: AreaName = _field("ambito territoriale", "Territorial area (ambito) the candidate belongs to.")
     location: Location = _field("domicilio", "Where the candidate lives.")
-    max_commute_km: Measure = _field(
+    max_commute_km: PositiveMeasure = _field(
         "distanza massima", "Longest trip to work the candidate can make, in km.", default=15.0, gt=0, le=300
     )
     mobility: Mobility = _field("mobilità", "How the candidate travels.", default=Mobility.PUBLIC_TRANSPORT)
@@ -348,9 +408,11 @@ class GuideWorker(_Model):
     @model_validator(mode="after")
     def _load_within_capacity(self) -> GuideWorker:
         if self.max_mentees is not None and self.current_mentees > self.max_mentees:
-            raise ValueError("current_mentees must not exceed max_mentees")
+            raise PydanticCustomError("mentees_over_max", "current_mentees must not exceed max_mentees")
         if self.can_lead and self.trained is False:
-            raise ValueError("a guide who can_lead must be trained in the educational relationship")
+            raise PydanticCustomError(
+                "lead_untrained", "a guide who can_lead must be trained in the educational relationship"
+            )
         return self
 
     @property
@@ -390,7 +452,7 @@ class PeerSupporter(_Model):
         "ore settimanali", "Hours a week they may give; empty: the policy default.", default=None
     )
     hours_in_use: Hours = _field("ore impegnate", "Hours a week already given to others.", default=0.0)
-    started_on: dt.date | None = _field("in servizio dal", "When they started as a peer supporter.", default=None)
+    started_on: Day | None = _field("in servizio dal", "When they started as a peer supporter.", default=None)
     former_client_of: frozenset[ReferringService] = _field(
         "ex utente di", "Services they were once a client of.", default_factory=frozenset, sensitive=True
     )
@@ -405,7 +467,7 @@ class PeerSupporter(_Model):
     @model_validator(mode="after")
     def _load_within_hours(self) -> PeerSupporter:
         if self.hours_per_week is not None and self.hours_in_use > self.hours_per_week:
-            raise ValueError("hours_in_use must not exceed hours_per_week")
+            raise PydanticCustomError("hours_over_cap", "hours_in_use must not exceed hours_per_week")
         return self
 
 
@@ -421,7 +483,9 @@ class Position(_Model):
         "competenze utili", "Skills the job uses, with the level that fits best.", default_factory=dict
     )
     shifts: frozenset[Slot] = _field("turni", "Half-day slots the job is worked.", default=WEEKDAYS, min_length=1)
-    hours_per_week: Measure = _field("ore settimanali", "Hours a week of the placement.", default=20.0, gt=0, le=168)
+    hours_per_week: PositiveMeasure = _field(
+        "ore settimanali", "Hours a week of the placement.", default=20.0, gt=0, le=168
+    )
     openings: int = _field("posti aperti", "Trainees this position can still take.", default=1, ge=0, le=1000)
 
 
@@ -519,13 +583,17 @@ class PlacementSite(_Model):
     @model_validator(mode="after")
     def _consistent_counts(self) -> PlacementSite:
         if self.headcount is None and self.permanent_employees is None:
-            raise ValueError("give headcount, or permanent_employees and the other parts of the staff")
+            raise PydanticCustomError(
+                "staff_missing", "headcount, or permanent_employees and the other parts of the staff"
+            )
         if self.exempt_trainees_present > self.trainees_present:
-            raise ValueError("exempt_trainees_present must not exceed trainees_present")
+            raise PydanticCustomError("exempt_over_present", "exempt_trainees_present must not exceed trainees_present")
         if self.hired_24m is not None and (self.trainees_24m is None or self.hired_24m > self.trainees_24m):
-            raise ValueError("hired_24m needs trainees_24m and must not exceed it")
+            raise PydanticCustomError("hired_over_trainees", "hired_24m needs trainees_24m and must not exceed it")
         if self.cooperative_id is not None and self.kind != SiteKind.COOPERATIVE:
-            raise ValueError("only a site of kind cooperative belongs to a cooperative (cooperative_id)")
+            raise PydanticCustomError(
+                "cooperative_of_company", "only a site of kind cooperative belongs to a cooperative (cooperative_id)"
+            )
         return self
 
 
@@ -551,7 +619,7 @@ class CompanyTutor(_Model):
     @model_validator(mode="after")
     def _load_within_capacity(self) -> CompanyTutor:
         if self.max_trainees is not None and self.current_trainees > self.max_trainees:
-            raise ValueError("current_trainees must not exceed max_trainees")
+            raise PydanticCustomError("trainees_over_max", "current_trainees must not exceed max_trainees")
         return self
 
 
@@ -578,7 +646,7 @@ class DeskOperator(_Model):
     @model_validator(mode="after")
     def _load_within_capacity(self) -> DeskOperator:
         if self.max_caseload is not None and self.caseload > self.max_caseload:
-            raise ValueError("caseload must not exceed max_caseload")
+            raise PydanticCustomError("caseload_over_max", "caseload must not exceed max_caseload")
         return self
 
 
@@ -603,7 +671,7 @@ class Cooperative(_Model):
     @model_validator(mode="after")
     def _share_within_workers(self) -> Cooperative:
         if self.disadvantaged_workers > self.workers:
-            raise ValueError("disadvantaged_workers must not exceed workers")
+            raise PydanticCustomError("disadvantaged_over_workers", "disadvantaged_workers must not exceed workers")
         return self
 
 
@@ -617,7 +685,7 @@ class Relationship(_Model):
     @model_validator(mode="after")
     def _distinct_ends(self) -> Relationship:
         if self.a == self.b:
-            raise ValueError("a relationship needs two different ends")
+            raise PydanticCustomError("distinct_ends", "a relationship needs two different ends")
         return self
 
 
@@ -630,7 +698,7 @@ class Pairing(_Model):
     candidate_id: Id = _field("candidato", "The candidate.")
     partner_id: Id = _field("partner", "The position, guide worker or peer supporter.")
     role: Role = _field("ruolo", "The role the partner plays.")
-    since: dt.date | None = _field("dal", "When the pairing began.", default=None)
+    since: Day | None = _field("dal", "When the pairing began.", default=None)
 
 
 class Pin(_Model):
@@ -675,9 +743,9 @@ class Review(_Model):
     @model_validator(mode="after")
     def _approval_says_who_and_when(self) -> Review:
         if self.status == ReviewStatus.APPROVED and (self.reviewer is None or self.approved_at is None):
-            raise ValueError("an approved round needs its reviewer and approved_at")
+            raise PydanticCustomError("approval_incomplete", "an approved round needs its reviewer and approved_at")
         if self.status == ReviewStatus.DRAFT and self.approved_at is not None:
-            raise ValueError("a draft has no approved_at")
+            raise PydanticCustomError("draft_approved_at", "a draft has no approved_at")
         return self
 
     def approve(self, by: str | None = None, at: dt.datetime | None = None) -> Review:

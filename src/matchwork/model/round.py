@@ -30,9 +30,11 @@ matchwork.errors.RoundValidationError: 3 problems in the round:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import os
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -42,7 +44,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from matchwork import _gc
-from matchwork.errors import Problem, RoundValidationError
+from matchwork.errors import InputWarning, Problem, RoundValidationError
 from matchwork.io import tables as tb
 from matchwork.model.profiles import (
     PROFILE_TYPES,
@@ -69,7 +71,7 @@ from matchwork.model.validation import (
     valid_by_site,
     without_cascades,
 )
-from matchwork.model.vocab import Region
+from matchwork.model.vocab import Region, suggest
 
 __all__ = ["Round"]
 
@@ -166,7 +168,9 @@ class Round:
         review: Any = None,
         problems: Sequence[Problem] = (),
         positions: Table | None = None,
+        source: _Source | None = None,
     ) -> None:
+        source = source or _Source()
         found = list(problems)
         for table in tables.values():
             table.validate(PROFILE_TYPES[table.name])
@@ -182,9 +186,26 @@ class Round:
         meta_region, meta_review, review_problems = round_review(region, review)
         found += review_problems
         found += RoundChecks(tables, positions, broken={p.table for p in problems if p.row is None}).run()
-        found = without_cascades(found)
+        found = [_with_header(p, source.headers) for p in without_cascades(found)]
         if found:
             raise RoundValidationError(found)
+        self._warnings = tuple(_with_header(p, source.headers) for p in source.warnings)
+        if self._warnings:
+            warnings.warn(InputWarning(self._warnings), stacklevel=4)
+        self._where: dict[tuple[str, str], tuple[int, int | None]] = {}
+        self._notes: dict[str, dict[str, dict[str, str]]] = {}
+        self._headers = source.headers
+        for table in [*tables.values(), *([positions] if positions is not None else [])]:
+            for row in range(len(table.items)):
+                record = table.record_id(row)
+                if record is not None:
+                    self._where.setdefault((table.name, record), (row, table.line(row)))
+            for row, note in source.notes.get(table.name, {}).items():
+                record = table.record_id(row) if row < len(table.items) else None
+                if record is not None:
+                    self._notes.setdefault(table.name, {})[record] = note
+        for noted, by_id in source.notes_by_id.items():
+            self._notes.setdefault(noted, {}).update(by_id)
 
         def valid(table: str) -> tuple[Any, ...]:
             return tuple(m for m in tables[table].models if m is not None)
@@ -223,11 +244,19 @@ class Round:
         review: Any = None,
         problems: Sequence[Problem] = (),
         positions: Table | None = None,
+        source: _Source | None = None,
     ) -> Round:
         self = cls.__new__(cls)
         tables = {t: Table(t, records.get(t, ()), lines.get(t)) for t in (*_PEOPLE, *_TIES)}
         self._init_from(
-            tables, name=name, date=date, region=region, review=review, problems=problems, positions=positions
+            tables,
+            name=name,
+            date=date,
+            region=region,
+            review=review,
+            problems=problems,
+            positions=positions,
+            source=source,
         )
         return self
 
@@ -341,6 +370,34 @@ class Round:
         for r in self._relationships:
             graph.add_edge(r.a, r.b, key=r.kind.value, kind=r.kind)
         return graph
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """What was read leniently, located: extra columns kept as notes, ATECO codes restored from numbers."""
+        return getattr(self, "_warnings", ())
+
+    @property
+    def notes(self) -> dict[str, dict[str, dict[str, str]]]:
+        """Extra columns of the input, kept as notes: table → record id → {header: text}.
+
+        Notes never count for matching; :meth:`to_frames` and :meth:`to_json` write them back.
+        """
+        return getattr(self, "_notes", {})
+
+    def locate(self, problems: Iterable[Problem]) -> list[Problem]:
+        """The problems with the row and line their record has in the input, and its header, where known.
+
+        Checks made after the round is built (against a policy, say) name a record by
+        id; this gives them back the line a spreadsheet shows.
+        """
+        where = getattr(self, "_where", {})
+        out = []
+        for p in problems:
+            found = where.get((p.table, p.record_id or ""))
+            if found is not None and p.line is None:
+                p = dataclasses.replace(p, row=found[0], line=found[1])
+            out.append(_with_header(p, getattr(self, "_headers", {})))
+        return out
 
     def role_of(self, id_: str) -> str | None:
         """Which table an id belongs to: ``"candidate"``, ``"guide"``, ``"peer"``, ``"site"``,
@@ -487,6 +544,16 @@ class Round:
         frames["round"] = tb.records_to_frame(
             "round", [{"key": k, "value": v} for k, v in self._meta().items() if v is not None]
         )
+        for table, by_id in self.notes.items():
+            if table not in frames or not by_id:
+                continue
+            frame = frames[table]
+            ids = _record_ids(table, frame)
+            headers = list(dict.fromkeys(h for note in by_id.values() for h in note))
+            for header in headers:
+                if header in frame.columns:
+                    continue
+                frame[header] = [by_id.get(i, {}).get(header) for i in ids]
         return {table: tb.typed(table, frame) for table, frame in frames.items()}
 
     def _meta(self) -> dict[str, str | None]:
@@ -525,6 +592,10 @@ class Round:
             if isinstance(records, list):
                 for record in records:
                     _sort_lists(record)
+        if self.notes:
+            doc["notes"] = {
+                t: {i: dict(n) for i, n in sorted(by_id.items())} for t, by_id in sorted(self.notes.items())
+            }
         return doc
 
     def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
@@ -541,7 +612,22 @@ class Round:
         other tables may be left out. Every problem of every table is raised at once
         as a :class:`~matchwork.errors.RoundValidationError`.
         """
-        return cls._from_table_frames(dict(frames), [], name=name)
+        problems: list[Problem] = []
+        known: dict[str, pd.DataFrame] = {}
+        if not isinstance(frames, Mapping):
+            raise RoundValidationError([Problem.of("not_a_frame", "frames")])
+        for key, frame in frames.items():
+            table = tb.table_of(key)
+            if table is None:
+                hint = suggest(str(key), list(tb.TABLES))
+                problems.append(Problem.of("table_unknown", str(key)[:80], hint=hint))
+            elif table in known:
+                problems.append(Problem.of("table_twice", table, name=str(key)))
+            elif not isinstance(frame, pd.DataFrame):
+                problems.append(Problem.of("not_a_frame", table))
+            else:
+                known[table] = frame
+        return cls._from_table_frames(known, problems, name=name)
 
     @classmethod
     def from_csv_dir(cls, path: str | os.PathLike[str], *, name: str | None = None) -> Round:
@@ -562,6 +648,18 @@ class Round:
         records: dict[str, list[Any]] = {t: doc[t] if isinstance(doc.get(t), list) else [] for t in (*_PEOPLE, *_TIES)}
         if problems and not any(records.values()):
             raise RoundValidationError(problems)
+        found = _Source()
+        notes = doc.get("notes")
+        if isinstance(notes, Mapping):
+            found.notes_by_id = {
+                str(t): {
+                    str(i): {str(h): str(v) for h, v in n.items()} for i, n in by_id.items() if isinstance(n, Mapping)
+                }
+                for t, by_id in notes.items()
+                if isinstance(by_id, Mapping)
+            }
+        elif notes is not None:
+            problems = [*problems, Problem.of("json_object", "notes")]
         return cls._from_tables(
             records,
             {},
@@ -570,6 +668,7 @@ class Round:
             region=doc.get("region"),
             review=doc.get("review"),
             problems=problems,
+            source=found,
         )
 
     @classmethod
@@ -578,13 +677,13 @@ class Round:
         p = Path(path)
         if p.is_dir():
             return cls.from_csv_dir(p)
+        if not p.exists() and not p.is_symlink():
+            raise RoundValidationError([Problem.of("no_path", str(p))])
         if p.suffix.lower() == ".json":
             return cls.from_json(p)
         if p.suffix.lower() in (".xlsx", ".xlsm"):
             return cls.from_excel(p)
-        raise RoundValidationError(
-            [Problem(str(p), None, "an Excel workbook (.xlsx), a JSON file (.json) or a folder of CSV files")]
-        )
+        raise RoundValidationError([Problem.of("round_file", str(p))])
 
     @classmethod
     @_gc.paused
@@ -592,23 +691,31 @@ class Round:
         problems = list(problems)
         records: dict[str, list[Any]] = {}
         lines: dict[str, list[int] | None] = {}
+        source = _Source()
         for table in tb.TABLES:
             if table not in frames:
                 if table in tb.REQUIRED_TABLES and not any(p.table in (table, f"{table}.csv") for p in problems):
-                    problems.append(Problem(table, None, f"a table named {table!r}"))
+                    problems.append(Problem.of("table_required", table, name=repr(table)))
                 continue
-            recs, lns, found = tb.frame_to_records(table, frames[table])
-            records[table], lines[table] = recs, lns
-            problems += found
+            read = tb.read_table(table, frames[table])
+            records[table], lines[table] = read.records, read.lines
+            problems += read.problems
+            source.warnings += read.warnings
+            source.headers[table] = read.headers
+            if read.notes:
+                source.notes[table] = read.notes
         meta_rows = records.pop("round", [])
-        meta = {str(r.get("key")): r.get("value") for r in meta_rows}
-        for row, key in enumerate(meta):
-            if key not in tb.ROUND_KEYS:
-                round_lines = lines.get("round")
-                line = round_lines[row] if round_lines else None
+        round_lines = lines.get("round") or []
+        meta: dict[str, Any] = {}
+        for row, record in enumerate(meta_rows):
+            key = tb.round_key_of(record.get("key"))
+            if key is None:
+                line = round_lines[row] if row < len(round_lines) else None
                 problems.append(
-                    Problem("round", "key", "one of: " + ", ".join(tb.ROUND_KEYS), value=key, row=row, line=line)
+                    Problem.of("round_key", "round", "key", value=str(record.get("key")), row=row, line=line)
                 )
+            else:
+                meta[key] = record.get("value")
         positions = positions_table(records.pop("positions", []), lines.pop("positions", None))
         problems += positions.problems
         if "sites" in records:
@@ -623,7 +730,33 @@ class Round:
             review=review,
             problems=problems,
             positions=positions,
+            source=source,
         )
+
+
+@dataclasses.dataclass
+class _Source:
+    """What reading tables found beside the records: warnings, notes by row, headers as spelt."""
+
+    warnings: list[Problem] = dataclasses.field(default_factory=list)
+    notes: dict[str, dict[int, dict[str, str]]] = dataclasses.field(default_factory=dict)
+    notes_by_id: dict[str, dict[str, dict[str, str]]] = dataclasses.field(default_factory=dict)
+    headers: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
+
+
+def _with_header(problem: Problem, headers: Mapping[str, Mapping[str, str]]) -> Problem:
+    header = headers.get(problem.table, {}).get(problem.column or "")
+    if header and header != problem.column and problem.header is None:
+        return dataclasses.replace(problem, header=header)
+    return problem
+
+
+def _record_ids(table: str, frame: pd.DataFrame) -> list[str]:
+    if "id" in frame.columns:
+        return [str(i) for i in frame["id"]]
+    if "candidate_id" in frame.columns:
+        return [f"{c}→{p}" for c, p in zip(frame["candidate_id"], frame["partner_id"], strict=True)]
+    return [""] * len(frame)
 
 
 def _positions_sorted(site: PlacementSite) -> PlacementSite:

@@ -12,30 +12,35 @@ Examples
 >>> t = Table("candidates", [{"id": "C1", "name": "Anna", "area": "Mantova", "location": {"lat": 95, "lon": 10}}])
 >>> t.validate(Candidate)
 >>> print(t.problems[0])
-candidates row 1 (C1), column 'lat': got '95', expected less than or equal to 90
+candidates row 1 (C1), column 'lat': got '95', expected a number of at most 90
+>>> print(t.problems[0].render("it"))
+candidati, record 1 (C1), colonna 'lat': trovato '95', serve un numero non superiore a 90
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from enum import Enum
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from matchwork.errors import Problem
-from matchwork.model.profiles import Position, Review, sensitive_fields
+from matchwork.model.profiles import Position, Review, parse_day, sensitive_fields
 from matchwork.model.vocab import Region, Role, suggest
 
 __all__ = [
+    "MAX_SPREAD_KM",
     "REDACTED",
     "PositionsTable",
     "RoundChecks",
     "Table",
+    "key_of",
     "positions_table",
     "problems_from_pydantic",
     "round_meta",
@@ -45,6 +50,11 @@ __all__ = [
 ]
 
 REDACTED = "<redacted>"
+MAX_SPREAD_KM = 1_500
+"""How far a place may be from the middle of the round's places (Italy is about 1 300 km long):
+farther, its coordinates are wrong — often latitude and longitude swapped."""
+SHOWN_IDS = 3
+"""Unknown ids of one cell named in its problem; the rest are counted."""
 _LOCATION_COLUMNS: dict[tuple[str, ...], str] = {
     ("location", "lat"): "lat",
     ("location", "lon"): "lon",
@@ -78,34 +88,40 @@ class Table:
                 return f"{value}→{partner}" if partner is not None else str(value)
         return None
 
-    def problem(self, row: int, column: str | None, expected: str, value: Any = None) -> Problem:
-        return Problem(
+    def problem(self, row: int, column: str | None, key: str, value: Any = None, **args: Any) -> Problem:
+        """A problem of one record, said by its message key (``problem.<key>``)."""
+        return Problem.of(
+            key,
             self.name,
             column,
-            expected,
             value=None if value is None else str(value),
             row=row,
             line=self.line(row),
             record_id=self.record_id(row),
+            **args,
         )
 
     def validate(self, model: type[BaseModel]) -> None:
-        """Validate every record; keep the valid models (None where invalid) and every problem."""
+        """Validate every record; keep the valid models (None where invalid) and every problem.
+
+        A record that is not a mapping (a string in a JSON list, say) is one problem;
+        the other records are still validated, so it hides none of theirs.
+        """
         if all(isinstance(i, model) for i in self.items):
             self.models = list(self.items)
             return
-        if not all(isinstance(i, (Mapping, model)) for i in self.items):
-            for row, item in enumerate(self.items):
-                if not isinstance(item, (Mapping, model)):
-                    self.problems.append(self.problem(row, None, f"a {model.__name__} or a mapping of its fields"))
-            return
-        try:
-            self.models = _adapter(model).validate_python(self.items)
-            return
-        except ValidationError:
-            pass
+        if all(isinstance(i, (Mapping, model)) for i in self.items):
+            try:
+                self.models = _adapter(model).validate_python(self.items)
+                return
+            except ValidationError:
+                pass
         self.models = []
         for row, item in enumerate(self.items):
+            if not isinstance(item, (Mapping, model)):
+                self.models.append(None)
+                self.problems.append(self.problem(row, None, "record"))
+                continue
             try:
                 self.models.append(item if isinstance(item, model) else model.model_validate(item))
             except ValidationError as exc:
@@ -143,21 +159,123 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-_PREFIX = re.compile(r"^(Input should be |Value error, |Assertion failed, )")
+_SAME_KEY = {
+    "missing": "missing",
+    "extra_forbidden": "no_field",
+    "int_parsing": "integer",
+    "int_type": "integer",
+    "int_from_float": "integer",
+    "float_parsing": "number",
+    "float_type": "number",
+    "finite_number": "finite",
+    "bool_parsing": "boolean",
+    "bool_type": "boolean",
+    "string_type": "text",
+    "string_too_short": "not_empty",
+    "list_type": "list",
+    "set_type": "list",
+    "frozen_set_type": "list",
+    "tuple_type": "list",
+    "iterable_type": "list",
+    "dict_type": "record",
+    "model_type": "record",
+    "model_attributes_type": "record",
+}
+_WITH_CONTEXT = {
+    "greater_than": ("gt",),
+    "greater_than_equal": ("ge",),
+    "less_than": ("lt",),
+    "less_than_equal": ("le",),
+    "string_too_long": ("max_length",),
+    "too_short": ("min_length",),
+    "too_long": ("max_length",),
+}
+_RENAMED = {"string_too_long": "text_too_long", "too_short": "at_least_items", "too_long": "at_most_items"}
+_OWN = {
+    "date",
+    "sector",
+    "sector_division",
+    "sector_unknown",
+    "rounds_to_zero",
+    "mentees_over_max",
+    "hours_over_cap",
+    "distinct_ends",
+    "lead_untrained",
+    "staff_missing",
+    "exempt_over_present",
+    "hired_over_trainees",
+    "cooperative_of_company",
+    "trainees_over_max",
+    "caseload_over_max",
+    "disadvantaged_over_workers",
+    "approval_incomplete",
+    "draft_approved_at",
+    "municipality_unknown",
+    "municipality_ambiguous",
+    "location_missing",
+    "coordinates_half",
+}
+_COLUMN_OF_CHECK = {
+    "mentees_over_max": "current_mentees",
+    "hours_over_cap": "hours_in_use",
+    "distinct_ends": "b",
+    "lead_untrained": "trained",
+    "staff_missing": "headcount",
+    "exempt_over_present": "exempt_trainees_present",
+    "hired_over_trainees": "hired_24m",
+    "cooperative_of_company": "cooperative_id",
+    "trainees_over_max": "current_trainees",
+    "caseload_over_max": "caseload",
+    "disadvantaged_over_workers": "disadvantaged_workers",
+    "approval_incomplete": "reviewer",
+    "draft_approved_at": "approved_at",
+}
 
 
-def _expected(err: Mapping[str, Any], vocab: Sequence[str] | None, sensitive: bool) -> str:
-    kind = err["type"]
-    if kind == "missing":
-        return "a value (this column is required)"
-    if kind == "extra_forbidden":
-        return "no such column"
+def _pattern_key(pattern: str) -> str:
+    if pattern.startswith("^[A-Za-z0-9]"):
+        return "id"
+    if pattern.startswith("^[a-z]"):
+        return "criterion"
+    if ";" in pattern:
+        return "area"
+    return "plain_text"
+
+
+def key_of(
+    err: Mapping[str, Any], vocab: Sequence[str] | None = None, sensitive: bool = False
+) -> tuple[str, dict[str, Any]] | None:
+    """The message key and values of one Pydantic error, or None when matchwork has no words for it.
+
+    >>> key_of({"type": "less_than_equal", "ctx": {"le": 90}})
+    ('less_than_equal', {'le': 90})
+    """
+    kind = str(err["type"])
+    ctx = dict(err.get("ctx") or {})
+    if kind.startswith(("date", "datetime")):
+        return "date", {}
+    if kind in _SAME_KEY:
+        return _SAME_KEY[kind], {}
+    if kind in _WITH_CONTEXT:
+        return _RENAMED.get(kind, kind), {k: ctx.get(k) for k in _WITH_CONTEXT[kind]}
+    if kind == "string_pattern_mismatch":
+        return _pattern_key(str(ctx.get("pattern", ""))), {}
     if kind == "enum" and vocab is not None:
         hint = None if sensitive else suggest(str(err.get("input", "")), list(vocab))
-        codes = ", ".join(vocab) if len(vocab) <= 16 else f"one of {len(vocab)} known codes"
-        text = f"one of: {codes}" if len(vocab) <= 16 else codes
-        return text + (f" (did you mean {hint!r}?)" if hint else "")
-    msg = _PREFIX.sub("", str(err.get("msg", "a valid value")))
+        if len(vocab) <= 16:
+            return "enum", {"codes": tuple(vocab), "hint": hint}
+        return "enum_many", {"n": len(vocab), "hint": hint}
+    if kind == "municipality_unknown" and not ctx.get("options"):
+        return "municipality_none", {}  # nothing close enough to suggest
+    if kind in _OWN:
+        return kind, {k: v for k, v in ctx.items() if not isinstance(v, Exception)}
+    return None
+
+
+def _expected(err: Mapping[str, Any]) -> str:
+    msg = str(err.get("msg", "a valid value"))
+    for prefix in ("Input should be ", "Value error, ", "Assertion failed, "):
+        msg = msg.removeprefix(prefix)
     return msg[0].lower() + msg[1:] if msg else "a valid value"
 
 
@@ -179,6 +297,11 @@ def _enum_of(annotation: Any) -> type[Enum] | None:
     return None
 
 
+def _is_map(model: type[BaseModel], field: str | None) -> bool:
+    info = model.model_fields.get(field or "")
+    return info is not None and "dict[" in str(info.annotation)
+
+
 def problems_from_pydantic(
     error: ValidationError,
     table: str,
@@ -191,14 +314,15 @@ def problems_from_pydantic(
 ) -> list[Problem]:
     """Turn a Pydantic ``ValidationError`` of one record into located :class:`Problem` s.
 
-    Values of sensitive fields are replaced by ``"<redacted>"`` and get no "did you
+    Each carries a message key (said in Italian or English, with the accepted values);
+    values of sensitive fields are replaced by ``"<redacted>"`` and get no "did you
     mean" hint, which would leak them as surely.
     """
     secret = sensitive_fields(model)
     out = []
     for err in error.errors(include_url=False):
         loc = tuple(str(part) for part in err["loc"])
-        field = loc[0] if loc else None
+        field = loc[0] if loc else _COLUMN_OF_CHECK.get(str(err["type"]))
         column = field
         if column_of and loc:
             column = column_of.get(loc[:2], column_of.get(loc[:1], field))
@@ -207,35 +331,29 @@ def problems_from_pydantic(
         if err["type"] not in ("missing",) and "input" in err and not isinstance(err["input"], (dict, BaseModel)):
             value = REDACTED if is_secret else _show(err["input"])
         vocab = _vocabulary(model, field) if field else None
-        out.append(
-            Problem(
-                table=table,
-                column=column,
-                expected=_expected(err, vocab, is_secret),
-                value=value,
-                row=row,
-                line=line,
-                record_id=record_id,
-            )
-        )
+        found = key_of(err, vocab, is_secret)
+        if found is not None and found[0] == "integer" and _is_map(model, field):
+            found = ("skill_level", {})
+        if found is None:
+            out.append(Problem(table, column, _expected(err), value=value, row=row, line=line, record_id=record_id))
+        else:
+            made = Problem.of(found[0], table, column, value=value, row=row, line=line, record_id=record_id, **found[1])
+            out.append(made)
     return out
 
 
 def round_meta(name: Any, date: Any) -> tuple[str, dt.date, list[Problem]]:
+    """The round's name and date, checked: a date is a day (``2026-02-03`` or ``3/2/2026``), nothing more."""
     problems = []
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
-        problems.append(Problem("round", "name", "a name of 1 to 200 characters", value=str(name)[:60]))
+        problems.append(Problem.of("round_name", "round", "name", value=str(name)[:60]))
         name = "round"
     if date is None or date == "":
         return name.strip(), dt.date.today(), problems
-    if isinstance(date, dt.datetime):
-        return name.strip(), date.date(), problems
-    if isinstance(date, dt.date):
-        return name.strip(), date, problems
     try:
-        return name.strip(), dt.date.fromisoformat(str(date).strip()[:10]), problems
+        return name.strip(), parse_day(date), problems
     except ValueError:
-        problems.append(Problem("round", "date", "a date as YYYY-MM-DD", value=str(date)[:60]))
+        problems.append(Problem.of("date", "round", "date", value=str(date)[:60]))
         return name.strip(), dt.date.today(), problems
 
 
@@ -251,12 +369,10 @@ def round_review(region: Any, review: Any) -> tuple[Region | None, Review, list[
         found_region = region
     elif region is not None and str(region).strip():
         try:
-            found_region = Region(str(region).strip().lower())
+            found_region = Region(str(region).strip())
         except ValueError:
-            codes = [r.value for r in Region]
-            hint = suggest(str(region), codes)
-            expected = "an Italian region: " + ", ".join(codes) + (f" (did you mean {hint!r}?)" if hint else "")
-            problems.append(Problem("round", "region", expected, value=str(region)[:60]))
+            hint = suggest(str(region), [r.value for r in Region])
+            problems.append(Problem.of("region", "round", "region", value=str(region)[:60], hint=hint))
     if isinstance(review, Review):
         return found_region, review, problems
     fields = {k: v for k, v in dict(review or {}).items() if v is not None and str(v).strip() != ""}
@@ -285,7 +401,7 @@ def positions_table(records: list[dict[str, Any]], lines: Sequence[int] | None) 
     if not table.models:
         table.models = [None] * len(table.items)
     table.problems += [
-        table.problem(row, "site_id", "the id of a site") for row, site in enumerate(table.site_ids) if site is None
+        table.problem(row, "site_id", "ref_site") for row, site in enumerate(table.site_ids) if site is None
     ]
     return table
 
@@ -299,7 +415,7 @@ def valid_by_site(table: PositionsTable) -> dict[str, list[Any]]:
 
 
 class RoundChecks:
-    """What no single record can check: unique ids, resolving references, consistent loads."""
+    """What no single record can check: unique ids, resolving references, consistent loads, plausible places."""
 
     def __init__(self, tables: dict[str, Table], positions: Table | None = None, broken: set[str] | None = None):
         self.t = tables
@@ -307,6 +423,7 @@ class RoundChecks:
         # tables that could not be read at all: references into them are not checked
         self.broken = {b.removesuffix(".csv") for b in (broken or set())}
         self.problems: list[Problem] = []
+        self._hints = 0
 
     def run(self) -> list[Problem]:
         self._not_empty()
@@ -318,6 +435,7 @@ class RoundChecks:
         self._pairings_resolve(ids)
         self._pins_and_forbids(ids)
         self._loads()
+        self._places()
         return self.problems
 
     # every check reads raw values, so that one bad field does not hide the rest
@@ -330,28 +448,39 @@ class RoundChecks:
         return table not in self.broken and bool(self.t[table].items)
 
     def _not_empty(self) -> None:
-        for table, what in (("candidates", "candidate"), ("sites", "site")):
+        for table in ("candidates", "sites"):
             if not self.t[table].items and table not in self.broken:
-                self.problems.append(Problem(table, None, f"at least one {what}"))
+                self.problems.append(Problem.of(f"no_{table}", table))
         if not self.t["guides"].items and not self.t["tutors"].items and not self.broken & {"guides", "tutors"}:
-            self.problems.append(Problem("guides", None, "at least one guide worker (or company tutor)"))
+            self.problems.append(Problem.of("no_guides", "guides"))
 
     def _unique_ids(self) -> dict[str, tuple[str, str | None]]:
-        """Every id → (kind, site of a position); reports ids used twice."""
-        seen: dict[str, tuple[str, int | None, str]] = {}
+        """Every id → (kind, site of a position); reports ids used twice, or twice but for upper and lower case."""
+        seen: dict[str, tuple[str, int | None]] = {}
+        folded: dict[str, tuple[str, str, int | None]] = {}
         ids: dict[str, tuple[str, str | None]] = {}
 
         def claim(id_: Any, table: Table, row: int, kind: str, column: str, site: str | None = None) -> None:
             if not isinstance(id_, str):
                 return
             if id_ in seen:
-                _first_table, _first_row, first_where = seen[id_]
+                other_table, other_line = seen[id_]
                 self.problems.append(
-                    table.problem(row, column, f"an id unique across the round (also used in {first_where})", id_)
+                    table.problem(row, column, "id_twice", id_, other_table=other_table, other_line=other_line)
                 )
                 return
-            where = table.name + (f" line {table.line(row)}" if table.line(row) else f" row {row + 1}")
-            seen[id_] = (table.name, row, where)
+            line = table.line(row) if table.line(row) is not None else row + 1
+            low = id_.casefold()
+            if low in folded:
+                other, other_table, other_line = folded[low]
+                self.problems.append(
+                    table.problem(
+                        row, column, "id_case", id_, other=repr(other), other_table=other_table, other_line=other_line
+                    )
+                )
+                return
+            seen[id_] = (table.name, line)
+            folded[low] = (id_, table.name, line)
             ids[id_] = (kind, site)
 
         for table, kind in _KINDS:
@@ -366,7 +495,7 @@ class RoundChecks:
             for row in range(len(self.positions.items)):
                 site = self.positions.raw(row, "site_id")
                 if isinstance(site, str) and site not in site_ids:
-                    self._dangling(self.positions, row, "site_id", site, "a site", site_ids)
+                    self._dangling(self.positions, row, "site_id", [site], "ref_site", site_ids)
             return ids
         sites = self.t["sites"]
         for row in range(len(sites.items)):
@@ -376,11 +505,24 @@ class RoundChecks:
                 claim(pid, sites, row, "position", f"positions[{i}].id", site=sites.raw(row, "id"))
         return ids
 
-    def _dangling(self, table: Table, row: int, column: str, value: str, what: str, pool: Iterable[str]) -> None:
-        hint = suggest(value, sorted(pool)) if len(self.problems) < 200 else None
-        self.problems.append(
-            table.problem(row, column, f"the id of {what}" + (f" (did you mean {hint!r}?)" if hint else ""), value)
-        )
+    def _dangling(
+        self, table: Table, row: int, column: str, values: Sequence[str], key: str, pool: Iterable[str], **args: Any
+    ) -> None:
+        """Unknown ids of one cell: one problem, naming the first few and counting the rest.
+
+        A "did you mean" comes only from ``pool`` (never from sensitive ids such as
+        care-team members), and only for the first 200 hints of a round.
+        """
+        if not values:
+            return
+        hint = None
+        if len(values) == 1 and self._hints < 200:
+            self._hints += 1
+            hint = suggest(values[0], sorted(pool))
+        shown = ";".join(values[:SHOWN_IDS])
+        if len(values) > SHOWN_IDS:
+            shown += f" … (+{len(values) - SHOWN_IDS})"
+        self.problems.append(table.problem(row, column, key, shown, hint=hint, **args))
 
     def _of_kind(self, ids: Mapping[str, tuple[str, str | None]], *kinds: str) -> list[str]:
         return [i for i, (k, _) in ids.items() if k in kinds]
@@ -392,12 +534,12 @@ class RoundChecks:
         for row, _ in self._rows("guides"):
             site, position = t.raw(row, "site_id"), t.raw(row, "position_id")
             if isinstance(site, str) and ids.get(site, ("",))[0] != "site":
-                self._dangling(t, row, "site_id", site, "a site", self._of_kind(ids, "site"))
+                self._dangling(t, row, "site_id", [site], "ref_site", self._of_kind(ids, "site"))
             elif isinstance(position, str) and position in ids and ids[position][1] not in ids:
                 continue  # the position's own site does not resolve: reported on the positions table
             elif isinstance(position, str) and ids.get(position) != ("position", site):
                 pool = [i for i, v in ids.items() if v == ("position", site)]
-                self._dangling(t, row, "position_id", position, f"a position of site {site}", pool)
+                self._dangling(t, row, "position_id", [position], "ref_position", pool, site=site)
 
     def _tutors_and_cooperatives_resolve(self, ids: Mapping[str, tuple[str, str | None]]) -> None:
         if self._checkable("sites"):
@@ -405,7 +547,7 @@ class RoundChecks:
             for row, _ in self._rows("tutors"):
                 site = t.raw(row, "site_id")
                 if isinstance(site, str) and ids.get(site, ("",))[0] != "site":
-                    self._dangling(t, row, "site_id", site, "a site", self._of_kind(ids, "site"))
+                    self._dangling(t, row, "site_id", [site], "ref_site", self._of_kind(ids, "site"))
         if not self._checkable("cooperatives"):
             return  # a round may name its teams' cooperative without listing the cooperatives
         sites = self.t["sites"]
@@ -413,12 +555,7 @@ class RoundChecks:
             coop = sites.raw(row, "cooperative_id")
             if isinstance(coop, str) and ids.get(coop, ("",))[0] != "cooperative":
                 self._dangling(
-                    sites,
-                    row,
-                    "cooperative_id",
-                    coop,
-                    "a cooperative (cooperatives table)",
-                    self._of_kind(ids, "cooperative"),
+                    sites, row, "cooperative_id", [coop], "ref_cooperative", self._of_kind(ids, "cooperative")
                 )
 
     def _candidates_resolve(self, ids: Mapping[str, tuple[str, str | None]]) -> None:
@@ -427,16 +564,12 @@ class RoundChecks:
             return  # an id of a table that could not be read cannot be checked
         partners = self._of_kind(ids, *_PARTNER_KINDS)
         for row, _ in self._rows("candidates"):
-            for other in sorted(_as_set(t.raw(row, "excluded_ids"))):
-                if ids.get(other, ("",))[0] not in _PARTNER_KINDS:
-                    self._dangling(
-                        t,
-                        row,
-                        "excluded_ids",
-                        other,
-                        "a guide worker, peer supporter, site, position, company tutor or desk operator of the round",
-                        partners,
-                    )
+            unknown = [
+                other
+                for other in sorted(_as_set(t.raw(row, "excluded_ids")))
+                if ids.get(other, ("",))[0] not in _PARTNER_KINDS
+            ]
+            self._dangling(t, row, "excluded_ids", unknown, "ref_excluded", partners)
 
     def _care_team_ids(self) -> set[str]:
         t = self.t["candidates"]
@@ -451,7 +584,8 @@ class RoundChecks:
             for end in ("a", "b"):
                 value = t.raw(row, end)
                 if isinstance(value, str) and value not in known:
-                    self._dangling(t, row, end, value, "a person, site or care-team member of the round", known)
+                    # the hint draws on the round's own ids only: care-team members are sensitive
+                    self._dangling(t, row, end, [value], "ref_person", ids)
 
     def _partner_ok(self, role: Role | str | None, kind: str) -> bool:
         allowed = {
@@ -474,18 +608,14 @@ class RoundChecks:
             if model is not None and model.role != Role.GUIDE:
                 single[(model.candidate_id, model.role.value)] += 1
                 if single[(model.candidate_id, model.role.value)] == 2:
-                    self.problems.append(
-                        t.problem(
-                            row, "role", f"at most one {model.role.value} pairing per candidate", model.role.value
-                        )
-                    )
+                    self.problems.append(t.problem(row, "role", "one_pairing", model.role.value, role=model.role.value))
 
     def _tie_resolves(self, t: Table, row: int, ids: Mapping[str, tuple[str, str | None]]) -> None:
         candidate, partner, role = t.raw(row, "candidate_id"), t.raw(row, "partner_id"), t.raw(row, "role")
         if not self._checkable("candidates"):
             candidate = None
         if isinstance(candidate, str) and ids.get(candidate, ("",))[0] != "candidate":
-            self._dangling(t, row, "candidate_id", candidate, "a candidate", self._of_kind(ids, "candidate"))
+            self._dangling(t, row, "candidate_id", [candidate], "ref_candidate", self._of_kind(ids, "candidate"))
         if isinstance(partner, str):
             kind = ids.get(partner, ("",))[0]
             try:
@@ -495,17 +625,11 @@ class RoundChecks:
             if kind == "" and self.broken & {"sites", "guides", "peers", "tutors", "operators"}:
                 return
             if kind == "":
-                self._dangling(
-                    t,
-                    row,
-                    "partner_id",
-                    partner,
-                    "a site, position, guide worker, peer supporter, company tutor or desk operator",
-                    self._of_kind(ids, *_PARTNER_KINDS),
-                )
+                pool = self._of_kind(ids, *_PARTNER_KINDS)
+                self._dangling(t, row, "partner_id", [partner], "ref_partner", pool)
             elif not self._partner_ok(role_value, kind):
                 self.problems.append(
-                    t.problem(row, "role", f"a role that a {kind} can play", role_value.value if role_value else "")
+                    t.problem(row, "role", "role_kind", role_value.value if role_value else "", kind=_KIND_LABEL[kind])
                 )
 
     def _pins_and_forbids(self, ids: Mapping[str, tuple[str, str | None]]) -> None:
@@ -523,26 +647,19 @@ class RoundChecks:
                 continue
             pair = (model.candidate_id, model.partner_id)
             if pair in forbidden or pair in excluded:
-                source = "the forbids table" if pair in forbidden else "the candidate's own exclusions"
-                self.problems.append(
-                    pins.problem(
-                        row, "partner_id", f"a pair that is not forbidden (it is in {source})", model.partner_id
-                    )
-                )
+                key = "pin_forbidden" if pair in forbidden else "pin_excluded"
+                self.problems.append(pins.problem(row, "partner_id", key, model.partner_id))
             kind = ids.get(model.partner_id, ("",))[0]
             role = model.role.value if model.role else {"position": "site", "guide": "lead_guide"}.get(kind, kind)
             if role in ("site", "lead_guide", "peer", "tutor", "operator"):
-                key = (model.candidate_id, role)
-                if key in per_role and per_role[key] != model.partner_id:
+                key_ = (model.candidate_id, role)
+                if key_ in per_role and per_role[key_] != model.partner_id:
                     self.problems.append(
                         pins.problem(
-                            row,
-                            "partner_id",
-                            f"one {role} pin per candidate (also pinned to {per_role[key]})",
-                            model.partner_id,
+                            row, "partner_id", "pin_one_role", model.partner_id, role=role, other=per_role[key_]
                         )
                     )
-                per_role.setdefault(key, model.partner_id)
+                per_role.setdefault(key_, model.partner_id)
 
     def _loads(self) -> None:
         """Loads carried must cover the pairings in place; pins must fit the openings."""
@@ -556,28 +673,22 @@ class RoundChecks:
                 position_pairs[m.partner_id] += 1
             elif m is not None:
                 other_pairs[(m.role, m.partner_id)] += 1
-        for table, role, column, what in (
-            ("tutors", Role.TUTOR, "current_trainees", "trainees with this tutor"),
-            ("operators", Role.OPERATOR, "caseload", "people followed by this operator"),
-            ("peers", Role.PEER, "current_people", "people with this peer supporter"),
+        for table, role, column in (
+            ("tutors", Role.TUTOR, "current_trainees"),
+            ("operators", Role.OPERATOR, "caseload"),
+            ("peers", Role.PEER, "current_people"),
         ):
             t = self.t[table]
             for row, m in self._rows(table):
                 carried = getattr(m, column, None) if m is not None else None
                 if carried is not None and carried < other_pairs[(role, m.id)]:
-                    n = other_pairs[(role, m.id)]
-                    expected = f"at least {n}: the pairings table has that many {what}"
-                    self.problems.append(t.problem(row, column, expected, carried))
+                    key = f"{table}_pairings"
+                    self.problems.append(t.problem(row, column, key, carried, n=other_pairs[(role, m.id)]))
         guides = self.t["guides"]
         for row, g in self._rows("guides"):
             if g is not None and g.current_mentees < guide_pairs[g.id]:
                 self.problems.append(
-                    guides.problem(
-                        row,
-                        "current_mentees",
-                        f"at least {guide_pairs[g.id]}: the pairings table has that many newcomers with this guide",
-                        g.current_mentees,
-                    )
+                    guides.problem(row, "current_mentees", "mentees_pairings", g.current_mentees, n=guide_pairs[g.id])
                 )
         sites = self.t["sites"]
         pins_on: Counter[str] = Counter(m.partner_id for _, m in self._rows("pins") if m is not None)
@@ -587,27 +698,62 @@ class RoundChecks:
             placed_here = position_pairs[s.id] + sum(position_pairs[p.id] for p in s.positions)
             if s.trainees_present < placed_here:
                 self.problems.append(
-                    sites.problem(
-                        row,
-                        "trainees_present",
-                        f"at least {placed_here}: the pairings table places that many trainees here",
-                        s.trainees_present,
-                    )
+                    sites.problem(row, "trainees_present", "trainees_pairings", s.trainees_present, n=placed_here)
                 )
             for p in s.positions:
                 room = p.openings + position_pairs[p.id]
                 if pins_on[p.id] > room:
                     self.problems.append(
-                        sites.problem(
-                            row, "positions", f"at most {room} pins on position {p.id} (its openings)", pins_on[p.id]
-                        )
+                        sites.problem(row, "positions", "pins_position", pins_on[p.id], room=room, position=p.id)
                     )
             room = sum(p.openings + position_pairs[p.id] for p in s.positions) + position_pairs[s.id]
             site_pins = pins_on[s.id] + sum(pins_on[p.id] for p in s.positions)
             if site_pins > room:
-                self.problems.append(
-                    sites.problem(row, "positions", f"at most {room} pins on site {s.id} (its openings)", site_pins)
-                )
+                self.problems.append(sites.problem(row, "positions", "pins_site", site_pins, room=room, site=s.id))
+
+    def _places(self) -> None:
+        """Every place within :data:`MAX_SPREAD_KM` of the middle of the round's places.
+
+        The middle is the median latitude and longitude of all valid places, which
+        a minority of wrong ones cannot move; a place far from it (latitude and
+        longitude swapped, say) would make every trip "too far" without a word.
+        """
+        points: list[tuple[Table, int, float, float]] = []
+        for table in ("candidates", "sites", "peers"):
+            t = self.t[table]
+            for row, model in self._rows(table):
+                loc = getattr(model, "location", None) if model is not None else None
+                if loc is not None:
+                    points.append((t, row, loc.lat, loc.lon))
+        if len(points) < 3:
+            return
+        lat = np.array([p[2] for p in points])
+        lon = np.array([p[3] for p in points])
+        mid_lat, mid_lon = float(np.median(lat)), float(np.median(lon))
+        far = _km(lat, lon, mid_lat, mid_lon)
+        swapped = (np.abs(lon) <= 90) & (_km(lon, lat, mid_lat, mid_lon) <= MAX_SPREAD_KM)
+        for i in np.flatnonzero(far > MAX_SPREAD_KM):
+            t, row, la, lo = points[i]
+            key = "far_away_swapped" if swapped[i] else "far_away"
+            self.problems.append(t.problem(row, "lat", key, f"{la}, {lo}", km=MAX_SPREAD_KM, distance=round(far[i])))
+
+
+_KIND_LABEL = {
+    "site": "site",
+    "position": "site",
+    "guide": "guide",
+    "peer": "peer",
+    "tutor": "tutor",
+    "operator": "operator",
+}
+
+
+def _km(lat1: np.ndarray, lon1: np.ndarray, lat2: float, lon2: float) -> np.ndarray:
+    """Great-circle distances in km (haversine), from every point to one."""
+    p1, p2 = np.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, np.radians(lon2 - lon1)
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * math.cos(p2) * np.sin(dl / 2) ** 2
+    return np.asarray(2 * 6371.0 * np.arcsin(np.minimum(1.0, np.sqrt(a))))
 
 
 _KINDS: tuple[tuple[str, str], ...] = (
@@ -624,13 +770,21 @@ _PARTNER_KINDS: tuple[str, ...] = ("site", "position", "guide", "peer", "tutor",
 
 
 def without_cascades(problems: list[Problem]) -> list[Problem]:
-    """Drop per-row "missing value" problems of a column already reported missing as a whole."""
+    """Drop per-row "missing value" problems that only echo another: a column already reported missing
+    as a whole, or a cell whose value the reader already refused (an error cell, a cell too long…)."""
     missing_columns = {(p.table, p.column) for p in problems if p.row is None and p.column is not None}
+    refused_cells = {(p.table, p.row, p.column) for p in problems if p.row is not None and p.key not in _ECHOES}
     return [
         p
         for p in problems
-        if p.row is None or (p.table, p.column) not in missing_columns or not p.expected.startswith("a value")
+        if p.key not in _ECHOES
+        or p.row is None
+        or ((p.table, p.column) not in missing_columns and (p.table, p.row, p.column) not in refused_cells)
     ]
+
+
+_ECHOES = frozenset({"missing", "coordinates_half", "location_missing"})
+"""Per-row problems that a missing column, or a cell already refused, explains on its own."""
 
 
 def _as_set(value: Any) -> set[str]:
