@@ -130,7 +130,7 @@ def month_start(k: int, start: dt.date = START) -> dt.date:
 
 def arrivals(k: int, n: int, seed: int) -> list[mw.Candidate]:
     """``n`` synthetic people arriving in month ``k``, with ids of their own."""
-    fresh = mw.synth.round(n, seed=seed * 1000 + k).candidates
+    fresh = mw.synth.round(n, seed=seed * 1000 + k, profile="cooperative").candidates
     return [c.model_copy(update={"id": f"M{k:02d}-{c.id}", "excluded_ids": frozenset()}) for c in fresh]
 
 
@@ -204,7 +204,9 @@ def simulate(
     driver: ApiDriver | CliDriver = CliDriver(url, policy, folder) if cli else ApiDriver(programme, policy)
 
     n_sites, n_guides, n_peers = partners
-    first = mw.synth.round(first_size, seed=seed, n_sites=n_sites, n_guides=n_guides, n_peers=n_peers, date=START)
+    first = mw.synth.round(
+        first_size, seed=seed, n_sites=n_sites, n_guides=n_guides, n_peers=n_peers, date=START, profile="cooperative"
+    )
     first = first.replace(name=f"Mantova {START:%Y-%m}")
     outside = _outside_loads(first)
     rows, open_before = [], []

@@ -43,6 +43,7 @@ PIPELINE: tuple[str, ...] = (
     "matchwork.model.round",
     "matchwork.model.existing",
     "matchwork.model.policy",
+    "matchwork.model.law",
     "matchwork.io.privacy",
     "matchwork.synth",
     # scoring: rules and features → score tables
@@ -94,6 +95,7 @@ PIPELINE: tuple[str, ...] = (
     "matchwork.programme.migrations.env",
     "matchwork.programme.migrations.versions",
     "matchwork.programme.migrations.versions.r0001_initial",
+    "matchwork.programme.migrations.versions.r0002_exempt_trainees",
     "matchwork.programme.record",
     "matchwork.programme.ending",
     "matchwork.programme.next_round",

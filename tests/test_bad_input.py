@@ -91,7 +91,7 @@ CASES: dict[str, tuple[Callable[[dict[str, pd.DataFrame]], None], tuple[str, int
     ),
     "unknown round key": (
         lambda f: f.update(round=pd.concat([f["round"], pd.DataFrame({"key": ["colour"], "value": ["x"]})])),
-        ("round", 4, "key"),
+        ("round", len(mw.synth.round(40, seed=5).to_frames()["round"]) + 2, "key"),
     ),
     "bad round date": (lambda f: _set(f, "round", 1, "value", "yesterday"), ("round", None, "date")),
 }

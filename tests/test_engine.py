@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 import matchwork as mw
 from matchwork.engine import SCALE, hour_cost, hour_segments
 from matchwork.errors import MatchError
+from matchwork.model.vocab import SiteKind
 from matchwork.scoring.rules import role_mask
+from matchwork.scoring.scorer import Scores
 from matchwork.solve import available_backends, solve
 from reference_joint import JointInfeasibleError, compare_with_engine
 from reference_joint import solve as reference_solve
@@ -96,9 +98,21 @@ def test_guides_free_to_lead_in_any_position_stay_optimal(seed: int) -> None:
 
 
 def _one_site(n_guides: int = 3, max_mentees: int = 3, openings: int = 2) -> mw.Round:
-    """Two candidates who can both work at one site (the one at the first candidate's home)."""
+    """Two candidates who can both work at one site (the one at the first candidate's home), national rules."""
     rnd = tiny(1, n=2, sites=1, guides=n_guides, peers=1)
-    site = rnd.sites[0].model_copy(update={"headcount": 30, "trainees_present": 0, "company_tutors": 2})
+    rnd = rnd.replace(region=None, tutors=[], operators=[], relationships=[], pairings=[])
+    site = rnd.sites[0].model_copy(
+        update={
+            "kind": SiteKind.COOPERATIVE,
+            "headcount": 30,
+            "permanent_employees": None,
+            "trainees_present": 0,
+            "exempt_trainees_present": 0,
+            "trainees_24m": None,
+            "hired_24m": None,
+            "company_tutors": 2,
+        }
+    )
     positions = tuple(p.model_copy(update={"openings": openings, "min_skills": {}}) for p in site.positions[:1])
     site = site.model_copy(
         update={"positions": positions, "accommodations": frozenset(), "location": rnd.candidates[0].location}
@@ -120,7 +134,9 @@ def _one_site(n_guides: int = 3, max_mentees: int = 3, openings: int = 2) -> mw.
         g.model_copy(
             update={
                 "can_lead": True,
+                "trained": True,
                 "languages": frozenset({"it"}),
+                "availability": positions[0].shifts,
                 "max_mentees": max_mentees,
                 "current_mentees": 0,
                 "position_id": positions[0].id,
@@ -212,24 +228,25 @@ def test_caps_and_rules_are_never_broken(objective: str) -> None:
     for row in asg[asg.status == "matched"].itertuples():
         c = a.candidates.index[row.candidate_id]
         i = s.site.find(c, a.positions.index[row.position_id])
-        assert i >= 0 and s.site.reasons[i] & np.uint32(role_mask("site")) == 0
+        assert i >= 0 and s.site.reasons[i] & np.uint64(role_mask("site")) == 0
         j = s.guide.find(c, a.guides.index[row.lead_guide_id])
-        assert j >= 0 and s.guide.reasons[j] & np.uint32(role_mask("lead_guide")) == 0
+        assert j >= 0 and s.guide.reasons[j] & np.uint64(role_mask("lead_guide")) == 0
         assert rnd.guides[a.guides.index[row.lead_guide_id]].site_id == row.site_id
         assert len(row.squad_ids) == result.policy.caps.squad_size  # full squads: the default, no pins here
         assert row.lead_guide_id not in row.squad_ids and len(set(row.squad_ids)) == len(row.squad_ids)
         for g in row.squad_ids:
             k = s.guide.find(c, a.guides.index[g])
-            assert k >= 0 and s.guide.reasons[k] & np.uint32(role_mask("guide")) == 0
+            assert k >= 0 and s.guide.reasons[k] & np.uint64(role_mask("guide")) == 0
             assert rnd.guides[a.guides.index[g]].site_id == row.site_id
         if row.peer_id is not None:
             k = s.peer.find(c, a.peers.index[row.peer_id])
             assert k >= 0 and s.peer.reasons[k] == 0
             assert rnd.candidates[c].wants_peer
     legal = s.capacities.site_legal
-    per_site = asg[asg.status == "matched"].site_id.value_counts()
-    for site_id, n in per_site.items():
-        assert n <= legal[a.sites.index[site_id]]  # national rules: nobody is exempt
+    matched = asg[asg.status == "matched"]
+    counted = matched[~s.capacities.exempt[[a.candidates.index[c] for c in matched.candidate_id]]]
+    for site_id, n in counted.site_id.value_counts().items():
+        assert n <= legal[a.sites.index[site_id]]  # the round's region's rules: the exempt do not count
 
 
 def test_lead_load_cost_is_per_newcomer_the_guide_already_follows() -> None:
@@ -309,7 +326,7 @@ def test_pins_are_hard() -> None:
 def test_pin_on_a_pair_a_rule_forbids_is_an_error() -> None:
     rnd = mw.synth.round(60, seed=4)
     s = mw.score(rnd)
-    i = int(np.flatnonzero(s.site.reasons & np.uint32(1))[0])  # commute_too_far
+    i = int(np.flatnonzero(s.site.reasons & np.uint64(1))[0])  # commute_too_far
     cand, pos = s.site.candidate_ids[s.site.rows[i]], s.site.partner_ids[s.site.cols[i]]
     with pytest.raises(MatchError, match=f"{cand}.*commute_too_far"):
         mw.match(rnd.replace(pins=[{"candidate_id": cand, "partner_id": pos}]))
@@ -345,17 +362,37 @@ def test_a_satisfiable_pin_under_fair_is_honoured(objective: str) -> None:
     check_brute(pinned, mw.Policy.default().with_solver(objective=objective))
 
 
+def _lead_to_pin_in_a_squad(rnd: mw.Round) -> tuple[str, str, str]:
+    """A placed candidate, their site, and their lead guide, at a site with another guide who may lead."""
+    free = mw.match(rnd)
+    guides = pd.DataFrame(
+        [{"id": g.id, "site_id": g.site_id, "can_lead": g.can_lead and g.trained} for g in rnd.guides]
+    )
+    leaders = guides[guides.can_lead].groupby("site_id").size()
+    placed = free.assignments[free.assignments.status == "matched"]
+    for row in placed.itertuples():
+        if leaders.get(row.site_id, 0) >= 2:
+            return row.candidate_id, row.site_id, row.lead_guide_id
+    raise AssertionError("no placed candidate at a site with two guides who may lead")
+
+
 @pytest.mark.parametrize("objective", ["total", "fair"])
 def test_a_site_pin_and_a_squad_pin_on_a_guide_who_can_lead(objective: str) -> None:
-    """Issue 14: synth.round(17, seed=2), C000011 pinned to S00003 and to G000005 as a squad member."""
-    rnd = mw.synth.round(17, seed=2)
+    """Issue 14: a site pin plus a squad pin on the guide the engine would take as lead.
+
+    The reproducer was synth.round(17, seed=2), C000011 pinned to S00003 and to G000005 as a
+    squad member; the synthetic round has changed since, so the case is found again: a
+    placed person, their site, and the lead guide the free run gave them.
+    """
+    rnd = mw.synth.round(40, seed=2)
+    candidate, site, lead = _lead_to_pin_in_a_squad(rnd)
     pins = [
-        {"candidate_id": "C000011", "partner_id": "S00003"},
-        {"candidate_id": "C000011", "partner_id": "G000005", "role": "guide"},
+        {"candidate_id": candidate, "partner_id": site},
+        {"candidate_id": candidate, "partner_id": lead, "role": "guide"},
     ]
     result = mw.match(rnd.replace(pins=pins), objective=objective)
-    row = result.assignments.set_index("candidate_id").loc["C000011"]
-    assert row.site_id == "S00003" and "G000005" in row.squad_ids and row.lead_guide_id != "G000005"
+    row = result.assignments.set_index("candidate_id").loc[candidate]
+    assert row.site_id == site and lead in row.squad_ids and row.lead_guide_id != lead
     free = mw.match(rnd, objective=objective)
     assert result.metrics["matched"] == free.metrics["matched"]  # these pins cost no placement
 
@@ -376,7 +413,7 @@ def test_a_peer_pin_on_a_pair_a_rule_forbids_names_the_rule() -> None:
     base = mw.match(rnd)
     s = base.scores
     placed = set(base.assignments.query("status == 'matched'").candidate_id)
-    bad = np.flatnonzero(s.peer.reasons & np.uint32(mw.scoring.rules.RULE_BY_CODE["outside_area"].mask))
+    bad = np.flatnonzero(s.peer.reasons & np.uint64(mw.scoring.rules.RULE_BY_CODE["outside_area"].mask))
     i = next(int(i) for i in bad if s.peer.candidate_ids[s.peer.rows[i]] in placed)
     cand, peer = s.peer.candidate_ids[s.peer.rows[i]], s.peer.partner_ids[s.peer.cols[i]]
     with pytest.raises(MatchError, match=f"{cand}.*outside_area"):
@@ -398,17 +435,32 @@ def test_rerunning_with_the_result_in_place_changes_nothing() -> None:
     guides = [g.model_copy(update={"current_mentees": int(loads.loc[(g.id, "guide"), "load"])}) for g in rnd.guides]
     placed = asg.site_id.value_counts()
     taken = asg.position_id.value_counts()  # openings count vacancies beyond this round's candidates
+    exempt = first.scores.capacities.exempt[[first.scores.arrays.candidates.index[c] for c in asg.candidate_id]]
+    placed_exempt = asg[exempt].site_id.value_counts()  # the trainees present now include them, exempt
 
     def occupied(site: mw.PlacementSite) -> mw.PlacementSite:
         positions = tuple(
             p.model_copy(update={"openings": p.openings - int(taken.get(p.id, 0))}) for p in site.positions
         )
         return site.model_copy(
-            update={"trainees_present": site.trainees_present + int(placed.get(site.id, 0)), "positions": positions}
+            update={
+                "trainees_present": site.trainees_present + int(placed.get(site.id, 0)),
+                "exempt_trainees_present": site.exempt_trainees_present + int(placed_exempt.get(site.id, 0)),
+                "positions": positions,
+            }
         )
 
     sites = [occupied(s) for s in rnd.sites]
-    peers = [p.model_copy(update={"hours_in_use": float(loads.loc[(p.id, "peer"), "load"])}) for p in rnd.peers]
+    paired = asg.peer_id.value_counts()
+    peers = [
+        p.model_copy(
+            update={
+                "hours_in_use": float(loads.loc[(p.id, "peer"), "load"]),
+                "current_people": None if p.current_people is None else p.current_people + int(paired.get(p.id, 0)),
+            }
+        )
+        for p in rnd.peers
+    ]
     again = mw.match(rnd.replace(pairings=pairings, guides=guides, sites=sites, peers=peers))
     cols = ["candidate_id", "status", "site_id", "position_id", "lead_guide_id", "squad_ids", "peer_id"]
     pd.testing.assert_frame_equal(first.assignments[cols], again.assignments[cols])
@@ -564,11 +616,35 @@ def test_the_engine_reaches_the_joint_reference_optimum(
         with pytest.raises(MatchError, match="pins cannot be honoured"):
             mw.match(rnd, policy)
         return
-    result = mw.match(rnd, policy)
+    forbidden_peer_pins = _forbidden_peer_pins(rnd, scores)
+    try:
+        result = mw.match(rnd, policy)
+    except MatchError as error:  # a peer pin the rules forbid, on a person the engine placed
+        message = str(error)
+    else:
+        message = ""
+    if message:
+        assert forbidden_peer_pins and "peer stage" in message, message
+        assert any(c in message for c in forbidden_peer_pins), message
+        return
+    placed = set(result.assignments.candidate_id[result.assignments.status == "matched"])
+    assert not placed & forbidden_peer_pins
     comparison = compare_with_engine(result, reference)
     assert comparison.violations == (), comparison.violations
     assert comparison.shortfall is None, (comparison.engine.tiers, reference.tiers)
     assert comparison.engine.tiers == reference.tiers
+
+
+def _forbidden_peer_pins(rnd: mw.Round, scores: Scores) -> set[str]:
+    """Candidates pinned to a peer supporter the rules forbid them: the peer stage raises if they are placed."""
+    a, t = scores.arrays, scores.peer
+    ok = set(zip(t.rows[t.feasible("peer")].tolist(), t.cols[t.feasible("peer")].tolist(), strict=True))
+    return {
+        p.candidate_id
+        for p in rnd.pins
+        if rnd.role_of(p.partner_id) == "peer"
+        and (a.candidates.index[p.candidate_id], a.peers.index[p.partner_id]) not in ok
+    }
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -646,12 +722,12 @@ def test_properties_hold_on_rounds_that_place_people(case: tuple[mw.Round, mw.Po
     rows = asg.set_index("candidate_id")
     for row in asg[asg.status == "matched"].itertuples():
         c = a.candidates.index[row.candidate_id]
-        assert s.site.reasons[s.site.find(c, a.positions.index[row.position_id])] & np.uint32(role_mask("site")) == 0
+        assert s.site.reasons[s.site.find(c, a.positions.index[row.position_id])] & np.uint64(role_mask("site")) == 0
         lead = s.guide.find(c, a.guides.index[row.lead_guide_id])
-        assert s.guide.reasons[lead] & np.uint32(role_mask("lead_guide")) == 0
+        assert s.guide.reasons[lead] & np.uint64(role_mask("lead_guide")) == 0
         for g in row.squad_ids:
             k = s.guide.find(c, a.guides.index[g])
-            assert s.guide.reasons[k] & np.uint32(role_mask("guide")) == 0 and g != row.lead_guide_id
+            assert s.guide.reasons[k] & np.uint64(role_mask("guide")) == 0 and g != row.lead_guide_id
         pinned = any(p.candidate_id == row.candidate_id and rnd.role_of(p.partner_id) != "peer" for p in rnd.pins)
         assert len(row.squad_ids) == policy.caps.squad_size or pinned  # full squads, pins aside
         for stage in result.explain(row.candidate_id, lang="en", prices=False).stages:

@@ -19,12 +19,33 @@ def test_default_policy_documented_values() -> None:
     assert p.trainee_limits.tutor_limit == 3
     assert set(p.trainee_limits.rule_sets) == {"national-2017", "lombardia"}
     assert p.trainee_limits.rule_sets["lombardia"].exempt_categories
+    assert p.caps.peer_max_people == 4 and p.caps.peer_new_max_people == 2
+    assert p.caps.operator_caseload == 20  # IPS fidelity scale item 1
+    assert p.caps.lead_min_shift_share == 0.5
+    assert p.rules.flagged == {"former_client_dual_role"}  # seed 004: discussed openly, not forbidden
+    assert not p.team.peer_for_waiting
 
 
 @pytest.mark.parametrize(
-    ("employees", "trainees"), [(0, 1), (5, 1), (6, 2), (20, 2), (21, 2), (29, 2), (30, 3), (99, 9), (100, 10)]
+    ("employees", "trainees"),
+    [
+        (0, 1),
+        (5, 1),
+        (6, 2),
+        (20, 2),
+        (21, 3),
+        (25, 3),
+        (29, 3),
+        (30, 3),
+        (31, 4),
+        (45, 5),
+        (99, 10),
+        (100, 10),
+        (101, 11),
+    ],
 )
 def test_national_trainee_limit_bands(employees: int, trainees: int) -> None:
+    """Accordo Stato-Regioni 2017 §6: above 20 employees, 10 % rounded UP (the audit's table: 21 → 3, 101 → 11)."""
     assert mw.Policy.default().trainee_rule_set().limit(employees) == trainees
 
 

@@ -47,7 +47,7 @@ def person(i: int, **fields: Any) -> dict[str, Any]:
 
 
 def tiny_round(candidates: list[dict[str, Any]], date: dt.date = DAY1, **ties: Any) -> mw.Round:
-    """Two sites, five guide workers (three may lead), two peer supporters, all near each other."""
+    """Two sites, five trained guide workers (three may lead), two peer supporters, all near each other."""
     sites = [
         {
             "id": "S1",
@@ -77,9 +77,9 @@ def tiny_round(candidates: list[dict[str, Any]], date: dt.date = DAY1, **ties: A
     guides = [
         {"id": "G1", "name": "Bruno", "site_id": "S1", "can_lead": True, "current_mentees": 1, "max_mentees": 4},
         {"id": "G2", "name": "Carla", "site_id": "S1", "can_lead": True},
-        {"id": "G3", "name": "Dario", "site_id": "S1"},
+        {"id": "G3", "name": "Dario", "site_id": "S1", "trained": True},
         {"id": "G4", "name": "Elena", "site_id": "S2", "can_lead": True},
-        {"id": "G5", "name": "Fabio", "site_id": "S2"},
+        {"id": "G5", "name": "Fabio", "site_id": "S2", "trained": True},
     ]
     peers = [
         {"id": "PS1", "name": "Gina", "areas_served": ["Mantova"], "hours_per_week": 8, "hours_in_use": 1,
@@ -121,7 +121,7 @@ def test_migrations_build_exactly_the_schema_from_an_empty_database(url: str) ->
     with pytest.raises(ProgrammeError, match="run `matchwork programme init`"):
         Programme(url, migrate=False)
     with Programme(url) as p:
-        assert p.revision == "0001"
+        assert p.revision == "0002"
         assert set(sa.inspect(p.engine).get_table_names()) == set(metadata.tables) | {pdb.VERSION_TABLE}
         with p.engine.connect() as conn:
             assert (
@@ -138,7 +138,7 @@ def test_migrations_build_exactly_the_schema_from_an_empty_database(url: str) ->
 
 def test_migrations_go_down_to_nothing_and_refuse_an_unknown_revision(url: str) -> None:
     engine = pdb.make_engine(url)
-    assert pdb.upgrade(engine) == "0001"
+    assert pdb.upgrade(engine) == "0002"
     with engine.begin() as conn:
         command.downgrade(pdb.alembic_config(conn), "base")
     assert set(sa.inspect(engine).get_table_names()) == {pdb.VERSION_TABLE}
@@ -154,7 +154,7 @@ def test_migrations_go_down_to_nothing_and_refuse_an_unknown_revision(url: str) 
 
 
 def test_record_stores_the_round_the_results_and_the_decided_pairings(programme: Programme) -> None:
-    rnd = mw.synth.round(60, seed=3, date=DAY1)
+    rnd = mw.synth.round(60, seed=3, date=DAY1, profile="cooperative")
     result = mw.match(rnd)
     done = programme.record(result, approved_by="Responsabile inserimenti", on=DAY1)
     assert (done.round_id, done.candidates, done.matched) == (1, 60, len(matched(result)))
@@ -458,7 +458,7 @@ def test_history_is_a_path_sorted_by_date_whatever_the_order_recorded(programme:
 
 
 def _planted() -> mw.Round:
-    rnd = mw.synth.round(60, seed=8, date=DAY1)
+    rnd = mw.synth.round(60, seed=8, date=DAY1, profile="cooperative")
     candidates = [
         c.model_copy(update={"care_team": c.care_team | {f"{SENTINEL}{i}"}}) for i, c in enumerate(rnd.candidates)
     ]
@@ -535,3 +535,23 @@ def test_the_documented_grants_give_the_office_the_history_without_the_round_doc
         for read_documents in (lambda: office.next_round(on=DAY2), office.round, lambda: office.loads(DAY2)):
             with pytest.raises(sa.exc.ProgrammingError, match="permission denied for table round_documents"):
                 read_documents()
+
+
+def test_a_database_at_revision_0001_upgrades_and_keeps_its_rows(url: str) -> None:
+    """Revision 0002 widens the baselines' measures (exempt trainees); rows already there survive."""
+    engine = pdb.make_engine(url)
+    with engine.begin() as conn:
+        command.upgrade(pdb.alembic_config(conn), "0001")
+    with Programme(url) as p:  # opening migrates to the head
+        assert p.revision == "0002"
+    first = mw.match(three())
+    with Programme(url) as p:
+        p.record(first, approved_by="équipe", on=DAY1)
+        with p.engine.connect() as conn:
+            measures = set(conn.execute(sa.text("SELECT DISTINCT measure FROM baselines")).scalars())
+    assert "exempt_trainees_present" in measures and "trainees_present" in measures
+    with engine.begin() as conn:
+        command.downgrade(pdb.alembic_config(conn), "0001")  # the new measure's rows go, the rest stays
+        left = set(conn.execute(sa.text("SELECT DISTINCT measure FROM baselines")).scalars())
+    assert left == measures - {"exempt_trainees_present"}
+    engine.dispose()

@@ -34,7 +34,7 @@ def test_a_programme_from_the_command_line(url: str, tmp_path: Path) -> None:
     code, output = call("init", "--db", url, "--cooldown-days", "60")
     assert code == EXIT_OK and "Archivio del programma pronto" in output and "60 giorni" in output
 
-    rnd = mw.synth.round(80, seed=11).replace(date="2026-01-12")
+    rnd = mw.synth.round(80, seed=11, profile="cooperative").replace(date="2026-01-12")
     mw.batch.run(rnd, tmp_path / "run1", lang="it")
     code, output = call("record", str(tmp_path / "run1"), "--approved-by", "Responsabile", "--on", "2026-01-09",
                         "--db", url, "--lang", "en")  # fmt: skip
@@ -57,7 +57,7 @@ def test_a_programme_from_the_command_line(url: str, tmp_path: Path) -> None:
     assert code == EXIT_INVALID
 
     arrivals = tmp_path / "arrivals.json"
-    newcomer = mw.synth.round(5, seed=99).candidates[0].model_dump(mode="json") | {"id": "NEW-1"}
+    newcomer = mw.synth.round(5, seed=99, profile="cooperative").candidates[0].model_dump(mode="json") | {"id": "NEW-1"}
     newcomer["excluded_ids"] = []
     arrivals.write_text(json.dumps({"candidates": [newcomer]}), encoding="utf-8")
     code, output = call("next", "--out", str(tmp_path / "next.xlsx"), "--on", "2026-02-09",
@@ -81,7 +81,7 @@ def test_a_programme_from_the_command_line(url: str, tmp_path: Path) -> None:
 
 def test_bad_input_exits_2_and_prints_no_value(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'p.db'}"
-    rnd = mw.synth.round(30, seed=2).replace(date="2026-01-12")
+    rnd = mw.synth.round(30, seed=2, profile="cooperative").replace(date="2026-01-12")
     rnd.to_json(tmp_path / "round.json")
     assert call("record", str(tmp_path / "round.json"), "--approved-by", "x", "--db", url)[0] == EXIT_OK
     bad = rnd.candidates[0].model_dump(mode="json") | {"id": "NEW-2", "support_intensity": SENTINEL}

@@ -153,12 +153,19 @@ def _gains(solution: JointSolution) -> list[tuple[int, int]]:
 
 
 def _round(pins: tuple[dict[str, str], ...] = (), max_mentees: int = 1) -> mw.Round:
-    """One site with two openings; G1 and G2 may lead, G3 may not; each follows ``max_mentees``."""
+    """One site with two openings; trained guides G1, G2 may lead, G3 may not; each follows ``max_mentees``."""
     here = {"lat": 45.1564, "lon": 10.7914}
     return mw.Round(
         candidates=[{"id": f"C{i}", "name": f"c{i}", "area": "Mantova", "location": here} for i in (1, 2)],
         guides=[
-            {"id": f"G{i}", "name": f"g{i}", "site_id": "S1", "can_lead": i < 3, "max_mentees": max_mentees}
+            {
+                "id": f"G{i}",
+                "name": f"g{i}",
+                "site_id": "S1",
+                "trained": True,
+                "can_lead": i < 3,
+                "max_mentees": max_mentees,
+            }
             for i in (1, 2, 3)
         ],
         sites=[

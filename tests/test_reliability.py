@@ -171,8 +171,10 @@ def test_a_round_where_nobody_can_be_placed_returns_everyone_with_reasons() -> N
 
 
 def test_zero_guide_workers_is_a_located_error(tmp_path: Path) -> None:
+    """Nobody to accompany a trainee: no guide worker and no company tutor."""
     frames = _frames()
     frames["guides"] = frames["guides"].iloc[0:0]
+    frames["tutors"] = frames["tutors"].iloc[0:0]
     source = tables.write_csv_dir(frames, tmp_path / "round")
     result = _run(source, tmp_path / "out", "--lang", "en")
     assert result.exit_code == EXIT_INVALID
@@ -886,10 +888,13 @@ def test_rerunning_a_round_with_its_own_result_in_place_changes_nothing(seed: in
     loads = first.loads.set_index(["partner_id", "role"])
     asg = first.assignments[first.assignments.status == "matched"]
     placed, taken = asg.site_id.value_counts(), asg.position_id.value_counts()
+    exempt = first.scores.capacities.exempt[[first.scores.arrays.candidates.index[c] for c in asg.candidate_id]]
+    placed_exempt = asg[exempt].site_id.value_counts()  # the trainees present now include them, exempt
     sites = [
         s.model_copy(
             update={
                 "trainees_present": s.trainees_present + int(placed.get(s.id, 0)),
+                "exempt_trainees_present": s.exempt_trainees_present + int(placed_exempt.get(s.id, 0)),
                 "positions": tuple(
                     p.model_copy(update={"openings": p.openings - int(taken.get(p.id, 0))}) for p in s.positions
                 ),
@@ -898,7 +903,16 @@ def test_rerunning_a_round_with_its_own_result_in_place_changes_nothing(seed: in
         for s in rnd.sites
     ]
     guides = [g.model_copy(update={"current_mentees": int(loads.loc[(g.id, "guide"), "load"])}) for g in rnd.guides]
-    peers = [p.model_copy(update={"hours_in_use": float(loads.loc[(p.id, "peer"), "load"])}) for p in rnd.peers]
+    paired = asg.peer_id.value_counts()
+    peers = [
+        p.model_copy(
+            update={
+                "hours_in_use": float(loads.loc[(p.id, "peer"), "load"]),
+                "current_people": None if p.current_people is None else p.current_people + int(paired.get(p.id, 0)),
+            }
+        )
+        for p in rnd.peers
+    ]
     again = mw.match(rnd.replace(pairings=_as_pairings(first), guides=guides, sites=sites, peers=peers))
     cols = ["candidate_id", "status", "site_id", "position_id", "lead_guide_id", "squad_ids", "peer_id"]
     pd.testing.assert_frame_equal(first.assignments[cols], again.assignments[cols])

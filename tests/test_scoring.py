@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import matchwork as mw
 from matchwork.scoring.rules import RULE_BY_CODE, reason_codes
+from seeds_rounds import seeds_round
 
 import reference as ref
 from strategies import rounds
@@ -32,6 +33,7 @@ def hand_round(**over) -> mw.Round:
         {
             "id": "NEAR",
             "name": "Coop Pulizie",
+            "kind": "cooperative",
             "sector": "81.21",
             "area": "Mantova",
             "location": _at_km(10),
@@ -169,16 +171,31 @@ def test_exempt_categories_switch_off_the_legal_limit() -> None:
 
 
 def test_guide_features_and_rules_by_hand() -> None:
-    t = mw.score(hand_round()).guide
+    scores = mw.score(hand_round())
+    t = scores.guide
     i = _pair(t, "C1", "G1")
     assert t.values["language"][i] == pytest.approx(1 / 2)  # it of it, ar
-    assert t.values["schedule"][i] == pytest.approx(2 / 5)
     assert t.values["guide_experience"][i] == pytest.approx(1 - math.exp(-1), abs=1e-6)
     assert t.values["gender"][i] == 0.0  # prefers f, G1 is m
     assert t.feasible("lead_guide")[i]
     j = _pair(t, "C1", "G2")
-    assert set(reason_codes(int(t.reasons[j]))) == {"no_shared_language_guide", "cannot_lead", "guide_full"}
+    # G2 states no training: 'trained' is empty and can_lead false, so untrained (the migration's reading)
+    expected = {"no_shared_language_guide", "cannot_lead", "guide_full", "untrained_guide"}
+    assert set(reason_codes(int(t.reasons[j]))) == expected
     assert t.values["gender"][j] == 1.0
+    # the guide × position table: G1 works mon_am of CLEAN's mon_am, mon_pm; has none of its skills
+    gp = scores.guide_position
+    k = _pair(gp, "G1", "CLEAN")
+    assert gp.values["schedule"][k] == pytest.approx(1 / 2)
+    assert gp.values["guide_skill"][k] == 0.0
+    assert gp.feasible("lead_guide")[k]  # half the shifts: the default minimum share
+    # G2 has no position: every position of its site is in its team
+    assert {gp.partner_ids[c] for r, c in zip(gp.rows, gp.cols, strict=True) if gp.candidate_ids[r] == "G2"} == {
+        "CLEAN",
+        "FORK",
+    }
+    # weights: the candidate × guide features and the guide × position ones share 100 points
+    assert t.weights[0].sum() + gp.weights[0].sum() == pytest.approx(100)
 
 
 def test_peer_features_and_rules_by_hand() -> None:
@@ -282,8 +299,31 @@ def _check_against_reference(rnd: mw.Round, policy: mw.Policy) -> None:
     positions = {p.id: p for s in rnd.sites for p in s.positions}
     guides = {g.id: g for g in rnd.guides}
     peers = {p.id: p for p in rnd.peers}
+    tutors = {t.id: t for t in rnd.tutors}
+    operators = {o.id: o for o in rnd.operators}
     cands = {c.id: c for c in rnd.candidates}
+    flagged = set(policy.rules.flagged)
+    gp = scores.guide_position
+    team = {(g.id, p) for g in rnd.guides for p in ref.team_positions(rnd, g)}
+    assert {(gp.candidate_ids[r], gp.partner_ids[c]) for r, c in zip(gp.rows, gp.cols, strict=True)} == team
+    for i in range(len(gp)):
+        g, p = guides[gp.candidate_ids[gp.rows[i]]], positions[gp.partner_ids[gp.cols[i]]]
+        want = ref.guide_position_features(g, p)
+        for name in gp.feature_names:
+            assert gp.values[name][i] == pytest.approx(want[name], abs=2e-4), ("guide_position", name, g.id, p.id)
+        assert set(reason_codes(int(gp.reasons[i]))) == ref.guide_position_reasons(policy, g, p), (g.id, p.id)
+        assert gp.contributions(i).sum() == pytest.approx(gp.total[i], abs=1e-9)
     for stage, expected_features, expected_reasons in (
+        (
+            "tutor",
+            lambda c, p: {},
+            lambda c, p: ref.tutor_reasons(rnd, policy, c, tutors[p]),
+        ),
+        (
+            "operator",
+            lambda c, p: {},
+            lambda c, p: ref.operator_reasons(rnd, policy, c, operators[p]),
+        ),
         (
             "site",
             lambda c, p: ref.site_features(c, sites[p], positions[p]),
@@ -303,7 +343,9 @@ def _check_against_reference(rnd: mw.Round, policy: mw.Policy) -> None:
             want = expected_features(c, p)
             for name in t.feature_names:
                 assert t.values[name][i] == pytest.approx(want[name], abs=2e-4), (stage, name, c.id, p)
-            assert set(reason_codes(int(t.reasons[i]))) == expected_reasons(c, p), (stage, c.id, p)
+            codes = expected_reasons(c, p)
+            assert set(reason_codes(int(t.reasons[i]))) == codes - flagged, (stage, c.id, p)
+            assert set(reason_codes(int(t.flags[i]))) == codes & flagged, (stage, c.id, p)
             assert t.contributions(i).sum() == pytest.approx(t.total[i], abs=1e-9)
 
 
@@ -319,6 +361,23 @@ def test_vectorized_equals_naive_reference(rnd: mw.Round, lombardy: bool) -> Non
 
 def test_reference_on_a_synthetic_round() -> None:
     _check_against_reference(mw.synth.round(40, seed=11), mw.Policy.default())
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_reference_on_seed_rounds(seed: int) -> None:
+    """Tutors, operators, cooperatives, trained guides, staff by its parts, the hiring bonus, peer safeguards."""
+    rnd = seeds_round(seed)
+    _check_against_reference(rnd, mw.Policy.default())
+    flag_off = mw.Policy.default().model_copy(
+        update={"rules": mw.Policy.default().rules.model_copy(update={"flagged": frozenset()})}
+    )
+    _check_against_reference(rnd, flag_off)
+    _check_against_reference(rnd, mw.Policy.from_toml_text('[team]\nguides_at = ["cooperative"]\n'))
+
+
+@given(seed=st.integers(0, 10**6))
+def test_vectorized_equals_naive_reference_on_seed_rounds(seed: int) -> None:
+    _check_against_reference(seeds_round(seed), mw.Policy.default())
 
 
 # ------------------------------------------------------------ dense against sparse

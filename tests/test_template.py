@@ -59,6 +59,9 @@ def _fill(book: openpyxl.Workbook, table: str, rows: list[dict[str, Any]]) -> No
             sheet.cell(row=r, column=headers[header], value=value)
 
 
+TRAINED = {"formazione sulla relazione educativa": "sì"}  # seed 002: every lavoratore guida is trained
+
+
 def _filled(template: Path, out: Path) -> Path:
     book = openpyxl.load_workbook(template)
     lunedi_venerdi = "; ".join(label(s, "it") for s in ("mon_am", "tue_am", "wed_am", "thu_am", "fri_am"))
@@ -111,15 +114,20 @@ def _filled(template: Path, out: Path) -> Path:
         "guides",
         [
             {"codice": "G01", "nome": "Bruno T.", "sede": "S01", "competenze": "pulizie:3", "genere": "uomo",
-             "può essere referente": "sì", "anni di esperienza": 8},
-            {"codice": "G02", "nome": "Marta L.", "sede": "S01", "genere": "donna", "può essere referente": "no"},
+             "può essere referente": "sì", **TRAINED, "anni di esperienza": 8},
+            {"codice": "G02", "nome": "Marta L.", "sede": "S01", "genere": "donna",
+             "può essere referente": "no", **TRAINED},
             {"codice": "G03", "nome": "Sandro P.", "sede": "S02", "competenze": "magazzino:3", "genere": "uomo",
-             "può essere referente": "sì", "massimo affiancamenti": 2},
+             "può essere referente": "sì", **TRAINED, "massimo affiancamenti": 2},
             # a squad of two besides the lead at each site: every placement needs three guide workers
-            {"codice": "G04", "nome": "Paola R.", "sede": "S01", "genere": "donna", "può essere referente": "sì"},
-            {"codice": "G05", "nome": "Luca D.", "sede": "S01", "genere": "uomo", "può essere referente": "no"},
-            {"codice": "G06", "nome": "Anna V.", "sede": "S02", "genere": "donna", "può essere referente": "no"},
-            {"codice": "G07", "nome": "Piero Z.", "sede": "S02", "genere": "uomo", "può essere referente": "no"},
+            {"codice": "G04", "nome": "Paola R.", "sede": "S01", "genere": "donna",
+             "può essere referente": "sì", **TRAINED},
+            {"codice": "G05", "nome": "Luca D.", "sede": "S01", "genere": "uomo",
+             "può essere referente": "no", **TRAINED},
+            {"codice": "G06", "nome": "Anna V.", "sede": "S02", "genere": "donna",
+             "può essere referente": "no", **TRAINED},
+            {"codice": "G07", "nome": "Piero Z.", "sede": "S02", "genere": "uomo",
+             "può essere referente": "no", **TRAINED},
         ],
     )  # fmt: skip
     _fill(
@@ -149,6 +157,9 @@ def _filled(template: Path, out: Path) -> Path:
              "turni": lunedi_venerdi, "ore settimanali": 25.5, "posti aperti": 1},
         ],
     )  # fmt: skip
+    _fill(book, "tutors", [])
+    _fill(book, "operators", [])
+    _fill(book, "cooperatives", [])
     _fill(book, "relationships", [{"persona A": "C03", "persona B": "G01", "tipo di relazione": "conflitto"}])
     _fill(book, "pairings", [])
     _fill(book, "pins", [])
@@ -184,10 +195,11 @@ def test_every_single_word_column_has_a_drop_down(template: Path) -> None:
     book = openpyxl.load_workbook(template)
     expected = {
         "candidati": {"mobilità", "intensità del sostegno", "vuole un peer supporter", "genere preferito",
-                      "categoria L. 381/91", "servizio inviante"},
-        "lavoratori guida": {"genere", "può essere referente"},
+                      "categoria L. 381/91", "servizio inviante", "esperienza del pari richiesta"},
+        "lavoratori guida": {"genere", "formazione sulla relazione educativa", "può essere referente"},
         "peer supporter": {"genere"},
         "sedi": {"tipo"},
+        "tutor aziendali": {"genere"},
         "relazioni": {"tipo di relazione"},
         "abbinamenti in corso": {"ruolo"},
         "abbinamenti imposti": {"ruolo"},
@@ -207,7 +219,7 @@ def test_every_single_word_column_has_a_drop_down(template: Path) -> None:
             ref = formula.split("!")[1].replace("$", "")
             offered = [c.value for row in words[ref] for c in row]
             assert offered and all(isinstance(w, str) for w in offered), (name, header)
-    role_words = [c.value for row in words["G2:G5"] for c in row]
+    role_words = [c.value for row in words[f"G2:G{1 + len(Role)}"] for c in row]
     assert role_words == [label(r, "it") for r in Role]
     assert [label(s, "it") for s in SupportIntensity] == ["bassa", "media", "alta"]
 

@@ -159,6 +159,84 @@ TEXTS: dict[str, tuple[str, str]] = {
         "l'ufficio ha fissato per la persona un altro peer supporter",
         "the office has fixed another peer supporter for the person",
     ),
+    "rule.untrained_guide": (
+        "il lavoratore guida non ha la formazione sulla relazione educativa",
+        "the guide worker is not trained in the educational relationship",
+    ),
+    "rule.site_without_guides": (
+        "in questo tipo di sede non ci sono lavoratori guida: accompagnano il tutor aziendale e l'operatore",
+        "this kind of site has no guide workers: the company tutor and the desk's operator accompany the person",
+    ),
+    "rule.lead_off_shifts": (
+        "il lavoratore guida non lavora in abbastanza turni della mansione per affiancare la persona",
+        "the guide worker does not work enough of the position's shifts to work beside the person",
+    ),
+    "rule.no_tutor_available": (
+        "nessun tutor aziendale della sede può seguire la persona",
+        "none of the site's company tutors can follow the person",
+    ),
+    "rule.no_operator_available": (
+        "nessun operatore dello sportello dell'ambito può prendere in carico la persona",
+        "no job-desk operator of the person's area can take the person on",
+    ),
+    "rule.tutor_full": (
+        "il tutor aziendale segue già il massimo di tirocinanti",
+        "the company tutor already follows as many trainees as allowed",
+    ),
+    "rule.no_shared_language_tutor": (
+        "la persona e il tutor aziendale non hanno una lingua in comune",
+        "the person and the company tutor share no language",
+    ),
+    "rule.relationship_tutor": (
+        "una relazione tra la persona e il tutor aziendale esclude l'abbinamento",
+        "a relationship between the person and the company tutor rules the pairing out",
+    ),
+    "rule.excluded_tutor": (
+        "la persona ha chiesto di non essere seguita da questo tutor",
+        "the person asked not to be followed by this tutor",
+    ),
+    "rule.forbidden_tutor": ("l'ufficio ha escluso questo tutor", "the office has ruled this tutor out"),
+    "rule.pinned_elsewhere_tutor": (
+        "l'ufficio ha fissato per la persona un altro tutor",
+        "the office has fixed another tutor for the person",
+    ),
+    "rule.operator_outside_area": (
+        "l'operatore non segue l'ambito territoriale della persona",
+        "the operator does not serve the person's area",
+    ),
+    "rule.operator_full": (
+        "l'operatore ha già il massimo di persone in carico",
+        "the operator already follows as many people as allowed",
+    ),
+    "rule.relationship_operator": (
+        "una relazione tra la persona e l'operatore esclude l'abbinamento",
+        "a relationship between the person and the operator rules the pairing out",
+    ),
+    "rule.excluded_operator": (
+        "la persona ha chiesto di non essere seguita da questo operatore",
+        "the person asked not to be followed by this operator",
+    ),
+    "rule.forbidden_operator": ("l'ufficio ha escluso questo operatore", "the office has ruled this operator out"),
+    "rule.pinned_elsewhere_operator": (
+        "l'ufficio ha fissato per la persona un altro operatore",
+        "the office has fixed another operator for the person",
+    ),
+    "rule.peer_people_full": (
+        "il peer supporter segue già il massimo di persone",
+        "the peer supporter already follows as many people as allowed",
+    ),
+    "rule.former_client_dual_role": (
+        "il peer supporter è stato utente dello stesso servizio che segue la persona: doppio ruolo da discutere",
+        "the peer supporter was a client of the service that follows the person: a dual role to discuss",
+    ),
+    "rule.lived_experience_missing": (
+        "il peer supporter non ha l'esperienza vissuta che la persona ha chiesto",
+        "the peer supporter lacks the lived experience the person asked for",
+    ),
+    "rule.team_therapeutic": (
+        "il peer supporter ha una relazione terapeutica con qualcuno della squadra intorno alla persona",
+        "the peer supporter is in a therapeutic relationship with someone in the person's team",
+    ),
     "rule.below_min_score": (
         "il punteggio è sotto la soglia minima del programma",
         "the score is below the programme's minimum",
@@ -198,7 +276,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "a site used to hosting fragile workers",
     ),
     "feature.guide.language": ("lingue in comune", "languages in common"),
-    "feature.guide.schedule": ("presenti negli stessi orari", "present at the same times"),
+    "feature.guide.schedule": ("presente nei turni della mansione", "works the position's shifts"),
+    "feature.guide.guide_skill": ("competente nel lavoro della mansione", "skilled in the position's work"),
     "feature.guide.guide_experience": ("esperienza del lavoratore guida", "the guide worker's experience"),
     "feature.guide.gender": ("genere preferito dalla persona", "the gender the person prefers"),
     "feature.peer.lived_experience": ("esperienza vissuta simile", "a similar lived experience"),
@@ -441,9 +520,95 @@ TEXTS: dict[str, tuple[str, str]] = {
     "table.pairings": ("abbinamenti in corso", "pairings"),
     "table.pins": ("abbinamenti imposti", "pins"),
     "table.forbids": ("abbinamenti esclusi", "forbids"),
+    "table.tutors": ("tutor aziendali", "tutors"),
+    "table.operators": ("operatori dello sportello", "operators"),
+    "table.cooperatives": ("cooperative", "cooperatives"),
     "table.round": ("tornata", "round"),
     "round_key.name": ("nome della tornata", "name"),
     "round_key.date": ("data di inizio", "date"),
+    "round_key.region": ("regione (le sue regole sui tirocini)", "region (its traineeship rules)"),
+    "round_key.reviewer": ("responsabile degli inserimenti che approva", "reviewer who approves"),
+    "round_key.status": ("stato: bozza o approvato", "status: draft or approved"),
+    "round_key.approved_at": ("approvato il (AAAA-MM-GGTHH:MM)", "approved at (YYYY-MM-DDTHH:MM)"),
+    # -------- The seeds' new columns (issue 18): English is the schema's description
+    "field.candidates.peer_experience_required": (
+        "Il peer supporter deve avere ogni esperienza vissuta desiderata (una regola), non solo contare nel punteggio.",
+        "The peer supporter must bring every lived experience wished for (a hard rule), not only score for it.",
+    ),
+    "field.guides.trained": (
+        "Formato alla relazione educativa (serve per essere referente o squadra); vuoto: come dice can_lead.",
+        "Trained in the educational relationship (needed to be lead or squad); empty: as can_lead says.",
+    ),
+    "field.peers.current_people": (
+        "Persone che segue ora; vuoto: quelle degli abbinamenti in corso.",
+        "People they support now; empty: those of the pairings in place.",
+    ),
+    "field.sites.permanent_employees": (
+        "Dipendenti a tempo indeterminato di questa sede operativa.",
+        "Permanent employees at this operating site.",
+    ),
+    "field.sites.fixed_term_covering": (
+        "Dipendenti a tempo determinato il cui contratto inizia prima e finisce dopo il tirocinio.",
+        "Fixed-term employees whose contract starts before and ends after the traineeship.",
+    ),
+    "field.sites.apprentices": (
+        "Apprendisti (mai contati per il limite dei tirocinanti).",
+        "Apprentices (never counted for the trainee limit).",
+    ),
+    "field.sites.owners": (
+        "Titolari che lavorano nella sede (contati in Lombardia).",
+        "Owners working at the site (counted in Lombardy).",
+    ),
+    "field.sites.worker_members": (
+        "Soci lavoratori di una cooperativa (contati in Lombardia).",
+        "Worker members of a cooperative (counted in Lombardy).",
+    ),
+    "field.sites.exempt_trainees_present": (
+        "Dei tirocinanti ospitati ora, quelli che una disciplina regionale esenta dal limite (disabili, svantaggiati).",
+        "Of the trainees hosted now, those a regional rule set exempts from the limit (disabled, disadvantaged).",
+    ),
+    "field.sites.trainees_24m": (
+        "Tirocinanti extracurricolari ospitati nei 24 mesi precedenti (per la premialità).",
+        "Extracurricular trainees hosted in the previous 24 months (for the hiring bonus).",
+    ),
+    "field.sites.hired_24m": (
+        "Di questi, i tirocinanti assunti per almeno 6 mesi (part-time almeno al 50 %).",
+        "Of those, trainees hired for at least 6 months (part-time at least 50 %).",
+    ),
+    "field.sites.cooperative_id": (
+        "La cooperativa di tipo B di questa squadra; controllata sulla tabella delle cooperative quando ne elenca.",
+        "The type-B cooperative this team belongs to; checked against the cooperatives table when the round lists any.",
+    ),
+    "field.tutors.id": ("Codice unico in tutta la tornata.", "Unique identifier across the whole round."),
+    "field.tutors.name": ("Nome, come lo conosce l'azienda.", "Name, as the host knows them."),
+    "field.tutors.site_id": ("La sede di tirocinio in cui lavora.", "The placement site they work at."),
+    "field.tutors.languages": ("Lingue parlate.", "Languages spoken (ISO 639-1)."),
+    "field.tutors.gender": ("Genere, se indicato.", "Gender, if stated."),
+    "field.tutors.max_trainees": (
+        "Tirocinanti che può seguire insieme; vuoto: il limite di legge.",
+        "Trainees they can follow at once; empty: the legal limit.",
+    ),
+    "field.tutors.current_trainees": ("Tirocinanti che segue ora.", "Trainees they follow now."),
+    "field.operators.id": ("Codice unico in tutta la tornata.", "Unique identifier across the whole round."),
+    "field.operators.name": ("Nome, come lo conosce lo sportello.", "Name, as the desk knows them."),
+    "field.operators.areas_served": ("Ambiti territoriali che segue.", "Territorial areas they serve."),
+    "field.operators.languages": ("Lingue parlate.", "Languages spoken (ISO 639-1)."),
+    "field.operators.max_caseload": (
+        "Persone che può seguire insieme; vuoto: il tetto della policy.",
+        "People they can follow at once; empty: the policy's cap.",
+    ),
+    "field.operators.caseload": ("Persone che ha in carico ora.", "People they follow now."),
+    "field.cooperatives.id": ("Codice unico in tutta la tornata.", "Unique identifier across the whole round."),
+    "field.cooperatives.name": ("Ragione sociale della cooperativa.", "Name of the cooperative."),
+    "field.cooperatives.workers": (
+        "Lavoratori, per teste, media annua (soci e non soci; esclusi i volontari).",
+        "Workers, per head, annual average (members and not; volunteers excluded).",
+    ),
+    "field.cooperatives.disadvantaged_workers": (
+        "Dei lavoratori, le persone svantaggiate dell'art. 4 L. 381/91.",
+        "Of the workers, disadvantaged people of L. 381/91 art. 4.",
+    ),
+    "field.cooperatives.year": ("L'anno a cui si riferiscono le medie.", "The year the averages refer to."),
     # -------- Problems in the input that matchwork's own validators raise (the Pydantic error type after the dot)
     "problem.municipality_unknown": (
         "un comune italiano (forse {options}?)",
@@ -548,8 +713,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "field.guides.availability": ("Mezze giornate in cui lavora.", "Half-day slots they work."),
     "field.guides.gender": ("Genere, se indicato.", "Gender, if stated."),
     "field.guides.can_lead": (
-        "Formato alla relazione educativa: può essere referente di progetto.",
-        "Trained in the educational relationship: may lead.",
+        "Può essere il referente di progetto delle prime due settimane; richiede la formazione.",
+        "May be the lead guide (referente di progetto) of the first two weeks; requires the training.",
     ),
     "field.guides.max_mentees": (
         "Nuovi ingressi che può seguire insieme; vuota: il valore dei criteri.",
@@ -609,11 +774,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Comune italiano (nome o codice ISTAT); dà il luogo quando latitudine e longitudine sono vuote.",
         "Italian municipality (name or ISTAT code); gives the point when lat and lon are empty.",
     ),
-    "field.sites.headcount": ("Dipendenti in questa sede operativa.", "Employees at this operating site."),
+    "field.sites.headcount": (
+        "Dipendenti di questa sede operativa come li conta il limite dei tirocinanti; vuoto: contati dalle voci seguenti.",
+        "Employees at this operating site as the trainee limit counts them; empty: counted from the parts below.",
+    ),
     "field.sites.trainees_present": ("Tirocinanti ospitati ora.", "Trainees hosted now."),
     "field.sites.company_tutors": (
-        "Tutor aziendali che possono seguire tirocinanti.",
-        "Company tutors who can follow trainees.",
+        "Tutor aziendali che possono seguire tirocinanti, quando la tabella dei tutor non ne elenca per questa sede.",
+        "Company tutors who can follow trainees, when the tutors table lists none for this site.",
     ),
     "field.sites.accommodations": ("Accomodamenti che la sede può offrire.", "Adjustments the site can offer."),
     "field.sites.fragile_workers_hosted": (
@@ -1196,6 +1364,46 @@ TEXTS: dict[str, tuple[str, str]] = {
         "a number not above hours_per_week",
     ),
     "problem.distinct_ends": ("due estremi diversi (a e b sono uguali)", "two different ends (a and b are the same)"),
+    "problem.lead_untrained": (
+        "la formazione sulla relazione educativa per chi può essere referente (can_lead)",
+        "the training in the educational relationship for a guide who can lead (can_lead)",
+    ),
+    "problem.staff_missing": (
+        "i dipendenti (headcount), oppure i dipendenti a tempo indeterminato e le altre voci del personale",
+        "headcount, or permanent_employees and the other parts of the staff",
+    ),
+    "problem.exempt_over_present": (
+        "un numero non superiore ai tirocinanti presenti (trainees_present)",
+        "a number not above trainees_present",
+    ),
+    "problem.hired_over_trainees": (
+        "un numero non superiore ai tirocinanti degli ultimi 24 mesi (trainees_24m), da indicare",
+        "a number not above trainees_24m, which must be given",
+    ),
+    "problem.cooperative_of_company": (
+        "nessuna cooperativa per un'azienda ospitante (solo le squadre di una cooperativa ne hanno una)",
+        "no cooperative for a host company (only a cooperative's teams belong to one)",
+    ),
+    "problem.trainees_over_max": (
+        "un numero non superiore a massimo tirocinanti (max_trainees)",
+        "a number not above max_trainees",
+    ),
+    "problem.caseload_over_max": (
+        "un numero non superiore al carico massimo (max_caseload)",
+        "a number not above max_caseload",
+    ),
+    "problem.disadvantaged_over_workers": (
+        "un numero non superiore ai lavoratori (workers)",
+        "a number not above workers",
+    ),
+    "problem.approval_incomplete": (
+        "chi approva (reviewer) e quando (approved_at) per una tornata approvata",
+        "the reviewer and approved_at of an approved round",
+    ),
+    "problem.draft_approved_at": (
+        "nessuna data di approvazione per una bozza",
+        "no approved_at for a draft",
+    ),
     "problem.skill_level": (
         "un livello da 1 a 3 dopo i due punti, come cleaning:2",
         "a level 1 to 3 after a colon, as in cleaning:2",
@@ -1302,12 +1510,22 @@ TEXTS: dict[str, tuple[str, str]] = {
     "problem.policy_key": ("una chiave prevista", "a known key"),
     "problem.policy_file": ("un file TOML leggibile in UTF-8 ({detail})", "a readable UTF-8 TOML file ({detail})"),
     "problem.toml": ("un file TOML valido ({detail})", "valid TOML ({detail})"),
-    "problem.round_key": ("uno tra: name (nome), date (data)", "one of: name, date"),
+    "problem.round_key": (
+        "uno tra: name (nome), date (data), region (regione), reviewer, status, approved_at",
+        "one of: name, date, region, reviewer, status, approved_at",
+    ),
+    "problem.region": (
+        "una regione italiana, come lombardia o emilia-romagna",
+        "an Italian region, such as lombardia or emilia-romagna",
+    ),
     "problem.round_name": ("un nome da 1 a 200 caratteri", "a name of 1 to 200 characters"),
     # the round as a whole
     "problem.no_candidates": ("almeno una persona candidata", "at least one candidate"),
     "problem.no_sites": ("almeno una sede", "at least one site"),
-    "problem.no_guides": ("almeno un lavoratore guida", "at least one guide worker"),
+    "problem.no_guides": (
+        "almeno un lavoratore guida o un tutor aziendale (qualcuno deve affiancare i tirocinanti)",
+        "at least one guide worker or company tutor (someone must accompany the trainees)",
+    ),
     "problem.id_twice": (
         "un codice unico in tutta la tornata (è già usato in {other_table} riga {other_line})",
         "an id unique across the round (also used in {other_table} line {other_line})",
@@ -1320,16 +1538,20 @@ TEXTS: dict[str, tuple[str, str]] = {
     "problem.ref_position": ("il codice di una mansione della sede {site}", "the id of a position of site {site}"),
     "problem.ref_candidate": ("il codice di una persona candidata", "the id of a candidate"),
     "problem.ref_partner": (
-        "il codice di una sede, mansione, lavoratore guida o peer supporter",
-        "the id of a site, position, guide worker or peer supporter",
+        "il codice di una sede, mansione, lavoratore guida, peer supporter, tutor aziendale o operatore dello sportello",
+        "the id of a site, position, guide worker, peer supporter, company tutor or desk operator",
+    ),
+    "problem.ref_cooperative": (
+        "il codice di una cooperativa (tabella delle cooperative)",
+        "the id of a cooperative (cooperatives table)",
     ),
     "problem.ref_person": (
         "il codice di una persona, sede o componente dell'équipe della tornata",
         "the id of a person, site or care-team member of the round",
     ),
     "problem.ref_excluded": (
-        "il codice di un lavoratore guida, peer supporter, sede o mansione della tornata",
-        "the id of a guide worker, peer supporter, site or position of the round",
+        "il codice di un lavoratore guida, peer supporter, sede, mansione, tutor aziendale o operatore della tornata",
+        "the id of a guide worker, peer supporter, site, position, company tutor or desk operator of the round",
     ),
     "problem.role_kind": ("un ruolo che {kind} può avere", "a role that a {kind} can play"),
     "problem.one_pairing": (
@@ -1351,6 +1573,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     "problem.mentees_pairings": (
         "almeno {n}: gli abbinamenti in corso danno a questo lavoratore guida {n} persone",
         "at least {n}: the pairings table has that many newcomers with this guide",
+    ),
+    "problem.tutors_pairings": (
+        "almeno {n}: gli abbinamenti in corso danno a questo tutor {n} tirocinanti",
+        "at least {n}: the pairings table has that many trainees with this tutor",
+    ),
+    "problem.operators_pairings": (
+        "almeno {n}: gli abbinamenti in corso danno a questo operatore {n} persone",
+        "at least {n}: the pairings table has that many people followed by this operator",
+    ),
+    "problem.peers_pairings": (
+        "almeno {n}: gli abbinamenti in corso danno a questo peer supporter {n} persone",
+        "at least {n}: the pairings table has that many people with this peer supporter",
     ),
     "problem.trainees_pairings": (
         "almeno {n}: gli abbinamenti in corso collocano qui {n} tirocinanti",
@@ -1409,6 +1643,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "column.value": ("valore", "value"),
     "column.name": ("nome", "name"),
     "column.date": ("data", "date"),
+    "column.region": ("regione", "region"),
+    "column.reviewer": ("responsabile inserimenti", "reviewer"),
+    "column.approved_at": ("approvato il", "approved at"),
     # -------- The command's words about input (cli.<key>)
     "cli.problems_title_one": ("1 problema nei dati", "1 problem in the input"),
     "cli.problems_title_many": ("{n} problemi nei dati", "{n} problems in the input"),
@@ -1492,7 +1729,22 @@ TEXTS: dict[str, tuple[str, str]] = {
     "label.alcoholism": ("alcolista", "alcoholism"),
     "label.minor_family_difficulty": ("minore in difficoltà familiare", "minor in family difficulty"),
     "label.alternative_detention": ("condannato in misura alternativa", "alternative to detention"),
-    "label.social_health_fragility": ("fragilità sociale e sanitaria", "social and health fragility"),
+    "label.detained": (
+        "detenuto o internato ammesso al lavoro all'esterno",
+        "prisoner or internee admitted to work outside",
+    ),
+    "label.social_health_fragility": (
+        "fragilità sociale e sanitaria (L.R. Emilia-Romagna 14/2015)",
+        "social and health fragility (Emilia-Romagna L.R. 14/2015)",
+    ),
+    "label.international_protection": (
+        "richiedente o titolare di protezione internazionale",
+        "asylum seeker or holder of international protection",
+    ),
+    "label.violence_or_trafficking": (
+        "vittima di violenza, grave sfruttamento o tratta",
+        "victim of violence, severe exploitation or trafficking",
+    ),
     "label.serd": ("Servizio Dipendenze (SerD)", "addiction service (SerD)"),
     "label.cps": ("Centro Psico Sociale (DSM)", "community mental-health centre (CPS)"),
     "label.genitorialita": ("Servizio Genitorialità e Infanzia", "parenting and childhood service"),
@@ -1541,6 +1793,31 @@ TEXTS: dict[str, tuple[str, str]] = {
     "label.lead_guide": ("lavoratore guida referente", "lead guide worker"),
     "label.guide": ("lavoratore guida", "guide worker"),
     "label.peer": ("peer supporter", "peer supporter"),
+    "label.tutor": ("tutor aziendale", "company tutor"),
+    "label.operator": ("operatore dello sportello lavoro", "job-desk operator"),
+    "label.draft": ("bozza", "draft"),
+    "label.approved": ("approvato", "approved"),
+    "label.abruzzo": ("Abruzzo", "Abruzzo"),
+    "label.basilicata": ("Basilicata", "Basilicata"),
+    "label.bolzano": ("Provincia autonoma di Bolzano", "Autonomous Province of Bolzano"),
+    "label.calabria": ("Calabria", "Calabria"),
+    "label.campania": ("Campania", "Campania"),
+    "label.emilia-romagna": ("Emilia-Romagna", "Emilia-Romagna"),
+    "label.friuli-venezia-giulia": ("Friuli Venezia Giulia", "Friuli Venezia Giulia"),
+    "label.lazio": ("Lazio", "Lazio"),
+    "label.liguria": ("Liguria", "Liguria"),
+    "label.lombardia": ("Lombardia", "Lombardy"),
+    "label.marche": ("Marche", "Marche"),
+    "label.molise": ("Molise", "Molise"),
+    "label.piemonte": ("Piemonte", "Piedmont"),
+    "label.puglia": ("Puglia", "Apulia"),
+    "label.sardegna": ("Sardegna", "Sardinia"),
+    "label.sicilia": ("Sicilia", "Sicily"),
+    "label.toscana": ("Toscana", "Tuscany"),
+    "label.trento": ("Provincia autonoma di Trento", "Autonomous Province of Trento"),
+    "label.umbria": ("Umbria", "Umbria"),
+    "label.valle-d-aosta": ("Valle d'Aosta", "Aosta Valley"),
+    "label.veneto": ("Veneto", "Veneto"),
     # -------- ATECO 2007 sections
     "label.A": ("agricoltura, silvicoltura e pesca", "agriculture, forestry and fishing"),
     "label.B": ("estrazione di minerali", "mining and quarrying"),

@@ -102,10 +102,12 @@ class Limits:
         placed_site = a.positions.site[position[matched]]
         new_site = np.bincount(placed_site, minlength=n_s)
         exempt_new = np.bincount(placed_site[cap.exempt[matched]], minlength=n_s)
-        present = cap.site_tutor_limit - cap.site_tutor  # trainees carried, net of this round's candidates
+        present = cap.site_present  # trainees carried, net of this round's candidates
         self.position_load = np.bincount(position[matched], minlength=n_p)
-        self.legal_load = present + new_site - exempt_new
-        self.tutor_load = present + new_site
+        # the legal limit counts the non-exempt trainees only, those present as those placed now
+        self.legal_load = cap.site_counted + new_site - exempt_new
+        # the tutors' load: what they carry (the listed tutors', or the trainees present) and the new trainees
+        self.tutor_load = (cap.site_tutor_limit - cap.site_tutor) + new_site
         leads = np.bincount(lead[matched], minlength=n_g)
         self.lead_load = leads
         self.guide_load = (cap.guide_limit - cap.guide_total) + leads + np.bincount(squad_members, minlength=n_g)
@@ -114,9 +116,10 @@ class Limits:
             peer[given], weights=cap.hours_needed[given], minlength=len(a.peers)
         )
         openings = np.bincount(a.positions.site, weights=cap.position_open, minlength=n_s)
-        site_capacity = np.minimum(cap.site_tutor_limit, cap.site_legal_limit + exempt_new)
-        self.site_capacity = np.minimum(site_capacity, present + openings)
-        self.site_load = self.tutor_load
+        # what is left under each limit when the round began; the legal one binds the non-exempt placed now
+        room = np.minimum(np.minimum(cap.site_tutor, cap.site_legal + exempt_new), openings)
+        self.site_capacity = present + room
+        self.site_load = present + new_site
 
     # ------------------------------------------------------------ the loads table
 

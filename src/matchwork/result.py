@@ -405,10 +405,10 @@ class MatchResult:
             if not len(r):
                 continue
             reasons, _, _ = scorer.evaluate(stage, r, c)
-            reasons &= np.uint32(role_mask(role))
+            reasons &= np.uint64(role_mask(role))
             owner = np.array([where[int(x)] for x in np.unique(r)])[np.searchsorted(np.unique(r), r)]
             for rule in RULE_BY_CODE.values():
-                hit = np.bincount(owner, weights=(reasons & np.uint32(rule.mask)) > 0, minlength=len(candidates))
+                hit = np.bincount(owner, weights=(reasons & np.uint64(rule.mask)) > 0, minlength=len(candidates))
                 for i in np.flatnonzero(hit):
                     out[i][rule.code] += int(hit[i])
         return out
@@ -418,9 +418,9 @@ class MatchResult:
         scorer = self.scores.scorer
         counts: Counter[str] = Counter()
         for stage, role in (("site", "site"), ("guide", "lead_guide")):
-            reasons = scorer.dense(stage, candidates=np.array([candidate])).reasons & np.uint32(role_mask(role))
+            reasons = scorer.dense(stage, candidates=np.array([candidate])).reasons & np.uint64(role_mask(role))
             for rule in RULE_BY_CODE.values():  # one vectorised count per rule, not a loop over pairs
-                n = int(np.count_nonzero(reasons & np.uint32(rule.mask)))
+                n = int(np.count_nonzero(reasons & np.uint64(rule.mask)))
                 if n:
                     counts[rule.code] += n
         return counts

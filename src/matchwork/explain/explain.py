@@ -243,7 +243,7 @@ class Context:
         a = self.a
         row = self.row("guide", c)
         at_site = a.guides.site[row.cols] == site
-        masks = row.reasons[at_site] & np.uint32(role_mask("lead_guide"))
+        masks = row.reasons[at_site] & np.uint64(role_mask("lead_guide"))
         bits = int(np.bitwise_or.reduce(masks)) if at_site.any() else 0
         cannot = at_site & ~a.guides.can_lead[row.cols]
         if cannot.any() or not at_site.any():
@@ -399,7 +399,7 @@ def _placement(ctx: Context, c: int, row: Any, seen: tuple[str, ...]) -> list[St
     site_row, guide_row = ctx.row("site", c), ctx.row("guide", c)
     out: list[StageExplanation] = []
     if "site" in seen:
-        allowed = (site_row.reasons & np.uint32(role_mask("site"))) == 0
+        allowed = (site_row.reasons & np.uint64(role_mask("site"))) == 0
         i = int(site_row.find(c, pos))
         stage = _chosen(ctx, "site", site_row, i, allowed, "site", pos)
         if ctx.audience in ("case_team", "candidate"):
@@ -415,7 +415,7 @@ def _placement(ctx: Context, c: int, row: Any, seen: tuple[str, ...]) -> list[St
         may_lead = (
             same_site
             & a.guides.can_lead[guide_row.cols]
-            & ((guide_row.reasons & np.uint32(role_mask("lead_guide"))) == 0)
+            & ((guide_row.reasons & np.uint64(role_mask("lead_guide"))) == 0)
         )
         i = int(guide_row.find(c, lead))
         stage = _chosen(ctx, "lead_guide", guide_row, i, may_lead, "lead_guide", lead)
@@ -428,7 +428,7 @@ def _placement(ctx: Context, c: int, row: Any, seen: tuple[str, ...]) -> list[St
     if "squad" in seen:
         for g in sorted(squad, key=lambda g: str(a.guides.ids[g])):
             i = int(guide_row.find(c, g))
-            may = same_site & (guide_row.cols != lead) & ((guide_row.reasons & np.uint32(role_mask("guide"))) == 0)
+            may = same_site & (guide_row.cols != lead) & ((guide_row.reasons & np.uint64(role_mask("guide"))) == 0)
             out.append(_chosen(ctx, "squad", guide_row, i, may, "guide", g))
         if not squad:
             out.append(StageExplanation("squad", None, None, None, (), None, 0, (), ()))
@@ -439,7 +439,7 @@ def _peer(ctx: Context, c: int, row: Any) -> list[StageExplanation]:
     a = ctx.a
     note = "" if a.candidates.wants_peer[c] else ctx.t["not_wanted"]
     peer_row = ctx.row("peer", c)
-    allowed = (peer_row.reasons & np.uint32(role_mask("peer"))) == 0
+    allowed = (peer_row.reasons & np.uint64(role_mask("peer"))) == 0
     if row["peer_id"] is None:
         alts: tuple[Alternative, ...] = ()
         if ctx.audience == "case_team":
@@ -465,7 +465,7 @@ def _blocked(ctx: Context, c: int) -> tuple[Alternative, ...]:
     """For an unmatched candidate: the best allowed positions and the best ruled out, each with what blocked it."""
     site_row = ctx.row("site", c)
     order = np.lexsort((site_row.cols, -site_row.total))
-    allowed = (site_row.reasons[order] & np.uint32(role_mask("site"))) == 0
+    allowed = (site_row.reasons[order] & np.uint64(role_mask("site"))) == 0
     best = [*order[allowed][:N_ALTERNATIVES], *order[~allowed][:N_ALTERNATIVES]]
     return tuple(ctx.site_alternative(c, site_row, int(i), -1) for i in best)
 
@@ -492,7 +492,7 @@ def suggest(result: MatchResult, candidate_id: str, k: int = 5, lang: str = "it"
     ctx = context(result, "case_team", lang)
     rows = []
     site_row = ctx.row("site", c)
-    top_sites = rank_allowed(site_row, (site_row.reasons & np.uint32(role_mask("site"))) == 0)[:k]
+    top_sites = rank_allowed(site_row, (site_row.reasons & np.uint64(role_mask("site"))) == 0)[:k]
     sites = set(a.positions.site[site_row.cols[top_sites]].tolist())
     guide_row, peer_row = ctx.row("guide", c), ctx.row("peer", c)
     at_sites = np.isin(a.guides.site[guide_row.cols], list(sites))
@@ -511,4 +511,4 @@ def suggest(result: MatchResult, candidate_id: str, k: int = 5, lang: str = "it"
 
 
 def _ranked(table: ScoreTable, role: str, among: np.ndarray) -> np.ndarray:
-    return rank_allowed(table, among & ((table.reasons & np.uint32(role_mask(role))) == 0))
+    return rank_allowed(table, among & ((table.reasons & np.uint64(role_mask(role))) == 0))

@@ -214,7 +214,7 @@ def _site_rules(
     a = result.scores.arrays
     row = result.scores.scorer.dense("site", candidates=np.array([c]))
     cols = np.array([a.positions.index[p] for p in positions])
-    masks = row.reasons[cols] & np.uint32(role_mask("site"))
+    masks = row.reasons[cols] & np.uint64(role_mask("site"))
     if (masks == 0).any():
         return (), ()
     codes = reason_codes(int(np.bitwise_and.reduce(masks)) or int(masks[0]))

@@ -29,9 +29,17 @@ from matchwork.model.round import Round
 
 __all__ = ["pseudonymize"]
 
-_ID_FIELDS = {"id", "site_id", "position_id", "candidate_id", "partner_id", "a", "b"}
+_ID_FIELDS = {"id", "site_id", "position_id", "candidate_id", "partner_id", "a", "b", "cooperative_id"}
 _ID_LIST_FIELDS = {"excluded_ids", "care_team"}
-_PREFIX = {"candidates": "C", "guides": "G", "peers": "P", "sites": "S"}
+_PREFIX = {
+    "candidates": "C",
+    "guides": "G",
+    "peers": "P",
+    "sites": "S",
+    "tutors": "T",
+    "operators": "O",
+    "cooperatives": "K",
+}
 
 
 class _Pseudonyms:
@@ -84,7 +92,7 @@ def pseudonymize(rnd: Round, key: str | bytes) -> Round:
     Round
         The same round — the same matches, scores and reasons — under pseudonyms.
         Positions keep their titles, sites their sector and location; the round's
-        name becomes ``"pseudonymised round"``.
+        name becomes ``"pseudonymised round"``, and its reviewer a pseudonym too.
     """
     secret = key.encode() if isinstance(key, str) else bytes(key)
     if len(secret) < 8:
@@ -97,7 +105,10 @@ def pseudonymize(rnd: Round, key: str | bytes) -> Round:
             for pos in record.get("positions", []):
                 roles[pos["id"]] = "S"
     p = _Pseudonyms(secret, roles)
-    for table in ("candidates", "guides", "peers", "sites", "relationships", "pairings", "pins", "forbids"):
+    for table in (*_PREFIX, "relationships", "pairings", "pins", "forbids"):
         doc[table] = _walk(doc[table], table, p)
     doc["name"] = "pseudonymised round"
+    reviewer = doc.get("review", {}).get("reviewer")
+    if reviewer:  # the responsabile inserimenti is a person too
+        doc["review"]["reviewer"] = p.name("reviewers", reviewer)
     return Round.from_json(doc)

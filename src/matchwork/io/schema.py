@@ -8,8 +8,8 @@ Examples
 --------
 >>> from matchwork import schema
 >>> s = schema()
->>> sorted(s)[:3]
-['candidates', 'forbids', 'guides']
+>>> sorted(s)[:4]
+['candidates', 'cooperatives', 'forbids', 'guides']
 >>> s["candidates"]["properties"]["category"]["sensitive"]
 True
 """
@@ -24,6 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from matchwork.model.profiles import (
     PROFILE_TYPES,
     Candidate,
+    CompanyTutor,
+    Cooperative,
+    DeskOperator,
     Forbid,
     GuideWorker,
     Pairing,
@@ -31,7 +34,9 @@ from matchwork.model.profiles import (
     Pin,
     PlacementSite,
     Relationship,
+    Review,
 )
+from matchwork.model.vocab import Region
 
 __all__ = ["RoundDocument", "schema"]
 
@@ -44,10 +49,15 @@ class RoundDocument(BaseModel):
     matchwork: int = Field(1, description="Format version.")
     name: str = Field("round", description="Name of the round.")
     date: dt.date | None = Field(None, description="The day placements start (YYYY-MM-DD).")
+    region: Region | None = Field(None, description="The region whose traineeship rules apply.")
+    review: Review | None = Field(None, description="Who reviews the round's matches, and their approval.")
     candidates: list[Candidate]
-    guides: list[GuideWorker]
+    guides: list[GuideWorker] = []
     peers: list[PeerSupporter] = []
     sites: list[PlacementSite]
+    tutors: list[CompanyTutor] = []
+    operators: list[DeskOperator] = []
+    cooperatives: list[Cooperative] = []
     relationships: list[Relationship] = []
     pairings: list[Pairing] = []
     pins: list[Pin] = []

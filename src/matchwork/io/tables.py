@@ -3,7 +3,8 @@
 One table per profile type (``candidates``, ``guides``, ``peers``, ``sites``,
 ``positions``) and per tie (``relationships``, ``pairings``, ``pins``,
 ``forbids``), plus a small ``round`` table of ``key, value`` rows (``name``,
-``date``). Cells are plain text a placement officer can type:
+``date``, ``region``, and the review: ``reviewer``, ``status``, ``approved_at``).
+Cells are plain text a placement officer can type:
 
 * a location is three columns ``lat``, ``lon``, ``municipality``;
 * a set is a ``;``-separated list: ``it;en``, ``mon_am;mon_pm``;
@@ -100,7 +101,7 @@ TABLES: tuple[str, ...] = (*PROFILE_TYPES, "round")
 """Every table, in the order they are read and written."""
 REQUIRED_TABLES: tuple[str, ...] = ("candidates", "guides", "sites", "positions")
 OPTIONAL_TABLES: tuple[str, ...] = tuple(t for t in TABLES if t not in REQUIRED_TABLES)
-ROUND_KEYS: tuple[str, ...] = ("name", "date")
+ROUND_KEYS: tuple[str, ...] = ("name", "date", "region", "reviewer", "status", "approved_at")
 LIST_SEP = ";"
 _FORMULA_START = ("=", "+", "-", "@", "'")
 
@@ -1118,7 +1119,7 @@ def read_json(source: str | os.PathLike[str] | Mapping[str, Any]) -> tuple[dict[
     if _depth(doc, MAX_JSON_DEPTH):
         return {}, [Problem.of("json_depth", "json", limit=MAX_JSON_DEPTH)]
     problems = []
-    known = {*PROFILE_TYPES, *ROUND_KEYS, "matchwork", "notes"} - {"positions"}
+    known = {*PROFILE_TYPES, *ROUND_KEYS, "review", "matchwork", "notes"} - {"positions"}
     for key in sorted(set(doc) - known, key=str):
         hint = suggest(str(key), sorted(known))
         problems.append(Problem.of("table_unknown", str(key)[:80], hint=hint))

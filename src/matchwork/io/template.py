@@ -115,6 +115,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "municipality": "Mantova",
         "headcount": 25,
         "company_tutors": 2,
+        "cooperative_id": "K001",
         "accommodations": [Accommodation.FREQUENT_BREAKS, Accommodation.WRITTEN_INSTRUCTIONS],
     },
     "positions": {
@@ -125,6 +126,28 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "shifts": [Slot.MON_AM, Slot.TUE_AM, Slot.WED_AM, Slot.THU_AM, Slot.FRI_AM],
         "hours_per_week": 20,
         "openings": 2,
+    },
+    "tutors": {
+        "id": "T001",
+        "name": "Elena V.",
+        "site_id": "S001",
+        "languages": [Language("it")],
+        "gender": Gender.F,
+        "max_trainees": 3,
+    },
+    "operators": {
+        "id": "O001",
+        "name": "Franco L.",
+        "areas_served": ["Mantova"],
+        "languages": [Language("it")],
+        "caseload": 12,
+    },
+    "cooperatives": {
+        "id": "K001",
+        "name": "Cooperativa sociale Il Ponte",
+        "workers": 48,
+        "disadvantaged_workers": 16,
+        "year": 2025,
     },
     "relationships": {"a": "P001", "b": "G001", "kind": RelationshipKind.FAMILY},
     "pairings": {"candidate_id": "C001", "partner_id": "G001", "role": Role.LEAD_GUIDE, "since": dt.date(2026, 1, 12)},
@@ -165,7 +188,7 @@ def _kind(table: str, column: str) -> str:
         return "levels"
     if origin in (frozenset, set, list, tuple):
         return "many" if _vocabulary(table, column) else "list"
-    if annotation is bool:
+    if annotation is bool or set(typing.get_args(annotation)) == {bool, type(None)}:  # yes/no, or yes/no/empty
         return "bool"
     if _vocabulary(table, column):
         return "one"

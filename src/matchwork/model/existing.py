@@ -12,9 +12,12 @@ Examples
 >>> import matchwork as mw
 >>> rnd = mw.synth.round(300, seed=0)
 >>> ex = Existing.of(rnd)
->>> cid = sorted(ex.site)[0]
->>> ex.lead[cid] in {g.id for g in rnd.guides}
-True
+>>> cid = sorted(ex.lead)[0]  # at a cooperative: the site and the lead guide
+>>> len(ex.site[cid]), ex.lead[cid] in {g.id for g in rnd.guides}
+(1, True)
+>>> cid = sorted(ex.tutor)[0]  # at a host company: the site, the company tutor and the desk's operator
+>>> ex.tutor[cid].startswith("T"), ex.operator[cid].startswith("SPORTELLO-")
+(True, True)
 >>> partner_positions(rnd, "S00001")
 ('S00001-P1',)
 """
@@ -53,6 +56,8 @@ class Existing:
     lead : mapping of candidate id → guide id
     squad : mapping of candidate id → frozenset of guide ids
     peer : mapping of candidate id → peer supporter id
+    tutor : mapping of candidate id → company tutor id
+    operator : mapping of candidate id → desk operator id
     """
 
     site: Mapping[str, frozenset[str]]
@@ -60,6 +65,8 @@ class Existing:
     lead: Mapping[str, str]
     squad: Mapping[str, frozenset[str]]
     peer: Mapping[str, str]
+    tutor: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    operator: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def of(cls, rnd: Round) -> Existing:
@@ -69,6 +76,7 @@ class Existing:
         lead: dict[str, str] = {}
         squad: dict[str, set[str]] = {}
         peer: dict[str, str] = {}
+        single: dict[Role, dict[str, str]] = {Role.PEER: peer, Role.TUTOR: {}, Role.OPERATOR: {}}
         for p in rnd.pairings:
             if p.role == Role.SITE:
                 site[p.candidate_id] = frozenset(partner_positions(rnd, p.partner_id))
@@ -78,9 +86,10 @@ class Existing:
             elif p.role == Role.GUIDE:
                 squad.setdefault(p.candidate_id, set()).add(p.partner_id)
             else:
-                peer[p.candidate_id] = p.partner_id
-        return cls(site, site_partner, lead, {c: frozenset(g) for c, g in squad.items()}, peer)
+                single[p.role][p.candidate_id] = p.partner_id
+        squads = {c: frozenset(g) for c, g in squad.items()}
+        return cls(site, site_partner, lead, squads, peer, single[Role.TUTOR], single[Role.OPERATOR])
 
     def has(self, candidate_id: str) -> bool:
         """Whether the candidate has any pairing in place."""
-        return any(candidate_id in m for m in (self.site, self.lead, self.squad, self.peer))
+        return any(candidate_id in m for m in (self.site, self.lead, self.squad, self.peer, self.tutor, self.operator))

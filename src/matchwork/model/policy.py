@@ -5,8 +5,8 @@ this module only, each with its reason: ``Policy()`` is the documented default,
 and :meth:`Policy.to_toml` writes it as a commented file (``matchwork policy``)
 that a programme copies and changes where it decides differently. Legal trainee limits are *named, versioned rule sets*
 (placement law is regional and changes), not constants; the rule set in force is
-chosen by name, and a region's exemptions for disadvantaged trainees are a switch
-of that rule set.
+chosen by the round's region unless the policy names one, and a region's exemptions
+for disadvantaged trainees are a switch of that rule set.
 
 Examples
 --------
@@ -15,7 +15,9 @@ Examples
 >>> policy.caps.lead_newcomers, policy.caps.squad_size, policy.caps.peer_hours_per_week
 (1, 2, 8.0)
 >>> policy.trainee_rule_set().limit(4), policy.trainee_rule_set().limit(12), policy.trainee_rule_set().limit(57)
-(1, 2, 5)
+(1, 2, 6)
+>>> policy.trainee_limits.name_for("lombardia"), policy.trainee_limits.name_for("veneto")
+('lombardia', 'national-2017')
 >>> policy.with_weights(site={"commute": 40}).weights["site"]["commute"]
 40.0
 """
@@ -28,16 +30,38 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serializer, model_validator
 
 from matchwork._validation import Backend, Objective
 from matchwork.errors import PolicyValidationError, Problem
 from matchwork.model.validation import key_of
-from matchwork.model.vocab import Category, RelationshipKind, SupportIntensity, suggest
+from matchwork.model.vocab import (
+    DISABILITY_CATEGORIES,
+    L381_CATEGORIES,
+    Category,
+    Region,
+    RelationshipKind,
+    SiteKind,
+    SupportIntensity,
+    suggest,
+)
 
-__all__ = ["STAGES", "Caps", "Policy", "Scoring", "SolverOptions", "SquadOptions", "TraineeLimits", "TraineeRuleSet"]
+__all__ = [
+    "DEFAULT_RULE_SETS",
+    "HEADCOUNT_PARTS",
+    "STAGES",
+    "Caps",
+    "Duration",
+    "Policy",
+    "Scoring",
+    "SolverOptions",
+    "SquadOptions",
+    "Team",
+    "TraineeLimits",
+    "TraineeRuleSet",
+]
 
 STAGES = ("site", "guide", "peer")
 """The three scoring stages: candidate × position, × guide worker, × peer supporter."""
@@ -98,6 +122,28 @@ class Caps(_Section):
     )
     peer_new_fraction: float = Field(0.5, ge=0, le=1, description="Share of the cap while a peer supporter is new.")
     peer_new_months: int = Field(3, ge=0, le=60, description="How long a peer supporter counts as new, in months.")
+    peer_max_people: int = Field(
+        4,
+        ge=0,
+        le=100,
+        description="Burnout cap: people a peer supporter follows at once (their tasks, not only their hours).",
+    )
+    peer_new_max_people: int = Field(
+        2, ge=0, le=100, description="People a peer supporter follows at once while new (seed 004: enthusiasm)."
+    )
+    operator_caseload: int = Field(
+        20,
+        ge=0,
+        le=200,
+        description="People a job-desk operator follows at once (IPS fidelity scale: 20 or fewer); "
+        "their own lower figure wins.",
+    )
+    lead_min_shift_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Share of the position's shifts the lead guide must work: they work beside the person.",
+    )
     hours_by_intensity: dict[SupportIntensity, Annotated[float, Field(ge=0.1, le=40)]] = Field(
         default_factory=lambda: {SupportIntensity.LOW: 1.0, SupportIntensity.MEDIUM: 2.0, SupportIntensity.HIGH: 3.0},
         description="Peer-supporter hours a week each candidate needs, by support intensity.",
@@ -108,6 +154,8 @@ class Caps(_Section):
         missing = set(SupportIntensity) - set(self.hours_by_intensity)
         if missing:
             raise ValueError(f"hours_by_intensity needs a figure for {sorted(m.value for m in missing)}")
+        if self.peer_new_max_people > self.peer_max_people:
+            raise ValueError("peer_new_max_people must not exceed peer_max_people")
         return self
 
 
@@ -121,6 +169,31 @@ class SquadOptions(_Section):
     )
 
 
+class Team(_Section):
+    """Who accompanies a trainee, by the kind of site; who gets a peer supporter."""
+
+    guides_at: frozenset[SiteKind] = Field(
+        default_factory=lambda: frozenset(SiteKind),
+        description="Site kinds whose guide workers may lead and join squads, where the site lists them (seed 002: "
+        "the cooperative's lavoratori guida); ['cooperative'] keeps them to cooperative teams.",
+    )
+    tutor_at: frozenset[SiteKind] = Field(
+        default_factory=lambda: frozenset({SiteKind.COMPANY}),
+        description="Site kinds whose trainees get a company tutor by name from the tutors table (seed 003); "
+        "the legal tutor limit holds at every site.",
+    )
+    operator_at: frozenset[SiteKind] = Field(
+        default_factory=lambda: frozenset({SiteKind.COMPANY}),
+        description="Site kinds whose trainees are followed by the job desk's operator of their area, within "
+        "the caseload cap, when the round lists operators (seed 003).",
+    )
+    peer_for_waiting: bool = Field(
+        False,
+        description="Offer a peer supporter also to people left waiting for a placement (zero exclusion); "
+        "otherwise only to people placed in the round.",
+    )
+
+
 class Rules(_Section):
     """Which hard rules apply, and which relationships forbid a pair."""
 
@@ -131,52 +204,171 @@ class Rules(_Section):
     disabled: frozenset[str] = Field(
         default_factory=frozenset, description="Rule codes switched off, e.g. ['no_schedule_overlap']."
     )
+    flagged: frozenset[str] = Field(
+        default_factory=lambda: frozenset({"former_client_dual_role"}),
+        description="Rule codes that do not forbid a pair but flag it for the case team to discuss "
+        "(seed 004: a peer supporter's dual role is discussed openly); remove a code to forbid instead.",
+    )
+
+    @model_validator(mode="after")
+    def _disabled_or_flagged(self) -> Rules:
+        both = self.disabled & self.flagged
+        if both:
+            raise ValueError(f"a rule is either disabled or flagged, not both: {sorted(both)}")
+        return self
+
+
+HEADCOUNT_PARTS: tuple[str, ...] = ("permanent", "fixed_term_covering", "owners", "worker_members")
+"""Parts of a site's staff a rule set may count (apprentices never count)."""
+
+Percent = Annotated[float, Field(ge=0, le=100)]
+
+
+class Duration(BaseModel):
+    """How long a traineeship may last for one category of person, in months, and the source."""
+
+    model_config = ConfigDict(frozen=True)
+
+    max_months: int
+    extendable_to: int | None = None
+    condition: str = ""
 
 
 class TraineeRuleSet(_Section):
-    """A legal trainee-limit rule set: headcount bands, a percentage above them, exemptions.
+    """A legal trainee-limit rule set: who counts, the bands, the percentage above them, bonus, exemptions.
 
     ``bands`` is a list of ``(max_employees, trainees)`` in increasing order; above
-    the last band the limit is ``above_percent`` % of the employees, rounded down.
-    Trainees whose L. 381/91 category is in ``exempt_categories`` do not count.
+    the last band the limit is ``above_percent`` % of the employees, rounded as
+    ``rounding`` says (``up`` in the 2017 national guidelines). The employees are
+    the parts of the staff in ``counts``. Units with more than ``bonus_above``
+    permanent employees that hired at least ``hiring_bonus[i][0]`` % of the
+    trainees of the previous 24 months may host ``hiring_bonus[i][1]`` more.
+    Trainees whose category is in ``exempt_categories`` do not count.
 
     >>> rs = TraineeRuleSet(bands=[(5, 1), (20, 2)], above_percent=10)
-    >>> [rs.limit(n) for n in (0, 5, 6, 20, 21, 39, 40, 100)]
-    [1, 1, 2, 2, 2, 3, 4, 10]
+    >>> [rs.limit(n) for n in (0, 5, 6, 20, 21, 30, 31, 40, 100, 101)]
+    [1, 1, 2, 2, 3, 3, 4, 4, 10, 11]
+    >>> rs.limit(45, hired_share=60)  # 5 by the percentage, +2 for hiring over half its trainees
+    7
     """
 
     description: str = ""
+    source: str = ""
     bands: tuple[tuple[Annotated[int, Field(ge=0, le=10**9)], Annotated[int, Field(ge=0, le=10**9)]], ...] = (
         (5, 1),
         (20, 2),
     )
     above_percent: float = Field(10.0, ge=0, le=100)
+    rounding: Literal["up", "down", "half_up"] = "up"
+    counts: frozenset[Literal["permanent", "fixed_term_covering", "owners", "worker_members"]] = frozenset(
+        {"permanent", "fixed_term_covering"}
+    )
+    hiring_bonus: tuple[tuple[Percent, Annotated[int, Field(ge=0, le=100)]], ...] = (
+        (20.0, 1),
+        (50.0, 2),
+        (75.0, 3),
+        (100.0, 4),
+    )
+    bonus_above: int = Field(20, ge=0, description="Permanent employees a unit must exceed for the hiring bonus.")
     exempt_categories: frozenset[Category] = frozenset()
+    max_months: int = Field(12, ge=1, le=120)
+    max_months_by_category: dict[Category, Annotated[int, Field(ge=1, le=120)]] = Field(default_factory=dict)
+    extendable_by_category: dict[Category, Annotated[int, Field(ge=1, le=120)]] = Field(default_factory=dict)
+    extension_condition: str = ""
 
     @model_validator(mode="after")
     def _increasing(self) -> TraineeRuleSet:
         limits = [b[0] for b in self.bands]
         if limits != sorted(limits) or len(set(limits)) != len(limits):
             raise ValueError("bands must have strictly increasing max_employees")
+        shares = [b[0] for b in self.hiring_bonus]
+        if shares != sorted(shares) or len(set(shares)) != len(shares):
+            raise ValueError("hiring_bonus must have strictly increasing shares")
         return self
 
-    def limit(self, employees: int) -> int:
-        """Trainees a site with ``employees`` employees may host at once."""
+    def limit(self, employees: int, hired_share: float | None = None, permanent: int | None = None) -> int:
+        """Trainees a site with ``employees`` counted employees may host at once.
+
+        ``hired_share`` is the percentage of the previous 24 months' trainees that
+        the unit hired; ``permanent`` its permanent employees (default: ``employees``),
+        which must exceed ``bonus_above`` for the hiring bonus.
+        """
         for max_employees, trainees in self.bands:
             if employees <= max_employees:
-                return trainees
-        # round down, forgiving the binary error of e.g. 10 % of 30 = 3.0000000000000004
-        return max(math.floor(employees * self.above_percent / 100 + 1e-9), self.bands[-1][1] if self.bands else 0)
+                base = trainees
+                break
+        else:
+            raw = employees * self.above_percent / 100
+            # forgive the binary error of e.g. 10 % of 30 = 3.0000000000000004 in every direction
+            if self.rounding == "up":
+                rounded = math.ceil(raw - 1e-9)
+            elif self.rounding == "down":
+                rounded = math.floor(raw + 1e-9)
+            else:
+                rounded = math.floor(raw + 0.5 + 1e-9)
+            base = max(rounded, self.bands[-1][1] if self.bands else 0)
+        return base + self.bonus(hired_share, employees if permanent is None else permanent)
 
+    def bonus(self, hired_share: float | None, permanent: int) -> int:
+        """Extra trainees for hiring earlier trainees (premialità): 0 when not earned.
+
+        >>> TraineeRuleSet().bonus(50, permanent=30), TraineeRuleSet().bonus(100, permanent=20)
+        (2, 0)
+        """
+        if hired_share is None or permanent <= self.bonus_above:
+            return 0
+        earned = [extra for share, extra in self.hiring_bonus if hired_share + 1e-9 >= share]
+        return max(earned, default=0)
+
+    def headcount(self, parts: dict[str, int | None]) -> int:
+        """The employees this rule set counts, from the parts of a site's staff (missing parts: 0).
+
+        >>> TraineeRuleSet().headcount({"permanent": 18, "fixed_term_covering": 3, "owners": 2})
+        21
+        """
+        return sum(int(parts.get(part) or 0) for part in self.counts)
+
+    def duration(self, category: Category | None) -> Duration:
+        """The longest traineeship for a person of ``category`` (information: matching does not use it).
+
+        >>> TraineeRuleSet(max_months_by_category={"physical_disability": 24}).duration("physical_disability")
+        Duration(max_months=24, extendable_to=None, condition='')
+        """
+        if category is None:
+            return Duration(max_months=self.max_months)
+        cat = Category(category)
+        extendable = self.extendable_by_category.get(cat)
+        return Duration(
+            max_months=self.max_months_by_category.get(cat, self.max_months),
+            extendable_to=extendable,
+            condition=self.extension_condition if extendable else "",
+        )
+
+
+_DISABLED_24 = dict.fromkeys(sorted(DISABILITY_CATEGORIES), 24)
 
 DEFAULT_RULE_SETS: dict[str, TraineeRuleSet] = {
     "national-2017": TraineeRuleSet(
-        description="D.M. 142/1998 art. 1 and the 2017 national guidelines on extracurricular traineeships",
+        description="2017 national guidelines on extracurricular traineeships (Accordo Stato-Regioni 25 May 2017, "
+        "§6): 1 trainee up to 5 permanent employees, 2 from 6 to 20, 10 % rounded up above 20; permanent "
+        "employees plus fixed-term ones covering the traineeship, apprentices excluded; 12 months, 24 for "
+        "disabled people",
+        source="Accordo Stato-Regioni 25/05/2017 (secondary sources: DDP 13/07/2017, Il Sole 24 Ore 30/05/2017); "
+        "hiring bonus thresholds as published for Lombardy (the national wording was not seen)",
+        max_months_by_category=_DISABLED_24,
     ),
     "lombardia": TraineeRuleSet(
-        description="Lombardy regional traineeship rules (DGR X/7763 of 2018; check the text in force): "
-        "the headcount limits do not apply to disabled or disadvantaged trainees",
-        exempt_categories=frozenset(Category),
+        description="Lombardy (DGR X/7763 of 17 January 2018): the national bands, 10 % rounded up, counting "
+        "owners and cooperative worker-members too; the headcount limits do not apply to disabled (L. 68/99) "
+        "and disadvantaged (L. 381/91) people, asylum seekers and refugees, victims of violence or trafficking; "
+        "12 months for disadvantaged people (24 with a competent third party's opinion), 24 for disabled people",
+        source="DGR X/7763/2018 as summarised by Assolombarda Kit Stage (limiti, deroghe, tirocini per persone "
+        "disabili e svantaggiate)",
+        counts=frozenset({"permanent", "fixed_term_covering", "owners", "worker_members"}),
+        exempt_categories=frozenset(c for c in Category if c != Category.SOCIAL_HEALTH_FRAGILITY),
+        max_months_by_category=_DISABLED_24,
+        extendable_by_category=dict.fromkeys(sorted(L381_CATEGORIES - DISABILITY_CATEGORIES), 24),
+        extension_condition="with the opinion of a competent third party (parere di un soggetto terzo competente)",
     ),
 }
 """The shipped legal rule sets, by name."""
@@ -185,7 +377,14 @@ DEFAULT_RULE_SETS: dict[str, TraineeRuleSet] = {
 class TraineeLimits(_Section):
     """The legal trainee limit in force and the company-tutor limit."""
 
-    rule_set: str = Field("national-2017", description="The rule set in force, by name.")
+    rule_set: str | None = Field(
+        None, description="The rule set in force, by name; empty: the one of the round's region."
+    )
+    regions: dict[Region, str] = Field(
+        default_factory=lambda: {Region.LOMBARDIA: "lombardia"},
+        description="Region → rule set; a round of another region, or of none, uses default_rule_set.",
+    )
+    default_rule_set: str = Field("national-2017", description="The rule set of regions without one of their own.")
     tutor_limit: int = Field(3, ge=0, le=100, description="Trainees a company tutor may follow at once.")
     rule_sets: dict[str, TraineeRuleSet] = Field(
         default_factory=lambda: dict(DEFAULT_RULE_SETS), description="Named, versioned legal rule sets."
@@ -193,9 +392,20 @@ class TraineeLimits(_Section):
 
     @model_validator(mode="after")
     def _known_rule_set(self) -> TraineeLimits:
-        if self.rule_set not in self.rule_sets:
-            raise ValueError(f"rule_set {self.rule_set!r} is not one of {sorted(self.rule_sets)}")
+        named = {"rule_set": self.rule_set, "default_rule_set": self.default_rule_set}
+        named |= {f"regions.{region.value}": name for region, name in self.regions.items()}
+        for key, name in named.items():
+            if name is not None and name not in self.rule_sets:
+                raise ValueError(f"{key} {name!r} is not one of {sorted(self.rule_sets)}")
         return self
+
+    def name_for(self, region: Region | str | None = None) -> str:
+        """The name of the rule set in force for a round of ``region``."""
+        if self.rule_set is not None:
+            return self.rule_set
+        if region is not None and Region(region) in self.regions:
+            return self.regions[Region(region)]
+        return self.default_rule_set
 
 
 class SolverOptions(_Section):
@@ -246,10 +456,11 @@ DEFAULT_WEIGHTS: dict[str, dict[str, tuple[float, str]]] = {
         "site_experience": (10.0, "a host used to fragile workers (inserimenti svolti)"),
     },
     "guide": {
-        "language": (30.0, ""),
-        "schedule": (30.0, ""),
-        "guide_experience": (25.0, ""),
-        "gender": (15.0, ""),
+        "language": (30.0, "the guide explains the job"),
+        "schedule": (30.0, "seed 002: the guide works beside the person, on the position's shifts"),
+        "guide_skill": (20.0, "seed 002: 'buone capacità tecnico-professionali' in the position's work"),
+        "guide_experience": (25.0, "experienced co-workers"),
+        "gender": (15.0, "only when the person states a preference"),
     },
     "peer": {
         "lived_experience": (40.0, "the heart of peer support: a similar path"),
@@ -280,6 +491,7 @@ class Policy(_Section):
     scoring: Scoring = Scoring()
     caps: Caps = Caps()
     squad: SquadOptions = SquadOptions()
+    team: Team = Team()
     rules: Rules = Rules()
     trainee_limits: TraineeLimits = TraineeLimits()
     solver: SolverOptions = SolverOptions()
@@ -377,9 +589,12 @@ class Policy(_Section):
         data = self.model_dump(mode="json")
         return Policy.from_dict({**data, "solver": {**data["solver"], **update}})
 
-    def trainee_rule_set(self) -> TraineeRuleSet:
-        """The trainee-limit rule set in force."""
-        return self.trainee_limits.rule_sets[self.trainee_limits.rule_set]
+    def trainee_rule_set(self, region: Region | str | None = None) -> TraineeRuleSet:
+        """The trainee-limit rule set in force for a round of ``region`` (by default: no region stated).
+
+        Its name is ``policy.trainee_limits.name_for(region)``.
+        """
+        return self.trainee_limits.rule_sets[self.trainee_limits.name_for(region)]
 
     def to_dict(self) -> dict[str, Any]:
         """The policy as JSON-ready data (recorded with every run)."""
@@ -489,6 +704,6 @@ def _to_toml(policy: Policy) -> str:
             f"{_toml_key(name)} = {_toml_value(w)}{_comment(notes.get(name, (0, ''))[1])}"
             for name, w in data["weights"][stage].items()
         ]
-    for name in ("scoring", "caps", "squad", "rules", "trainee_limits", "solver"):
+    for name in ("scoring", "caps", "squad", "team", "rules", "trainee_limits", "solver"):
         _section(out, name, getattr(policy, name), data[name])
     return "\n".join(out) + "\n"

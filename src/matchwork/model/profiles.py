@@ -7,6 +7,14 @@
 * :class:`PeerSupporter` — a person with lived experience who walks beside them;
 * :class:`PlacementSite` with its :class:`Position` s — where the placement happens
   (azienda ospitante, or a team of the cooperative);
+* :class:`CompanyTutor` — the host company's tutor (tutor aziendale), a person who
+  follows at most three trainees;
+* :class:`DeskOperator` — the job desk's operator of an area (operatore dello
+  sportello lavoro), who follows a caseload of people placed at host companies;
+* :class:`Cooperative` — a type-B social cooperative whose teams are sites, with the
+  head counts of its L. 381/91 30 % share;
+* :class:`Review` — who reviews a round's matches and whether they approved them
+  (the responsabile degli inserimenti);
 * :class:`Relationship`, :class:`Pairing`, :class:`Pin`, :class:`Forbid` — the ties
   between them that a :class:`~matchwork.round.Round` carries.
 
@@ -22,7 +30,7 @@ Examples
 >>> sorted(map(str, c.languages)), c.max_commute_km
 (['it'], 15.0)
 >>> sorted(sensitive_fields(Candidate))
-['care_team', 'category', 'peer_experience', 'referring_service', 'support_intensity']
+['care_team', 'category', 'peer_experience', 'peer_experience_required', 'referring_service', 'support_intensity']
 """
 
 from __future__ import annotations
@@ -55,6 +63,7 @@ from matchwork.model.vocab import (
     Mobility,
     ReferringService,
     RelationshipKind,
+    ReviewStatus,
     Role,
     SiteKind,
     Skill,
@@ -66,6 +75,9 @@ from matchwork.model.vocab import (
 __all__ = [
     "PROFILE_TYPES",
     "Candidate",
+    "CompanyTutor",
+    "Cooperative",
+    "DeskOperator",
     "Forbid",
     "GuideWorker",
     "Location",
@@ -75,6 +87,7 @@ __all__ = [
     "PlacementSite",
     "Position",
     "Relationship",
+    "Review",
     "parse_day",
     "sensitive_fields",
 ]
@@ -318,6 +331,12 @@ class Candidate(_Model):
         default_factory=frozenset,
         sensitive=True,
     )
+    peer_experience_required: bool = _field(
+        "esperienza del pari richiesta",
+        "The peer supporter must bring every lived experience wished for (a hard rule), not only score for it.",
+        default=False,
+        sensitive=True,
+    )
     preferred_gender: Gender | None = _field(
         "genere preferito", "Gender the candidate prefers for guide and peer, if any.", default=None
     )
@@ -344,9 +363,14 @@ class Candidate(_Model):
 class GuideWorker(_Model):
     """An experienced co-worker who accompanies a newcomer on the job (lavoratore guida).
 
-    A guide who ``can_lead`` (trained in the educational relationship) may be the
-    *lavoratore guida referente di progetto* of the first two weeks; any guide may
-    join the small squad (squadra ristretta) of the first months.
+    Seed 002: lavoratori guida are workers "con buone capacità tecnico-professionali e
+    con specifica formazione inerente alla relazione educativa", and one of the group
+    is the *referente di progetto* of the first two weeks. So two fields: ``trained``
+    (the training in the educational relationship, which every guide needs to be lead
+    or squad) and ``can_lead`` (the cooperative names them as possible referente;
+    only a trained guide may be). Before ``trained`` existed, ``can_lead`` meant
+    "trained: may lead"; an empty ``trained`` still reads it that way (see
+    :attr:`is_trained`), so older tables keep their meaning.
     """
 
     id: Id = _field("codice", "Unique identifier across the whole round.")
@@ -361,7 +385,16 @@ class GuideWorker(_Model):
     )
     availability: frozenset[Slot] = _field("disponibilità", "Half-day slots they work.", default=WEEKDAYS, min_length=1)
     gender: Gender | None = _field("genere", "Gender, if stated.", default=None)
-    can_lead: bool = _field("può essere referente", "Trained in the educational relationship: may lead.", default=False)
+    trained: bool | None = _field(
+        "formazione sulla relazione educativa",
+        "Trained in the educational relationship (needed to be lead or squad); empty: as can_lead says.",
+        default=None,
+    )
+    can_lead: bool = _field(
+        "può essere referente",
+        "May be the lead guide (referente di progetto) of the first two weeks; requires the training.",
+        default=False,
+    )
     max_mentees: int | None = _field(
         "massimo affiancamenti",
         "Newcomers they can follow at once; empty: the policy default.",
@@ -376,7 +409,22 @@ class GuideWorker(_Model):
     def _load_within_capacity(self) -> GuideWorker:
         if self.max_mentees is not None and self.current_mentees > self.max_mentees:
             raise PydanticCustomError("mentees_over_max", "current_mentees must not exceed max_mentees")
+        if self.can_lead and self.trained is False:
+            raise PydanticCustomError(
+                "lead_untrained", "a guide who can_lead must be trained in the educational relationship"
+            )
         return self
+
+    @property
+    def is_trained(self) -> bool:
+        """Trained in the educational relationship: ``trained``, or ``can_lead`` when it is empty.
+
+        >>> GuideWorker(id="G1", name="Bruno", site_id="S1", can_lead=True).is_trained
+        True
+        >>> GuideWorker(id="G2", name="Carla", site_id="S1").is_trained
+        False
+        """
+        return self.can_lead if self.trained is None else self.trained
 
 
 class PeerSupporter(_Model):
@@ -408,6 +456,13 @@ class PeerSupporter(_Model):
     former_client_of: frozenset[ReferringService] = _field(
         "ex utente di", "Services they were once a client of.", default_factory=frozenset, sensitive=True
     )
+    current_people: int | None = _field(
+        "persone seguite",
+        "People they support now; empty: those of the pairings in place.",
+        default=None,
+        ge=0,
+        le=100,
+    )
 
     @model_validator(mode="after")
     def _load_within_hours(self) -> PeerSupporter:
@@ -437,9 +492,14 @@ class Position(_Model):
 class PlacementSite(_Model):
     """Where the placement happens (sede di tirocinio, azienda ospitante, settore operativo).
 
-    The legal trainee limit is computed from ``headcount`` (employees at this
-    operating site) and ``trainees_present``; the company-tutor limit from
-    ``company_tutors``. Both limits come from the policy's rule set.
+    The legal trainee limit is counted per operating site from its staff. Give the
+    staff by its parts (``permanent_employees``, ``fixed_term_covering``,
+    ``apprentices``, ``owners``, ``worker_members``) and the policy's rule set says
+    which parts count (nationally: permanent and covering fixed-term employees;
+    apprentices never); or give ``headcount`` alone, already counted that way. The
+    hiring bonus reads ``trainees_24m`` and ``hired_24m``. The company-tutor limit
+    comes from the site's tutors in the ``tutors`` table, or, when it lists none for
+    the site, from ``company_tutors``.
     """
 
     id: Id = _field("codice", "Unique identifier across the whole round.")
@@ -448,10 +508,69 @@ class PlacementSite(_Model):
     sector: SectorCode = _field("settore ATECO", "ATECO sector of the site.")
     area: AreaName = _field("ambito territoriale", "Territorial area (ambito) of the site.")
     location: Location = _field("sede operativa", "Where the site is.")
-    headcount: int = _field("dipendenti", "Employees at this operating site.", ge=0, le=1_000_000)
+    headcount: int | None = _field(
+        "dipendenti",
+        "Employees at this operating site as the trainee limit counts them; empty: counted from the parts below.",
+        default=None,
+        ge=0,
+        le=1_000_000,
+    )
+    permanent_employees: int | None = _field(
+        "dipendenti a tempo indeterminato",
+        "Permanent employees at this operating site.",
+        default=None,
+        ge=0,
+        le=1_000_000,
+    )
+    fixed_term_covering: int | None = _field(
+        "tempi determinati che coprono il tirocinio",
+        "Fixed-term employees whose contract starts before and ends after the traineeship.",
+        default=None,
+        ge=0,
+        le=1_000_000,
+    )
+    apprentices: int | None = _field(
+        "apprendisti", "Apprentices (never counted for the trainee limit).", default=None, ge=0, le=1_000_000
+    )
+    owners: int | None = _field(
+        "titolari", "Owners working at the site (counted in Lombardy).", default=None, ge=0, le=10_000
+    )
+    worker_members: int | None = _field(
+        "soci lavoratori", "Worker members of a cooperative (counted in Lombardy).", default=None, ge=0, le=1_000_000
+    )
     trainees_present: int = _field("tirocinanti presenti", "Trainees hosted now.", default=0, ge=0, le=100_000)
+    exempt_trainees_present: int = _field(
+        "tirocinanti presenti esenti",
+        "Of the trainees hosted now, those a regional rule set exempts from the limit (disabled, disadvantaged).",
+        default=0,
+        ge=0,
+        le=100_000,
+    )
+    trainees_24m: int | None = _field(
+        "tirocinanti negli ultimi 24 mesi",
+        "Extracurricular trainees hosted in the previous 24 months (for the hiring bonus).",
+        default=None,
+        ge=0,
+        le=100_000,
+    )
+    hired_24m: int | None = _field(
+        "tirocinanti assunti negli ultimi 24 mesi",
+        "Of those, trainees hired for at least 6 months (part-time at least 50 %).",
+        default=None,
+        ge=0,
+        le=100_000,
+    )
     company_tutors: int = _field(
-        "tutor aziendali", "Company tutors who can follow trainees.", default=1, ge=0, le=10_000
+        "tutor aziendali",
+        "Company tutors who can follow trainees, when the tutors table lists none for this site.",
+        default=1,
+        ge=0,
+        le=10_000,
+    )
+    cooperative_id: Id | None = _field(
+        "cooperativa",
+        "The type-B cooperative this team belongs to; checked against the cooperatives table when the round lists any.",
+        default=None,
     )
     accommodations: frozenset[Accommodation] = _field(
         "accomodamenti offerti", "Adjustments the site can offer.", default_factory=frozenset
@@ -460,6 +579,100 @@ class PlacementSite(_Model):
         "inserimenti svolti", "Fragile workers hosted in the past.", default=0, ge=0, le=100_000
     )
     positions: tuple[Position, ...] = _field("posizioni", "The open positions.", min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent_counts(self) -> PlacementSite:
+        if self.headcount is None and self.permanent_employees is None:
+            raise PydanticCustomError(
+                "staff_missing", "headcount, or permanent_employees and the other parts of the staff"
+            )
+        if self.exempt_trainees_present > self.trainees_present:
+            raise PydanticCustomError("exempt_over_present", "exempt_trainees_present must not exceed trainees_present")
+        if self.hired_24m is not None and (self.trainees_24m is None or self.hired_24m > self.trainees_24m):
+            raise PydanticCustomError("hired_over_trainees", "hired_24m needs trainees_24m and must not exceed it")
+        if self.cooperative_id is not None and self.kind != SiteKind.COOPERATIVE:
+            raise PydanticCustomError(
+                "cooperative_of_company", "only a site of kind cooperative belongs to a cooperative (cooperative_id)"
+            )
+        return self
+
+
+class CompanyTutor(_Model):
+    """A company tutor (tutor aziendale): the person at the host who follows the trainee.
+
+    The law caps the trainees one tutor follows at once (three: the policy's
+    ``trainee_limits.tutor_limit``); a lower figure of their own wins.
+    """
+
+    id: Id = _field("codice", "Unique identifier across the whole round.")
+    name: Text = _field("nome", "Name, as the host knows them.")
+    site_id: Id = _field("sede", "The placement site they work at.")
+    languages: frozenset[Language] = _field(
+        "lingue", "Languages spoken (ISO 639-1).", default=frozenset({Language("it")}), min_length=1
+    )
+    gender: Gender | None = _field("genere", "Gender, if stated.", default=None)
+    max_trainees: int | None = _field(
+        "massimo tirocinanti", "Trainees they can follow at once; empty: the legal limit.", default=None, ge=0, le=10
+    )
+    current_trainees: int = _field("tirocinanti seguiti", "Trainees they follow now.", default=0, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _load_within_capacity(self) -> CompanyTutor:
+        if self.max_trainees is not None and self.current_trainees > self.max_trainees:
+            raise PydanticCustomError("trainees_over_max", "current_trainees must not exceed max_trainees")
+        return self
+
+
+class DeskOperator(_Model):
+    """An operator of the job desk (operatore dello sportello lavoro) for one or more areas.
+
+    Seed 003: one operator per ambito, working with the CPS, interviews the people,
+    finds host companies and monitors and tutors the placement. Their active
+    caseload is capped (IPS fidelity scale: 20 or fewer people per full-time
+    specialist); a lower figure of their own wins.
+    """
+
+    id: Id = _field("codice", "Unique identifier across the whole round.")
+    name: Text = _field("nome", "Name, as the desk knows them.")
+    areas_served: frozenset[AreaName] = _field("ambiti serviti", "Territorial areas they serve.", min_length=1)
+    languages: frozenset[Language] = _field(
+        "lingue", "Languages spoken (ISO 639-1).", default=frozenset({Language("it")}), min_length=1
+    )
+    max_caseload: int | None = _field(
+        "carico massimo", "People they can follow at once; empty: the policy's cap.", default=None, ge=0, le=200
+    )
+    caseload: int = _field("persone in carico", "People they follow now.", default=0, ge=0, le=1000)
+
+    @model_validator(mode="after")
+    def _load_within_capacity(self) -> DeskOperator:
+        if self.max_caseload is not None and self.caseload > self.max_caseload:
+            raise PydanticCustomError("caseload_over_max", "caseload must not exceed max_caseload")
+        return self
+
+
+class Cooperative(_Model):
+    """A type-B social cooperative (cooperativa sociale di tipo B) whose teams are sites.
+
+    L. 381/91 art. 4: disadvantaged people must be at least 30 % of its workers,
+    counted per head on the annual average (of a mixed A+B cooperative, the staff of
+    its type-B activities; volunteers excluded).
+    """
+
+    id: Id = _field("codice", "Unique identifier across the whole round.")
+    name: Text = _field("ragione sociale", "Name of the cooperative.")
+    workers: int = _field(
+        "lavoratori", "Workers, per head, annual average (members and not; volunteers excluded).", ge=0, le=1_000_000
+    )
+    disadvantaged_workers: int = _field(
+        "lavoratori svantaggiati", "Of the workers, disadvantaged people of L. 381/91 art. 4.", ge=0, le=1_000_000
+    )
+    year: int | None = _field("anno", "The year the averages refer to.", default=None, ge=1991, le=2100)
+
+    @model_validator(mode="after")
+    def _share_within_workers(self) -> Cooperative:
+        if self.disadvantaged_workers > self.workers:
+            raise PydanticCustomError("disadvantaged_over_workers", "disadvantaged_workers must not exceed workers")
+        return self
 
 
 class Relationship(_Model):
@@ -508,12 +721,48 @@ class Forbid(_Model):
     role: Role | None = _field("ruolo", "The role; empty: every role.", default=None)
 
 
+class Review(_Model):
+    """Who reviews a round's matches and where they stand (draft → approved).
+
+    Seed 002: the *responsabile degli inserimenti lavorativi* monitors and evaluates
+    the whole path; here they are the reviewer who approves the round's matches.
+    Matches are a draft until approved, and an approval says who and when.
+
+    >>> Review(reviewer="R. Rossi").status.value
+    'draft'
+    >>> Review(status="approved", reviewer="R. Rossi", approved_at="2026-02-02T10:30").approved_at.isoformat()
+    '2026-02-02T10:30:00'
+    """
+
+    status: ReviewStatus = _field("stato", "draft, or approved by the reviewer.", default=ReviewStatus.DRAFT)
+    reviewer: Text | None = _field(
+        "responsabile inserimenti", "Who reviews and approves the round's matches.", default=None
+    )
+    approved_at: dt.datetime | None = _field("approvato il", "When the matches were approved.", default=None)
+
+    @model_validator(mode="after")
+    def _approval_says_who_and_when(self) -> Review:
+        if self.status == ReviewStatus.APPROVED and (self.reviewer is None or self.approved_at is None):
+            raise PydanticCustomError("approval_incomplete", "an approved round needs its reviewer and approved_at")
+        if self.status == ReviewStatus.DRAFT and self.approved_at is not None:
+            raise PydanticCustomError("draft_approved_at", "a draft has no approved_at")
+        return self
+
+    def approve(self, by: str | None = None, at: dt.datetime | None = None) -> Review:
+        """This review approved by ``by`` (default: the reviewer named) at ``at`` (default: now, to the minute)."""
+        when = at or dt.datetime.now().replace(second=0, microsecond=0)
+        return Review(status=ReviewStatus.APPROVED, reviewer=by or self.reviewer, approved_at=when)
+
+
 PROFILE_TYPES: dict[str, type[_Model]] = {
     "candidates": Candidate,
     "guides": GuideWorker,
     "peers": PeerSupporter,
     "sites": PlacementSite,
     "positions": Position,
+    "tutors": CompanyTutor,
+    "operators": DeskOperator,
+    "cooperatives": Cooperative,
     "relationships": Relationship,
     "pairings": Pairing,
     "pins": Pin,

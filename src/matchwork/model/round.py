@@ -49,6 +49,9 @@ from matchwork.io import tables as tb
 from matchwork.model.profiles import (
     PROFILE_TYPES,
     Candidate,
+    CompanyTutor,
+    Cooperative,
+    DeskOperator,
     Forbid,
     GuideWorker,
     Pairing,
@@ -57,20 +60,22 @@ from matchwork.model.profiles import (
     PlacementSite,
     Position,
     Relationship,
+    Review,
 )
 from matchwork.model.validation import (
     RoundChecks,
     Table,
     positions_table,
     round_meta,
+    round_review,
     valid_by_site,
     without_cascades,
 )
-from matchwork.model.vocab import suggest
+from matchwork.model.vocab import Region, suggest
 
 __all__ = ["Round"]
 
-_PEOPLE = ("candidates", "guides", "peers", "sites")
+_PEOPLE = ("candidates", "guides", "peers", "sites", "tutors", "operators", "cooperatives")
 _TIES = ("relationships", "pairings", "pins", "forbids")
 
 
@@ -82,6 +87,10 @@ class Round:
     candidates, guides, peers, sites : sequence of profiles or mappings
         The people and places of the round; mappings are validated into
         :class:`~matchwork.profiles.Candidate` and friends. A site carries its positions.
+    tutors, operators, cooperatives : sequence of profiles or mappings, optional
+        Company tutors (:class:`~matchwork.model.profiles.CompanyTutor`), job-desk
+        operators (:class:`~matchwork.model.profiles.DeskOperator`) and type-B
+        cooperatives (:class:`~matchwork.model.profiles.Cooperative`).
     relationships : sequence of Relationship or mappings
         Ties between two people (therapeutic, family, conflict, failed pairing).
     pairings : sequence of Pairing or mappings
@@ -93,6 +102,12 @@ class Round:
     date : datetime.date or ISO string, optional
         The day placements start; decides which peer supporters are still new.
         Defaults to today.
+    region : Region or str, optional
+        The Italian region whose traineeship rules apply (``"lombardia"``…); the
+        policy picks its legal rule set from it unless it names one.
+    review : Review or mapping, optional
+        Who reviews the round's matches (the responsabile degli inserimenti) and
+        whether they approved them; by default a draft with no reviewer named.
 
     Raises
     ------
@@ -112,24 +127,33 @@ class Round:
         peers: Iterable[PeerSupporter | Mapping[str, Any]] = (),
         sites: Iterable[PlacementSite | Mapping[str, Any]] = (),
         *,
+        tutors: Iterable[CompanyTutor | Mapping[str, Any]] = (),
+        operators: Iterable[DeskOperator | Mapping[str, Any]] = (),
+        cooperatives: Iterable[Cooperative | Mapping[str, Any]] = (),
         relationships: Iterable[Relationship | Mapping[str, Any]] = (),
         pairings: Iterable[Pairing | Mapping[str, Any]] = (),
         pins: Iterable[Pin | Mapping[str, Any]] = (),
         forbids: Iterable[Forbid | Mapping[str, Any]] = (),
         name: str = "round",
         date: dt.date | str | None = None,
+        region: Region | str | None = None,
+        review: Review | Mapping[str, Any] | None = None,
     ):
         given = {
             "candidates": candidates,
             "guides": guides,
             "peers": peers,
             "sites": sites,
+            "tutors": tutors,
+            "operators": operators,
+            "cooperatives": cooperatives,
             "relationships": relationships,
             "pairings": pairings,
             "pins": pins,
             "forbids": forbids,
         }
-        self._init_from({name_: Table(name_, list(items)) for name_, items in given.items()}, name=name, date=date)
+        tables = {name_: Table(name_, list(items)) for name_, items in given.items()}
+        self._init_from(tables, name=name, date=date, region=region, review=review)
 
     # ------------------------------------------------------------ construction
 
@@ -140,6 +164,8 @@ class Round:
         *,
         name: str,
         date: dt.date | str | None,
+        region: Any = None,
+        review: Any = None,
         problems: Sequence[Problem] = (),
         positions: Table | None = None,
         source: _Source | None = None,
@@ -157,6 +183,8 @@ class Round:
             found += table.problems
         meta_name, meta_date, meta_problems = round_meta(name, date)
         found += meta_problems
+        meta_region, meta_review, review_problems = round_review(region, review)
+        found += review_problems
         found += RoundChecks(tables, positions, broken={p.table for p in problems if p.row is None}).run()
         found = [_with_header(p, source.headers) for p in without_cascades(found)]
         if found:
@@ -184,12 +212,17 @@ class Round:
 
         self._name = meta_name
         self._date = meta_date
+        self._region = meta_region
+        self._review = meta_review
         self._candidates: tuple[Candidate, ...] = tuple(sorted(valid("candidates"), key=lambda m: m.id))
         self._guides: tuple[GuideWorker, ...] = tuple(sorted(valid("guides"), key=lambda m: m.id))
         self._peers: tuple[PeerSupporter, ...] = tuple(sorted(valid("peers"), key=lambda m: m.id))
         self._sites: tuple[PlacementSite, ...] = tuple(
             _positions_sorted(s) for s in sorted(valid("sites"), key=lambda m: m.id)
         )
+        self._tutors: tuple[CompanyTutor, ...] = tuple(sorted(valid("tutors"), key=lambda m: m.id))
+        self._operators: tuple[DeskOperator, ...] = tuple(sorted(valid("operators"), key=lambda m: m.id))
+        self._cooperatives: tuple[Cooperative, ...] = tuple(sorted(valid("cooperatives"), key=lambda m: m.id))
         self._relationships: tuple[Relationship, ...] = tuple(
             sorted(valid("relationships"), key=lambda r: (r.a, r.b, r.kind.value))
         )
@@ -207,13 +240,24 @@ class Round:
         *,
         name: str,
         date: dt.date | str | None,
+        region: Any = None,
+        review: Any = None,
         problems: Sequence[Problem] = (),
         positions: Table | None = None,
         source: _Source | None = None,
     ) -> Round:
         self = cls.__new__(cls)
         tables = {t: Table(t, records.get(t, ()), lines.get(t)) for t in (*_PEOPLE, *_TIES)}
-        self._init_from(tables, name=name, date=date, problems=problems, positions=positions, source=source)
+        self._init_from(
+            tables,
+            name=name,
+            date=date,
+            region=region,
+            review=review,
+            problems=problems,
+            positions=positions,
+            source=source,
+        )
         return self
 
     # ------------------------------------------------------------ data
@@ -227,6 +271,26 @@ class Round:
     def date(self) -> dt.date:
         """The day placements start."""
         return self._date
+
+    @property
+    def region(self) -> Region | None:
+        """The region whose traineeship rules apply, if stated."""
+        return self._region
+
+    @property
+    def review(self) -> Review:
+        """Who reviews the round's matches and whether they approved them (draft → approved)."""
+        return self._review
+
+    def approve(self, by: str | None = None, at: dt.datetime | None = None) -> Round:
+        """The same round with its matches approved by ``by`` (default: the reviewer named) at ``at`` (now).
+
+        >>> from matchwork import synth
+        >>> rnd = synth.round(20, seed=0).approve(by="R. Rossi", at=dt.datetime(2026, 2, 2, 10, 30))
+        >>> rnd.review.status.value, rnd.review.reviewer, rnd.review.approved_at.isoformat()
+        ('approved', 'R. Rossi', '2026-02-02T10:30:00')
+        """
+        return self.replace(review=self._review.approve(by, at))
 
     @property
     def candidates(self) -> tuple[Candidate, ...]:
@@ -247,6 +311,21 @@ class Round:
     def sites(self) -> tuple[PlacementSite, ...]:
         """The placement sites with their positions, sorted by id."""
         return self._sites
+
+    @property
+    def tutors(self) -> tuple[CompanyTutor, ...]:
+        """The company tutors, sorted by id."""
+        return self._tutors
+
+    @property
+    def operators(self) -> tuple[DeskOperator, ...]:
+        """The job-desk operators, sorted by id."""
+        return self._operators
+
+    @property
+    def cooperatives(self) -> tuple[Cooperative, ...]:
+        """The type-B cooperatives whose teams are sites, sorted by id."""
+        return self._cooperatives
 
     @property
     def relationships(self) -> tuple[Relationship, ...]:
@@ -322,7 +401,7 @@ class Round:
 
     def role_of(self, id_: str) -> str | None:
         """Which table an id belongs to: ``"candidate"``, ``"guide"``, ``"peer"``, ``"site"``,
-        ``"position"``, or None."""
+        ``"position"``, ``"tutor"``, ``"operator"``, ``"cooperative"``, or None."""
         return self._roles.get(id_)
 
     @functools.cached_property
@@ -332,6 +411,9 @@ class Round:
         roles |= {p.id: "peer" for p in self._peers}
         roles |= {s.id: "site" for s in self._sites}
         roles |= {p.id: "position" for _, p in self.positions}
+        roles |= {t.id: "tutor" for t in self._tutors}
+        roles |= {o.id: "operator" for o in self._operators}
+        roles |= {c.id: "cooperative" for c in self._cooperatives}
         return roles
 
     def summary(self) -> dict[str, int]:
@@ -347,6 +429,9 @@ class Round:
             "peers": len(self._peers),
             "sites": len(self._sites),
             "positions": len(self.positions),
+            "tutors": len(self._tutors),
+            "operators": len(self._operators),
+            "cooperatives": len(self._cooperatives),
             "relationships": len(self._relationships),
             "pairings": len(self._pairings),
             "pins": len(self._pins),
@@ -366,12 +451,17 @@ class Round:
             "guides": self._guides,
             "peers": self._peers,
             "sites": self._sites,
+            "tutors": self._tutors,
+            "operators": self._operators,
+            "cooperatives": self._cooperatives,
             "relationships": self._relationships,
             "pairings": self._pairings,
             "pins": self._pins,
             "forbids": self._forbids,
             "name": self._name,
             "date": self._date,
+            "region": self._region,
+            "review": self._review,
         }
         unknown = set(changes) - set(fields)
         if unknown:
@@ -391,10 +481,15 @@ class Round:
         return (
             self._name,
             self._date,
+            self._region,
+            self._review,
             self._candidates,
             self._guides,
             self._peers,
             self._sites,
+            self._tutors,
+            self._operators,
+            self._cooperatives,
             self._relationships,
             self._pairings,
             self._pins,
@@ -438,13 +533,16 @@ class Round:
             "positions": tb.records_to_frame(
                 "positions", [{"site_id": s, **p.model_dump()} for s, p in self.positions]
             ),
+            "tutors": tb.records_to_frame("tutors", self._tutors),
+            "operators": tb.records_to_frame("operators", self._operators),
+            "cooperatives": tb.records_to_frame("cooperatives", self._cooperatives),
             "relationships": tb.records_to_frame("relationships", self._relationships),
             "pairings": tb.records_to_frame("pairings", self._pairings),
             "pins": tb.records_to_frame("pins", self._pins),
             "forbids": tb.records_to_frame("forbids", self._forbids),
         }
         frames["round"] = tb.records_to_frame(
-            "round", [{"key": "name", "value": self._name}, {"key": "date", "value": self._date.isoformat()}]
+            "round", [{"key": k, "value": v} for k, v in self._meta().items() if v is not None]
         )
         for table, by_id in self.notes.items():
             if table not in frames or not by_id:
@@ -457,6 +555,18 @@ class Round:
                     continue
                 frame[header] = [by_id.get(i, {}).get(header) for i in ids]
         return {table: tb.typed(table, frame) for table, frame in frames.items()}
+
+    def _meta(self) -> dict[str, str | None]:
+        """The round's own facts as the ``round`` table's key/value rows."""
+        review = self._review
+        return {
+            "name": self._name,
+            "date": self._date.isoformat(),
+            "region": self._region.value if self._region else None,
+            "reviewer": review.reviewer,
+            "status": review.status.value,
+            "approved_at": review.approved_at.isoformat() if review.approved_at else None,
+        }
 
     def to_csv_dir(self, path: str | os.PathLike[str]) -> Path:
         """Write the round as a folder of CSV files (atomically); returns the folder."""
@@ -473,6 +583,9 @@ class Round:
             return [m.model_dump(mode="json") for m in models]
 
         doc: dict[str, Any] = {"matchwork": 1, "name": self._name, "date": self._date.isoformat()}
+        if self._region is not None:
+            doc["region"] = self._region.value
+        doc["review"] = self._review.model_dump(mode="json")
         for table in (*_PEOPLE, *_TIES):
             doc[table] = dump(getattr(self, table))
         for records in doc.values():
@@ -552,6 +665,8 @@ class Round:
             {},
             name=doc.get("name", "round"),
             date=doc.get("date"),
+            region=doc.get("region"),
+            review=doc.get("review"),
             problems=problems,
             source=found,
         )
@@ -605,11 +720,14 @@ class Round:
         problems += positions.problems
         if "sites" in records:
             records["sites"] = tb.site_records_with_positions(records["sites"], valid_by_site(positions))
+        review = {k: meta.get(k) for k in ("reviewer", "status", "approved_at")}
         return cls._from_tables(
             records,
             lines,
             name=name or meta.get("name") or "round",
             date=meta.get("date"),
+            region=meta.get("region"),
+            review=review,
             problems=problems,
             positions=positions,
             source=source,

@@ -31,8 +31,8 @@ import numpy as np
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from matchwork.errors import Problem
-from matchwork.model.profiles import Position, parse_day, sensitive_fields
-from matchwork.model.vocab import Role, suggest
+from matchwork.model.profiles import Position, Review, parse_day, sensitive_fields
+from matchwork.model.vocab import Region, Role, suggest
 
 __all__ = [
     "MAX_SPREAD_KM",
@@ -44,6 +44,7 @@ __all__ = [
     "positions_table",
     "problems_from_pydantic",
     "round_meta",
+    "round_review",
     "valid_by_site",
     "without_cascades",
 ]
@@ -199,12 +200,36 @@ _OWN = {
     "mentees_over_max",
     "hours_over_cap",
     "distinct_ends",
+    "lead_untrained",
+    "staff_missing",
+    "exempt_over_present",
+    "hired_over_trainees",
+    "cooperative_of_company",
+    "trainees_over_max",
+    "caseload_over_max",
+    "disadvantaged_over_workers",
+    "approval_incomplete",
+    "draft_approved_at",
     "municipality_unknown",
     "municipality_ambiguous",
     "location_missing",
     "coordinates_half",
 }
-_COLUMN_OF_CHECK = {"mentees_over_max": "current_mentees", "hours_over_cap": "hours_in_use", "distinct_ends": "b"}
+_COLUMN_OF_CHECK = {
+    "mentees_over_max": "current_mentees",
+    "hours_over_cap": "hours_in_use",
+    "distinct_ends": "b",
+    "lead_untrained": "trained",
+    "staff_missing": "headcount",
+    "exempt_over_present": "exempt_trainees_present",
+    "hired_over_trainees": "hired_24m",
+    "cooperative_of_company": "cooperative_id",
+    "trainees_over_max": "current_trainees",
+    "caseload_over_max": "caseload",
+    "disadvantaged_over_workers": "disadvantaged_workers",
+    "approval_incomplete": "reviewer",
+    "draft_approved_at": "approved_at",
+}
 
 
 def _pattern_key(pattern: str) -> str:
@@ -332,6 +357,32 @@ def round_meta(name: Any, date: Any) -> tuple[str, dt.date, list[Problem]]:
         return name.strip(), dt.date.today(), problems
 
 
+def round_review(region: Any, review: Any) -> tuple[Region | None, Review, list[Problem]]:
+    """The round's region and review (who approves its matches, and when), validated.
+
+    ``review`` is a :class:`Review`, a mapping of its fields, or None (a draft with
+    no reviewer named).
+    """
+    problems: list[Problem] = []
+    found_region: Region | None = None
+    if isinstance(region, Region):
+        found_region = region
+    elif region is not None and str(region).strip():
+        try:
+            found_region = Region(str(region).strip())
+        except ValueError:
+            hint = suggest(str(region), [r.value for r in Region])
+            problems.append(Problem.of("region", "round", "region", value=str(region)[:60], hint=hint))
+    if isinstance(review, Review):
+        return found_region, review, problems
+    fields = {k: v for k, v in dict(review or {}).items() if v is not None and str(v).strip() != ""}
+    try:
+        return found_region, Review.model_validate(fields), problems
+    except ValidationError as exc:
+        problems += problems_from_pydantic(exc, "round", Review)
+        return found_region, Review(), problems
+
+
 class PositionsTable(Table):
     """The positions table: Position records plus the ``site_id`` column that nests them."""
 
@@ -378,6 +429,7 @@ class RoundChecks:
         self._not_empty()
         ids = self._unique_ids()
         self._guides_resolve(ids)
+        self._tutors_and_cooperatives_resolve(ids)
         self._candidates_resolve(ids)
         self._relationships_resolve(ids)
         self._pairings_resolve(ids)
@@ -396,9 +448,11 @@ class RoundChecks:
         return table not in self.broken and bool(self.t[table].items)
 
     def _not_empty(self) -> None:
-        for table in ("candidates", "sites", "guides"):
+        for table in ("candidates", "sites"):
             if not self.t[table].items and table not in self.broken:
                 self.problems.append(Problem.of(f"no_{table}", table))
+        if not self.t["guides"].items and not self.t["tutors"].items and not self.broken & {"guides", "tutors"}:
+            self.problems.append(Problem.of("no_guides", "guides"))
 
     def _unique_ids(self) -> dict[str, tuple[str, str | None]]:
         """Every id → (kind, site of a position); reports ids used twice, or twice but for upper and lower case."""
@@ -429,7 +483,7 @@ class RoundChecks:
             folded[low] = (id_, table.name, line)
             ids[id_] = (kind, site)
 
-        for table, kind in (("candidates", "candidate"), ("guides", "guide"), ("peers", "peer"), ("sites", "site")):
+        for table, kind in _KINDS:
             t = self.t[table]
             for row in range(len(t.items)):
                 claim(t.raw(row, "id"), t, row, kind, "id")
@@ -487,14 +541,33 @@ class RoundChecks:
                 pool = [i for i, v in ids.items() if v == ("position", site)]
                 self._dangling(t, row, "position_id", [position], "ref_position", pool, site=site)
 
+    def _tutors_and_cooperatives_resolve(self, ids: Mapping[str, tuple[str, str | None]]) -> None:
+        if self._checkable("sites"):
+            t = self.t["tutors"]
+            for row, _ in self._rows("tutors"):
+                site = t.raw(row, "site_id")
+                if isinstance(site, str) and ids.get(site, ("",))[0] != "site":
+                    self._dangling(t, row, "site_id", [site], "ref_site", self._of_kind(ids, "site"))
+        if not self._checkable("cooperatives"):
+            return  # a round may name its teams' cooperative without listing the cooperatives
+        sites = self.t["sites"]
+        for row, _ in self._rows("sites"):
+            coop = sites.raw(row, "cooperative_id")
+            if isinstance(coop, str) and ids.get(coop, ("",))[0] != "cooperative":
+                self._dangling(
+                    sites, row, "cooperative_id", [coop], "ref_cooperative", self._of_kind(ids, "cooperative")
+                )
+
     def _candidates_resolve(self, ids: Mapping[str, tuple[str, str | None]]) -> None:
         t = self.t["candidates"]
-        partners = self._of_kind(ids, "guide", "peer", "site", "position")
+        if self.broken & {"guides", "peers", "sites", "tutors", "operators"}:
+            return  # an id of a table that could not be read cannot be checked
+        partners = self._of_kind(ids, *_PARTNER_KINDS)
         for row, _ in self._rows("candidates"):
             unknown = [
                 other
                 for other in sorted(_as_set(t.raw(row, "excluded_ids")))
-                if ids.get(other, ("",))[0] not in ("guide", "peer", "site", "position")
+                if ids.get(other, ("",))[0] not in _PARTNER_KINDS
             ]
             self._dangling(t, row, "excluded_ids", unknown, "ref_excluded", partners)
 
@@ -504,7 +577,7 @@ class RoundChecks:
 
     def _relationships_resolve(self, ids: Mapping[str, tuple[str, str | None]]) -> None:
         t = self.t["relationships"]
-        if not self._checkable("candidates") or self.broken & {"guides", "peers", "sites"}:
+        if not self._checkable("candidates") or self.broken & {"guides", "peers", "sites", "tutors", "operators"}:
             return
         known = set(ids) | self._care_team_ids()
         for row, _ in self._rows("relationships"):
@@ -520,7 +593,9 @@ class RoundChecks:
             "lead_guide": ("guide",),
             "guide": ("guide",),
             "peer": ("peer",),
-            None: ("site", "position", "guide", "peer"),
+            "tutor": ("tutor",),
+            "operator": ("operator",),
+            None: _PARTNER_KINDS,
         }
         key = role.value if isinstance(role, Role) else role
         return kind in allowed.get(key, ())
@@ -547,10 +622,10 @@ class RoundChecks:
                 role_value: Role | None = Role(role) if role else None
             except ValueError:
                 return  # reported by the record's own validation
-            if kind == "" and self.broken & {"sites", "guides", "peers"}:
+            if kind == "" and self.broken & {"sites", "guides", "peers", "tutors", "operators"}:
                 return
             if kind == "":
-                pool = self._of_kind(ids, "site", "position", "guide", "peer")
+                pool = self._of_kind(ids, *_PARTNER_KINDS)
                 self._dangling(t, row, "partner_id", [partner], "ref_partner", pool)
             elif not self._partner_ok(role_value, kind):
                 self.problems.append(
@@ -576,7 +651,7 @@ class RoundChecks:
                 self.problems.append(pins.problem(row, "partner_id", key, model.partner_id))
             kind = ids.get(model.partner_id, ("",))[0]
             role = model.role.value if model.role else {"position": "site", "guide": "lead_guide"}.get(kind, kind)
-            if role in ("site", "lead_guide", "peer"):
+            if role in ("site", "lead_guide", "peer", "tutor", "operator"):
                 key_ = (model.candidate_id, role)
                 if key_ in per_role and per_role[key_] != model.partner_id:
                     self.problems.append(
@@ -590,11 +665,25 @@ class RoundChecks:
         """Loads carried must cover the pairings in place; pins must fit the openings."""
         guide_pairs: Counter[str] = Counter()
         position_pairs: Counter[str] = Counter()
+        other_pairs: Counter[tuple[Role, str]] = Counter()
         for _, m in self._rows("pairings"):
             if m is not None and m.role in (Role.LEAD_GUIDE, Role.GUIDE):
                 guide_pairs[m.partner_id] += 1
             elif m is not None and m.role == Role.SITE:
                 position_pairs[m.partner_id] += 1
+            elif m is not None:
+                other_pairs[(m.role, m.partner_id)] += 1
+        for table, role, column in (
+            ("tutors", Role.TUTOR, "current_trainees"),
+            ("operators", Role.OPERATOR, "caseload"),
+            ("peers", Role.PEER, "current_people"),
+        ):
+            t = self.t[table]
+            for row, m in self._rows(table):
+                carried = getattr(m, column, None) if m is not None else None
+                if carried is not None and carried < other_pairs[(role, m.id)]:
+                    key = f"{table}_pairings"
+                    self.problems.append(t.problem(row, column, key, carried, n=other_pairs[(role, m.id)]))
         guides = self.t["guides"]
         for row, g in self._rows("guides"):
             if g is not None and g.current_mentees < guide_pairs[g.id]:
@@ -649,7 +738,14 @@ class RoundChecks:
             self.problems.append(t.problem(row, "lat", key, f"{la}, {lo}", km=MAX_SPREAD_KM, distance=round(far[i])))
 
 
-_KIND_LABEL = {"site": "site", "position": "site", "guide": "guide", "peer": "peer"}
+_KIND_LABEL = {
+    "site": "site",
+    "position": "site",
+    "guide": "guide",
+    "peer": "peer",
+    "tutor": "tutor",
+    "operator": "operator",
+}
 
 
 def _km(lat1: np.ndarray, lon1: np.ndarray, lat2: float, lon2: float) -> np.ndarray:
@@ -658,6 +754,19 @@ def _km(lat1: np.ndarray, lon1: np.ndarray, lat2: float, lon2: float) -> np.ndar
     dp, dl = p2 - p1, np.radians(lon2 - lon1)
     a = np.sin(dp / 2) ** 2 + np.cos(p1) * math.cos(p2) * np.sin(dl / 2) ** 2
     return np.asarray(2 * 6371.0 * np.arcsin(np.minimum(1.0, np.sqrt(a))))
+
+
+_KINDS: tuple[tuple[str, str], ...] = (
+    ("candidates", "candidate"),
+    ("guides", "guide"),
+    ("peers", "peer"),
+    ("sites", "site"),
+    ("tutors", "tutor"),
+    ("operators", "operator"),
+    ("cooperatives", "cooperative"),
+)
+"""Tables whose records have an id of their own, and the kind of that id."""
+_PARTNER_KINDS: tuple[str, ...] = ("site", "position", "guide", "peer", "tutor", "operator")
 
 
 def without_cascades(problems: list[Problem]) -> list[Problem]:

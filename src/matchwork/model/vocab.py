@@ -29,6 +29,8 @@ from matchwork._validation import Lang, choice
 from matchwork.i18n import TEXTS, text
 
 __all__ = [
+    "DISABILITY_CATEGORIES",
+    "L381_CATEGORIES",
     "Accommodation",
     "Category",
     "Gender",
@@ -36,7 +38,9 @@ __all__ = [
     "LivedExperience",
     "Mobility",
     "ReferringService",
+    "Region",
     "RelationshipKind",
+    "ReviewStatus",
     "Role",
     "SiteKind",
     "Skill",
@@ -159,7 +163,16 @@ class LivedExperience(Vocabulary):
 
 
 class Category(Vocabulary):
-    """Disadvantaged-worker category of L. 381/1991 art. 4 (and regional laws)."""
+    """Disadvantaged-worker category of L. 381/1991 art. 4, and of regional laws.
+
+    The first ten are the persons of L. 381/91 art. 4 (``detained``: the text as
+    amended by L. 193/2000, "detenuti o internati … lavoro all'esterno"). The last
+    three are not: ``social_health_fragility`` is Emilia-Romagna's L.R. 14/2015
+    ("compresenza di problematiche … sociale o sanitaria", seed 002);
+    ``international_protection`` and ``violence_or_trafficking`` are the other
+    people Lombardy's traineeship rules (DGR X/7763/2018) exempt from the headcount
+    limits. :data:`L381_CATEGORIES` holds the first ten.
+    """
 
     PHYSICAL_DISABILITY = "physical_disability"
     PSYCHIC_DISABILITY = "psychic_disability"
@@ -170,7 +183,23 @@ class Category(Vocabulary):
     ALCOHOLISM = "alcoholism"
     MINOR_FAMILY_DIFFICULTY = "minor_family_difficulty"
     ALTERNATIVE_DETENTION = "alternative_detention"
+    DETAINED = "detained"
     SOCIAL_HEALTH_FRAGILITY = "social_health_fragility"
+    INTERNATIONAL_PROTECTION = "international_protection"
+    VIOLENCE_OR_TRAFFICKING = "violence_or_trafficking"
+
+
+L381_CATEGORIES: frozenset[Category] = frozenset(
+    c
+    for c in Category
+    if c not in (Category.SOCIAL_HEALTH_FRAGILITY, Category.INTERNATIONAL_PROTECTION, Category.VIOLENCE_OR_TRAFFICKING)
+)
+"""The disadvantaged persons of L. 381/91 art. 4: those who count toward a type-B cooperative's 30 %."""
+
+DISABILITY_CATEGORIES: frozenset[Category] = frozenset(
+    {Category.PHYSICAL_DISABILITY, Category.PSYCHIC_DISABILITY, Category.SENSORY_DISABILITY}
+)
+"""The categories read as disabled people for traineeship durations (longer maximum duration)."""
 
 
 class ReferringService(Vocabulary):
@@ -234,6 +263,41 @@ class Role(Vocabulary):
     LEAD_GUIDE = "lead_guide"
     GUIDE = "guide"
     PEER = "peer"
+    TUTOR = "tutor"
+    OPERATOR = "operator"
+
+
+class Region(Vocabulary):
+    """An Italian region (or autonomous province): its traineeship rules apply to a round."""
+
+    ABRUZZO = "abruzzo"
+    BASILICATA = "basilicata"
+    BOLZANO = "bolzano"
+    CALABRIA = "calabria"
+    CAMPANIA = "campania"
+    EMILIA_ROMAGNA = "emilia-romagna"
+    FRIULI_VENEZIA_GIULIA = "friuli-venezia-giulia"
+    LAZIO = "lazio"
+    LIGURIA = "liguria"
+    LOMBARDIA = "lombardia"
+    MARCHE = "marche"
+    MOLISE = "molise"
+    PIEMONTE = "piemonte"
+    PUGLIA = "puglia"
+    SARDEGNA = "sardegna"
+    SICILIA = "sicilia"
+    TOSCANA = "toscana"
+    TRENTO = "trento"
+    UMBRIA = "umbria"
+    VALLE_D_AOSTA = "valle-d-aosta"
+    VENETO = "veneto"
+
+
+class ReviewStatus(Vocabulary):
+    """Where a round's matches stand: a draft, or approved by the responsabile inserimenti."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
 
 
 _ISO_639_1 = [

@@ -232,3 +232,15 @@ def last_policy(conn: sa.Connection) -> Policy:
     r = t.rounds.c
     stored = conn.execute(sa.select(r.policy).order_by(r.id.desc()).limit(1)).scalar()
     return Policy.model_validate(stored) if stored else Policy.default()
+
+
+def exempt_categories(policy: Policy, region: str | None) -> set[str]:
+    """The L. 381/91 categories the legal trainee limit does not count, under the rule set of the round's region."""
+    return {c.value for c in policy.trainee_rule_set(region).exempt_categories}
+
+
+def category_of(candidate: Any, profile: Mapping[str, Any] | None) -> str | None:
+    """A person's category: from their profile in this round, else from the last recorded one."""
+    if candidate is not None:
+        return candidate.category.value if candidate.category is not None else None
+    return (profile or {}).get("category")

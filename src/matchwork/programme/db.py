@@ -7,9 +7,9 @@ Examples
 --------
 >>> engine = make_engine("sqlite://")
 >>> upgrade(engine)
-'0001'
+'0002'
 >>> revisions(engine)
-('0001', '0001')
+('0002', '0002')
 """
 
 from __future__ import annotations

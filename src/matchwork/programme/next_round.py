@@ -20,8 +20,10 @@ from matchwork.programme.common import (
     GUIDE_ROLES,
     ProgrammeError,
     as_id,
+    category_of,
     cooldown_pairs,
     documents,
+    exempt_categories,
     failed_pairs,
     hours_by_intensity,
     hours_of,
@@ -32,7 +34,11 @@ from matchwork.programme.common import (
 
 __all__ = ["NextRound"]
 
-LOADS = {"guides": ("current_mentees",), "peers": ("hours_in_use",), "sites": ("trainees_present",)}
+LOADS = {
+    "guides": ("current_mentees",),
+    "peers": ("hours_in_use",),
+    "sites": ("trainees_present", "exempt_trainees_present"),
+}
 """The load fields of each partner table (a position's ``openings`` besides)."""
 
 
@@ -113,7 +119,15 @@ class NextRound:
         rows = open_rows(conn, day)
         baseline = self.baselines()
         guides_out = self.guide_loads(guide_p, guides_typed, baseline, rows)
-        sites_out = self.site_loads(site_p, sites_typed, baseline, rows)
+        placed = latest_profiles(conn, {r["candidate_id"] for r in rows if r["role"] == "site"} - set(cand))
+        exempt = exempt_categories(self.policy, last_doc.get("region"))
+        exempt_rows = [
+            r
+            for r in rows
+            if r["role"] == "site"
+            and category_of(None, cand.get(r["candidate_id"]) or placed.get(r["candidate_id"])) in exempt
+        ]
+        sites_out = self.site_loads(site_p, sites_typed, baseline, rows, exempt_rows)
         peers_out = self.peer_loads(peer_p, peers_typed, baseline, rows, cand)
 
         positions = {p["id"] for s in sites_out for p in s["positions"]}
@@ -201,13 +215,17 @@ class NextRound:
         typed: set[tuple[str, str]],
         baseline: Mapping[tuple[str, str], float],
         open_rows: list[dict[str, Any]],
+        exempt_rows: list[dict[str, Any]],
     ) -> list[dict[str, Any]]:
         at_site = Counter(r["site_id"] or r["partner_id"] for r in open_rows if r["role"] == "site")
+        exempt_at_site = Counter(r["site_id"] or r["partner_id"] for r in exempt_rows)
         at_position = Counter(r["partner_id"] for r in open_rows if r["role"] == "site")
         out = []
         for sid in sorted(sites):
             s = dict(sites[sid])
             s["trainees_present"] = int(self._base(s, "trainees_present", typed, baseline)) + at_site[sid]
+            exempt_now = int(self._base(s, "exempt_trainees_present", typed, baseline)) + exempt_at_site[sid]
+            s["exempt_trainees_present"] = min(exempt_now, s["trainees_present"])  # exempt ones are among them
             positions = []
             for pos in s["positions"]:
                 pos = dict(pos)
@@ -233,10 +251,14 @@ class NextRound:
         for r in rows:
             profile = candidates.get(r["candidate_id"]) or others.get(r["candidate_id"])
             hours[r["partner_id"]] += hours_of(profile, hours_by)
+        people = Counter(r["partner_id"] for r in rows)
         out = []
         for pid in sorted(peers):
             p = dict(peers[pid])
             p["hours_in_use"] = round(self._base(p, "hours_in_use", typed, baseline) + hours[pid], 3)
+            if p.get("current_people") is not None:
+                # people followed: never fewer than the pairings open now (the history records no outside figure)
+                p["current_people"] = max(int(p["current_people"]), people[pid])
             out.append(p)
         return out
 

@@ -27,7 +27,7 @@ Examples
 >>> import matchwork as mw
 >>> from matchwork.programme import Programme
 >>> programme = Programme("sqlite://")                  # in memory; a file path or any SQLAlchemy URL works
->>> first = mw.synth.round(40, seed=1, date=dt.date(2026, 1, 12))
+>>> first = mw.synth.round(40, seed=1, date=dt.date(2026, 1, 12), profile="cooperative")
 >>> done = programme.record(mw.match(first), approved_by="Responsabile inserimenti", on="2026-01-09")
 >>> done.round_id, done.candidates == 40, done.started > 0
 (1, True, True)
@@ -224,7 +224,7 @@ class Programme:
         --------
         >>> import matchwork as mw
         >>> p = Programme("sqlite://")
-        >>> rnd = mw.synth.round(30, seed=2)
+        >>> rnd = mw.synth.round(30, seed=2, profile="cooperative")
         >>> p.record(mw.match(rnd), approved_by="équipe").candidates
         30
         >>> p.record(mw.match(rnd), approved_by="équipe")
@@ -327,7 +327,7 @@ class Programme:
         --------
         >>> import matchwork as mw
         >>> p = Programme("sqlite://")
-        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12"))
+        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12", profile="cooperative"))
         >>> _ = p.record(first, approved_by="équipe", on="2026-01-12")
         >>> placed = first.assignments.query("status == 'matched'").candidate_id.iloc[0]
         >>> p.end(placed, "lead_guide", on="2026-01-30", reason="breakdown")[["role", "end_reason"]].values.tolist()
@@ -423,9 +423,9 @@ class Programme:
         --------
         >>> import matchwork as mw
         >>> p = Programme("sqlite://")
-        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12"))
+        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12", profile="cooperative"))
         >>> _ = p.record(first, approved_by="équipe", on="2026-01-12")
-        >>> newcomer = mw.synth.round(5, seed=9).candidates[0].model_copy(update={"id": "NEW-1"})
+        >>> newcomer = mw.synth.round(5, seed=9, profile="cooperative").candidates[0].model_copy(update={"id": "NEW-1"})
         >>> nxt = p.next_round([newcomer], on="2026-02-12", name="febbraio")
         >>> nxt.name, "NEW-1" in {c.id for c in nxt.candidates}
         ('febbraio', True)
@@ -463,7 +463,7 @@ class Programme:
         --------
         >>> import matchwork as mw
         >>> p = Programme("sqlite://")
-        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12"))
+        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12", profile="cooperative"))
         >>> _ = p.record(first, approved_by="équipe", on="2026-01-12")
         >>> open_now = p.pairings(on="2026-01-12")
         >>> set(open_now.role) <= {"site", "lead_guide", "guide", "peer"}, bool(open_now.end_on.isna().all())
@@ -500,7 +500,8 @@ class Programme:
         --------
         >>> import matchwork as mw
         >>> p = Programme("sqlite://")
-        >>> _ = p.record(mw.match(mw.synth.round(30, seed=2)), approved_by="équipe", on="2026-02-01")
+        >>> rnd = mw.synth.round(30, seed=2, profile="cooperative")
+        >>> _ = p.record(mw.match(rnd), approved_by="équipe", on="2026-02-01")
         >>> p.history("C000001").columns.tolist()
         ['date', 'event', 'round_id', 'round', 'role', 'partner_id', 'status', 'reason', 'reported_by', 'to']
         """
@@ -550,7 +551,7 @@ class Programme:
         --------
         >>> import matchwork as mw
         >>> p = Programme("sqlite://")
-        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12"))
+        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12", profile="cooperative"))
         >>> _ = p.record(first, approved_by="équipe", on="2026-01-12")
         >>> changed = first.assignments.query("continuity == 'changed'").candidate_id
         >>> sorted(set(p.changes(1).candidate_id)) == sorted(changed)
@@ -577,7 +578,7 @@ class Programme:
         --------
         >>> import matchwork as mw
         >>> p = Programme("sqlite://")
-        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12"))
+        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12", profile="cooperative"))
         >>> _ = p.record(first, approved_by="équipe", on="2026-01-12")
         >>> p.rounds()[["round_id", "candidates", "approved_by"]].values.tolist()
         [[1, 40, 'équipe']]
@@ -605,7 +606,7 @@ class Programme:
         --------
         >>> import matchwork as mw
         >>> p = Programme("sqlite://")
-        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12"))
+        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12", profile="cooperative"))
         >>> _ = p.record(first, approved_by="équipe", on="2026-01-12")
         >>> p.round() == first.round
         True
@@ -631,7 +632,7 @@ class Programme:
         --------
         >>> import matchwork as mw
         >>> p = Programme("sqlite://")
-        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12"))
+        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12", profile="cooperative"))
         >>> _ = p.record(first, approved_by="équipe", on="2026-01-12")
         >>> p.waiting("2026-01-12") == sorted(first.assignments.query("status == 'unmatched'").candidate_id)
         True
@@ -648,7 +649,7 @@ class Programme:
         --------
         >>> import matchwork as mw
         >>> p = Programme("sqlite://")
-        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12"))
+        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12", profile="cooperative"))
         >>> _ = p.record(first, approved_by="équipe", on="2026-01-12")
         >>> placed = first.assignments.query("status == 'matched'").candidate_id.iloc[0]
         >>> _ = p.end(placed, "site", on="2026-02-01", reason="breakdown")
@@ -685,7 +686,7 @@ class Programme:
         --------
         >>> import matchwork as mw
         >>> p = Programme("sqlite://")
-        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12"))
+        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12", profile="cooperative"))
         >>> _ = p.record(first, approved_by="équipe", on="2026-01-12")
         >>> row = first.assignments.query("status == 'matched'").iloc[0]
         >>> _ = p.end(row.candidate_id, "site", on="2026-02-01", reason="breakdown")
@@ -711,7 +712,7 @@ class Programme:
         --------
         >>> import matchwork as mw
         >>> p = Programme("sqlite://")
-        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12"))
+        >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12", profile="cooperative"))
         >>> _ = p.record(first, approved_by="équipe", on="2026-01-12")
         >>> loads = p.loads("2026-01-12")
         >>> set(loads.kind) <= {"site", "position", "guide", "peer"}, bool((loads.people > 0).all())

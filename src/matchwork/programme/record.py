@@ -21,6 +21,8 @@ from matchwork.programme.common import (
     GUIDE_ROLES,
     ROLES,
     ProgrammeError,
+    category_of,
+    exempt_categories,
     hours_by_intensity,
     hours_of,
     latest_profiles,
@@ -209,7 +211,14 @@ class Recorder:
             else:
                 peer_rows.append(r)
         in_round = {c.id: c for c in self.rnd.candidates}
-        others = latest_profiles(self.conn, {r["candidate_id"] for r in peer_rows} - set(in_round))
+        site_rows = [r for r in open_rows if r["role"] == "site"]
+        others = latest_profiles(self.conn, {r["candidate_id"] for r in [*peer_rows, *site_rows]} - set(in_round))
+        exempt = exempt_categories(self.policy, self.rnd.region)
+        exempt_n: Counter[str] = Counter(
+            r["site_id"] or r["partner_id"]
+            for r in site_rows
+            if category_of(in_round.get(r["candidate_id"]), others.get(r["candidate_id"])) in exempt
+        )
         hours_by = hours_by_intensity(self.policy)
         peer_h: defaultdict[str, float] = defaultdict(float)
         for r in peer_rows:
@@ -225,6 +234,7 @@ class Recorder:
             add(g.id, "current_mentees", max(g.current_mentees - guide_n[g.id], 0))
         for s in self.rnd.sites:
             add(s.id, "trainees_present", max(s.trainees_present - site_n[s.id], 0))
+            add(s.id, "exempt_trainees_present", max(s.exempt_trainees_present - exempt_n[s.id], 0))
             for pos in s.positions:
                 add(pos.id, "openings", pos.openings + position_n[pos.id])
         for peer in self.rnd.peers:

@@ -40,7 +40,7 @@ END_REASONS = ("completed", "hired", "breakdown", "withdrew", "moved", "changed"
 """Why a pairing ended: the five an office reports, ``changed`` by a round, ``with_site`` with the placement."""
 EVENT_KINDS = ("round", "imported", "started", "ended", "changed", "left")
 """What the journal records."""
-MEASURES = ("current_mentees", "trainees_present", "openings", "hours_in_use")
+MEASURES = ("current_mentees", "trainees_present", "openings", "hours_in_use", "exempt_trainees_present")
 """The loads a partner carries apart from the programme's own pairings (see :data:`baselines`)."""
 
 Id = sa.String(64)
@@ -198,7 +198,8 @@ baselines = sa.Table(
 )
 """Per recorded round and partner, the load carried apart from the programme's pairings.
 
-``current_mentees``, ``trainees_present`` and ``hours_in_use``: what the partner
+``current_mentees``, ``trainees_present`` (of which ``exempt_trainees_present``: the
+trainees a rule set's exemptions do not count) and ``hours_in_use``: what the partner
 carries outside the programme (the round's figure minus the programme's open
 pairings); ``openings``: a position's places for the programme in total (its free
 openings plus the programme's trainees there). :meth:`Programme.next_round` adds

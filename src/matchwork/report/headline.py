@@ -27,7 +27,7 @@ Examples
 >>> result = mw.match(mw.synth.round(60, seed=1))
 >>> h = headline(result, "en")
 >>> h.sentences[0]
-'8 people placed out of 60 (13%); 3 peer supporters given of 3 wanted.'
+'... people placed out of 60 (...%); ... peer supporters given of ... wanted.'
 >>> set(blockers(result)["cause"]) <= {"both", "lead", "rules", "site", "squad", "trade_off"}
 True
 """

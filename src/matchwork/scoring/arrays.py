@@ -38,6 +38,8 @@ from matchwork.model.vocab import (
     Category,
     Gender,
     LivedExperience,
+    ReferringService,
+    SiteKind,
     Skill,
     Slot,
     SupportIntensity,
@@ -55,6 +57,8 @@ EXPERIENCES = tuple(LivedExperience)
 GENDERS = tuple(Gender)
 INTENSITIES = tuple(SupportIntensity)
 CATEGORIES = tuple(Category)
+SERVICES = tuple(ReferringService)
+SITE_KINDS = tuple(SiteKind)
 SECTIONS = tuple("ABCDEFGHIJKLMNOPQRSTU")
 
 
@@ -258,6 +262,14 @@ def _levels(rows: Sequence[Mapping[Skill, int]]) -> np.ndarray:
     return out
 
 
+def _used(position: Any) -> dict[Skill, int]:
+    """The skills a position uses with their levels: the useful ones and the required ones, the higher level."""
+    out = dict(position.skills)
+    for skill, level in position.min_skills.items():
+        out[skill] = max(level, out.get(skill, 0))
+    return out
+
+
 def _code(value: Any, vocabulary: tuple[Any, ...]) -> int:
     return -1 if value is None else vocabulary.index(value)
 
@@ -270,27 +282,36 @@ class ExistingIndex:
     lead: dict[int, int]
     squad: dict[int, set[int]]
     peer: dict[int, int]
+    tutor: dict[int, int] = dataclasses.field(default_factory=dict)
+    operator: dict[int, int] = dataclasses.field(default_factory=dict)
 
 
 class ProfileArrays:
-    """The whole round as :class:`Columns`: ``candidates``, ``positions``, ``guides``, ``peers``, ``sites``.
+    """The whole round as :class:`Columns`: ``candidates``, ``positions``, ``guides``, ``peers``, ``sites``,
+    ``tutors`` and ``operators``.
 
     Examples
     --------
     >>> from matchwork import synth
     >>> arrays = ProfileArrays(synth.round(30, seed=0))
     >>> len(arrays.candidates), arrays.candidates.avail.count()[:3].tolist()
-    (30, [6, 11, 10])
+    (30, [10, 5, 10])
     """
 
     def __init__(self, rnd: Round):
         self.round = rnd
         cands, guides, peers, sites = rnd.candidates, rnd.guides, rnd.peers, rnd.sites
         positions = rnd.positions
+        operators, tutors = rnd.operators, rnd.tutors
         self.areas = _Vocab(
-            [c.area for c in cands] + [s.area for s in sites] + [a for p in peers for a in p.areas_served]
+            [c.area for c in cands]
+            + [s.area for s in sites]
+            + [a for p in peers for a in p.areas_served]
+            + [a for o in operators for a in o.areas_served]
         )
-        self.languages = _Vocab([str(x) for who in (cands, guides, peers) for person in who for x in person.languages])
+        self.languages = _Vocab(
+            [str(x) for who in (cands, guides, peers, tutors, operators) for person in who for x in person.languages]
+        )
         sector_codes = [a for s in sites for a in ateco_ancestors(s.sector)]
         sector_codes += [w for c in cands for w in c.wished_sectors]
         self.sectors = _Vocab(sector_codes)
@@ -300,6 +321,8 @@ class ProfileArrays:
         self.positions = self._positions(positions)
         self.guides = self._guides(guides)
         self.peers = self._peers(peers, rnd.date)
+        self.tutors = self._tutors(tutors)
+        self.operators = self._operators(operators)
 
     @functools.cached_property
     def existing(self) -> ExistingIndex:
@@ -311,6 +334,8 @@ class ProfileArrays:
             lead={c[k]: g[v] for k, v in ex.lead.items()},
             squad={c[k]: {g[x] for x in v} for k, v in ex.squad.items()},
             peer={c[k]: p[v] for k, v in ex.peer.items()},
+            tutor={c[k]: self.tutors.index[v] for k, v in ex.tutor.items()},
+            operator={c[k]: self.operators.index[v] for k, v in ex.operator.items()},
         )
 
     def _candidates(self, cands: Sequence[Any]) -> Columns:
@@ -337,19 +362,36 @@ class ProfileArrays:
             intensity=np.array([INTENSITIES.index(c.support_intensity) for c in cands], dtype=np.int8),
             wants_peer=np.array([c.wants_peer for c in cands], dtype=bool),
             peer_exp=_enum_bits([c.peer_experience for c in cands], EXPERIENCES),
+            peer_exp_required=np.array([c.peer_experience_required for c in cands], dtype=bool),
+            service=np.array([_code(c.referring_service, SERVICES) for c in cands], dtype=np.int8),
+            service_bits=_enum_bits([[c.referring_service] if c.referring_service else [] for c in cands], SERVICES),
             pref_gender=np.array([_code(c.preferred_gender, GENDERS) for c in cands], dtype=np.int8),
             category=np.array([_code(c.category, CATEGORIES) for c in cands], dtype=np.int8),
             most_important=np.array([c.most_important or "" for c in cands], dtype=object),
         )
 
     def _sites(self, sites: Sequence[Any]) -> Columns:
+        def count(field: str) -> np.ndarray:
+            """A count column; -1 where the site leaves it empty."""
+            return np.array([-1 if getattr(s, field) is None else getattr(s, field) for s in sites], dtype=np.int64)
+
+        listed = {t.site_id for t in self.round.tutors}
         return Columns(
             [s.id for s in sites],
-            headcount=np.array([s.headcount for s in sites], dtype=np.int64),
+            headcount=count("headcount"),
+            permanent=count("permanent_employees"),
+            fixed_term_covering=count("fixed_term_covering"),
+            owners=count("owners"),
+            worker_members=count("worker_members"),
             trainees_present=np.array([s.trainees_present for s in sites], dtype=np.int64),
+            exempt_present=np.array([s.exempt_trainees_present for s in sites], dtype=np.int64),
+            trainees_24m=count("trainees_24m"),
+            hired_24m=count("hired_24m"),
             tutors=np.array([s.company_tutors for s in sites], dtype=np.int64),
+            tutors_listed=np.array([s.id in listed for s in sites], dtype=bool),
             hosted=np.array([s.fragile_workers_hosted for s in sites], dtype=np.int64),
             cooperative=np.array([s.kind.value == "cooperative" for s in sites], dtype=bool),
+            kind=np.array([SITE_KINDS.index(s.kind) for s in sites], dtype=np.int8),
             area_idx=np.array([self.areas.index[s.area] for s in sites], dtype=np.int32),
         )
 
@@ -368,6 +410,7 @@ class ProfileArrays:
             skills=_levels([p.skills for p in pos]),
             **_skill_bits([p.skills for p in pos], "skill"),
             **_skill_bits([p.min_skills for p in pos], "min"),
+            **_skill_bits([_used(p) for p in pos], "uses"),
             shifts=_enum_bits([p.shifts for p in pos], SLOTS),
             hours=np.array([p.hours_per_week for p in pos], dtype=np.float64),
             openings=np.array([p.openings for p in pos], dtype=np.int64),
@@ -375,14 +418,16 @@ class ProfileArrays:
             section=_enum_bits([[ateco_section(s.sector)] for s in sites], SECTIONS),
             offers=_enum_bits([s.accommodations for s in sites], ACCOMMODATIONS),
             hosted=np.array([s.fragile_workers_hosted for s in sites], dtype=np.int64),
+            kind=np.array([SITE_KINDS.index(s.kind) for s in sites], dtype=np.int8),
         )
 
     def _guides(self, guides: Sequence[Any]) -> Columns:
         skills = [g.skills for g in guides]
         positions = {p.id: i for i, (_, p) in enumerate(self.round.positions)}
+        site = np.array([self.sites.index[g.site_id] for g in guides], dtype=np.int32)
         return Columns(
             [g.id for g in guides],
-            site=np.array([self.sites.index[g.site_id] for g in guides], dtype=np.int32),
+            site=site,
             position=np.array([positions[g.position_id] if g.position_id else -1 for g in guides], dtype=np.int32),
             skills=_levels(skills),
             **_skill_bits(skills, "skill"),
@@ -390,6 +435,8 @@ class ProfileArrays:
             avail=_enum_bits([g.availability for g in guides], SLOTS),
             gender=np.array([_code(g.gender, GENDERS) for g in guides], dtype=np.int8),
             can_lead=np.array([g.can_lead for g in guides], dtype=bool),
+            trained=np.array([g.is_trained for g in guides], dtype=bool),
+            site_kind=self.sites.kind[site],
             max_mentees=np.array([-1 if g.max_mentees is None else g.max_mentees for g in guides], dtype=np.int64),
             current=np.array([g.current_mentees for g in guides], dtype=np.int64),
             years=np.array([g.years_experience for g in guides], dtype=np.float64),
@@ -414,4 +461,25 @@ class ProfileArrays:
             days_active=np.array(
                 [-1 if p.started_on is None else (date - p.started_on).days for p in peers], dtype=np.int64
             ),
+            former=_enum_bits([p.former_client_of for p in peers], SERVICES),
+            people_stated=np.array([-1 if p.current_people is None else p.current_people for p in peers], np.int64),
+        )
+
+    def _tutors(self, tutors: Sequence[Any]) -> Columns:
+        return Columns(
+            [t.id for t in tutors],
+            site=np.array([self.sites.index[t.site_id] for t in tutors], dtype=np.int32),
+            lang=self.languages.bits([[str(x) for x in t.languages] for t in tutors]),
+            gender=np.array([_code(t.gender, GENDERS) for t in tutors], dtype=np.int8),
+            max_trainees=np.array([-1 if t.max_trainees is None else t.max_trainees for t in tutors], np.int64),
+            current=np.array([t.current_trainees for t in tutors], dtype=np.int64),
+        )
+
+    def _operators(self, operators: Sequence[Any]) -> Columns:
+        return Columns(
+            [o.id for o in operators],
+            areas=self.areas.bits([o.areas_served for o in operators]),
+            lang=self.languages.bits([[str(x) for x in o.languages] for o in operators]),
+            max_caseload=np.array([-1 if o.max_caseload is None else o.max_caseload for o in operators], np.int64),
+            current=np.array([o.caseload for o in operators], dtype=np.int64),
         )

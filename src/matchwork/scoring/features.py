@@ -16,7 +16,8 @@ name                      stage    value
 ``schedule``              site     share of the position's shifts the person can work
 ``site_experience``       site     1 − e^(−fragile workers hosted / 5)
 ``language``              guide    share of the person's languages the partner speaks
-``schedule``              guide    share of the person's half-days the partner works
+``schedule``              guide    share of the position's shifts the guide works (guide × position)
+``guide_skill``           guide    share of the position's skill levels the guide has (guide × position)
 ``guide_experience``      guide    1 − e^(−years of experience / 8)
 ``gender``                guide    1 if no preference or it is met, ½ partner's unstated, 0 not met
 ``lived_experience``      peer     share of the wished lived experience the peer brings (1 if none wished)
@@ -25,6 +26,11 @@ name                      stage    value
 ``gender``                peer     as for guides
 ``proximity``             peer     1 − distance / 30 km (½ if the peer's home is unknown)
 ========================  =======  ===============================================
+
+The guide stage's ``schedule`` and ``guide_skill`` are properties of a guide worker
+and a position of their own site, not of the candidate (``on="position"``): they
+are computed once per (guide, position) pair, in the guide × position table, and
+count in every option that puts that guide beside a person at that position.
 
 :data:`BUILTIN` is the registry of these; it never changes. Add your own by passing
 them to :func:`matchwork.match` (``features=[...]``), which scores with
@@ -75,6 +81,10 @@ class Feature:
         The profile fields it reads, as ``"table.field"`` (``"peers.lived_experience"``).
         Explanations hide a feature from the site and the candidate when any of
         them is marked sensitive in the profile schema.
+    on : {"candidate", "position"}
+        What the partner is valued against: the candidate (the default), or, for a
+        guide-stage feature, the position the guide would work beside them at —
+        ``compute(guides, positions)`` then.
     """
 
     name: str
@@ -82,6 +92,7 @@ class Feature:
     compute: Compute
     text: Mapping[str, str]
     reads: tuple[str, ...] = ()
+    on: str = "candidate"
 
 
 class FeatureRegistry(Mapping[tuple[str, str], Feature]):
@@ -100,6 +111,8 @@ class FeatureRegistry(Mapping[tuple[str, str], Feature]):
                 raise ValueError(f"stage must be 'site', 'guide' or 'peer', got {f.stage!r}")
             if not f.name.isidentifier() or not f.name.islower():
                 raise ValueError(f"a feature name is a lower-case identifier, got {f.name!r}")
+            if f.on not in ("candidate", "position") or (f.on == "position" and f.stage != "guide"):
+                raise ValueError(f"on='position' is for guide-stage features only; got {f.stage!r}, {f.on!r}")
             table[(f.stage, f.name)] = f
         self._table = table
 
@@ -151,6 +164,18 @@ def schedule_position(c: Gathered, p: Gathered) -> np.ndarray:
     return _ratio((c.avail & p.shifts).count(), p.shifts.count(), empty=0.0)
 
 
+def guide_shifts(g: Gathered, p: Gathered) -> np.ndarray:
+    # guide workers × positions of their site: the share of the position's shifts the guide works
+    return _ratio((g.avail & p.shifts).count(), p.shifts.count(), empty=0.0)
+
+
+def guide_skill(g: Gathered, p: Gathered) -> np.ndarray:
+    # the share of the levels of the skills the position uses (useful or required) that the guide has
+    have = (g.skill1 & p.uses1).count() + (g.skill2 & p.uses2).count() + (g.skill3 & p.uses3).count()
+    need = p.uses1.count() + p.uses2.count() + p.uses3.count()
+    return _ratio(have, need, empty=1.0)
+
+
 def site_experience(c: Gathered, p: Gathered) -> np.ndarray:
     return (1.0 - np.exp(-p.hosted / 5.0)).astype(np.float32)
 
@@ -190,7 +215,8 @@ BUILTIN = FeatureRegistry(
         Feature("schedule", "site", schedule_position, both("feature.site.schedule")),
         Feature("site_experience", "site", site_experience, both("feature.site.site_experience")),
         Feature("language", "guide", language, both("feature.guide.language")),
-        Feature("schedule", "guide", schedule_person, both("feature.guide.schedule")),
+        Feature("schedule", "guide", guide_shifts, both("feature.guide.schedule"), on="position"),
+        Feature("guide_skill", "guide", guide_skill, both("feature.guide.guide_skill"), on="position"),
         Feature("guide_experience", "guide", guide_experience, both("feature.guide.guide_experience")),
         Feature("gender", "guide", gender, both("feature.guide.gender")),
         Feature(

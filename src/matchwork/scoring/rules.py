@@ -2,11 +2,18 @@
 
 Each :class:`Rule` is a vectorized test over two :class:`~matchwork.arrays.Gathered`
 views (candidates and partners, broadcasting against each other) that returns
-``True`` where the pair is **forbidden**. Every rule owns one bit of a ``uint32``
+``True`` where the pair is **forbidden**. Every rule owns one bit of a ``uint64``
 reason mask, so any forbidden pair can say which rules forbid it
 (:func:`reason_codes`). A rule applies to one scoring stage and to the roles a
 partner can play in it: ``site``; ``lead_guide`` and ``guide`` (squad) for the
-guide stage; ``peer``.
+guide stage; ``peer``; ``tutor`` (company tutor); ``operator`` (job-desk
+operator). The ``guide_position`` stage is not a pairing with the candidate: its
+rules test a guide worker against a position of their own site (is the lead on the
+position's shifts?), for the roles ``lead_guide`` and ``guide``.
+
+A policy may *flag* a rule instead of letting it forbid (``rules.flagged``): its
+bit then goes to a table's ``flags``, for the case team to discuss, not to its
+``reasons``.
 
 The rules, in words for a placement officer, are listed in ``docs/scoring.md``;
 every code has an Italian and an English sentence (:attr:`Rule.text`, from :mod:`matchwork.i18n`).
@@ -15,6 +22,8 @@ Examples
 --------
 >>> [r.code for r in RULES if r.stage == "peer"][:3]
 ['outside_area', 'no_shared_language_peer', 'care_team_therapeutic']
+>>> [r.code for r in RULES if r.stage == "guide_position"]
+['lead_off_shifts']
 >>> reason_codes(RULE_BY_CODE["commute_too_far"].mask | RULE_BY_CODE["min_skill"].mask)
 ('commute_too_far', 'min_skill')
 """
@@ -24,6 +33,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -32,16 +42,33 @@ from matchwork.i18n import both
 from matchwork.model.existing import partner_positions
 from matchwork.model.policy import Policy
 from matchwork.model.vocab import RelationshipKind, Role
-from matchwork.scoring.arrays import Gathered, ProfileArrays, distance_km
+from matchwork.scoring.arrays import SITE_KINDS, Gathered, ProfileArrays, distance_km
 from matchwork.scoring.capacity import Capacities
 
-__all__ = ["RULES", "RULE_BY_CODE", "Rule", "RuleContext", "reason_codes", "role_mask"]
+__all__ = [
+    "RULES",
+    "RULE_BY_CODE",
+    "Rule",
+    "RuleContext",
+    "Team",
+    "reason_codes",
+    "role_mask",
+    "rules_for",
+    "team_therapeutic",
+]
 
 ROLES_OF_STAGE: dict[str, tuple[str, ...]] = {
     "site": ("site",),
     "guide": ("lead_guide", "guide"),
     "peer": ("peer",),
+    "tutor": ("tutor",),
+    "operator": ("operator",),
+    "guide_position": ("lead_guide", "guide"),
 }
+"""The roles a partner plays in each stage's pairs."""
+
+MASK = np.uint64
+"""The dtype of reason and flag masks: one bit per rule, at most 64 rules."""
 
 Test = Callable[[Gathered, Gathered, "RuleContext"], np.ndarray]
 
@@ -57,9 +84,9 @@ class Rule:
     bit : int
         Its bit in the reason mask.
     stage : str
-        ``"site"``, ``"guide"`` or ``"peer"``.
+        ``"site"``, ``"guide"``, ``"peer"``, ``"tutor"``, ``"operator"`` or ``"guide_position"``.
     roles : frozenset of str
-        The roles it forbids: ``site``, ``lead_guide``, ``guide``, ``peer``.
+        The roles it forbids: ``site``, ``lead_guide``, ``guide``, ``peer``, ``tutor``, ``operator``.
     test : callable
         ``test(candidates, partners, context) -> bool array``, True where forbidden.
     text : dict
@@ -95,10 +122,23 @@ class RuleContext:
         self.arrays = arrays
         self.capacities = capacities
         self.policy = policy
-        self.n_partners = {"site": len(arrays.positions), "guide": len(arrays.guides), "peer": len(arrays.peers)}
+        self.n_partners = {
+            "site": len(arrays.positions),
+            "guide": len(arrays.guides),
+            "peer": len(arrays.peers),
+            "tutor": len(arrays.tutors),
+            "operator": len(arrays.operators),
+            "guide_position": len(arrays.positions),
+        }
         self._sets: dict[tuple[str, str], np.ndarray] = {}
         self._pinned_rows: dict[str, np.ndarray] = {}
+        team = policy.team
+        self.guides_at = np.array([k in team.guides_at for k in SITE_KINDS], dtype=bool)
+        self.tutor_at = np.array([k in team.tutor_at for k in SITE_KINDS], dtype=bool)
+        self.operator_at = np.array([k in team.operator_at for k in SITE_KINDS], dtype=bool)
         self._build()
+        self.site_tutors = _padded(arrays.tutors.site, len(arrays.sites))
+        self.operator_available = self._operators_available()
 
     # ------------------------------------------------------------ pair sets
 
@@ -128,11 +168,35 @@ class RuleContext:
         positions = partner_positions(a.round, partner_id)
         if positions:
             return [("site", a.positions.index[p]) for p in positions]
-        if partner_id in a.guides.index:
-            return [("guide", a.guides.index[partner_id])]
-        if partner_id in a.peers.index:
-            return [("peer", a.peers.index[partner_id])]
+        for stage, cols in (("guide", a.guides), ("peer", a.peers), ("tutor", a.tutors), ("operator", a.operators)):
+            if partner_id in cols.index:
+                return [(stage, cols.index[partner_id])]
         return []
+
+    def forbidden(self, stage: str, c_index: np.ndarray, p_index: np.ndarray) -> np.ndarray:
+        """Whether any rule of ``stage`` the policy applies (not flagged) forbids each pair; index arrays broadcast.
+
+        Used where one stage's pairs decide another's: a candidate with no allowed
+        tutor at a site cannot be placed there.
+        """
+        c, p = self.arrays.candidates.gather(c_index), _stage_columns(self.arrays, stage).gather(p_index)
+        shape = np.broadcast_shapes(np.shape(c_index), np.shape(p_index))
+        out = np.zeros(shape, dtype=bool)
+        for rule in rules_for(stage, self.policy):
+            if rule.code not in self.policy.rules.flagged:
+                out |= np.broadcast_to(rule.test(c, p, self), shape)
+        return out
+
+    def _operators_available(self) -> np.ndarray:
+        """Whether each candidate has a job-desk operator of their area that no rule forbids."""
+        a = self.arrays
+        n = len(a.candidates)
+        if not len(a.operators) or not n:
+            return np.zeros(n, dtype=bool)
+        operator, area = _area_pairs(a)
+        ops = _padded(area, len(a.areas), keys=operator)[a.candidates.area_idx.astype(np.int64)]  # (n, K), -1 padded
+        ok = ~self.forbidden("operator", np.arange(n)[:, None], np.maximum(ops, 0)) & (ops >= 0)
+        return ok.any(axis=1)
 
     def _build(self) -> None:
         a, rnd = self.arrays, self.arrays.round
@@ -167,6 +231,29 @@ class RuleContext:
 
         self._care_team(forbidding)
         self._pins()
+        self.therapy, self.team_members = self._team_therapy(forbidding)
+
+    def _team_therapy(self, forbidding: set[RelationshipKind]) -> tuple[sp.csr_matrix, dict[str, int]]:
+        """Peers × team members (guides, then tutors, then operators) in a therapeutic relationship."""
+        a, rnd = self.arrays, self.arrays.round
+        offsets = {"guide": 0, "tutor": len(a.guides), "operator": len(a.guides) + len(a.tutors)}
+        members = {i: offsets["guide"] + k for i, k in a.guides.index.items()}
+        members |= {i: offsets["tutor"] + k for i, k in a.tutors.index.items()}
+        members |= {i: offsets["operator"] + k for i, k in a.operators.index.items()}
+        size = len(a.guides) + len(a.tutors) + len(a.operators)
+        pairs = []
+        if RelationshipKind.THERAPEUTIC in forbidding:
+            pairs = [
+                (a.peers.index[one], members[other])
+                for r in rnd.relationships
+                if r.kind == RelationshipKind.THERAPEUTIC
+                for one, other in ((r.a, r.b), (r.b, r.a))
+                if one in a.peers.index and other in members
+            ]
+        rows = np.array([p for p, _ in pairs], dtype=np.int64)
+        cols = np.array([m for _, m in pairs], dtype=np.int64)
+        therapy = sp.csr_matrix((np.ones(len(pairs), dtype=bool), (rows, cols)), shape=(len(a.peers), size))
+        return therapy, offsets
 
     def _care_team(self, forbidding: set[RelationshipKind]) -> None:
         """Peers in a therapeutic relationship with someone in the candidate's care team."""
@@ -211,7 +298,7 @@ class RuleContext:
             if not slots:
                 continue
             stage = slots[0][0]
-            role = pin.role.value if pin.role else {"site": "site", "guide": "lead_guide", "peer": "peer"}[stage]
+            role = pin.role.value if pin.role else {"guide": "lead_guide"}.get(stage, stage)
             if role == Role.GUIDE.value:
                 continue  # a squad pin adds a member; it does not exclude the others
             c = a.candidates.index[pin.candidate_id]
@@ -278,6 +365,63 @@ def _peer_hours(c: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
     return cap.peer_hours[p.index] + 1e-9 < cap.hours_needed[c.index]
 
 
+def _untrained(c: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
+    return np.broadcast_to(~p.trained, _shape(c, p))
+
+
+def _site_without_guides(c: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
+    return np.broadcast_to(~ctx.guides_at[p.site_kind], _shape(c, p))
+
+
+def _lead_off_shifts(g: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
+    # g: guide workers, p: positions of their site
+    share = (g.avail & p.shifts).count() / np.maximum(p.shifts.count(), 1)
+    return share + 1e-9 < ctx.policy.caps.lead_min_shift_share
+
+
+def _no_tutor_available(c: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
+    a = ctx.arrays
+    shape = _shape(c, p)
+    site = np.broadcast_to(p.site, shape)
+    applies = ctx.tutor_at[a.sites.kind[site]] & a.sites.tutors_listed[site]
+    out = np.zeros(shape, dtype=bool)
+    if not applies.any():
+        return out
+    cand = np.broadcast_to(c.index, shape)[applies]
+    tutors = ctx.site_tutors[site[applies]]  # (P, K), -1 padded
+    allowed = ~ctx.forbidden("tutor", cand[:, None], np.maximum(tutors, 0)) & (tutors >= 0)
+    out[applies] = ~allowed.any(axis=1)
+    return out
+
+
+def _no_operator_available(c: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
+    a = ctx.arrays
+    if not len(a.operators):
+        return np.zeros(_shape(c, p), dtype=bool)
+    applies = ctx.operator_at[a.sites.kind[p.site]]
+    return applies & ~ctx.operator_available[c.index]
+
+
+def _tutor_full(c: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
+    return np.broadcast_to(ctx.capacities.tutor_room[p.index] <= 0, _shape(c, p))
+
+
+def _operator_full(c: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
+    return np.broadcast_to(ctx.capacities.operator_room[p.index] <= 0, _shape(c, p))
+
+
+def _peer_people(c: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
+    return np.broadcast_to(ctx.capacities.peer_people[p.index] <= 0, _shape(c, p))
+
+
+def _former_client(c: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
+    return (c.service_bits & p.former).any()
+
+
+def _experience_missing(c: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
+    return c.peer_exp_required & (c.peer_exp & ~p.exp).any()
+
+
 @dataclasses.dataclass(frozen=True)
 class _InSets:
     """Forbidden where the pair is in any of the named pair sets (a picklable test)."""
@@ -329,6 +473,8 @@ _LEAD = frozenset({"lead_guide"})
 _SQUAD = frozenset({"guide"})
 _GUIDE = _LEAD | _SQUAD
 _PEER = frozenset({"peer"})
+_TUTOR = frozenset({"tutor"})
+_OPERATOR = frozenset({"operator"})
 
 # (code, stage, roles, test) — the order fixes the bits; the words are in matchwork.i18n (rule.<code>).
 _SPECS: tuple[tuple[str, str, frozenset[str], Test], ...] = (
@@ -361,6 +507,30 @@ _SPECS: tuple[tuple[str, str, frozenset[str], Test], ...] = (
     ("excluded_peer", "peer", _PEER, _in("excluded", "peer")),
     ("forbidden_peer", "peer", _PEER, _in_any(("forbidden:all", "forbidden:peer"), "peer")),
     ("pinned_elsewhere_peer", "peer", _PEER, _pinned_elsewhere("peer")),
+    # seed 002: every lavoratore guida is trained; guides belong to the cooperative's model
+    ("untrained_guide", "guide", _GUIDE, _untrained),
+    ("site_without_guides", "guide", _GUIDE, _site_without_guides),
+    ("lead_off_shifts", "guide_position", _LEAD, _lead_off_shifts),
+    # seed 003: host companies: a company tutor by name and the desk's operator of the area
+    ("no_tutor_available", "site", _SITE, _no_tutor_available),
+    ("no_operator_available", "site", _SITE, _no_operator_available),
+    ("tutor_full", "tutor", _TUTOR, _tutor_full),
+    ("no_shared_language_tutor", "tutor", _TUTOR, _no_language),
+    ("relationship_tutor", "tutor", _TUTOR, _in("relationship", "tutor")),
+    ("excluded_tutor", "tutor", _TUTOR, _in("excluded", "tutor")),
+    ("forbidden_tutor", "tutor", _TUTOR, _in_any(("forbidden:all", "forbidden:tutor"), "tutor")),
+    ("pinned_elsewhere_tutor", "tutor", _TUTOR, _pinned_elsewhere("tutor")),
+    ("operator_outside_area", "operator", _OPERATOR, _outside_area),
+    ("operator_full", "operator", _OPERATOR, _operator_full),
+    ("relationship_operator", "operator", _OPERATOR, _in("relationship", "operator")),
+    ("excluded_operator", "operator", _OPERATOR, _in("excluded", "operator")),
+    ("forbidden_operator", "operator", _OPERATOR, _in_any(("forbidden:all", "forbidden:operator"), "operator")),
+    ("pinned_elsewhere_operator", "operator", _OPERATOR, _pinned_elsewhere("operator")),
+    # seed 004: peer safeguards
+    ("peer_people_full", "peer", _PEER, _peer_people),
+    ("former_client_dual_role", "peer", _PEER, _former_client),
+    ("lived_experience_missing", "peer", _PEER, _experience_missing),
+    ("team_therapeutic", "peer", _PEER, _in("team", "peer")),
 )
 
 # What each rule reads that a schema may mark sensitive (its other inputs are ids and capacities).
@@ -372,6 +542,17 @@ _READS: dict[str, tuple[str, ...]] = {
     "relationship_peer": ("relationships.kind",),
     "care_team_therapeutic": ("candidates.care_team", "relationships.kind"),
     "peer_hours": ("candidates.support_intensity",),  # hours needed follow the intensity
+    "relationship_tutor": ("relationships.kind",),
+    "relationship_operator": ("relationships.kind",),
+    "no_tutor_available": ("relationships.kind",),  # a relationship may rule out every tutor
+    "no_operator_available": ("relationships.kind",),
+    "former_client_dual_role": ("candidates.referring_service", "peers.former_client_of"),
+    "lived_experience_missing": (
+        "candidates.peer_experience",
+        "candidates.peer_experience_required",
+        "peers.lived_experience",
+    ),
+    "team_therapeutic": ("relationships.kind",),
 }
 
 RULES: tuple[Rule, ...] = tuple(
@@ -389,15 +570,15 @@ BELOW_MIN_SCORE = Rule(
     "below_min_score",
     len(RULES),
     "any",
-    frozenset({"site", "lead_guide", "guide", "peer"}),
+    frozenset({"site", "lead_guide", "guide", "peer", "tutor", "operator"}),
     _never,
     both("rule.below_min_score"),
 )
 """Set by scoring, not by a test: the pair scores below the policy's ``min_score``."""
 
 RULE_BY_CODE: dict[str, Rule] = {r.code: r for r in (*RULES, BELOW_MIN_SCORE)}
-if len(RULE_BY_CODE) > 32:  # pragma: no cover - a guard for whoever adds the 33rd rule
-    raise RuntimeError("reason masks are uint32: at most 32 rules")
+if len(RULE_BY_CODE) > 64:  # pragma: no cover - a guard for whoever adds the 65th rule
+    raise RuntimeError("reason masks are uint64: at most 64 rules")
 
 
 def rules_for(stage: str, policy: Policy) -> list[Rule]:
@@ -407,7 +588,7 @@ def rules_for(stage: str, policy: Policy) -> list[Rule]:
 
 
 def role_mask(role: str) -> int:
-    """The reason bits that forbid a pair in ``role`` (``site``, ``lead_guide``, ``guide``, ``peer``)."""
+    """The reason bits that forbid a pair in ``role`` (``site``, ``lead_guide``, ``guide``, ``peer``…)."""
     return sum(r.mask for r in RULE_BY_CODE.values() if role in r.roles)
 
 
@@ -419,3 +600,94 @@ def reason_codes(mask: int) -> tuple[str, ...]:
     if not mask:
         return ()
     return tuple(code for bit, code in _MASKS if mask & bit)
+
+
+def _stage_columns(arrays: ProfileArrays, stage: str) -> Any:
+    return {
+        "site": arrays.positions,
+        "guide": arrays.guides,
+        "peer": arrays.peers,
+        "tutor": arrays.tutors,
+        "operator": arrays.operators,
+        "guide_position": arrays.positions,
+    }[stage]
+
+
+def _padded(groups: np.ndarray, n_groups: int, keys: np.ndarray | None = None) -> np.ndarray:
+    """Members of each group as rows of a ``-1``-padded matrix (n_groups × largest group), in member order.
+
+    ``groups[i]`` is the group of member ``i`` (or of member ``keys[i]`` when given).
+    """
+    groups = np.asarray(groups, dtype=np.int64)
+    members = np.arange(len(groups)) if keys is None else np.asarray(keys, dtype=np.int64)
+    counts = np.bincount(groups, minlength=n_groups)
+    out = np.full((n_groups, max(int(counts.max(initial=0)), 1)), -1, dtype=np.int64)
+    if len(groups):
+        order = np.lexsort((members, groups))
+        rank = np.arange(len(groups)) - np.repeat(np.cumsum(counts) - counts, counts)
+        out[groups[order], rank] = members[order]
+    return out
+
+
+def _area_pairs(arrays: ProfileArrays) -> tuple[np.ndarray, np.ndarray]:
+    """``(operator, area)`` for every area each job-desk operator serves."""
+    pairs = [(o, arrays.areas.index[area]) for o, op in enumerate(arrays.round.operators) for area in op.areas_served]
+    if not pairs:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    ops, areas = np.array(pairs, dtype=np.int64).T
+    return ops, areas
+
+
+@dataclasses.dataclass(frozen=True)
+class Team:
+    """The people around each candidate once the engine has chosen them (index arrays, -1: none).
+
+    Attributes
+    ----------
+    lead, tutor, operator : int arrays (candidates)
+        The lead guide, company tutor and job-desk operator of each candidate.
+    squad : int array (candidates × squad size), -1 padded
+        The squad's guide workers.
+    """
+
+    lead: np.ndarray
+    squad: np.ndarray
+    tutor: np.ndarray
+    operator: np.ndarray
+
+    @classmethod
+    def empty(cls, n_candidates: int, squad_size: int = 0) -> Team:
+        none = np.full(n_candidates, -1, dtype=np.int64)
+        return cls(none, np.full((n_candidates, squad_size), -1, dtype=np.int64), none.copy(), none.copy())
+
+
+def team_therapeutic(ctx: RuleContext, team: Team, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Whether the peer supporter of each ``(candidate, peer)`` pair is in a therapeutic relationship with
+    someone of the candidate's team: lead, squad, company tutor or job-desk operator.
+
+    Seed 004: "nessuno del team di collaboratori sia in una relazione terapeutica con il
+    Peer Supporter". The care team is checked at scoring time (``care_team_therapeutic``);
+    the rest of the team is known only once the engine has chosen it, so the engine asks
+    this for the peer pairs it considers.
+    """
+    n_c = len(ctx.arrays.candidates)
+    offsets = ctx.team_members
+    parts = [team.lead[:, None], team.squad, team.tutor[:, None], team.operator[:, None]]
+    base = [offsets["guide"], offsets["guide"], offsets["tutor"], offsets["operator"]]
+    cand, member = [], []
+    for block, offset in zip(parts, base, strict=True):
+        block = np.asarray(block, dtype=np.int64).reshape(n_c, -1)
+        r, k = np.nonzero(block >= 0)
+        cand.append(r)
+        member.append(block[r, k] + offset)
+    c = np.concatenate(cand)
+    m = np.concatenate(member)
+    members = sp.csr_matrix((np.ones(len(c), dtype=bool), (c, m)), shape=(n_c, ctx.therapy.shape[1]))
+    hits = (members.astype(np.int64) @ ctx.therapy.T.astype(np.int64)).tocoo()
+    if not hits.nnz:
+        return np.zeros(len(rows), dtype=bool)
+    n_p = ctx.therapy.shape[0]
+    keys = np.sort(hits.row.astype(np.int64) * n_p + hits.col)
+    wanted = np.asarray(rows, dtype=np.int64) * n_p + np.asarray(cols, dtype=np.int64)
+    pos = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    return keys[pos] == wanted

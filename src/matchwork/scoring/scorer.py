@@ -1,15 +1,23 @@
 """Scores: the policy's weighted features and the hard rules, per stage, every number kept.
 
-:func:`score` turns a :class:`~matchwork.Round` into three :class:`ScoreTable` s —
+:func:`score` turns a :class:`~matchwork.Round` into :class:`ScoreTable` s —
 ``site`` (candidate × position), ``guide`` (candidate × guide worker, for the lead
-and the squad) and ``peer`` (candidate × peer supporter). A table keeps, for every
-pair it holds, the reason mask of the hard rules, each feature's value and the
-weighted total, with each candidate's own weights: so every score can later be
-explained exactly, contribution by contribution.
+and the squad), ``peer`` (candidate × peer supporter), ``tutor`` (candidate ×
+company tutor), ``operator`` (candidate × job-desk operator) — and one table that
+is not about the candidate: ``guide_position`` (guide worker × position of their
+own site: is the guide on the position's shifts, skilled in its work?). A table
+keeps, for every pair it holds, the reason mask of the hard rules (and the flags
+of the rules the policy only flags), each feature's value and the weighted total:
+so every score can later be explained exactly, contribution by contribution.
 
 Weights are relative; each candidate's are scaled to sum to 100 after their own
 "most important" criterion is multiplied by the policy's boost, so a stage score is
-on a 0-100 scale and the contributions ``weight × value`` add up to it.
+on a 0-100 scale and the contributions ``weight × value`` add up to it. The guide
+stage's score of a lead or squad member at a position is the candidate × guide
+total plus the guide × position total: the guide × position features get the
+share of 100 their policy weights give them (the same for every candidate: they
+do not measure the person, so a person's priority does not boost them), and the
+candidate × guide features share the rest, with the person's priority boosted.
 
 Small rounds are scored densely (every pair). Large rounds never build a dense
 candidates × partners matrix: positions are found within each candidate's
@@ -50,17 +58,23 @@ from matchwork.scoring.capacity import Capacities
 from matchwork.scoring.features import BUILTIN, Feature, FeatureRegistry
 from matchwork.scoring.rules import (
     BELOW_MIN_SCORE,
+    MASK,
     ROLES_OF_STAGE,
     RULE_BY_CODE,
     RuleContext,
+    Team,
     reason_codes,
     role_mask,
     rules_for,
+    team_therapeutic,
 )
 
-__all__ = ["ScoreTable", "Scorer", "Scores", "score"]
+__all__ = ["TABLE_STAGES", "ScoreTable", "Scorer", "Scores", "score"]
 
 _BLOCK_PAIRS = 1_000_000
+
+TABLE_STAGES: tuple[str, ...] = ("site", "guide", "peer", "tutor", "operator")
+"""The candidate × partner tables; ``guide_position`` is the guide × position table beside them."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,20 +84,27 @@ class ScoreTable:
     Pairs are sorted by candidate, then partner. ``reasons[i] == 0`` means no hard
     rule forbids pair ``i`` in any role of the stage; use :meth:`feasible` for one role.
 
+    The ``guide_position`` table has the same shape with guide workers as its rows
+    and positions of their site as its partners (``candidate_ids`` are then guide ids).
+
     Attributes
     ----------
     stage : str
-        ``"site"``, ``"guide"`` or ``"peer"``.
+        ``"site"``, ``"guide"``, ``"peer"``, ``"tutor"``, ``"operator"`` or ``"guide_position"``.
     candidate_ids, partner_ids : arrays of str
         The index spaces of ``rows`` and ``cols``: every candidate and partner of the round.
     rows, cols : int arrays
         Candidate and partner index of each pair.
-    reasons : uint32 array
+    reasons : uint64 array
         Bit mask of the rules that forbid each pair (:func:`~matchwork.rules.reason_codes`).
+    flags : uint64 array
+        Bit mask of the rules the policy flags rather than lets forbid (``rules.flagged``):
+        the pair is allowed, and the case team should discuss it.
     values : dict of float32 arrays
         Each feature's value in [0, 1] for each pair.
     weights : float64 array (candidates × features)
-        Each candidate's effective weights, summing to 100.
+        Each candidate's effective weights: summing to 100, or, in the guide stage, to
+        100 less the guide × position features' weights.
     feature_names : tuple of str
         Column order of ``weights`` and the order contributions are summed in.
     total : float64 array
@@ -104,6 +125,11 @@ class ScoreTable:
     feature_names: tuple[str, ...]
     total: np.ndarray
     dense: bool
+    flags: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.flags is None:
+            object.__setattr__(self, "flags", np.zeros(len(self.rows), dtype=MASK))
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -113,7 +139,7 @@ class ScoreTable:
         reasons = self.reasons if pairs is None else self.reasons[pairs]
         if role is None:
             return reasons == 0
-        return (reasons & np.uint32(role_mask(role))) == 0
+        return (reasons & MASK(role_mask(role))) == 0
 
     def feasible_in_any_role(self) -> np.ndarray:
         """Whether each pair is allowed in at least one role of the stage (lead or squad, say)."""
@@ -126,6 +152,8 @@ class ScoreTable:
         """Points each feature gives the pair(s): ``weight × value``; they sum to ``total``."""
         idx = np.atleast_1d(pair)
         w = self.weights[self.rows[idx]]
+        if not self.feature_names:  # a table of rules only (tutors, operators by default)
+            return np.zeros((len(idx), 0))[0] if np.ndim(pair) == 0 else np.zeros((len(idx), 0))
         x = np.stack([self.values[f][idx].astype(np.float64) for f in self.feature_names], axis=-1)
         out = w * x
         return out[0] if np.ndim(pair) == 0 else out
@@ -143,6 +171,21 @@ class ScoreTable:
     def _keys(self) -> np.ndarray:
         return self.rows.astype(np.int64) * len(self.partner_ids) + self.cols
 
+    def best_by(self, feature: str, role: str | None = None) -> np.ndarray:
+        """For each candidate, the allowed pair with the highest value of ``feature``; -1 if none.
+
+        Ties go to the higher total, then to partner order (by id). This is the best
+        option a person could have had for the criterion they named most important.
+        """
+        out = np.full(len(self.candidate_ids), -1, dtype=np.int64)
+        ok = np.flatnonzero(self.feasible_in_any_role() if role is None else self.feasible(role))
+        if not len(ok) or feature not in self.values:
+            return out
+        order = ok[np.lexsort((self.cols[ok], -self.total[ok], -self.values[feature][ok], self.rows[ok]))]
+        first = np.r_[True, self.rows[order][1:] != self.rows[order][:-1]]
+        out[self.rows[order][first]] = order[first]
+        return out
+
     def of_candidate(self, candidate: int) -> slice:
         """The slice of pairs of one candidate (by index)."""
         # searching with the rows' own dtype: a mismatch would convert the whole array on every call
@@ -156,6 +199,7 @@ class ScoreTable:
             rows=self.rows[keep],
             cols=self.cols[keep],
             reasons=self.reasons[keep],
+            flags=self.flags[keep] if self.flags is not None else None,
             values={k: v[keep] for k, v in self.values.items()},
             total=self.total[keep],
             dense=False,
@@ -177,6 +221,7 @@ class ScoreTable:
             "score": self.total,
             "feasible": self.reasons == 0,
             "reasons": [reason_codes(int(m)) for m in self.reasons],
+            "flags": [reason_codes(int(m)) for m in self.flags] if self.flags is not None else [()] * len(self),
         }
         for f in self.feature_names:
             data[f] = self.values[f]
@@ -197,6 +242,7 @@ def _concat(tables: list[ScoreTable]) -> ScoreTable:
         rows=np.concatenate([t.rows for t in tables]),
         cols=np.concatenate([t.cols for t in tables]),
         reasons=np.concatenate([t.reasons for t in tables]),
+        flags=np.concatenate([t.flags for t in tables if t.flags is not None]),
         values={f: np.concatenate([t.values[f] for t in tables]) for f in first.feature_names},
         total=np.concatenate([t.total for t in tables]),
         dense=False,
@@ -214,12 +260,22 @@ def _rank_within(groups: np.ndarray) -> np.ndarray:
 
 @dataclasses.dataclass(frozen=True)
 class Scores:
-    """The three score tables of a round and what they were computed from."""
+    """The score tables of a round and what they were computed from.
+
+    ``site``, ``guide`` and ``peer`` are the three stages' tables; ``tutor`` and
+    ``operator`` the company tutors' and job-desk operators' (rules only, no
+    features by default); ``guide_position`` the guide worker × position table
+    whose totals add to a guide's score at that position and whose rules decide who
+    may lead there.
+    """
 
     site: ScoreTable
     guide: ScoreTable
     peer: ScoreTable
     scorer: Scorer
+    tutor: ScoreTable | None = None
+    operator: ScoreTable | None = None
+    guide_position: ScoreTable | None = None
 
     @property
     def arrays(self) -> ProfileArrays:
@@ -234,7 +290,22 @@ class Scores:
         return self.scorer.policy
 
     def __getitem__(self, stage: str) -> ScoreTable:
-        return {"site": self.site, "guide": self.guide, "peer": self.peer}[stage]
+        tables = {
+            "site": self.site,
+            "guide": self.guide,
+            "peer": self.peer,
+            "tutor": self.tutor,
+            "operator": self.operator,
+            "guide_position": self.guide_position,
+        }
+        table = tables[stage]
+        if table is None:
+            raise KeyError(f"the {stage} table was not computed")
+        return table
+
+    def with_team(self, team: Team) -> Scores:
+        """These scores with the peer table checked against each candidate's team (``team_therapeutic``)."""
+        return dataclasses.replace(self, peer=self.scorer.with_team(self.peer, team))
 
 
 class Scorer:
@@ -266,8 +337,9 @@ class Scorer:
         self.capacities = capacities if capacities is not None else Capacities.compute(self.arrays, self.policy)
         self.context = RuleContext(self.arrays, self.capacities, self.policy)
         self.features = self._features(BUILTIN.add(*features))
-        self.weights = {stage: self._weights(stage) for stage in STAGES}
-        self.rules = {stage: rules_for(stage, self.policy) for stage in STAGES}
+        self.position_weights = self._position_weights()
+        self.weights = {stage: self._weights(stage) for stage in TABLE_STAGES}
+        self.rules = {stage: rules_for(stage, self.policy) for stage in (*TABLE_STAGES, "guide_position")}
 
     # ------------------------------------------------------------ set-up
 
@@ -283,18 +355,39 @@ class Scorer:
                     problems.append(Problem("policy", f"weights.{stage}.{name}", expected))
                 elif weight > 0:
                     out[stage].append(registry[(stage, name)])
-        unknown_rules = sorted(set(self.policy.rules.disabled) - set(RULE_BY_CODE))
-        problems += [
-            Problem("policy", "rules.disabled", f"a rule code: {', '.join(RULE_BY_CODE)}", value=code)
-            for code in unknown_rules
-        ]
+        for key in ("disabled", "flagged"):
+            unknown_rules = sorted(set(getattr(self.policy.rules, key)) - set(RULE_BY_CODE))
+            problems += [
+                Problem("policy", f"rules.{key}", f"a rule code: {', '.join(RULE_BY_CODE)}", value=code)
+                for code in unknown_rules
+            ]
         if problems:
             raise PolicyValidationError(problems)
+        out["tutor"], out["operator"] = [], []
         return out
 
+    def candidate_features(self, stage: str) -> list[Feature]:
+        """The features of a stage valued against the candidate (those of its candidate × partner table)."""
+        return [f for f in self.features.get(stage, []) if f.on == "candidate"]
+
+    def _position_weights(self) -> np.ndarray:
+        """The guide × position features' weights: their share of 100 in the guide stage, the same for everyone."""
+        feats = self.features["guide"]
+        total = sum(self.policy.weights["guide"][f.name] for f in feats)
+        return np.array(
+            [100.0 * self.policy.weights["guide"][f.name] / total for f in feats if f.on == "position"],
+            dtype=np.float64,
+        )
+
     def _weights(self, stage: str) -> np.ndarray:
-        """Each candidate's effective weights for the stage (candidates × features), rows summing to 100."""
-        feats = self.features[stage]
+        """Each candidate's effective weights for the stage's candidate features (candidates × features).
+
+        Rows sum to 100, less the guide × position features' share in the guide stage.
+        """
+        feats = self.candidate_features(stage)
+        if not feats:
+            return np.zeros((len(self.arrays.candidates), 0), dtype=np.float64)
+        budget = 100.0 - float(self.position_weights.sum()) if stage == "guide" else 100.0
         base = np.array([self.policy.weights[stage][f.name] for f in feats], dtype=np.float64)
         wish = self.arrays.candidates.most_important
         known = {n for s in STAGES for n in self.policy.weights[s]}
@@ -319,11 +412,19 @@ class Scorer:
         for j, f in enumerate(feats):
             w[wish == f.name, j] *= boost
         total = w.sum(axis=1, keepdims=True)
-        return np.divide(w * 100.0, total, out=np.zeros_like(w), where=total > 0)
+        return np.divide(w * budget, total, out=np.zeros_like(w), where=total > 0)
 
     def partners(self, stage: str) -> Columns:
         """The partner columns of a stage."""
-        return {"site": self.arrays.positions, "guide": self.arrays.guides, "peer": self.arrays.peers}[stage]
+        a = self.arrays
+        return {
+            "site": a.positions,
+            "guide": a.guides,
+            "peer": a.peers,
+            "tutor": a.tutors,
+            "operator": a.operators,
+            "guide_position": a.positions,
+        }[stage]
 
     # ------------------------------------------------------------ evaluation
 
@@ -335,47 +436,84 @@ class Scorer:
         ``rows`` of shape ``(n, 1)`` and ``cols`` of shape ``(1, m)`` score a dense block;
         two ``(P,)`` arrays score a list of pairs.
         """
-        c = self.arrays.candidates.gather(rows)
+        return self._evaluate(stage, rows, cols)[:3]
+
+    def _evaluate(
+        self, stage: str, rows: np.ndarray, cols: np.ndarray
+    ) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray, np.ndarray]:
+        """Reasons, values, totals and flags of pairs (see :meth:`evaluate`)."""
+        on_position = stage == "guide_position"
+        c = (self.arrays.guides if on_position else self.arrays.candidates).gather(rows)
         p = self.partners(stage).gather(cols)
         shape = np.broadcast_shapes(np.shape(rows), np.shape(cols))
-        reasons = np.zeros(shape, dtype=np.uint32)
+        reasons = np.zeros(shape, dtype=MASK)
+        flags = np.zeros(shape, dtype=MASK)
+        flagged = self.policy.rules.flagged
         for rule in self.rules[stage]:
             hit = np.broadcast_to(rule.test(c, p, self.context), shape)
-            reasons |= np.where(hit, np.uint32(rule.mask), np.uint32(0))
+            if rule.code in flagged:
+                flags |= np.where(hit, MASK(rule.mask), MASK(0))
+            else:
+                reasons |= np.where(hit, MASK(rule.mask), MASK(0))
         values: dict[str, np.ndarray] = {}
         total = np.zeros(shape, dtype=np.float64)
-        weights = self.weights[stage][rows]  # rows.shape + (features,), broadcasting against the pairs
-        for j, f in enumerate(self.features[stage]):
+        if on_position:
+            feats = [f for f in self.features["guide"] if f.on == "position"]
+            weights = np.broadcast_to(self.position_weights, (*shape, len(feats)))
+        else:
+            feats = self.candidate_features(stage)
+            weights = self.weights[stage][rows]  # rows.shape + (features,), broadcasting against the pairs
+        for j, f in enumerate(feats):
             v = np.broadcast_to(np.asarray(f.compute(c, p), dtype=np.float32), shape)
             if v.size and not (np.all(v >= 0) and np.all(v <= 1)):
                 raise ValueError(f"feature {f.stage}.{f.name} returned values outside [0, 1]")
             values[f.name] = v
             total = total + weights[..., j] * v.astype(np.float64)
-        floor = self.policy.scoring.min_score.get(stage, 0.0)
+        floor = 0.0 if on_position else self.policy.scoring.min_score.get(stage, 0.0)
         if floor > 0:
-            reasons |= np.where(total < floor, np.uint32(BELOW_MIN_SCORE.mask), np.uint32(0))
-        return reasons, values, total
+            # a guide's score at a position adds the guide × position total: the pair is below the
+            # floor only if it stays below with the best position the guide could work at
+            reach = total + self._best_position_total[cols] if stage == "guide" else total
+            reasons |= np.where(reach < floor - 1e-9, MASK(BELOW_MIN_SCORE.mask), MASK(0))
+        return reasons, values, total, flags
+
+    @functools.cached_property
+    def _best_position_total(self) -> np.ndarray:
+        """Each guide's highest guide × position total over the positions of their team."""
+        gp = self.guide_position_table()
+        best = np.zeros(len(self.arrays.guides), dtype=np.float64)
+        np.maximum.at(best, gp.rows, gp.total)
+        return best
 
     def _table(self, stage: str, rows: np.ndarray, cols: np.ndarray, dense: bool, parts: list[Any]) -> ScoreTable:
-        feats = tuple(f.name for f in self.features[stage])
+        on_position = stage == "guide_position"
+        if on_position:
+            feats = tuple(f.name for f in self.features["guide"] if f.on == "position")
+            weights = np.broadcast_to(self.position_weights, (len(self.arrays.guides), len(feats)))
+        else:
+            feats = tuple(f.name for f in self.candidate_features(stage))
+            weights = self.weights[stage]
         if parts:
             reasons = np.concatenate([p[0] for p in parts])
             values = {f: np.concatenate([p[1][f] for p in parts]) for f in feats}
             total = np.concatenate([p[2] for p in parts])
+            flags = np.concatenate([p[3] for p in parts])
         else:
-            reasons, values, total = np.zeros(0, np.uint32), {f: np.zeros(0, np.float32) for f in feats}, np.zeros(0)
+            reasons, values, total = np.zeros(0, MASK), {f: np.zeros(0, np.float32) for f in feats}, np.zeros(0)
+            flags = np.zeros(0, MASK)
         return ScoreTable(
             stage=stage,
-            candidate_ids=self.arrays.candidates.ids,
+            candidate_ids=(self.arrays.guides if on_position else self.arrays.candidates).ids,
             partner_ids=self.partners(stage).ids,
             rows=rows.astype(np.int32),
             cols=cols.astype(np.int32),
             reasons=reasons,
             values=values,
-            weights=self.weights[stage],
+            weights=weights,
             feature_names=feats,
             total=total,
             dense=dense,
+            flags=flags,
         )
 
     def dense(self, stage: str, candidates: np.ndarray | None = None) -> ScoreTable:
@@ -386,8 +524,8 @@ class Scorer:
         parts = []
         for lo in range(0, len(cand), step):
             block = cand[lo : lo + step]
-            r, v, t = self.evaluate(stage, block[:, None], np.arange(n_part)[None, :])
-            parts.append((r.ravel(), {k: np.ascontiguousarray(x).ravel() for k, x in v.items()}, t.ravel()))
+            r, v, t, f = self._evaluate(stage, block[:, None], np.arange(n_part)[None, :])
+            parts.append((r.ravel(), {k: np.ascontiguousarray(x).ravel() for k, x in v.items()}, t.ravel(), f.ravel()))
         rows = np.repeat(cand, n_part)
         cols = np.tile(np.arange(n_part), len(cand))
         return self._table(stage, rows, cols, dense=candidates is None, parts=parts)
@@ -423,7 +561,7 @@ class Scorer:
         return _concat(kept) if kept else self._table(stage, rows[:0], cols[:0], dense=False, parts=[])
 
     def _evaluate_block(self, block: tuple[str, np.ndarray, np.ndarray]) -> tuple[Any, ...]:
-        return self.evaluate(*block)
+        return self._evaluate(*block)
 
     # ------------------------------------------------------------ sparse candidate pairs
 
@@ -455,6 +593,62 @@ class Scorer:
         c, s = np.divmod(cs, len(self.arrays.sites))
         return _join(c, s, guides.site, len(self.arrays.sites))
 
+    def tutor_pairs(self, site_rows: np.ndarray, site_cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate × company tutor pairs at the sites of the given candidate × position pairs."""
+        n_sites = len(self.arrays.sites)
+        cs = np.unique(site_rows.astype(np.int64) * n_sites + self.arrays.positions.site[site_cols])
+        c, s = np.divmod(cs, n_sites)
+        return _join(c, s, self.arrays.tutors.site.astype(np.int64), n_sites)
+
+    def operator_pairs(self, candidates: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Candidates × the job-desk operators serving their area."""
+        cand = self.arrays.candidates
+        idx = np.arange(len(cand)) if candidates is None else np.asarray(candidates)
+        served = [(self.arrays.areas.index[a], o) for o, op in enumerate(self.round.operators) for a in op.areas_served]
+        if not served or not len(idx):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        area, op = np.array(served, dtype=np.int64).T
+        r, k = _join(idx, cand.area_idx[idx].astype(np.int64), area, len(self.arrays.areas))
+        return r, op[k]
+
+    def guide_position_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every guide worker × each position of their team: their own position, or every position of their site."""
+        g, pos = self.arrays.guides, self.arrays.positions
+        fixed = np.flatnonzero(g.position >= 0)
+        free = np.flatnonzero(g.position < 0)
+        r_free, c_free = _join(
+            free.astype(np.int64), g.site[free].astype(np.int64), pos.site.astype(np.int64), len(self.arrays.sites)
+        )
+        rows = np.concatenate([fixed.astype(np.int64), r_free])
+        cols = np.concatenate([g.position[fixed].astype(np.int64), c_free])
+        order = np.lexsort((cols, rows))
+        return rows[order], cols[order]
+
+    def guide_position_table(self) -> ScoreTable:
+        """The guide worker × position table: every pair of a guide's team, allowed or not."""
+        cached = self.__dict__.get("_gp_table")
+        if cached is None:
+            rows, cols = self.guide_position_pairs()
+            part = self._evaluate("guide_position", rows, cols)
+            cached = self.__dict__["_gp_table"] = self._table("guide_position", rows, cols, True, [part])
+        return cached
+
+    def with_team(self, table: ScoreTable, team: Team) -> ScoreTable:
+        """A peer table whose pairs are also checked against each candidate's team (``team_therapeutic``).
+
+        The engine calls this once the lead, squad, tutor and operator are chosen;
+        a pair whose peer supporter is in a therapeutic relationship with one of
+        them is forbidden (or flagged, if the policy flags the rule).
+        """
+        rule = RULE_BY_CODE["team_therapeutic"]
+        if rule.code in self.policy.rules.disabled or not len(table):
+            return table
+        hit = team_therapeutic(self.context, team, table.rows, table.cols)
+        bit = np.where(hit, MASK(rule.mask), MASK(0))
+        if rule.code in self.policy.rules.flagged:
+            return dataclasses.replace(table, flags=table.flags | bit)
+        return dataclasses.replace(table, reasons=table.reasons | bit)
+
     def peer_pairs(self, candidates: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Candidates who want a peer × the peer supporters serving their area."""
         cand = self.arrays.candidates
@@ -485,15 +679,30 @@ class Scorer:
             return self.pairs(stage, *self.site_pairs(), executor=executor, top_k=k)
         if stage == "peer":
             return self.pairs(stage, *self.peer_pairs(), executor=executor, top_k=k)
+        if stage == "operator":
+            return self.pairs(stage, *self.operator_pairs(), executor=executor)
         site = site if site is not None else self.table("site", dense=False, executor=executor)
+        if stage == "tutor":
+            return self.pairs(stage, *self.tutor_pairs(site.rows, site.cols), executor=executor)
         return self.pairs(stage, *self.guide_pairs(site.rows, site.cols), executor=executor)
 
     def scores(self, *, dense: bool | None = None, executor: Executor | None = None) -> Scores:
-        """All three tables."""
+        """Every table: the three stages', the tutors', the operators' and the guide × position one."""
         site = self.table("site", dense=dense, executor=executor)
-        guide = self.table("guide", dense=dense, executor=executor, site=site if not site.dense else None)
+        sparse_site = site if not site.dense else None
+        guide = self.table("guide", dense=dense, executor=executor, site=sparse_site)
         peer = self.table("peer", dense=dense, executor=executor)
-        return Scores(site=site, guide=guide, peer=peer, scorer=self)
+        tutor = self.table("tutor", dense=dense, executor=executor, site=sparse_site)
+        operator = self.table("operator", dense=dense, executor=executor)
+        return Scores(
+            site=site,
+            guide=guide,
+            peer=peer,
+            scorer=self,
+            tutor=tutor,
+            operator=operator,
+            guide_position=self.guide_position_table(),
+        )
 
 
 def _join(
