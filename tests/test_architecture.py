@@ -72,10 +72,12 @@ PIPELINE: tuple[str, ...] = (
     "matchwork.explain.audience",
     "matchwork.explain.lookup",
     "matchwork.explain.whatif",
+    "matchwork.explain.kept",
     "matchwork.explain.explain",
     "matchwork.explain",
     # engine: stage formulations, and match() that builds the result
     "matchwork.engine.context",
+    "matchwork.engine.continuity",
     "matchwork.engine.squad",
     "matchwork.engine.joint",
     "matchwork.engine.peer",

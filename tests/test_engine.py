@@ -19,7 +19,7 @@ from reference_joint import JointInfeasibleError, compare_with_engine
 from reference_joint import solve as reference_solve
 
 from brute import engine_tiers, joint_best, load_cost, peer_best
-from strategies import matchable_cases, rounds
+from strategies import REMATCH, matchable_cases, rounds
 
 
 def tiny(seed: int, n: int = 4, sites: int = 2, guides: int = 4, peers: int = 2) -> mw.Round:
@@ -40,7 +40,7 @@ def partial(policy: mw.Policy) -> mw.Policy:
 def check_brute(rnd: mw.Round, policy: mw.Policy) -> mw.MatchResult:
     """The joint stage reaches the brute-force optimum tier by tier; the peer stage its own."""
     result = mw.match(rnd, policy)
-    scores = mw.score(rnd, policy, dense=True)
+    scores = mw.score(result.solved_round, policy, dense=True)  # the round the stages solved
     fair = policy.solver.objective == "fair"
     assert engine_tiers(result, fair=fair) == joint_best(scores, policy, fair=fair)
     # the stage's own account of its tiers is what its tables say
@@ -74,14 +74,14 @@ def check_brute(rnd: mw.Round, policy: mw.Policy) -> mw.MatchResult:
 )
 def test_every_stage_is_optimal_against_brute_force(seed: int, n: int, objective: str, full: bool) -> None:
     rnd = tiny(seed, n=n, sites=2, guides=5, peers=2)
-    policy = mw.Policy.default().with_solver(objective=objective)
+    policy = REMATCH.with_solver(objective=objective)
     check_brute(rnd, policy if full else partial(policy))
 
 
 @settings(max_examples=15, deadline=None)
 @given(seed=st.integers(0, 10_000), objective=st.sampled_from(["total", "fair"]))
 def test_load_costs_and_lombardy_against_brute_force(seed: int, objective: str) -> None:
-    policy = lombardy(mw.Policy.default()).with_solver(objective=objective, lead_load_cost=7.0, guide_load_cost=30.0)
+    policy = lombardy(REMATCH).with_solver(objective=objective, lead_load_cost=7.0, guide_load_cost=30.0)
     check_brute(tiny(seed, n=4, sites=2, guides=6, peers=2), policy)
 
 
@@ -94,7 +94,7 @@ def _crossing(rnd: mw.Round) -> mw.Round:
 @given(seed=st.integers(0, 10_000))
 def test_guides_free_to_lead_in_any_position_stay_optimal(seed: int) -> None:
     rnd = _crossing(tiny(seed, n=4, sites=2, guides=5, peers=1))
-    check_brute(rnd, mw.Policy.default())
+    check_brute(rnd, REMATCH)
 
 
 def _one_site(n_guides: int = 3, max_mentees: int = 3, openings: int = 2) -> mw.Round:
@@ -158,9 +158,9 @@ def test_mixed_exemption_with_a_binding_legal_limit() -> None:
     rnd = rnd.replace(sites=[site], candidates=cands)
     national = mw.match(rnd)
     assert national.metrics["matched"] == 1  # 3 employees: one trainee
-    regional = mw.match(rnd, lombardy(mw.Policy.default()))
+    regional = mw.match(rnd, lombardy(REMATCH))
     assert regional.metrics["matched"] == 2  # the exempt candidate does not count
-    check_brute(rnd, lombardy(mw.Policy.default()))
+    check_brute(rnd, lombardy(REMATCH))
 
 
 def test_a_full_squad_is_chosen_with_the_site() -> None:
@@ -175,10 +175,10 @@ def test_a_full_squad_is_chosen_with_the_site() -> None:
     assert len(row.squad_ids) == 2 and row.lead_guide_id not in row.squad_ids
     reasons = full.unmatched_reasons
     assert reasons.reason.tolist() == ["capacity_taken"]
-    short = mw.match(rnd, partial(mw.Policy.default()))
+    short = mw.match(rnd, partial(REMATCH))
     assert short.metrics["matched"] == 2 and short.objective["squad_members"] == 1
-    check_brute(rnd, mw.Policy.default())
-    check_brute(rnd, partial(mw.Policy.default()))
+    check_brute(rnd, REMATCH)
+    check_brute(rnd, partial(REMATCH))
 
 
 def test_a_site_without_enough_guide_workers_is_no_full_squad() -> None:
@@ -186,7 +186,7 @@ def test_a_site_without_enough_guide_workers_is_no_full_squad() -> None:
     result = mw.match(rnd)
     assert result.metrics["matched"] == 0
     assert set(result.unmatched_reasons.reason) == {"no_full_squad"}
-    assert mw.match(rnd, partial(mw.Policy.default())).metrics["matched"] == 2
+    assert mw.match(rnd, partial(REMATCH)).metrics["matched"] == 2
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -225,7 +225,8 @@ def test_caps_and_rules_are_never_broken(objective: str) -> None:
     assert (loads.load <= loads.capacity + 1e-9).all(), loads[loads.load > loads.capacity]
     s = result.scores
     a = s.arrays
-    for row in asg[asg.status == "matched"].itertuples():
+    solved = result.solved_assignments  # kept placements are facts, with their own checks (test_continuity)
+    for row in solved[solved.status == "matched"].itertuples():
         c = a.candidates.index[row.candidate_id]
         i = s.site.find(c, a.positions.index[row.position_id])
         assert i >= 0 and s.site.reasons[i] & np.uint64(role_mask("site")) == 0
@@ -241,9 +242,9 @@ def test_caps_and_rules_are_never_broken(objective: str) -> None:
         if row.peer_id is not None:
             k = s.peer.find(c, a.peers.index[row.peer_id])
             assert k >= 0 and s.peer.reasons[k] == 0
-            assert rnd.candidates[c].wants_peer
-    legal = s.capacities.site_legal
-    matched = asg[asg.status == "matched"]
+            assert result.solved_round.candidates[c].wants_peer
+    legal = s.capacities.site_legal  # the room left beside the kept placements
+    matched = solved[solved.status == "matched"]
     counted = matched[~s.capacities.exempt[[a.candidates.index[c] for c in matched.candidate_id]]]
     for site_id, n in counted.site_id.value_counts().items():
         assert n <= legal[a.sites.index[site_id]]  # the round's region's rules: the exempt do not count
@@ -260,7 +261,7 @@ def test_lead_load_cost_is_per_newcomer_the_guide_already_follows() -> None:
     rnd = rnd.replace(candidates=rnd.candidates[:1])
     same = {"years_experience": 5.0, "gender": None, "availability": rnd.guides[0].availability}
     base = [g.model_copy(update=same | {"can_lead": i < 2, "max_mentees": 5}) for i, g in enumerate(rnd.guides)]
-    policy = mw.Policy.default().with_solver(guide_load_cost=0.0, lead_load_cost=5.0)
+    policy = REMATCH.with_solver(guide_load_cost=0.0, lead_load_cost=5.0)
     for busy, free in ((0, 1), (1, 0)):
         guides = list(base)
         guides[busy] = guides[busy].model_copy(update={"current_mentees": 2})
@@ -320,7 +321,7 @@ def test_pins_are_hard() -> None:
     assert row.position_id == pos_id
     # a pinned person is placed even without a full squad, and takes at most one other's place
     assert pinned.metrics["matched"] >= base.metrics["matched"]
-    assert len(ids) == len(pinned.assignments)
+    assert len(ids) + base.metrics["kept"] == len(pinned.assignments) == len(rnd.candidates)
 
 
 def test_pin_on_a_pair_a_rule_forbids_is_an_error() -> None:
@@ -359,7 +360,7 @@ def test_a_satisfiable_pin_under_fair_is_honoured(objective: str) -> None:
     pinned = rnd.replace(pins=[{"candidate_id": "C000006", "partner_id": "S00001-P2"}])
     result = mw.match(pinned, objective=objective)
     assert result.assignments.set_index("candidate_id").at["C000006", "position_id"] == "S00001-P2"
-    check_brute(pinned, mw.Policy.default().with_solver(objective=objective))
+    check_brute(pinned, REMATCH.with_solver(objective=objective))
 
 
 def _lead_to_pin_in_a_squad(rnd: mw.Round) -> tuple[str, str, str]:
@@ -422,7 +423,7 @@ def test_a_peer_pin_on_a_pair_a_rule_forbids_names_the_rule() -> None:
 
 def test_rerunning_with_the_result_in_place_changes_nothing() -> None:
     rnd = mw.synth.round(150, seed=9).replace(pairings=[])
-    first = mw.match(rnd)
+    first = mw.match(rnd, REMATCH)  # the continuity bonus alone keeps them
     asg = first.assignments[first.assignments.status == "matched"]
     pairings = []
     for r in asg.itertuples():
@@ -461,7 +462,7 @@ def test_rerunning_with_the_result_in_place_changes_nothing() -> None:
         )
         for p in rnd.peers
     ]
-    again = mw.match(rnd.replace(pairings=pairings, guides=guides, sites=sites, peers=peers))
+    again = mw.match(rnd.replace(pairings=pairings, guides=guides, sites=sites, peers=peers), REMATCH)
     cols = ["candidate_id", "status", "site_id", "position_id", "lead_guide_id", "squad_ids", "peer_id"]
     pd.testing.assert_frame_equal(first.assignments[cols], again.assignments[cols])
     assert set(again.assignments[again.assignments.status == "matched"].continuity) == {"kept"}
@@ -490,7 +491,7 @@ def test_unmatched_reasons_cover_every_unmatched_candidate() -> None:
 def test_scores_are_what_the_tables_say() -> None:
     result = mw.match(mw.synth.round(100, seed=12))
     s, a = result.scores, result.scores.arrays
-    for row in result.assignments.dropna(subset=["position_id"]).itertuples():
+    for row in result.solved_assignments.dropna(subset=["position_id"]).itertuples():
         c = a.candidates.index[row.candidate_id]
         assert row.site_score == s.site.total[s.site.find(c, a.positions.index[row.position_id])]
         assert row.guide_score == s.guide.total[s.guide.find(c, a.guides.index[row.lead_guide_id])]
@@ -549,7 +550,7 @@ def _everyone_placed_and_wanting_peers(seed: int, n: int = 4) -> mw.Round:
 @given(seed=st.integers(0, 10_000))
 def test_peer_milp_with_mixed_hours_against_brute_force(seed: int) -> None:
     rnd = _everyone_placed_and_wanting_peers(seed)
-    check_brute(rnd, mw.Policy.default())
+    check_brute(rnd, REMATCH)
 
 
 def test_peer_components_in_processes_give_the_serial_answer(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -778,8 +779,8 @@ def test_fair_with_a_peer_pin_on_the_flow_path() -> None:
 def test_a_time_limit_on_the_joint_stage_keeps_a_feasible_answer_and_says_so() -> None:
     """Branch and bound stopped by the policy's limit: the best answer found, its status and gap, never an error."""
     rnd = mw.synth.round(1000, seed=1)
-    exact = mw.match(rnd)
-    hurried = mw.match(rnd, mw.Policy.default().with_solver(time_limit=0.01))
+    exact = mw.match(rnd, REMATCH)
+    hurried = mw.match(rnd, REMATCH.with_solver(time_limit=0.01))
     joint = hurried.metrics["solver"].loc["joint"]
     assert joint.status in ("optimal", "time_limit")
     if joint.status == "time_limit":

@@ -53,6 +53,7 @@ import pandas as pd
 
 from matchwork._validation import Lang, choice
 from matchwork._version import VERSION
+from matchwork.engine.continuity import ContinuityPlan, plan
 from matchwork.engine.engine import Engine
 from matchwork.errors import InputValidationError
 from matchwork.explain import Explanation, explain, to_json
@@ -124,10 +125,21 @@ def _policy(policy: Policy | str | os.PathLike[str] | None, objective: str | Non
     return out.with_solver(objective=objective)
 
 
-def _scorer(rnd: Round, policy: Policy) -> Scorer:
-    """The scorer of a run: its set-up checks the round against the policy (problems located as the input has them)."""
+def _scorer(rnd: Round, policy: Policy, given: Round | None = None) -> Scorer:
+    """The scorer of a run: its set-up checks the round against the policy (problems located as the input has them).
+
+    ``given``: the round as read, when ``rnd`` is the one the stages solve (built from it, without the lines).
+    """
     try:
         return Scorer(rnd, policy)
+    except InputValidationError as exc:
+        raise type(exc)((given or rnd).locate(exc.problems)) from None
+
+
+def _plan(rnd: Round, policy: Policy) -> ContinuityPlan:
+    """What the round keeps (:func:`~matchwork.engine.continuity.plan`), its problems located as the input has them."""
+    try:
+        return plan(rnd, policy)
     except InputValidationError as exc:
         raise type(exc)(rnd.locate(exc.problems)) from None
 
@@ -225,8 +237,11 @@ def run(
         claim(out_dir, inputs=inputs, force=force)  # refuse before any work, not after it
     pol = _policy(policy, objective)
     rnd = timed("load", lambda: source if isinstance(source, Round) else Round.read(source))
-    scores = timed("score", lambda: _scorer(rnd, pol).scores())
-    result = Engine(scores).run(timed)
+    kept = timed("continuity", lambda: _plan(rnd, pol))
+    scores = timed("score", lambda: _scorer(kept.round, pol, rnd).scores())
+    engine = Engine(scores)
+    engine.continuity = kept
+    result = engine.run(timed)
     explanations = timed("explain", lambda: _explain_all(result, lang, prices))
     record = _record(result, source, pol, lang, prices)
     record["timings"] = timings  # the write's own time is known only after run.json is written
@@ -327,10 +342,10 @@ def site_view(done: BatchRun, lang: str = "it") -> pd.DataFrame:
                 "site_id": rec["site_id"],
                 "site": named[rec["site_id"]],
                 "position_id": rec["position_id"],
-                "position": titles[rec["position_id"]],
+                "position": titles.get(rec["position_id"], ""),  # a whole site held in place: no one position
                 "candidate_id": rec["candidate_id"],
                 "candidate": person.name,
-                "lead_guide": named[rec["lead_guide_id"]],
+                "lead_guide": named.get(rec["lead_guide_id"], ""),  # none past the lead's two weeks, or at a company
                 "squad": ", ".join(named[g] for g in rec["squad_ids"]),
                 "accommodations": ", ".join(sorted(label(a, lang) for a in person.accommodations)),
                 "site_score": round(float(rec["site_score"]), 1),

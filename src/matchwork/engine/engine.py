@@ -31,6 +31,7 @@ from concurrent.futures import Executor
 from typing import Any, TypeVar
 
 from matchwork.engine.context import SCALE, StageContext
+from matchwork.engine.continuity import ContinuityPlan, plan
 from matchwork.engine.joint import JointSolution, joint_options, solve_joint
 from matchwork.engine.peer import hour_cost, hour_segments, solve_peer
 from matchwork.explain import EXPLAINER
@@ -94,12 +95,21 @@ def match(
     True
     """
     policy = (policy or Policy.default()).with_solver(objective=objective, backend=backend)
-    scores = Scorer(rnd, policy, features=features).scores(executor=executor)
-    return Engine(scores).run()
+    kept = plan(rnd, policy)
+    scores = Scorer(kept.round, policy, features=features).scores(executor=executor)
+    engine = Engine(scores)
+    engine.continuity = kept
+    return engine.run()
 
 
 class Engine(StageContext):
-    """Solves the three stages of a scored round; see the module docstring."""
+    """Solves the three stages of a scored round; see the module docstring.
+
+    ``continuity`` (set by :func:`match`) holds the people whose placements in place
+    are kept and the changes of ongoing pairings; the result shows both.
+    """
+
+    continuity: ContinuityPlan | None = None
 
     def joint_options(self) -> dict[str, Any]:
         """Every allowed (candidate, position, lead guide) triple with its scores."""
@@ -131,6 +141,10 @@ class Engine(StageContext):
             existing=self.existing,
             resolve=self.resolve,
             explainer=EXPLAINER,
+            kept=None if self.continuity is None else self.continuity.kept,
+            changes=None if self.continuity is None else self.continuity.changes,
+            full_round=None if self.continuity is None else self.continuity.full,
+            kept_scores=None if self.continuity is None else (self.continuity.tables, self.continuity.pairs),
         )
 
     def resolve(self, rnd: Round | None = None, capacities: Capacities | None = None) -> MatchResult:
@@ -142,4 +156,6 @@ class Engine(StageContext):
         scorer = self.scores.scorer
         features = [f for fs in scorer.features.values() for f in fs]
         new = Scorer(rnd if rnd is not None else scorer.round, scorer.policy, features=features, capacities=capacities)
-        return Engine(new.scores(dense=self.scores.site.dense)).run()
+        engine = Engine(new.scores(dense=self.scores.site.dense))
+        engine.continuity = self.continuity
+        return engine.run()

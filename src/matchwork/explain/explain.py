@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from matchwork.explain.audience import N_ALTERNATIVES, SHOWS_POINTS, STAGES_SEEN, check, hidden, rule_text
+from matchwork.explain.kept import explain_kept
 from matchwork.explain.lookup import names, partner_index, rank_allowed
 from matchwork.explain.model import Alternative, Contribution, Explanation, Priority, StageExplanation
 from matchwork.explain.whatif import price_book
@@ -95,7 +96,7 @@ class Context:
 
     def asked(self, c: int) -> set[str]:
         """The criteria the person asked for: their most important one, and those their profile states a wish for."""
-        person = self.result.round.candidates[c]
+        person = self.result.solved_round.candidates[c]
         wished = {
             "wished_sector": bool(person.wished_sectors),
             "gender": person.preferred_gender is not None,
@@ -107,7 +108,7 @@ class Context:
     def priority(self, table: ScoreTable, i: int, allowed: np.ndarray) -> Priority | None:
         """The person's most important criterion in this stage, if it counts here and may be told."""
         c = int(table.rows[i])
-        name = self.result.round.candidates[c].most_important
+        name = self.result.solved_round.candidates[c].most_important
         if name not in table.feature_names:
             return None
         f = next(x for x in self.scorer.features[table.stage] if x.name == name)
@@ -367,11 +368,13 @@ def explain(
     """
     check(audience, lang)
     a = result.scores.arrays
+    if candidate_id in result.kept_ids:
+        return explain_kept(result, candidate_id, audience, lang)
     if candidate_id not in a.candidates.index:
         raise KeyError(f"no candidate {candidate_id!r} in this round")
     ctx = context(result, audience, lang, prices and audience == "case_team", full)
     c = a.candidates.index[candidate_id]
-    row = result.assignments.iloc[c]
+    row = result.solved_assignments.iloc[c]
     matched = row["status"] == "matched"
     name = ctx.names[candidate_id]
     if audience in ("site", "peer") and not (matched and (audience == "site" or row["peer_id"] is not None)):
@@ -387,7 +390,7 @@ def explain(
         stages += _peer(ctx, c, row)
     accommodations: tuple[str, ...] = ()
     if audience == "site":
-        accommodations = tuple(sorted(label(x, lang) for x in result.round.candidates[c].accommodations))
+        accommodations = tuple(sorted(label(x, lang) for x in result.solved_round.candidates[c].accommodations))
     return Explanation(candidate_id, name, audience, lang, str(row["status"]), tuple(stages), blocked, accommodations)
 
 

@@ -189,7 +189,7 @@ class Round:
         found = [_with_header(p, source.headers) for p in without_cascades(found)]
         if found:
             raise RoundValidationError(found)
-        self._warnings = tuple(_with_header(p, source.headers) for p in source.warnings)
+        self._warnings = tuple(_with_header(p, source.headers) for p in [*source.warnings, *_undated_peers(tables)])
         if self._warnings:
             warnings.warn(InputWarning(self._warnings), stacklevel=4)
         self._where: dict[tuple[str, str], tuple[int, int | None]] = {}
@@ -775,3 +775,15 @@ def _sort_lists(record: dict[str, Any]) -> None:
         elif isinstance(value, list):
             for item in value:
                 _sort_lists(item)
+
+
+def _undated_peers(tables: Mapping[str, Table]) -> list[Problem]:
+    """Peer supporters with no start date: treated as new (the safe default), said as a warning."""
+    peers = tables.get("peers")
+    if peers is None:
+        return []
+    return [
+        Problem.of("peer_start_missing", "peers", "started_on", row=r, record_id=m.id)
+        for r, m in enumerate(peers.models)
+        if m is not None and m.started_on is None
+    ]

@@ -439,6 +439,7 @@ class ProfileArrays:
             site_kind=self.sites.kind[site],
             max_mentees=np.array([-1 if g.max_mentees is None else g.max_mentees for g in guides], dtype=np.int64),
             current=np.array([g.current_mentees for g in guides], dtype=np.int64),
+            leads_stated=np.array([-1 if g.current_leads is None else g.current_leads for g in guides], np.int64),
             years=np.array([g.years_experience for g in guides], dtype=np.float64),
         )
 
