@@ -31,6 +31,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -681,6 +682,7 @@ def rules_for(stage: str, policy: Policy) -> list[Rule]:
     return [r for r in RULES if r.stage == stage and r.code not in off]
 
 
+@functools.cache
 def role_mask(role: str) -> int:
     """The reason bits that forbid a pair in ``role`` (``site``, ``lead_guide``, ``guide``, ``peer``…)."""
     return sum(r.mask for r in RULE_BY_CODE.values() if role in r.roles)
