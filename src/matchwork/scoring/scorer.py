@@ -53,7 +53,7 @@ from scipy.spatial import cKDTree
 from matchwork.errors import PolicyValidationError, Problem, RoundValidationError
 from matchwork.model.policy import STAGES, Policy
 from matchwork.model.round import Round
-from matchwork.scoring.arrays import Columns, ProfileArrays, km_to_chord
+from matchwork.scoring.arrays import Columns, Gathered, ProfileArrays, km_to_chord
 from matchwork.scoring.capacity import Capacities
 from matchwork.scoring.features import BUILTIN, Feature, FeatureRegistry
 from matchwork.scoring.rules import (
@@ -460,17 +460,23 @@ class Scorer:
         return self._evaluate(stage, rows, cols)[:3]
 
     def _evaluate(
-        self, stage: str, rows: np.ndarray, cols: np.ndarray, out: _Block | None = None
+        self,
+        stage: str,
+        rows: np.ndarray,
+        cols: np.ndarray,
+        out: _Block | None = None,
+        partners: Gathered | None = None,
     ) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray, np.ndarray]:
         """Reasons, values, totals and flags of pairs (see :meth:`evaluate`).
 
         With ``out`` (zeroed reasons, flags and totals and value arrays, each of the
         block's shape), the block is written there: a dense table's slices, so that its
-        blocks need no concatenation.
+        blocks need no concatenation. ``partners``: the partners' view at ``cols``, when
+        blocks share it (every partner of a dense table, gathered once).
         """
         on_position = stage == "guide_position"
         c = (self.arrays.guides if on_position else self.arrays.candidates).gather(rows)
-        p = self.partners(stage).gather(cols)
+        p = self.partners(stage).gather(cols) if partners is None else partners
         shape = np.broadcast_shapes(np.shape(rows), np.shape(cols))
         if out is None:
             reasons, flags, total = np.zeros(shape, dtype=MASK), np.zeros(shape, dtype=MASK), np.zeros(shape)
@@ -617,16 +623,16 @@ class Scorer:
         step = max(1, _DENSE_BLOCK_PAIRS // max(n_part, 1))
         starts = range(0, len(cand), step)
         cols = np.arange(n_part)[None, :]
+        every = self.partners(stage).gather(cols)  # gathered once for all the blocks
+
+        def into(lo: int) -> None:
+            block = cand[lo : lo + step]
+            self._evaluate(stage, block[:, None], cols, table.slice(lo * n_part, len(block), n_part), every)
+
         if executor is None or len(starts) < 2:
             for lo in starts:
-                block = cand[lo : lo + step]
-                self._evaluate(stage, block[:, None], cols, out=table.slice(lo * n_part, len(block), n_part))
+                into(lo)
         elif isinstance(executor, ThreadPoolExecutor):
-
-            def into(lo: int) -> None:
-                block = cand[lo : lo + step]
-                self._evaluate(stage, block[:, None], cols, out=table.slice(lo * n_part, len(block), n_part))
-
             list(executor.map(into, starts))
         else:
             blocks = [(stage, cand[lo : lo + step][:, None], cols) for lo in starts]
