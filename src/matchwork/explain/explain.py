@@ -34,6 +34,7 @@ from matchwork.explain.lookup import names, partner_index, rank_allowed
 from matchwork.explain.model import Alternative, Contribution, Explanation, Priority, StageExplanation
 from matchwork.explain.whatif import price_book
 from matchwork.i18n import TEXTS, number, words
+from matchwork.limits import Blocks
 from matchwork.model.vocab import label
 from matchwork.scoring.features import Feature
 from matchwork.scoring.rules import RULE_BY_CODE, reason_codes, role_mask
@@ -66,7 +67,7 @@ class Context:
         table = self.result.scores[stage]
         if table.dense or not self.full_rows:
             return table.take(table.of_candidate(c))
-        return self.scorer.dense(stage, candidates=np.array([c]))
+        return rows(self.result).row(stage, c)
 
     # ------------------------------------------------------------ words
 
@@ -184,7 +185,7 @@ class Context:
         if mask:
             codes, text = self.reasons(mask, "site")
             return Alternative(pid, self.names[pid], score, "rule", codes, None, t["rule"].format(reasons=text))
-        blocks = self.limits.blocks(np.array([c]), np.array([pos]))
+        blocks = site_blocks(self.result).of(c, pos)
         site = int(a.positions.site[pos])
         same = site == own_site  # the candidate is counted at their own site already
         full: list[tuple[str, int]] = []
@@ -304,6 +305,102 @@ class Context:
         elif lim.peer_room()[idx] < 1e-9 and not hidden(self.audience, ("candidates.support_intensity",)):
             out.append(self.limit("peer", idx))
         return tuple(out)
+
+
+class Rows:
+    """Full rows (every pair of a candidate in a stage) scored in blocks of candidates, kept per result.
+
+    Explaining a round asks for the candidates in order: the first request scores one
+    candidate, and each request that follows on from the last block scores a block twice
+    as large, up to :attr:`MAX_BLOCK` candidates (fewer where partners are many, so that
+    a block holds about :attr:`BLOCK_PAIRS` pairs). A candidate's row is a slice of its
+    block's table, the same numbers as scoring them alone.
+    """
+
+    MAX_BLOCK = 256
+    BLOCK_PAIRS = 1_000_000
+
+    def __init__(self, result: MatchResult):
+        self.scorer = result.scores.scorer
+        self.n = len(result.scores.arrays.candidates)
+        self._blocks: dict[str, tuple[int, int, ScoreTable]] = {}
+
+    def row(self, stage: str, c: int) -> ScoreTable:
+        """Every pair of candidate ``c`` in ``stage``."""
+        block = self._blocks.get(stage)
+        if block is None or not block[0] <= c < block[1]:
+            block = self._blocks[stage] = self._score(stage, c, block)
+        table = block[2]
+        return table.take(table.of_candidate(c))
+
+    def _score(self, stage: str, c: int, last: tuple[int, int, ScoreTable] | None) -> tuple[int, int, ScoreTable]:
+        cap = min(self.MAX_BLOCK, max(1, self.BLOCK_PAIRS // max(len(self.scorer.partners(stage)), 1)))
+        size = 1
+        if last is not None and last[0] <= c < last[1] + max(last[1] - last[0], 16):  # following on: larger
+            size = min(2 * (last[1] - last[0]), cap)
+        hi = min(c + size, self.n)
+        return c, hi, self.scorer.dense(stage, candidates=np.arange(c, hi))
+
+
+class SiteBlocks:
+    """What stands in the way of each candidate's best allowed positions, found for every candidate at once.
+
+    Explanations ask :meth:`matchwork.limits.Limits.blocks` about the allowed positions
+    they list as options not taken: always among the candidate's
+    :data:`~matchwork.explain.audience.N_ALTERNATIVES` best allowed positions (best by
+    score, ties by position). Those of every candidate are asked in one call; any other
+    option is asked on its own.
+    """
+
+    def __init__(self, result: MatchResult):
+        self.limits = result.limits
+        table = result.scores.site
+        ok = np.flatnonzero(table.feasible("site"))
+        order = ok[np.lexsort((table.cols[ok], -table.total[ok], table.rows[ok]))]
+        grouped = table.rows[order]
+        first = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]]) if len(order) else np.zeros(0, np.int64)
+        rank = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
+        best = np.sort(order[rank < N_ALTERNATIVES])  # pairs in (candidate, position) order
+        self.cand, self.pos = table.rows[best].astype(np.int64), table.cols[best].astype(np.int64)
+        self.n_pos = len(table.partner_ids)
+        self.keys = self.cand * self.n_pos + self.pos
+        self.blocks = self.limits.blocks(self.cand, self.pos) if len(best) else None
+
+    def of(self, c: int, pos: int) -> Blocks:
+        """The blocks of option ``(c, pos)``, as :meth:`~matchwork.limits.Limits.blocks` of that option alone."""
+        key = c * self.n_pos + pos
+        i = int(np.searchsorted(self.keys, key))
+        b = self.blocks
+        if b is None or i >= len(self.keys) or self.keys[i] != key:
+            return self.limits.blocks(np.array([c]), np.array([pos]))
+        one = slice(i, i + 1)
+        return Blocks(
+            b.position[one],
+            b.site_legal[one],
+            b.site_tutors[one],
+            b.no_lead[one],
+            b.leads_full[one],
+            b.full_leads[one],
+            b.no_squad[one],
+            b.squad_full[one],
+            b.full_members[one],
+        )
+
+
+def site_blocks(result: MatchResult) -> SiteBlocks:
+    """The blocks of the candidates' best allowed positions, shared by every audience's explanations."""
+    cache = result.__dict__.get("_explain_site_blocks")
+    if cache is None:
+        cache = result.__dict__["_explain_site_blocks"] = SiteBlocks(result)
+    return cache
+
+
+def rows(result: MatchResult) -> Rows:
+    """The full rows of a result's candidates, shared by every audience's explanations."""
+    cache = result.__dict__.get("_explain_rows")
+    if cache is None:
+        cache = result.__dict__["_explain_rows"] = Rows(result)
+    return cache
 
 
 def context(result: MatchResult, audience: str, lang: str, prices: bool = True, full: bool = True) -> Context:
@@ -460,8 +557,8 @@ def _peer(ctx: Context, c: int, row: Any) -> list[StageExplanation]:
 
 def _better(table: ScoreTable, i: int) -> list[int]:
     """The (up to three) pairs of the table scoring more than pair ``i``, best first, ties by partner id."""
-    order = np.lexsort((table.cols, -table.total))
-    return [int(j) for j in order if table.total[j] > table.total[i]][:N_ALTERNATIVES]
+    better = np.flatnonzero(table.total > table.total[i])
+    return better[np.lexsort((table.cols[better], -table.total[better]))][:N_ALTERNATIVES].tolist()
 
 
 def _blocked(ctx: Context, c: int) -> tuple[Alternative, ...]:
