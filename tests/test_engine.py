@@ -553,11 +553,11 @@ def test_peer_milp_with_mixed_hours_against_brute_force(seed: int) -> None:
 
 
 def test_peer_components_in_processes_give_the_serial_answer(monkeypatch: pytest.MonkeyPatch) -> None:
-    import matchwork.engine.peer as engine
+    import matchwork.solve.peer as solver
 
     rnd = mw.synth.round(400, seed=12)
     serial = mw.match(rnd).assignments
-    monkeypatch.setattr(engine, "PARALLEL_MIN_PAIRS", 0)
+    monkeypatch.setattr(solver, "PARALLEL_MIN_PAIRS", 0)
     pd.testing.assert_frame_equal(mw.match(rnd).assignments, serial)
 
 
