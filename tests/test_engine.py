@@ -789,3 +789,63 @@ def test_a_time_limit_on_the_joint_stage_keeps_a_feasible_answer_and_says_so() -
     assert hurried.objective["matched"] <= exact.objective["matched"]
     loads = hurried.loads
     assert (loads.load <= loads.capacity + 1e-9).all()
+
+
+def _people_capped_and_waiting(seed: int) -> tuple[mw.Round, mw.Policy]:
+    """Everyone wants a peer, mixed hours; one opening per position (some people wait); supporters follow 1–2 people."""
+    rnd = _everyone_placed_and_wanting_peers(seed, n=5)
+    sites = [
+        s.model_copy(
+            update={"positions": tuple(p.model_copy(update={"openings": int(k == 0)}) for k, p in enumerate(s.positions))}
+        )
+        for s in rnd.sites
+    ]
+    peers = [p.model_copy(update={"hours_per_week": 6.0}) for p in rnd.peers]
+    policy = mw.Policy.default()
+    policy = policy.model_copy(
+        update={
+            "team": policy.team.model_copy(update={"peer_for_waiting": True}),
+            "caps": policy.caps.model_copy(update={"peer_max_people": 1 + seed % 2, "peer_new_max_people": 1}),
+        }
+    )
+    return rnd.replace(sites=sites, peers=peers), policy
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_peer_people_cap_and_people_waiting_against_brute_force(seed: int) -> None:
+    rnd, policy = _people_capped_and_waiting(seed)
+    result = check_brute(rnd, policy)
+    asg, peer = result.assignments, result.stages["peer"]
+    per_peer = np.bincount(peer.options["peer"][peer.chosen], minlength=len(rnd.peers))
+    assert np.all(per_peer <= result.scores.capacities.peer_people)
+
+
+def test_the_people_capped_generator_gives_waiting_people_a_peer_and_fills_supporters() -> None:
+    """Counted over fixed seeds: people waiting get supporters, and the people cap binds."""
+    waiting_with_peer = capped = given_ = 0
+    for seed in range(12):
+        rnd, policy = _people_capped_and_waiting(seed)
+        result = mw.match(rnd, policy)
+        asg, peer = result.assignments, result.stages["peer"]
+        given_ += int(asg.peer_id.notna().sum())
+        waiting_with_peer += int((asg.peer_id.notna() & (asg.status != "matched")).sum())
+        per_peer = np.bincount(peer.options["peer"][peer.chosen], minlength=len(rnd.peers))
+        capped += int(np.sum(per_peer == result.scores.capacities.peer_people_limit))
+        without = mw.match(rnd, policy.model_copy(update={"team": policy.team.model_copy(update={"peer_for_waiting": False})}))
+        assert not (without.assignments.peer_id.notna() & (without.assignments.status != "matched")).any()
+    assert given_ >= 24 and waiting_with_peer >= 5 and capped >= 5, (given_, waiting_with_peer, capped)
+
+
+def test_a_peer_pin_on_a_person_waiting_is_honoured_when_the_policy_offers_them_a_peer() -> None:
+    rnd, policy = _people_capped_and_waiting(3)
+    result = mw.match(rnd, policy)
+    asg = result.assignments
+    waiting = asg.loc[asg.status != "matched", "candidate_id"].tolist()
+    assert waiting
+    s = result.scores
+    c = s.arrays.candidates.index[waiting[0]]
+    j = next(int(j) for j in np.flatnonzero(s.peer.rows == c) if s.peer.feasible("peer")[j])
+    peer = str(s.peer.partner_ids[s.peer.cols[j]])
+    pinned = mw.match(rnd.replace(pins=[{"candidate_id": waiting[0], "partner_id": peer}]), policy).assignments
+    assert pinned.set_index("candidate_id").at[waiting[0], "peer_id"] == peer
