@@ -849,3 +849,37 @@ def test_a_peer_pin_on_a_person_waiting_is_honoured_when_the_policy_offers_them_
     peer = str(s.peer.partner_ids[s.peer.cols[j]])
     pinned = mw.match(rnd.replace(pins=[{"candidate_id": waiting[0], "partner_id": peer}]), policy).assignments
     assert pinned.set_index("candidate_id").at[waiting[0], "peer_id"] == peer
+
+
+def test_peer_explanations_say_when_the_time_limit_stopped_the_solve() -> None:
+    """The gap sentence of a peer pairing is the gap in result.metrics['solver'], Italian first."""
+    import dataclasses
+
+    from matchwork.solve.milp import SolveStatus
+
+    result = mw.match(mw.synth.round(120, seed=4))
+    asg = result.assignments
+    cid = asg.loc[asg.peer_id.notna(), "candidate_id"].iloc[0]
+    assert "limite di tempo" not in result.explain(cid, prices=False).text
+    stopped = dataclasses.replace(result.stages["peer"], status=SolveStatus("time_limit", 0.0012, 60.0, ""))
+    result.stages["peer"] = stopped
+    assert result.metrics["solver"].loc["peer", "gap"] == 0.0012
+    it = result.explain(cid, prices=False).text
+    assert "scelto entro il limite di tempo del calcolo: la soluzione è al più lo 0,12 % sotto la migliore possibile" in it
+    en = result.explain(cid, lang="en", prices=False).text
+    assert "at most 0.12 % below the best possible" in en
+    other = asg.loc[asg.peer_id.isna() & (asg.status == "matched"), "candidate_id"]
+    if len(other):
+        assert "limite di tempo" not in result.explain(other.iloc[0], prices=False).text
+
+
+def test_a_person_waiting_with_a_peer_has_the_peer_in_their_explanation() -> None:
+    rnd, policy = _people_capped_and_waiting(3)
+    result = mw.match(rnd, policy)
+    asg = result.assignments
+    waiting = asg.loc[asg.peer_id.notna() & (asg.status != "matched")]
+    assert len(waiting)
+    row = waiting.iloc[0]
+    e = result.explain(row.candidate_id, prices=False)
+    assert [s.partner_id for s in e.stages if s.stage == "peer"] == [row.peer_id]
+    assert result.explain(row.candidate_id, audience="peer", prices=False).status != "not_yours"

@@ -65,6 +65,8 @@ def _stage_lines(t: Mapping[str, str], e: Explanation, s: StageExplanation) -> l
             out.append("  " + t["chosen_site"].format(partner=s.partner_name, score=number(s.score or 0.0, e.lang)))
         else:
             out.append("  " + t["chosen_peer"].format(partner=s.partner_name))
+        if s.partner_id is not None and s.stage == "peer" and s.note:
+            out.append(f"  {s.note}")
     figures = e.audience in ("case_team", "site")
     parts = [c for c in s.contributions if c.points > 0 or c.asked] if figures else list(s.contributions)
     if s.partner_id is not None and parts:
