@@ -33,7 +33,10 @@ def main() -> None:
     z = dict(np.load(args.input))
     from matchwork.engine.peer import hour_segments
 
-    segments = [hour_segments(lim - room, lim, room, float(z["weight"])) for room, lim in zip(z["room"], z["limit"])]
+    segments = [
+        hour_segments(lim - room, lim, room, float(z["weight"]))
+        for room, lim in zip(z["room"], z["limit"], strict=True)
+    ]
     n_p = len(segments)
     width = max((len(x) for x, _ in segments), default=0)
     seg_len, seg_cost = np.zeros((n_p, width)), np.zeros((n_p, width))
@@ -46,8 +49,12 @@ def main() -> None:
 
         prob = PeerProblem(z["cand"], z["peer"], z["gain"], z["hours"], seg_len, seg_cost, people, z["pinned"])
         sol = solve_peer_problem(prob, time_limit=args.time_limit)
-        chosen, status, gap, extra = sol.chosen, sol.status.status, sol.status.gap, {
-            "method": sol.method, "fixed": sol.fixed, "free": sol.free, "bound": sol.value_bound}
+        chosen, status, gap, extra = (
+            sol.chosen,
+            sol.status.status,
+            sol.status.gap,
+            {"method": sol.method, "fixed": sol.fixed, "free": sol.free, "bound": sol.value_bound},
+        )
     else:
         from matchwork.engine import peer as old
         from matchwork.solve.milp import SolveStatus
@@ -68,9 +75,23 @@ def main() -> None:
     load = np.bincount(z["peer"][chosen], weights=z["hours"][chosen], minlength=n_p)
     filled = np.clip(load[:, None] - np.arange(width), 0.0, seg_len)
     count, value = int(chosen.sum()), float(z["gain"][chosen].sum()) - float((filled * seg_cost).sum())
-    print(json.dumps({"input": args.input, "impl": args.impl, "time_limit": args.time_limit, "people": args.people,
-                      "pairs": len(z["cand"]), "seconds": round(seconds, 3), "count": count, "value": round(value),
-                      "status": status, "gap": gap, **extra}))
+    print(
+        json.dumps(
+            {
+                "input": args.input,
+                "impl": args.impl,
+                "time_limit": args.time_limit,
+                "people": args.people,
+                "pairs": len(z["cand"]),
+                "seconds": round(seconds, 3),
+                "count": count,
+                "value": round(value),
+                "status": status,
+                "gap": gap,
+                **extra,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -223,9 +223,7 @@ def peer_best(scores: mw.Scores, result: mw.MatchResult, existing, policy: mw.Po
     bonus = round(policy.solver.continuity_bonus * SCALE)
     placed = {a.candidates.index[x] for x in asg.loc[asg.status == "matched", "candidate_id"]}
     offered = set(range(n_c)) if policy.team.peer_for_waiting else placed
-    pinned = {
-        a.candidates.index[p.candidate_id] for p in scores.scorer.round.pins if p.partner_id in a.peers.index
-    }
+    pinned = {a.candidates.index[p.candidate_id] for p in scores.scorer.round.pins if p.partner_id in a.peers.index}
     w = policy.solver.peer_load_cost * SCALE
     segments = [
         hour_segments(u, lim, room, w)
@@ -273,7 +271,9 @@ def peer_problem_best(problem, fair: bool = False) -> tuple[int, float, float] |
         picked = [i for i in choice if i is not None]
         peers = p.peer[picked].astype(np.int64)
         load = np.bincount(peers, weights=p.hours[picked], minlength=len(p.people))
-        if np.any(load > p.seg_len.sum(axis=1) + 1e-9) or np.any(np.bincount(peers, minlength=len(p.people)) > p.people):
+        if np.any(load > p.seg_len.sum(axis=1) + 1e-9) or np.any(
+            np.bincount(peers, minlength=len(p.people)) > p.people
+        ):
             continue
         cost = 0.0
         for q in range(len(p.people)):  # segments one by one, cheapest first

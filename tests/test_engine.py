@@ -796,7 +796,9 @@ def _people_capped_and_waiting(seed: int) -> tuple[mw.Round, mw.Policy]:
     rnd = _everyone_placed_and_wanting_peers(seed, n=5)
     sites = [
         s.model_copy(
-            update={"positions": tuple(p.model_copy(update={"openings": int(k == 0)}) for k, p in enumerate(s.positions))}
+            update={
+                "positions": tuple(p.model_copy(update={"openings": int(k == 0)}) for k, p in enumerate(s.positions))
+            }
         )
         for s in rnd.sites
     ]
@@ -816,7 +818,7 @@ def _people_capped_and_waiting(seed: int) -> tuple[mw.Round, mw.Policy]:
 def test_peer_people_cap_and_people_waiting_against_brute_force(seed: int) -> None:
     rnd, policy = _people_capped_and_waiting(seed)
     result = check_brute(rnd, policy)
-    asg, peer = result.assignments, result.stages["peer"]
+    peer = result.stages["peer"]
     per_peer = np.bincount(peer.options["peer"][peer.chosen], minlength=len(rnd.peers))
     assert np.all(per_peer <= result.scores.capacities.peer_people)
 
@@ -832,7 +834,9 @@ def test_the_people_capped_generator_gives_waiting_people_a_peer_and_fills_suppo
         waiting_with_peer += int((asg.peer_id.notna() & (asg.status != "matched")).sum())
         per_peer = np.bincount(peer.options["peer"][peer.chosen], minlength=len(rnd.peers))
         capped += int(np.sum(per_peer == result.scores.capacities.peer_people_limit))
-        without = mw.match(rnd, policy.model_copy(update={"team": policy.team.model_copy(update={"peer_for_waiting": False})}))
+        without = mw.match(
+            rnd, policy.model_copy(update={"team": policy.team.model_copy(update={"peer_for_waiting": False})})
+        )
         assert not (without.assignments.peer_id.notna() & (without.assignments.status != "matched")).any()
     assert given_ >= 24 and waiting_with_peer >= 5 and capped >= 5, (given_, waiting_with_peer, capped)
 
@@ -865,7 +869,9 @@ def test_peer_explanations_say_when_the_time_limit_stopped_the_solve() -> None:
     result.stages["peer"] = stopped
     assert result.metrics["solver"].loc["peer", "gap"] == 0.0012
     it = result.explain(cid, prices=False).text
-    assert "scelto entro il limite di tempo del calcolo: la soluzione è al più lo 0,12 % sotto la migliore possibile" in it
+    assert (
+        "scelto entro il limite di tempo del calcolo: la soluzione è al più lo 0,12 % sotto la migliore possibile" in it
+    )
     en = result.explain(cid, lang="en", prices=False).text
     assert "at most 0.12 % below the best possible" in en
     other = asg.loc[asg.peer_id.isna() & (asg.status == "matched"), "candidate_id"]

@@ -12,12 +12,13 @@ import collections
 
 import numpy as np
 import pytest
-from brute import peer_problem_best
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matchwork.engine.peer import hour_segments
 from matchwork.solve.peer import PeerPinError, PeerProblem, evaluate, solve_peer_problem
+
+from brute import peer_problem_best
 
 
 def problem(seed: int, *, n_c: int | None = None, n_p: int | None = None, density: float = 0.7) -> PeerProblem:
@@ -89,7 +90,10 @@ def test_the_solver_reaches_the_brute_force_optimum(seed: int, fair: bool) -> No
 
 
 def test_the_generator_reaches_every_path() -> None:
-    """Over 300 fixed seeds (measured: 235 give pairings, 22 repair, 14 fix pairs, 122 two phases, 41 pins fail): pairings given, split flows repaired with fixing, two phases, pins that cannot hold."""
+    """Over 300 fixed seeds: pairings given, split flows repaired with fixing, two phases, pins that cannot hold.
+
+    Measured: 235 give pairings, 22 repair, 14 fix pairs, 122 go to two phases, 41 have pins that fail.
+    """
     seen: collections.Counter[str] = collections.Counter()
     for seed in range(300):
         p = problem(seed)

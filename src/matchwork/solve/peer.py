@@ -508,7 +508,9 @@ def solve_peer_problem(
     count, value = evaluate(p, chosen)
     seconds = time.perf_counter() - start
     if count < count_bound:
-        status = SolveStatus("time_limit", (count_bound - count) / count_bound, seconds, "people placed below the bound")
+        status = SolveStatus(
+            "time_limit", (count_bound - count) / count_bound, seconds, "people placed below the bound"
+        )
     else:
         exact = all(s.status == "optimal" for s in statuses)
         gap = 0.0 if exact else max(value_bound - value, 0.0) / max(abs(value_bound), 1.0)
