@@ -200,33 +200,92 @@ def squad_best(scores: mw.Scores, result: mw.MatchResult, existing, policy: mw.P
 
 
 def peer_best(scores: mw.Scores, result: mw.MatchResult, existing, policy: mw.Policy) -> tuple[int, float]:
-    a, t, cap = scores.arrays, scores.peer, scores.capacities
-    bonus = round(policy.solver.continuity_bonus * SCALE)
+    """The peer stage's optimum (given, points) by enumeration, from the result's placements.
+
+    Who is offered a supporter: people placed, and people waiting when
+    ``policy.team.peer_for_waiting``; each wants one or has a peer pin. The peer table
+    is checked against each person's team as the result lists it (lead and squad by
+    id), pins hold, and every supporter keeps within their hours and people.
+    """
+    a, cap = scores.arrays, scores.capacities
     asg = result.assignments
+    n_c = len(a.candidates)
+    lead = np.full(n_c, -1)
+    squad = np.full((n_c, max(policy.caps.squad_size, 1) + 2), -1)
+    for row in asg.itertuples():
+        c = a.candidates.index[row.candidate_id]
+        if row.lead_guide_id is not None:
+            lead[c] = a.guides.index[row.lead_guide_id]
+        for k, g in enumerate(row.squad_ids):
+            squad[c, k] = a.guides.index[g]
+    none = np.full(n_c, -1)
+    t = scores.with_team(mw.scoring.rules.Team(lead, squad, none, none)).peer
+    bonus = round(policy.solver.continuity_bonus * SCALE)
     placed = {a.candidates.index[x] for x in asg.loc[asg.status == "matched", "candidate_id"]}
+    offered = set(range(n_c)) if policy.team.peer_for_waiting else placed
+    pinned = {a.candidates.index[p.candidate_id] for p in scores.scorer.round.pins if p.partner_id in a.peers.index}
     w = policy.solver.peer_load_cost * SCALE
     segments = [
         hour_segments(u, lim, room, w)
         for u, lim, room in zip(cap.peer_limit - cap.peer_hours, cap.peer_limit, cap.peer_hours, strict=True)
     ]
     per_candidate = []
-    for c in sorted(placed):
-        if not a.candidates.wants_peer[c]:
+    for c in sorted(offered):
+        if not (a.candidates.wants_peer[c] or c in pinned):
             continue
         opts = [
             (int(t.cols[j]), round(t.total[j] * SCALE) + bonus * (existing.peer.get(c) == t.cols[j]), c)
             for j in np.flatnonzero(t.rows == c)
             if t.feasible("peer")[j]
         ]
-        per_candidate.append([None, *opts])
+        per_candidate.append(opts if c in pinned else [None, *opts])
     best = (-1, 0.0)
     for choice in itertools.product(*per_candidate):
         picked = [o for o in choice if o is not None]
-        hours = np.bincount(
-            [p for p, _, _ in picked], weights=[cap.hours_needed[c] for _, _, c in picked], minlength=len(a.peers)
-        )
-        if np.any(hours > cap.peer_hours + 1e-9):
+        on = [p for p, _, _ in picked]
+        hours = np.bincount(on, weights=[cap.hours_needed[c] for _, _, c in picked], minlength=len(a.peers))
+        if np.any(hours > cap.peer_hours + 1e-9) or np.any(np.bincount(on, minlength=len(a.peers)) > cap.peer_people):
             continue
         cost = sum(float(hour_cost(np.array(h), *segments[p])) for p, h in enumerate(hours))
         best = max(best, (len(picked), sum(g for _, g, _ in picked) - cost))
+    return best
+
+
+def peer_problem_best(problem, fair: bool = False) -> tuple[int, float, float] | None:
+    """The optimum of a :class:`~matchwork.solve.peer.PeerProblem` by enumeration: (count, floor, value).
+
+    ``floor`` is the lowest gain of a chosen unpinned pair (``fair`` only; +inf when
+    none, 0 under ``total``). Hour costs fill each supporter's cheapest segments
+    first. None when the pins cannot all be honoured.
+    """
+    p = problem
+    n_c = len(p.pinned)
+    per_candidate = []
+    for c in range(n_c):
+        mine = [int(i) for i in np.flatnonzero(p.cand == c)]
+        if not mine and not p.pinned[c]:
+            continue
+        per_candidate.append(mine if p.pinned[c] else [None, *mine])
+    best = None
+    for choice in itertools.product(*per_candidate):
+        picked = [i for i in choice if i is not None]
+        peers = p.peer[picked].astype(np.int64)
+        load = np.bincount(peers, weights=p.hours[picked], minlength=len(p.people))
+        if np.any(load > p.seg_len.sum(axis=1) + 1e-9) or np.any(
+            np.bincount(peers, minlength=len(p.people)) > p.people
+        ):
+            continue
+        cost = 0.0
+        for q in range(len(p.people)):  # segments one by one, cheapest first
+            left = load[q]
+            for length, price in sorted(zip(p.seg_len[q], p.seg_cost[q], strict=True), key=lambda s: s[1]):
+                take = min(left, length)
+                cost += take * price
+                left -= take
+        value = float(sum(int(p.gain[i]) for i in picked)) - cost
+        free = [int(p.gain[i]) for i in picked if not p.pinned[p.cand[i]]]
+        floor = (min(free) if free else math.inf) if fair else 0.0
+        key = (len(picked), floor, value)
+        if best is None or key > best:
+            best = key
     return best

@@ -62,6 +62,7 @@ PIPELINE: tuple[str, ...] = (
     "matchwork.solve.flow",
     "matchwork.solve.fairness",
     "matchwork.solve.assign",
+    "matchwork.solve.peer",
     "matchwork.solve",
     # the result: data, with a re-solve and an explainer handed in
     "matchwork.limits",

@@ -61,7 +61,8 @@ def check_brute(rnd: mw.Round, policy: mw.Policy) -> mw.MatchResult:
         for h, u, lim, room in zip(hours, cap.peer_limit - cap.peer_hours, cap.peer_limit, cap.peer_hours, strict=True)
     )
     value = o["gain"][ch].sum() - cost
-    assert value >= best - len(scores.arrays.peers)  # up to the rounding of marginal hour costs to integers
+    if not fair:  # under fair the lowest peer gain rises first, and the total may be lower (test_peer_solver: floors)
+        assert value >= best - len(scores.arrays.peers)  # up to the rounding of marginal hour costs to integers
     return result
 
 
@@ -554,11 +555,11 @@ def test_peer_milp_with_mixed_hours_against_brute_force(seed: int) -> None:
 
 
 def test_peer_components_in_processes_give_the_serial_answer(monkeypatch: pytest.MonkeyPatch) -> None:
-    import matchwork.engine.peer as engine
+    import matchwork.solve.peer as solver
 
     rnd = mw.synth.round(400, seed=12)
     serial = mw.match(rnd).assignments
-    monkeypatch.setattr(engine, "PARALLEL_MIN_PAIRS", 0)
+    monkeypatch.setattr(solver, "PARALLEL_MIN_PAIRS", 0)
     pd.testing.assert_frame_equal(mw.match(rnd).assignments, serial)
 
 
@@ -790,3 +791,103 @@ def test_a_time_limit_on_the_joint_stage_keeps_a_feasible_answer_and_says_so() -
     assert hurried.objective["matched"] <= exact.objective["matched"]
     loads = hurried.loads
     assert (loads.load <= loads.capacity + 1e-9).all()
+
+
+def _people_capped_and_waiting(seed: int) -> tuple[mw.Round, mw.Policy]:
+    """Everyone wants a peer, mixed hours; one opening per position (some people wait); supporters follow 1–2 people."""
+    rnd = _everyone_placed_and_wanting_peers(seed, n=5)
+    sites = [
+        s.model_copy(
+            update={
+                "positions": tuple(p.model_copy(update={"openings": int(k == 0)}) for k, p in enumerate(s.positions))
+            }
+        )
+        for s in rnd.sites
+    ]
+    peers = [p.model_copy(update={"hours_per_week": 6.0}) for p in rnd.peers]
+    policy = mw.Policy.default()
+    policy = policy.model_copy(
+        update={
+            "team": policy.team.model_copy(update={"peer_for_waiting": True}),
+            "caps": policy.caps.model_copy(update={"peer_max_people": 1 + seed % 2, "peer_new_max_people": 1}),
+        }
+    )
+    return rnd.replace(sites=sites, peers=peers), policy
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_peer_people_cap_and_people_waiting_against_brute_force(seed: int) -> None:
+    rnd, policy = _people_capped_and_waiting(seed)
+    result = check_brute(rnd, policy)
+    peer = result.stages["peer"]
+    per_peer = np.bincount(peer.options["peer"][peer.chosen], minlength=len(rnd.peers))
+    assert np.all(per_peer <= result.scores.capacities.peer_people)
+
+
+def test_the_people_capped_generator_gives_waiting_people_a_peer_and_fills_supporters() -> None:
+    """Counted over fixed seeds: people waiting get supporters, and the people cap binds."""
+    waiting_with_peer = capped = given_ = 0
+    for seed in range(12):
+        rnd, policy = _people_capped_and_waiting(seed)
+        result = mw.match(rnd, policy)
+        asg, peer = result.assignments, result.stages["peer"]
+        given_ += int(asg.peer_id.notna().sum())
+        waiting_with_peer += int((asg.peer_id.notna() & (asg.status != "matched")).sum())
+        per_peer = np.bincount(peer.options["peer"][peer.chosen], minlength=len(rnd.peers))
+        capped += int(np.sum(per_peer == result.scores.capacities.peer_people_limit))
+        without = mw.match(
+            rnd, policy.model_copy(update={"team": policy.team.model_copy(update={"peer_for_waiting": False})})
+        )
+        assert not (without.assignments.peer_id.notna() & (without.assignments.status != "matched")).any()
+    assert given_ >= 24 and waiting_with_peer >= 5 and capped >= 5, (given_, waiting_with_peer, capped)
+
+
+def test_a_peer_pin_on_a_person_waiting_is_honoured_when_the_policy_offers_them_a_peer() -> None:
+    rnd, policy = _people_capped_and_waiting(3)
+    result = mw.match(rnd, policy)
+    asg = result.assignments
+    waiting = asg.loc[asg.status != "matched", "candidate_id"].tolist()
+    assert waiting
+    s = result.scores
+    c = s.arrays.candidates.index[waiting[0]]
+    j = next(int(j) for j in np.flatnonzero(s.peer.rows == c) if s.peer.feasible("peer")[j])
+    peer = str(s.peer.partner_ids[s.peer.cols[j]])
+    pinned = mw.match(rnd.replace(pins=[{"candidate_id": waiting[0], "partner_id": peer}]), policy).assignments
+    assert pinned.set_index("candidate_id").at[waiting[0], "peer_id"] == peer
+
+
+def test_peer_explanations_say_when_the_time_limit_stopped_the_solve() -> None:
+    """The gap sentence of a peer pairing is the gap in result.metrics['solver'], Italian first."""
+    import dataclasses
+
+    from matchwork.solve.milp import SolveStatus
+
+    result = mw.match(mw.synth.round(120, seed=4))
+    asg = result.assignments
+    cid = asg.loc[asg.peer_id.notna(), "candidate_id"].iloc[0]
+    assert "limite di tempo" not in result.explain(cid, prices=False).text
+    stopped = dataclasses.replace(result.stages["peer"], status=SolveStatus("time_limit", 0.0012, 60.0, ""))
+    result.stages["peer"] = stopped
+    assert result.metrics["solver"].loc["peer", "gap"] == 0.0012
+    it = result.explain(cid, prices=False).text
+    assert (
+        "scelto entro il limite di tempo del calcolo: la soluzione è al più lo 0,12 % sotto la migliore possibile" in it
+    )
+    en = result.explain(cid, lang="en", prices=False).text
+    assert "at most 0.12 % below the best possible" in en
+    other = asg.loc[asg.peer_id.isna() & (asg.status == "matched"), "candidate_id"]
+    if len(other):
+        assert "limite di tempo" not in result.explain(other.iloc[0], prices=False).text
+
+
+def test_a_person_waiting_with_a_peer_has_the_peer_in_their_explanation() -> None:
+    rnd, policy = _people_capped_and_waiting(3)
+    result = mw.match(rnd, policy)
+    asg = result.assignments
+    waiting = asg.loc[asg.peer_id.notna() & (asg.status != "matched")]
+    assert len(waiting)
+    row = waiting.iloc[0]
+    e = result.explain(row.candidate_id, prices=False)
+    assert [s.partner_id for s in e.stages if s.stage == "peer"] == [row.peer_id]
+    assert result.explain(row.candidate_id, audience="peer", prices=False).status != "not_yours"

@@ -329,6 +329,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "explain.none": ("nessuno assegnato", "none assigned"),
     "explain.you_none": ("nessuno, per ora", "nobody, for now"),
     "explain.not_wanted": ("non richiesto", "not requested"),
+    "explain.peer_gap": (
+        "scelto entro il limite di tempo del calcolo: la soluzione è al più lo {gap} % sotto la migliore possibile",
+        "chosen within the solver's time limit: the solution is at most {gap} % below the best possible",
+    ),
     "explain.why": ("Perché", "Why"),
     "explain.you_why": ("Perché è adatto a te", "Why it suits you"),
     "explain.points": ("punti", "points"),

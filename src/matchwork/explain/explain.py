@@ -474,7 +474,8 @@ def explain(
     row = result.solved_assignments.iloc[c]
     matched = row["status"] == "matched"
     name = ctx.names[candidate_id]
-    if audience in ("site", "peer") and not (matched and (audience == "site" or row["peer_id"] is not None)):
+    has_peer = row["peer_id"] is not None  # people waiting may have one too (policy.team.peer_for_waiting)
+    if audience in ("site", "peer") and not ((matched and audience == "site") or (audience == "peer" and has_peer)):
         return Explanation(candidate_id, "", audience, lang, "not_yours", ())  # not theirs: nothing about the person
     stages: list[StageExplanation] = []
     blocked: tuple[Alternative, ...] = ()
@@ -483,7 +484,7 @@ def explain(
         stages += _placement(ctx, c, row, seen)
     elif audience in ("case_team", "candidate"):
         blocked = _blocked(ctx, c)
-    if "peer" in seen and matched and (a.candidates.wants_peer[c] or row["peer_id"] is not None):
+    if "peer" in seen and (matched or has_peer) and (a.candidates.wants_peer[c] or has_peer):
         stages += _peer(ctx, c, row)
     accommodations: tuple[str, ...] = ()
     if audience == "site":
@@ -538,6 +539,10 @@ def _placement(ctx: Context, c: int, row: Any, seen: tuple[str, ...]) -> list[St
 def _peer(ctx: Context, c: int, row: Any) -> list[StageExplanation]:
     a = ctx.a
     note = "" if a.candidates.wants_peer[c] else ctx.t["not_wanted"]
+    solved = ctx.result.stages["peer"].status
+    if row["peer_id"] is not None and solved.status == "time_limit" and solved.gap is not None:
+        gap = ctx.t["peer_gap"].format(gap=number(100 * solved.gap, ctx.lang, digits=2))
+        note = f"{note}; {gap}" if note else gap
     peer_row = ctx.row("peer", c)
     allowed = (peer_row.reasons & np.uint64(role_mask("peer"))) == 0
     if row["peer_id"] is None:
