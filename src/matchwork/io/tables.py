@@ -744,7 +744,9 @@ def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         if pd.api.types.is_object_dtype(out[col]) or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(lambda v: _escape(v) if isinstance(v, str) else v)
+            # find the rare formula-like cell first: one pass in a list, the column rebuilt only if one is there
+            if any(isinstance(v, str) and v.startswith(_FORMULA_START) for v in out[col].tolist()):
+                out[col] = out[col].map(lambda v: _escape(v) if isinstance(v, str) else v)
     return out
 
 
