@@ -13,6 +13,7 @@ so that what one measures (its time, its memory) is its own:
   ``SimpleMinCostFlow``, NetworkX network simplex (up to the region scale), HiGHS
   through SciPy, and SciPy ``linear_sum_assignment`` on the site stage expanded into
   one column per opening, where the dense matrix fits in memory;
+* ``workbook`` — the round read from a workbook by calamine and by openpyxl (same cells);
 * ``startup`` — ``import matchwork`` and ``matchwork run`` on a 500-candidate province
   workbook, wall time of fresh processes (best of five and of three).
 
@@ -353,7 +354,28 @@ def probe_startup(scale: str, work: Path) -> dict[str, Any]:
     return out
 
 
+def probe_workbook(scale: str, work: Path) -> dict[str, Any]:
+    """Reading the round as a workbook: calamine (what ``Round.read`` uses) against openpyxl, the same cells."""
+    from matchwork.io import tables as tb
+    from matchwork.model.round import Round
+
+    book = Round.read(work / "round").to_excel(work / "round.xlsx")
+    out: dict[str, Any] = {"megabytes": book.stat().st_size / 2**20}
+    with _yardstick(out):
+        out["check_s"], alike = _timed(lambda: tb._calamine_reads_alike(book))
+        out["calamine_s"], (fast, _) = _timed(lambda: tb._read_excel_calamine(book))
+        out["openpyxl_s"], (slow, _) = _timed(lambda: tb._read_excel_openpyxl(book))
+        out["read_round_s"], _ = _timed(lambda: Round.read(book))
+    out["calamine_used"] = bool(alike)
+    out["same_cells"] = all(
+        fast[t].map(tb._text_of).equals(slow[t].map(tb._text_of)) and list(fast[t].index) == list(slow[t].index)
+        for t in slow
+    )
+    return out
+
+
 PROBES: dict[str, Callable[[str, Path], dict[str, Any]]] = {
+    "workbook": probe_workbook,
     "prepare": probe_prepare,
     "pipeline": probe_pipeline,
     "kernel": probe_kernel,
@@ -380,6 +402,7 @@ def one_scale(scale: str) -> dict[str, Any]:
         pipeline = _probe("pipeline", scale, work)
         kernel = _probe("kernel", scale, work)
         peers = _probe("peers", scale, work)
+        workbook = _probe("workbook", scale, work)
     stages = pipeline["stages_s"]
     return {
         "scale": scale,
@@ -393,6 +416,7 @@ def one_scale(scale: str) -> dict[str, Any]:
         "baseline_s": pipeline["baseline_s"],
         "kernel": kernel,
         "peers": peers,
+        "workbook": workbook,
         "matched": pipeline["matched"],
     }
 
@@ -448,6 +472,17 @@ def _table(results: list[dict[str, Any]], startup: dict[str, Any] | None = None)
         peaks = r.get("stage_peak_gib", {})
         cells = [f"{peaks[s]:.2f}" if s in peaks else "—" for s in stages]
         lines.append(f"| {r['scale']} | " + " | ".join(cells) + f" | {r['peak_gib']:.2f} |")
+    lines += ["", "Reading the round as a workbook (`.xlsx`, same process, same cells):", ""]
+    lines += ["| scale | size | calamine (with its check) | openpyxl | openpyxl / calamine | same cells |"]
+    lines += ["|---|---|---|---|---|---|"]
+    for r in results:
+        w = r.get("workbook")
+        if w:
+            fast = w["calamine_s"] + w["check_s"]
+            lines.append(
+                f"| {r['scale']} | {w['megabytes']:.1f} MB | {fast:.2f} s | {w['openpyxl_s']:.2f} s | "
+                f"{w['openpyxl_s'] / fast:.1f}× | {'yes' if w['same_cells'] else '**no**'} |"
+            )
     if startup is not None:
         base = startup["baseline_s"]
         lines += [

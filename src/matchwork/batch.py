@@ -455,7 +455,7 @@ def _within_excel(name: str, frame: pd.DataFrame, by: str | None, rows: int | No
         return {name: frame}
     if by is not None and by in frame.columns:
         frame = frame.sort_values(by, kind="stable")
-        sizes = frame.groupby(by, sort=False, dropna=False).size().to_numpy()
+        sizes: list[int] = frame.groupby(by, sort=False, dropna=False).size().tolist()
     else:
         sizes = [len(frame)]
     parts: list[tuple[int, int]] = []
@@ -464,7 +464,7 @@ def _within_excel(name: str, frame: pd.DataFrame, by: str | None, rows: int | No
         if end > start and end - start + size > room:  # the group does not fit: it starts the next sheet
             parts.append((start, end))
             start = end
-        end += int(size)
+        end += size
         while end - start > room:  # a group longer than a sheet is cut where the sheet ends
             parts.append((start, start + room))
             start += room
