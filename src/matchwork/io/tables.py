@@ -743,10 +743,10 @@ def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """
     out = frame.copy()
     for col in out.columns:
-        if pd.api.types.is_object_dtype(out[col]) or pd.api.types.is_string_dtype(out[col]):
-            # find the rare formula-like cell first: one pass in a list, the column rebuilt only if one is there
-            if any(isinstance(v, str) and v.startswith(_FORMULA_START) for v in out[col].tolist()):
-                out[col] = out[col].map(lambda v: _escape(v) if isinstance(v, str) else v)
+        text_column = pd.api.types.is_object_dtype(out[col]) or pd.api.types.is_string_dtype(out[col])
+        # the rare formula-like cell is looked for first (one pass over a list): the column is rebuilt only for it
+        if text_column and any(isinstance(v, str) and v.startswith(_FORMULA_START) for v in out[col].tolist()):
+            out[col] = out[col].map(lambda v: _escape(v) if isinstance(v, str) else v)
     return out
 
 
