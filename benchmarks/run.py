@@ -620,7 +620,7 @@ def write_docs(report: dict[str, Any]) -> None:
             "",
             "![time against round size, log-log](img/performance.svg)",
             "",
-            "Fitted on the three scales (log time against log candidates):",
+            f"Fitted on the {len(results)} scales measured (log time against log candidates):",
             "",
             *_slopes(results),
             "",
