@@ -1102,7 +1102,9 @@ def _calamine_reads_alike(file: Path) -> bool:
                     continue
                 if data.count(b"<c ") + data.count(b"<c>") != data.count(b'<c r="'):
                     return False
-                if _XML_ERROR.search(data) or _XML_FORMULA_NO_VALUE.search(data):
+                if b't="e"' in data and _XML_ERROR.search(data):  # the literal first: a fast scan
+                    return False
+                if b"<f" in data and _XML_FORMULA_NO_VALUE.search(data):
                     return False
                 rows, cols = 99_999, 26
                 for ref in _XML_FAR.findall(data):
