@@ -121,3 +121,24 @@ def test_a_written_round_reads_back_the_same_through_both(tmp_path: Path) -> Non
     assert p1 == p2 == []
     assert _texts(calamine) == _texts(openpyxl_)
     assert mw.Round.read(path).to_json() == mw.Round.from_frames(openpyxl_).to_json()
+
+
+def test_a_damaged_sheet_stream_is_a_located_problem_not_a_crash(tmp_path: Path) -> None:
+    """Found by the byte fuzzer: a corrupt deflate stream raised zlib.error out of the calamine check."""
+    import zipfile
+    import zlib
+
+    good = mw.synth.round(20, seed=1).to_excel(tmp_path / "good.xlsx")
+    with zipfile.ZipFile(good) as z:
+        info = z.getinfo("xl/worksheets/sheet1.xml")
+    raw = bytearray(good.read_bytes())
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for i in range(start + 40, start + 80):
+        raw[i] ^= 0x5A
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(bytes(raw))
+    with zipfile.ZipFile(bad) as z, pytest.raises(zlib.error):
+        z.read("xl/worksheets/sheet1.xml")  # what the check met
+    assert not tb._calamine_reads_alike(bad)
+    _, problems = tb.read_excel(bad)
+    assert problems and all(p.table for p in problems)
