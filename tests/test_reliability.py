@@ -762,7 +762,9 @@ def test_a_failure_at_any_rename_leaves_the_previous_outputs_byte_for_byte(tmp_p
     before = _snapshot(out)
     renames = _commit_replaces(out, first)
     assert _snapshot(out) == before  # the same run again gives the same bytes
-    assert renames >= 2 * len(before)  # each file moved aside and in, the manifest, the workbooks made stable
+    # each of matchwork's files moved aside and in, the manifest moved aside and written (the user's file untouched;
+    # workbooks come out of xlsxwriter already stable, so stable_zip renames nothing)
+    assert renames >= 2 * (len(before) - 1)
     for fault in range(renames):
         calls = 0
 

@@ -900,6 +900,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Calcola quanto varrebbe un posto in più dove i posti sono esauriti (più lento).",
         "Price full capacities in explanations and the report (slower).",
     ),
+    "cli.parquet": (
+        "Scrive anche le tabelle per i programmi in formato Parquet (richiede: pip install 'matchwork[parquet]').",
+        "Also write the tables for programs as Parquet (needs: pip install 'matchwork[parquet]').",
+    ),
     "cli.validate": (
         "Controlla una tornata e stampa ogni problema trovato (codice di uscita 2 se ce ne sono).",
         "Check a round and print every problem found (exit 2 if any).",

@@ -72,7 +72,7 @@ _WRITERS: list[WriterLike] = []
 
 def register_writer(writer: WriterLike) -> None:
     """Set what :meth:`MatchResult.write` calls. :mod:`matchwork.batch` registers itself when imported,
-    which ``import matchwork`` always does; the output layer comes after this module, so it is handed in."""
+    which ``mw.match`` does on first use; the output layer comes after this module, so it is handed in."""
     _WRITERS[:] = [writer]
 
 
@@ -743,8 +743,8 @@ class MatchResult:
         the report's headline, what one more place of each full partner is worth
         (one re-solve per full partner).
         """
-        if not _WRITERS:  # pragma: no cover - import matchwork registers the writer
-            raise RuntimeError("no output writer registered: import matchwork first")
+        if not _WRITERS:  # pragma: no cover - mw.match and matchwork.batch register the writer
+            raise RuntimeError("no output writer registered: import matchwork.batch first")
         return _WRITERS[0](self, out_dir, lang=lang, prices=prices)
 
     def resolve(self, rnd: Round | None = None, capacities: Capacities | None = None) -> MatchResult:
