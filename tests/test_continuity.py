@@ -215,3 +215,15 @@ def test_kept_explanations_agree_with_the_kept_rows() -> None:
             c.feature for s in seen.stages for c in s.contributions
         }
         assert result.why_not(cid, rows.at[cid, "site_id"]).current
+
+
+def test_priority_places_the_person_first_at_equal_placements() -> None:
+    rnd = _one_site(n_guides=3, openings=1)
+    free = mw.match(rnd).assignments.set_index("candidate_id")
+    loser = free.index[free.status == "unmatched"][0]
+    first = rnd.replace(candidates=[c.model_copy(update={"priority": c.id == loser}) for c in rnd.candidates])
+    result = mw.match(first)
+    rows = result.assignments.set_index("candidate_id")
+    assert rows.at[loser, "status"] == "matched" and result.metrics["matched"] == free.status.eq("matched").sum()
+    none = mw.Policy.from_toml_text("[continuity]\npriority_bonus = 0\n")
+    assert mw.match(first, none).assignments.set_index("candidate_id").at[loser, "status"] == "unmatched"

@@ -563,3 +563,18 @@ def test_a_database_at_revision_0001_upgrades_and_keeps_its_rows(url: str) -> No
         left = set(conn.execute(sa.text("SELECT DISTINCT measure FROM baselines")).scalars())
     assert left == measures - {"exempt_trainees_present"}
     engine.dispose()
+
+
+def test_a_breakdown_gives_priority_in_the_next_round_until_re_matched(programme: Programme) -> None:
+    first = mw.match(three())
+    programme.record(first, approved_by="équipe", on=DAY1)
+    broke = matched(first)[0]["candidate_id"]
+    programme.end(broke, "site", on=DAY1 + dt.timedelta(days=10), reason="breakdown")
+    nxt = programme.next_round(on=DAY2)
+    priority = {c.id for c in nxt.candidates if c.priority}
+    assert priority == {broke}
+    again = mw.match(nxt)
+    row = again.assignments.set_index("candidate_id").loc[broke]
+    if row.status == "matched":  # re-matched: the request is cleared, no priority after
+        programme.record(again, approved_by="équipe", on=DAY2)
+        assert not any(c.priority for c in programme.next_round(on=DAY3).candidates if c.id == broke)

@@ -30,6 +30,9 @@ class StageContext:
         resolve_backend(self.backend)  # fail early on a backend that is not installed
         self.fair = self.policy.solver.objective == "fair"
         self.bonus = round(self.policy.solver.continuity_bonus * SCALE)
+        # a person with priority (after a breakdown) gains this on every placement option: among plans that
+        # place as many people, those that place them win
+        self.priority_gain = self.arrays.candidates.priority * round(self.policy.continuity.priority_bonus * SCALE)
         self.existing = self.arrays.existing
 
     def tiers(

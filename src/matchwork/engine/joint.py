@@ -92,7 +92,7 @@ def joint_options(ctx: StageContext) -> dict[str, np.ndarray]:
     bonus = ctx.bonus * (
         in_pairs(cand, pos, ctx.existing.site, len(a.positions)).astype(np.int64)
         + in_pairs(cand, guide, ctx.existing.lead, len(a.guides))
-    )
+    ) + ctx.priority_gain[cand]
     return {
         "cand": cand,
         "pos": pos,

@@ -59,7 +59,10 @@ def solve_peer(ctx: StageContext, joint: StageSolution, scores: Scores | None = 
     n_c, n_p = len(a.candidates), len(a.peers)
     placed = np.zeros(n_c, dtype=bool)
     placed[joint.options["cand"][joint.chosen]] = True
-    offered = placed | ctx.policy.team.peer_for_waiting
+    # peer support lasts until it ends (issue 15): a person waiting keeps the supporter they have
+    supported = np.zeros(n_c, dtype=bool)
+    supported[list(ctx.existing.peer)] = True
+    offered = placed | ctx.policy.team.peer_for_waiting | supported
     # a pin on a candidate who is not offered a peer (not placed, and the policy offers none to those
     # waiting) is reported on that candidate (unmatched reasons), not raised; a pin counts as wanting one
     pinned = ctx.pinned("peer") & offered

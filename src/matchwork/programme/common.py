@@ -160,6 +160,15 @@ def waiting_ids(conn: sa.Connection, day: dt.date) -> set[str]:
     }
 
 
+def priority_ids(conn: sa.Connection, day: dt.date) -> set[str]:
+    """People with priority on ``day``: a breakdown not yet re-matched (the engine's ``Candidate.priority``)."""
+    q = t.rematch_requests.c
+    query = sa.select(q.candidate_id).where(
+        q.priority.is_(True), q.requested_on <= day, sa.or_(q.cleared_on.is_(None), q.cleared_on > day)
+    )
+    return set(conn.execute(query).scalars())
+
+
 def cooldown_pairs(conn: sa.Connection, day: dt.date, days: int | None) -> set[tuple[str, str]]:
     p = t.pairings.c
     rows = conn.execute(

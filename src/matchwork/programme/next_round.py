@@ -29,6 +29,7 @@ from matchwork.programme.common import (
     hours_of,
     latest_profiles,
     open_rows,
+    priority_ids,
     waiting_ids,
 )
 
@@ -115,6 +116,8 @@ class NextRound:
             raise ProgrammeError("unknown_candidates", ids=", ".join(missing[:10]))
         cand = {**{k: v for k, v in known.items() if k in wanted}, **given}
         cand = {k: v for k, v in cand.items() if k not in self.exclude}
+        first = priority_ids(conn, day)  # after a breakdown: placed first at equal placements (policy bonus)
+        cand = {k: {**v, "priority": True} if k in first else v for k, v in cand.items()}
 
         rows = open_rows(conn, day)
         baseline = self.baselines()

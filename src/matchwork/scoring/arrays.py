@@ -394,6 +394,7 @@ class ProfileArrays:
             [c.id for c in cands],
             area=self.areas.bits([[c.area] for c in cands]),
             area_idx=np.array([self.areas.index[c.area] for c in cands], dtype=np.int32),
+            priority=np.array([c.priority for c in cands], dtype=bool),
             lat=lat,
             lon=lon,
             xyz=xyz(lat, lon),
