@@ -89,10 +89,14 @@ def joint_options(ctx: StageContext) -> dict[str, np.ndarray]:
     order = np.lexsort((g.cols[gi], s.cols[si], s.rows[si]))
     si, gi = si[order], gi[order]
     cand, pos, guide = s.rows[si].astype(np.int64), s.cols[si].astype(np.int64), g.cols[gi].astype(np.int64)
-    bonus = ctx.bonus * (
-        in_pairs(cand, pos, ctx.existing.site, len(a.positions)).astype(np.int64)
-        + in_pairs(cand, guide, ctx.existing.lead, len(a.guides))
-    ) + ctx.priority_gain[cand]
+    bonus = (
+        ctx.bonus
+        * (
+            in_pairs(cand, pos, ctx.existing.site, len(a.positions)).astype(np.int64)
+            + in_pairs(cand, guide, ctx.existing.lead, len(a.guides))
+        )
+        + ctx.priority_gain[cand]
+    )
     return {
         "cand": cand,
         "pos": pos,
