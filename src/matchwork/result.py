@@ -607,6 +607,8 @@ class MatchResult:
         Each stage's tiers (:attr:`StageSolution.tiers`) are larger-is-better and were
         optimised in order; what-if questions compare two results on them.
 
+        Examples
+        --------
         >>> import matchwork as mw
         >>> [t[:2] for t in mw.match(mw.synth.round(60, seed=1)).tiers]  # doctest: +NORMALIZE_WHITESPACE
         [('joint', 'placed'), ('joint', 'members'), ('joint', 'points'), ('peer', 'given'), ('peer', 'points')]
