@@ -39,10 +39,34 @@ if TYPE_CHECKING:
 
 __all__ = ["LIMIT_ROLES", "Blocks", "Limits"]
 
-LIMIT_ROLES: tuple[str, ...] = ("site", "position", "site_legal", "site_tutors", "lead_guide", "guide", "peer")
+LIMIT_ROLES: tuple[str, ...] = (
+    "site", "position", "site_legal", "site_tutors", "lead_guide", "guide", "tutor", "operator", "peer"
+)  # fmt: skip
 """The roles of the loads table: ``site`` is a site's binding limit; ``position``, ``site_legal`` and
 ``site_tutors`` are each of its limits; ``lead_guide`` and ``guide`` a guide worker's lead and total
-newcomers; ``peer`` a peer supporter's weekly hours."""
+newcomers; ``tutor`` a company tutor's trainees; ``operator`` a desk operator's caseload; ``peer`` a peer
+supporter's weekly hours."""
+
+
+def site_needs(scores: Scores) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per site, whom a placement there needs: a lead guide (and squad), a company tutor by name, a desk operator.
+
+    A lead guide iff the site lists guide workers and its kind is in ``team.guides_at``;
+    a tutor iff it lists company tutors and its kind is in ``team.tutor_at``; the
+    desk operator of the person's area iff the round lists operators and the site's
+    kind is in ``team.operator_at``.
+    """
+    from matchwork.scoring.arrays import SITE_KINDS
+
+    a, team = scores.arrays, scores.policy.team
+    kind = a.sites.kind.astype(np.int64)
+    guides_at = np.array([k in team.guides_at for k in SITE_KINDS], dtype=bool)[kind]
+    tutor_at = np.array([k in team.tutor_at for k in SITE_KINDS], dtype=bool)[kind]
+    operator_at = np.array([k in team.operator_at for k in SITE_KINDS], dtype=bool)[kind]
+    lead = (np.bincount(a.guides.site, minlength=len(a.sites)) > 0) & guides_at
+    tutor = a.sites.tutors_listed & tutor_at
+    operator = operator_at & (len(a.operators) > 0)
+    return lead, tutor, operator
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,7 +117,14 @@ class Limits:
     """
 
     def __init__(
-        self, scores: Scores, position: np.ndarray, lead: np.ndarray, squad_members: np.ndarray, peer: np.ndarray
+        self,
+        scores: Scores,
+        position: np.ndarray,
+        lead: np.ndarray,
+        squad_members: np.ndarray,
+        peer: np.ndarray,
+        tutor: np.ndarray | None = None,
+        operator: np.ndarray | None = None,
     ):
         a, cap = scores.arrays, scores.capacities
         self.scores = scores
@@ -107,8 +138,15 @@ class Limits:
         # the legal limit counts the non-exempt trainees only, those present as those placed now
         self.legal_load = cap.site_counted + new_site - exempt_new
         # the tutors' load: what they carry (the listed tutors', or the trainees present) and the new trainees
-        self.tutor_load = (cap.site_tutor_limit - cap.site_tutor) + new_site
-        leads = np.bincount(lead[matched], minlength=n_g)
+        self.site_tutor_load = (cap.site_tutor_limit - cap.site_tutor) + new_site
+        leads = np.bincount(lead[lead >= 0], minlength=n_g)
+        tutor = np.full(len(position), -1) if tutor is None else tutor
+        operator = np.full(len(position), -1) if operator is None else operator
+        # a tutor's and an operator's load: what they carry and the people given them now
+        self.tutor_load = (cap.tutor_limit - cap.tutor_room) + np.bincount(tutor[tutor >= 0], minlength=len(a.tutors))
+        self.operator_load = (cap.operator_limit - cap.operator_room) + np.bincount(
+            operator[operator >= 0], minlength=len(a.operators)
+        )
         self.lead_load = leads
         self.guide_load = (cap.guide_limit - cap.guide_total) + leads + np.bincount(squad_members, minlength=n_g)
         given = peer >= 0
@@ -131,9 +169,11 @@ class Limits:
             (a.sites.ids, "site", self.site_load, self.site_capacity),
             (a.positions.ids, "position", self.position_load, cap.position_open),
             (a.sites.ids, "site_legal", self.legal_load, cap.site_legal_limit),
-            (a.sites.ids, "site_tutors", self.tutor_load, cap.site_tutor_limit),
+            (a.sites.ids, "site_tutors", self.site_tutor_load, cap.site_tutor_limit),
             (a.guides.ids, "lead_guide", self.lead_load, cap.guide_lead),
             (a.guides.ids, "guide", self.guide_load, cap.guide_limit),
+            (a.tutors.ids, "tutor", self.tutor_load, cap.tutor_limit),
+            (a.operators.ids, "operator", self.operator_load, cap.operator_limit),
             (a.peers.ids, "peer", self.peer_load, cap.peer_limit),
         ]
         out = pd.concat(
@@ -170,7 +210,7 @@ class Limits:
         site = a.positions.site[pos].astype(np.int64)
         position = self.position_load[pos] >= cap.position_open[pos]
         site_legal = (self.legal_load[site] >= cap.site_legal_limit[site]) & ~cap.exempt[cand]
-        site_tutors = self.tutor_load[site] >= cap.site_tutor_limit[site]
+        site_tutors = self.site_tutor_load[site] >= cap.site_tutor_limit[site]
         # the lead guides who may lead each option: allowed for the candidate, at the site, in the position's team
         rows = _rows_of(guide.rows, np.unique(cand))
         ok = rows[guide.feasible("lead_guide", rows) & a.guides.can_lead[guide.cols[rows]]]
@@ -182,8 +222,9 @@ class Limits:
         li, lead = li[fits], gg[ri][fits]
         room = self.lead_has_room()[lead]
         n = len(cand)
-        no_lead = np.bincount(li, minlength=n) == 0
-        leads_full = ~no_lead & (np.bincount(li, weights=room, minlength=n) == 0)
+        needs_lead = site_needs(self.scores)[0][site]
+        no_lead = (np.bincount(li, minlength=n) == 0) & needs_lead
+        leads_full = ~no_lead & needs_lead & (np.bincount(li, weights=room, minlength=n) == 0)
         full_leads = np.split(lead[~room], np.searchsorted(li[~room], np.arange(1, n)))
         no_squad, squad_full, full_members = self._squads(cand, site, li, lead, room)
         return Blocks(
@@ -238,7 +279,7 @@ class Limits:
                   cap.position_open[pos]),
             _rows(cand, among & blocks.site_legal, "site_legal", a.sites.ids[s], self.legal_load[s],
                   cap.site_legal_limit[s]),
-            _rows(cand, among & blocks.site_tutors, "site_tutors", a.sites.ids[s], self.tutor_load[s],
+            _rows(cand, among & blocks.site_tutors, "site_tutors", a.sites.ids[s], self.site_tutor_load[s],
                   cap.site_tutor_limit[s]),
         ]  # fmt: skip
         squad = np.flatnonzero(among & blocks.squad_full)
