@@ -307,7 +307,8 @@ def joint_problem(
             kept_operator.append(c * len(a.operators) + a.operators.index[p.partner_id])
 
     def kept(frame: pd.DataFrame, col: str, n: int, keys: list[int]) -> np.ndarray:
-        return np.isin(frame["cand"].to_numpy() * n + frame[col].to_numpy(), keys).astype(np.int64)
+        partner = frame[col].to_numpy()
+        return (np.isin(frame["cand"].to_numpy() * n + partner, keys) & (partner >= 0)).astype(np.int64)
 
     options["gain"] = np.round((options["s"].to_numpy() + options["g"].to_numpy()) * SCALE).astype(np.int64)
     options["gain"] += bonus * (
