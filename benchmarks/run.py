@@ -1,26 +1,31 @@
 """Benchmarks: matchwork at three scales, each stage timed, against peer solvers on the same graphs.
 
-``make bench`` runs ``python benchmarks/run.py``: each scale in its own process
-(so that its peak memory is its own), then writes ``benchmarks/results/latest.json``,
-``benchmarks/results/latest.md`` and the plot ``docs/img/performance.svg``, and
-rewrites the generated part of ``docs/performance.md``.
+``make bench`` runs ``python benchmarks/run.py``. Every probe runs in its own process,
+so that what one measures (its time, its memory) is its own:
 
-Scales (synthetic Mantova rounds, seed 0):
+* ``prepare`` — the synthetic round (Mantova, seed 0) written as a CSV folder;
+* ``pipeline`` — ``matchwork.batch.run`` on that folder, every stage timed, with the
+  peak resident memory of each stage (a thread samples ``/proc/self/statm`` every
+  5 ms; the process's ``ru_maxrss`` is kept too); nothing else runs in it before the
+  pipeline ends;
+* ``kernel`` — the dense site-stage scoring kernel (pair-features per second);
+* ``peers`` — flow backends on the round's network (saved by ``pipeline``): OR-Tools
+  ``SimpleMinCostFlow``, NetworkX network simplex (up to the region scale), HiGHS
+  through SciPy, and SciPy ``linear_sum_assignment`` on the site stage expanded into
+  one column per opening, where the dense matrix fits in memory;
+* ``workbook`` — the round read from a workbook by calamine and by openpyxl (same cells);
+* ``startup`` — ``import matchwork`` and ``matchwork run`` on a 500-candidate province
+  workbook, wall time of fresh processes (best of five and of three).
 
-* province — 300 candidates (150 guides, 60 sites, 25 peers);
-* region — 5 000 candidates;
-* national — 100 000 candidates, 50 000 guide workers, 20 000 sites, 8 000 peers.
+Each probe also times a fixed workload (NumPy sorts and a Python loop,
+:func:`_baseline`) before and after its work, in the same process: figures are
+given in seconds and as multiples of that baseline, which moves with the load of
+a shared machine as the figures do. The results go to
+``benchmarks/results/latest.json`` and ``latest.md``, the plot to
+``docs/img/performance.svg``, and the generated part of ``docs/performance.md``.
 
-Stages: ``load`` (read and validate the CSV folder), ``score`` (rules and
-features), ``site_and_lead`` (the joint solve of position, lead guide and squad),
-``squad`` (reading the squads off it), ``peer`` (solve), ``explain`` (every
-candidate, case team, no capacity prices), ``write`` (every output file).
-
-Peer solvers, on a flow network of the round (the peer stage's, or the round's
-placements without squads): OR-Tools ``SimpleMinCostFlow``, NetworkX network
-simplex (up to the region scale), HiGHS through SciPy; and SciPy
-``linear_sum_assignment`` on the site stage expanded into one column per opening,
-where the dense matrix fits in memory.
+Scales: province — 300 candidates (150 guides, 60 sites, 25 peers); region —
+5 000; national — 100 000 candidates, 50 000 guide workers, 20 000 sites, 8 000 peers.
 """
 
 from __future__ import annotations
@@ -34,7 +39,10 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -49,13 +57,17 @@ SCALES: dict[str, dict[str, int]] = {
 }
 TARGETS = {
     "national_end_to_end_s": 60.0,
-    "national_peak_gib": 6.0,
+    "national_peak_gib": 4.0,
     "province_end_to_end_s": 1.0,
+    "import_s": 0.5,
+    "province_cli_s": 1.5,
     "solve_vs_ortools": 1.5,
     "networkx_vs_solve": 50.0,
-    "pair_features_per_s": 50e6,
+    "pair_features_per_s": 250e6,
 }
 LSA_MAX_CELLS = 60_000_000  # a float64 dense matrix of this many cells is ~0.5 GB
+STAGES = ("load", "score", "site_and_lead", "squad", "peer", "explain", "write")
+STARTUP_CANDIDATES = 500
 
 
 def _peak_gib() -> float:
@@ -66,6 +78,66 @@ def _timed(fn: Any) -> tuple[float, Any]:
     start = time.perf_counter()
     value = fn()
     return time.perf_counter() - start, value
+
+
+def _baseline() -> float:
+    """Seconds for a fixed workload (NumPy sorts, a Python dict loop): the yardstick of this process's figures."""
+    rng = np.random.default_rng(0)
+    start = time.perf_counter()
+    for _ in range(3):
+        np.sort(rng.random(1_000_000))
+    counts: dict[int, int] = {}
+    for i in range(400_000):
+        counts[i % 1009] = counts.get(i % 1009, 0) + i
+    return time.perf_counter() - start
+
+
+@contextmanager
+def _yardstick(out: dict[str, Any]) -> Iterator[None]:
+    """Time :func:`_baseline` before and after the block; their mean goes to ``out["baseline_s"]``."""
+    before = _baseline()
+    yield
+    out["baseline_s"] = (before + _baseline()) / 2
+
+
+class _StagePeaks:
+    """Peak resident memory of each stage: a thread reads ``/proc/self/statm`` every few milliseconds."""
+
+    def __init__(self, every: float = 0.005):
+        self.page = os.sysconf("SC_PAGE_SIZE")
+        self.every = every
+        self.stage = "start"
+        self.peaks: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _rss(self) -> int:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * self.page
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            rss = self._rss()
+            if rss > self.peaks.get(self.stage, 0):
+                self.peaks[self.stage] = rss
+            time.sleep(self.every)
+
+    def progress(self, stage: str, finished: bool) -> None:
+        rss = self._rss()
+        self.peaks[self.stage] = max(self.peaks.get(self.stage, 0), rss)
+        self.stage = "between" if finished else stage
+        self.peaks[self.stage] = max(self.peaks.get(self.stage, 0), rss)
+
+    def __enter__(self) -> _StagePeaks:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def gib(self) -> dict[str, float]:
+        return {k: v / 2**30 for k, v in self.peaks.items() if k in STAGES}
 
 
 def _kernel_rate(rnd: Any) -> dict[str, float]:
@@ -112,52 +184,21 @@ def _placement_network(done: Any) -> Any:
     return b.build(source=source, sink=sink)
 
 
-def _peers(done: Any, scale: str) -> dict[str, Any]:
-    """Flow backends on a network of the round, and LSA on the expanded site stage.
-
-    The peer stage's network when it is a flow (every candidate needs the same
-    hours); otherwise the round's placements as a flow (:func:`_placement_network`).
-    """
-    from matchwork.solve import available_backends, min_cost_flow, solve
-
-    stages = done.result.stages
-    stage = "peer" if stages["peer"].network is not None else "placements"
-    net = stages["peer"].network if stage == "peer" else _placement_network(done)
-    out: dict[str, Any] = {"stage": stage, "arcs": int(net.n_arcs), "nodes": int(net.n_nodes)}
-    backends = ["auto", "highs"] + [b for b in ("ortools", "networkx") if b in available_backends()]
-    if scale == "national":
-        backends.remove("networkx")  # hours, by the region's figures
-    costs = {}
-    for backend in backends:
-        seconds, flow = _timed(lambda backend=backend: solve(net, backend=backend))
-        out[f"{backend}_s"] = seconds
-        costs[backend] = (flow.amount, flow.cost)
-    # OR-Tools alone: its min-cost flow for the amount matchwork's max-flow step found
-    amount = costs["auto"][0]
-    if "ortools" in available_backends():
-        out["ortools_alone_s"], _ = _timed(lambda: min_cost_flow(net, amount, backend="ortools"))
-    out["same_optimum"] = len(set(costs.values())) == 1
-    out.update(_lsa(done))
-    return out
-
-
-def _lsa(done: Any) -> dict[str, Any]:
+def _lsa(z: dict[str, np.ndarray]) -> dict[str, Any]:
     """The site stage alone as an assignment on expanded slots: SciPy LSA against matchwork.assign."""
     from scipy.optimize import linear_sum_assignment
 
     import matchwork as mw
 
-    table = done.result.scores.site
-    cap = done.result.scores.capacities.position_open
-    ok = table.feasible("site")
-    n_c, n_p = len(table.candidate_ids), len(table.partner_ids)
+    n_c, n_p = (int(x) for x in z["lsa_shape"])
+    cap = z["lsa_cap"]
     slots = np.repeat(np.arange(n_p), cap)
     if n_c * len(slots) > LSA_MAX_CELLS:
         return {"lsa_s": None, "lsa_note": f"{n_c} x {len(slots)} slots does not fit in memory"}
     scores = np.zeros((n_c, n_p))
-    scores[table.rows[ok], table.cols[ok]] = table.total[ok]
+    scores[z["lsa_rows"], z["lsa_cols"]] = z["lsa_total"]
     feasible = np.zeros((n_c, n_p), dtype=bool)
-    feasible[table.rows[ok], table.cols[ok]] = True
+    feasible[z["lsa_rows"], z["lsa_cols"]] = True
     big = 1e6  # placing comes first: every feasible slot is worth more than any score difference
 
     def lsa() -> float:
@@ -171,37 +212,215 @@ def _lsa(done: Any) -> dict[str, Any]:
     return {"lsa_s": t_lsa, "assign_s": t_mw, "lsa_same_total": bool(abs(v_lsa - scores[r, c].sum()) < 1e-6)}
 
 
-def one_scale(scale: str) -> dict[str, Any]:
-    """Run one scale in this process and return its figures."""
+def _save_network(net: Any, path: Path, **extra: np.ndarray) -> None:
+    arrays: dict[str, Any] = {k: getattr(net, k) for k in ("tail", "head", "capacity", "cost", "lower")}
+    arrays |= {"n_nodes": net.n_nodes, "source": net.source, "sink": net.sink, **extra}
+    if net.side is not None:
+        matrix, rhs = net.side
+        arrays |= {"side_data": matrix.data, "side_indices": matrix.indices, "side_indptr": matrix.indptr}
+        arrays |= {"side_shape": np.array(matrix.shape), "side_rhs": rhs}
+    np.savez(path, **arrays)
+
+
+def _load_network(path: Path) -> tuple[Any, dict[str, np.ndarray]]:
+    import scipy.sparse as sp
+
+    from matchwork.solve.network import Network
+
+    z = dict(np.load(path))
+    side = None
+    if "side_data" in z:
+        matrix = sp.csr_array((z["side_data"], z["side_indices"], z["side_indptr"]), shape=tuple(z["side_shape"]))
+        side = (matrix, z["side_rhs"])
+    net = Network(
+        n_nodes=int(z["n_nodes"]),
+        tail=z["tail"],
+        head=z["head"],
+        capacity=z["capacity"],
+        cost=z["cost"],
+        lower=z["lower"],
+        source=int(z["source"]),
+        sink=int(z["sink"]),
+        side=side,
+    )
+    return net, z
+
+
+def probe_prepare(scale: str, work: Path) -> dict[str, Any]:
+    """The scale's synthetic round, written as a CSV folder for the pipeline to read."""
     import matchwork as mw
-    from matchwork.batch import run
 
     size = SCALES[scale]
     t_synth, rnd = _timed(
         lambda: mw.synth.round(size["n"], seed=0, n_guides=size["guides"], n_sites=size["sites"], n_peers=size["peers"])
     )
-    kernel = _kernel_rate(rnd)
+    rnd.to_csv_dir(work / "round")
+    return {"synth_s": t_synth, "size": size}
+
+
+def probe_pipeline(scale: str, work: Path) -> dict[str, Any]:
+    """``matchwork run`` on the CSV folder: seconds and peak memory of every stage; then the solver inputs saved."""
+    from matchwork.batch import run
+
+    out: dict[str, Any] = {}
+    with _yardstick(out):
+        with _StagePeaks() as peaks:
+            total, done = _timed(lambda: run(work / "round", work / "out", progress=peaks.progress))
+        out |= {
+            "stages_s": dict(done.timings),
+            "end_to_end_s": total,
+            "stage_peak_gib": peaks.gib(),
+            "peak_gib": _peak_gib(),  # the process's own: nothing else ran in it
+            # the largest worker process of the run (components solved in a process pool), shared pages included
+            "worker_peak_gib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20,
+            "matched": done.result.objective["matched"],
+        }
+    stages = done.result.stages
+    stage = "peer" if stages["peer"].network is not None else "placements"
+    net = stages["peer"].network if stage == "peer" else _placement_network(done)
+    table = done.result.scores.site
+    ok = table.feasible("site")
+    _save_network(
+        net,
+        work / "network.npz",
+        stage=np.array(stage),
+        lsa_rows=table.rows[ok],
+        lsa_cols=table.cols[ok],
+        lsa_total=table.total[ok],
+        lsa_shape=np.array([len(table.candidate_ids), len(table.partner_ids)]),
+        lsa_cap=done.result.scores.capacities.position_open,
+    )
+    return out
+
+
+def probe_kernel(scale: str, work: Path) -> dict[str, Any]:
+    """The dense scoring kernel on the scale's round, read from the CSV folder."""
+    from matchwork.model.round import Round
+
+    rnd = Round.read(work / "round")
+    out: dict[str, Any] = {}
+    with _yardstick(out):
+        out |= _kernel_rate(rnd)
+    return out
+
+
+def probe_peers(scale: str, work: Path) -> dict[str, Any]:
+    """Flow backends on the network the pipeline saved, and LSA on the expanded site stage."""
+    from matchwork.solve import available_backends, min_cost_flow, solve
+
+    net, z = _load_network(work / "network.npz")
+    out: dict[str, Any] = {"stage": str(z["stage"]), "arcs": int(net.n_arcs), "nodes": int(net.n_nodes)}
+    backends = ["auto", "highs"] + [b for b in ("ortools", "networkx") if b in available_backends()]
+    if scale == "national" and "networkx" in backends:
+        backends.remove("networkx")  # hours, by the region's figures
+    costs = {}
+    with _yardstick(out):
+        for backend in backends:
+            seconds, flow = _timed(lambda backend=backend: solve(net, backend=backend))
+            out[f"{backend}_s"] = seconds
+            costs[backend] = (flow.amount, flow.cost)
+        amount = costs["auto"][0]  # OR-Tools alone: its min-cost flow for the amount matchwork's max-flow found
+        if "ortools" in available_backends():
+            out["ortools_alone_s"], _ = _timed(lambda: min_cost_flow(net, amount, backend="ortools"))
+        out["same_optimum"] = len(set(costs.values())) == 1
+        out |= _lsa(z)
+    return out
+
+
+def probe_startup(scale: str, work: Path) -> dict[str, Any]:
+    """``import matchwork`` and ``matchwork run`` on a province workbook, in fresh processes (wall time)."""
+    import matchwork as mw
+
+    book = mw.synth.round(STARTUP_CANDIDATES, seed=0).to_excel(work / "province.xlsx")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+
+    def timed(args: list[str]) -> tuple[float, float]:
+        """Wall and CPU seconds (user + system) of a fresh process: on a shared machine the two part ways."""
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run(args, check=True, env=env, capture_output=True)
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+    def best(args: list[str], times: int) -> tuple[float, float]:
+        runs = [timed(args) for _ in range(times)]
+        return min(w for w, _ in runs), min(c for _, c in runs)
+
+    out: dict[str, Any] = {"candidates": STARTUP_CANDIDATES}
+    with _yardstick(out):
+        out["python_s"], out["python_cpu_s"] = best([sys.executable, "-c", "pass"], 5)
+        out["import_s"], out["import_cpu_s"] = best([sys.executable, "-c", "import matchwork"], 5)
+        cli = [sys.executable, "-c", "from matchwork.cli import main; main()", "run", str(book), "-q", "--force"]
+        out["cli_run_s"], out["cli_run_cpu_s"] = best([*cli, "--out", str(work / "out")], 3)
+    return out
+
+
+def probe_workbook(scale: str, work: Path) -> dict[str, Any]:
+    """Reading the round as a workbook: calamine (what ``Round.read`` uses) against openpyxl, the same cells."""
+    from matchwork.io import tables as tb
+    from matchwork.model.round import Round
+
+    book = Round.read(work / "round").to_excel(work / "round.xlsx")
+    out: dict[str, Any] = {"megabytes": book.stat().st_size / 2**20}
+    with _yardstick(out):
+        out["check_s"], alike = _timed(lambda: tb._calamine_reads_alike(book))
+        out["calamine_s"], (fast, _) = _timed(lambda: tb._read_excel_calamine(book))
+        out["openpyxl_s"], (slow, _) = _timed(lambda: tb._read_excel_openpyxl(book))
+        out["read_round_s"], _ = _timed(lambda: Round.read(book))
+    out["calamine_used"] = bool(alike)
+    out["same_cells"] = all(
+        fast[t].map(tb._text_of).equals(slow[t].map(tb._text_of)) and list(fast[t].index) == list(slow[t].index)
+        for t in slow
+    )
+    return out
+
+
+PROBES: dict[str, Callable[[str, Path], dict[str, Any]]] = {
+    "workbook": probe_workbook,
+    "prepare": probe_prepare,
+    "pipeline": probe_pipeline,
+    "kernel": probe_kernel,
+    "peers": probe_peers,
+    "startup": probe_startup,
+}
+
+
+def _probe(name: str, scale: str, work: Path) -> dict[str, Any]:
+    """Run one probe in a fresh process and return its figures."""
+    args = [sys.executable, __file__, "--probe", name, scale, str(work)]
+    proc = subprocess.run(args, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"probe {name} at {scale} failed:\n{proc.stderr}")
+    figures: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def one_scale(scale: str) -> dict[str, Any]:
+    """Every probe of one scale, each in its own process."""
     with tempfile.TemporaryDirectory() as tmp:
-        source = rnd.to_csv_dir(Path(tmp) / "round")
-        del rnd
-        total, done = _timed(lambda: run(source, Path(tmp) / "out"))
-        peak_run = _peak_gib()  # before the peer solvers add their own
-        timings = dict(done.timings)
-        peers = _peers(done, scale)
-        objective = done.result.objective
-    solve = timings["site_and_lead"] + timings["squad"] + timings["peer"]
+        work = Path(tmp)
+        prepared = _probe("prepare", scale, work)
+        pipeline = _probe("pipeline", scale, work)
+        kernel = _probe("kernel", scale, work)
+        peers = _probe("peers", scale, work)
+        workbook = _probe("workbook", scale, work)
+    stages = pipeline["stages_s"]
     return {
         "scale": scale,
-        "size": size,
-        "synth_s": t_synth,
-        "stages_s": timings,
-        "solve_s": solve,
-        "end_to_end_s": total,
-        "peak_gib": peak_run,
-        "peak_with_peers_gib": _peak_gib(),
+        "size": prepared["size"],
+        "synth_s": prepared["synth_s"],
+        "stages_s": stages,
+        "stage_peak_gib": pipeline["stage_peak_gib"],
+        "solve_s": stages["site_and_lead"] + stages["squad"] + stages["peer"],
+        "end_to_end_s": pipeline["end_to_end_s"],
+        "peak_gib": pipeline["peak_gib"],
+        "worker_peak_gib": pipeline.get("worker_peak_gib"),
+        "baseline_s": pipeline["baseline_s"],
         "kernel": kernel,
         "peers": peers,
-        "matched": objective["matched"],
+        "workbook": workbook,
+        "matched": pipeline["matched"],
     }
 
 
@@ -231,16 +450,59 @@ def _ratio(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None or b == 0 else a / b
 
 
-def _table(results: list[dict[str, Any]]) -> str:
-    stages = ["load", "score", "site_and_lead", "squad", "peer", "explain", "write"]
-    head = "| scale | candidates | " + " | ".join(stages) + " | end to end | peak memory |"
-    lines = [head, "|" + "---|" * (len(stages) + 4)]
+def _table(results: list[dict[str, Any]], startup: dict[str, Any] | None = None) -> str:
+    stages = list(STAGES)
+    head = "| scale | candidates | " + " | ".join(stages) + " | end to end | baseline |"
+    lines = ["Seconds:", "", head, "|" + "---|" * (len(stages) + 4)]
     for r in results:
         cells = [f"{r['stages_s'].get(s, float('nan')):.2f} s" for s in stages]
         lines.append(
             f"| {r['scale']} | {r['size']['n']:,} | " + " | ".join(cells) + f" | {r['end_to_end_s']:.1f} s | "
-            f"{r['peak_gib']:.2f} GiB |"
+            f"{r['baseline_s']:.3f} s |"
         )
+    lines += ["", "The same in multiples of the baseline run in the same process:", "", head]
+    lines.append("|" + "---|" * (len(stages) + 4))
+    for r in results:
+        base = r["baseline_s"]
+        cells = [f"{r['stages_s'].get(s, float('nan')) / base:,.1f}" for s in stages]
+        lines.append(
+            f"| {r['scale']} | {r['size']['n']:,} | " + " | ".join(cells) + f" | {r['end_to_end_s'] / base:,.0f} | 1 |"
+        )
+    lines += ["", "Peak resident memory of each stage (GiB), of the pipeline's process, and of its largest worker:", ""]
+    lines.append("| scale | " + " | ".join(stages) + " | process | largest worker |")
+    lines.append("|" + "---|" * (len(stages) + 3))
+    for r in results:
+        peaks = r.get("stage_peak_gib", {})
+        cells = [f"{peaks[s]:.2f}" if s in peaks else "—" for s in stages]
+        worker = r.get("worker_peak_gib")
+        lines.append(
+            f"| {r['scale']} | "
+            + " | ".join(cells)
+            + f" | {r['peak_gib']:.2f} | "
+            + ("—" if not worker else f"{worker:.2f}")
+            + " |"
+        )
+    lines += ["", "Reading the round as a workbook (`.xlsx`, same process, same cells):", ""]
+    lines += ["| scale | size | calamine (with its check) | openpyxl | openpyxl / calamine | same cells |"]
+    lines += ["|---|---|---|---|---|---|"]
+    for r in results:
+        w = r.get("workbook")
+        if w:
+            fast = w["calamine_s"] + w["check_s"]
+            lines.append(
+                f"| {r['scale']} | {w['megabytes']:.1f} MB | {fast:.2f} s | {w['openpyxl_s']:.2f} s | "
+                f"{w['openpyxl_s'] / fast:.1f}× | {'yes' if w['same_cells'] else '**no**'} |"
+            )
+    if startup is not None:
+        base = startup["baseline_s"]
+        lines += [
+            "",
+            "Start-up (fresh processes, best wall time, and CPU time): "
+            f"`import matchwork` {startup['import_s']:.2f} s, CPU {startup['import_cpu_s']:.2f} s (Python alone "
+            f"{startup['python_s']:.2f} s); `matchwork run` on a {startup['candidates']}-candidate province workbook "
+            f"{startup['cli_run_s']:.2f} s, CPU {startup['cli_run_cpu_s']:.2f} s "
+            f"({startup['cli_run_s'] / base:.1f}× the baseline of {base:.3f} s).",
+        ]
     lines += [
         "",
         "| scale | network | matchwork solve | HiGHS | OR-Tools (max-flow + min-cost) | OR-Tools min-cost alone "
@@ -264,9 +526,9 @@ def _table(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def _verdicts(results: list[dict[str, Any]]) -> list[str]:
+def _verdicts(results: list[dict[str, Any]], startup: dict[str, Any] | None = None) -> list[str]:
     by = {r["scale"]: r for r in results}
-    out = []
+    out: list[str] = []
 
     def verdict(name: str, value: float | None, target: float, *, most: bool = True, unit: str = "") -> None:
         if value is None:
@@ -288,8 +550,12 @@ def _verdicts(results: list[dict[str, Any]]) -> list[str]:
     if "region" in by:
         p = by["region"]["peers"]
         verdict("region NetworkX / matchwork solve", _ratio(p.get("networkx_s"), p.get("auto_s")), 50, most=False)
-    best = max(r["kernel"]["pair_features_per_s"] for r in results)
-    verdict("scoring kernel, pair-features per second", best, TARGETS["pair_features_per_s"], most=False)
+    if startup is not None:
+        verdict("`import matchwork`", startup["import_s"], TARGETS["import_s"], unit=" s")
+        verdict("`matchwork run`, province workbook", startup["cli_run_s"], TARGETS["province_cli_s"], unit=" s")
+    if results:
+        best = max(r["kernel"]["pair_features_per_s"] for r in results)
+        verdict("scoring kernel, pair-features per second", best, TARGETS["pair_features_per_s"], most=False)
     return out
 
 
@@ -327,33 +593,34 @@ def _slopes(results: list[dict[str, Any]]) -> list[str]:
 
 def write_docs(report: dict[str, Any]) -> None:
     results = report["results"]
-    table = _table(results)
+    startup = report.get("startup")
+    table = _table(results, startup)
     (RESULTS / "latest.md").write_text(table + "\n", encoding="utf-8")
     _plot(results, ROOT / "docs" / "img" / "performance.svg")
     m = report["machine"]
     generated = "\n".join(
         [
             "<!-- generated by benchmarks/run.py: do not edit below -->",
-            f"Measured on {m['date']}: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, "
-            f"Python {m['python']}, matchwork {m['matchwork']}.",
+            f"Measured on {', '.join(sorted({r.get('date', m['date']) for r in results}))}: {m['cpu']}, "
+            f"{m['cores']} cores, {m['memory_gib']} GiB, Python {m['python']}, matchwork {m['matchwork']}"
+            f" (scales: {', '.join(r['scale'] + ' ' + r.get('date', m['date']) for r in results)}).",
             "",
             table,
             "",
-            "Solver ratios are against matchwork's solve of the same network in the same process",
-            '(`backend="auto"`: SciPy\'s Dinic max-flow for the most placed, then OR-Tools for the',
-            "least cost). Peak memory is the run's own, before the peer solvers; with them: "
-            + ", ".join(f"{r['scale']} {r.get('peak_with_peers_gib', float('nan')):.2f} GiB" for r in results)
-            + ".",
+            "Every probe ran in its own process (`benchmarks/run.py`): the pipeline's peak memory is",
+            "its own, with no kernel probe or peer solver before it. Solver ratios are against",
+            "matchwork's solve of the same network in the same process (`backend=\"auto\"`: SciPy's",
+            "Dinic max-flow for the most placed, then OR-Tools for the least cost).",
             "",
             "### Targets",
             "",
-            *_verdicts(results),
+            *_verdicts(results, startup),
             "",
             "### How cost grows with size",
             "",
             "![time against round size, log-log](img/performance.svg)",
             "",
-            "Fitted on the three scales (log time against log candidates):",
+            f"Fitted on the {len(results)} scales measured (log time against log candidates):",
             "",
             *_slopes(results),
             "",
@@ -368,27 +635,43 @@ def write_docs(report: dict[str, Any]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scales", nargs="+", default=list(SCALES), choices=list(SCALES))
-    parser.add_argument("--one", choices=list(SCALES), help=argparse.SUPPRESS)
+    parser.add_argument("--scales", nargs="*", default=list(SCALES), choices=list(SCALES))
+    parser.add_argument("--no-startup", action="store_true", help="skip the start-up probe")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the figures of latest.json for the scales (and start-up) not measured now; each keeps its date",
+    )
+    parser.add_argument("--probe", nargs=3, metavar=("PROBE", "SCALE", "WORK"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.one:
-        print(json.dumps(one_scale(args.one)))
+    if args.probe:
+        name, scale, work = args.probe
+        print(json.dumps(PROBES[name](scale, Path(work))))
         return 0
     results = []
     for scale in args.scales:
         print(f"benchmark: {scale} …", file=sys.stderr, flush=True)
-        proc = subprocess.run([sys.executable, __file__, "--one", scale], capture_output=True, text=True, check=False)
-        if proc.returncode != 0:
-            print(proc.stderr, file=sys.stderr)
-            return proc.returncode
-        results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        results.append(one_scale(scale))
         print(f"  end to end {results[-1]['end_to_end_s']:.1f} s", file=sys.stderr, flush=True)
+    today = dt.date.today().isoformat()
+    for r in results:
+        r["date"] = today
+    startup = None
+    if not args.no_startup:
+        with tempfile.TemporaryDirectory() as tmp:
+            startup = _probe("startup", "province", Path(tmp)) | {"date": today}
+    if args.keep and (RESULTS / "latest.json").exists():
+        before = json.loads((RESULTS / "latest.json").read_text(encoding="utf-8"))
+        measured = {r["scale"] for r in results}
+        kept = [r for r in before.get("results", []) if r["scale"] not in measured and "baseline_s" in r]
+        results = sorted([*results, *kept], key=lambda r: list(SCALES).index(r["scale"]))
+        startup = startup or before.get("startup")
     RESULTS.mkdir(parents=True, exist_ok=True)
-    report = {"machine": _machine(), "targets": TARGETS, "results": results}
+    report = {"machine": _machine(), "targets": TARGETS, "results": results, "startup": startup}
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
     write_docs(report)
-    print(_table(results))
-    print("\n".join(_verdicts(results)))
+    print(_table(results, startup))
+    print("\n".join(_verdicts(results, startup)))
     return 0
 
 

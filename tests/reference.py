@@ -322,7 +322,7 @@ def peer_reasons(rnd: mw.Round, policy: mw.Policy, c: mw.Candidate, p: mw.PeerSu
         _tied(rnd, p.id, member, {RelationshipKind.THERAPEUTIC}) for member in c.care_team
     ):
         out.add("care_team_therapeutic")
-    new = p.started_on is not None and 0 <= (rnd.date - p.started_on).days < caps.peer_new_months * 30.44
+    new = p.started_on is None or (rnd.date - p.started_on).days < caps.peer_new_months * 30.44
     cap = min(p.hours_per_week if p.hours_per_week is not None else math.inf, caps.peer_hours_per_week)
     cap *= caps.peer_new_fraction if new else 1.0
     need = {c2.id: caps.hours_by_intensity[c2.support_intensity] for c2 in rnd.candidates}

@@ -233,7 +233,7 @@ def joint_problem(
     bonus = round((policy.solver.continuity_bonus if continuity_bonus is None else continuity_bonus) * SCALE)
     site_t, guide_t = scores.site, scores.guide
     pos_site = np.asarray(a.positions.site, dtype=np.int64)
-    g_site, g_pos = np.asarray(a.guides.site, dtype=np.int64), np.asarray(a.guides.position, dtype=np.int64)
+    g_site = np.asarray(a.guides.site, dtype=np.int64)
 
     ok = site_t.feasible("site")
     sites = pd.DataFrame(

@@ -62,6 +62,7 @@ PIPELINE: tuple[str, ...] = (
     "matchwork.solve.flow",
     "matchwork.solve.fairness",
     "matchwork.solve.assign",
+    "matchwork.solve.peer",
     "matchwork.solve",
     # the result: data, with a re-solve and an explainer handed in
     "matchwork.limits",
@@ -72,10 +73,12 @@ PIPELINE: tuple[str, ...] = (
     "matchwork.explain.audience",
     "matchwork.explain.lookup",
     "matchwork.explain.whatif",
+    "matchwork.explain.kept",
     "matchwork.explain.explain",
     "matchwork.explain",
     # engine: stage formulations, and match() that builds the result
     "matchwork.engine.context",
+    "matchwork.engine.continuity",
     "matchwork.engine.squad",
     "matchwork.engine.joint",
     "matchwork.engine.peer",

@@ -242,7 +242,7 @@ def test_a_write_that_fails_midway_leaves_the_previous_run(
     def disk_full(*args: object, **kwargs: object) -> str:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(mw.batch, "to_json", disk_full)  # fails after the tables are written
+    monkeypatch.setattr(mw.batch, "_explanations_json", disk_full)  # fails after the tables are written
     result = runner.invoke(app, ["run", str(demo_dir / "round.xlsx"), "--out", str(out), "--lang", "en", "-q"])
     assert result.exit_code == EXIT_FAILURE and "No space left" in result.output
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

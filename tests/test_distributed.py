@@ -44,3 +44,22 @@ def test_a_dask_local_cluster_gives_the_serial_result(rnd: mw.Round) -> None:
         result = mw.match(rnd, executor=executor)
     _same_tables(scores, Scorer(rnd).scores(dense=False))
     pd.testing.assert_frame_equal(result.assignments, mw.match(rnd).assignments)
+
+
+@pytest.mark.parametrize("pool", ["thread", "process"])
+def test_dense_blocks_in_an_executor_give_the_serial_table(
+    rnd: mw.Round, monkeypatch: pytest.MonkeyPatch, pool: str
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr(mw.scoring.scorer, "_DENSE_BLOCK_PAIRS", 2_000)  # many blocks, the last one short
+    scorer = Scorer(rnd)
+    serial = scorer.dense("site")
+    assert len(serial) // 2_000 > 10
+    make = ThreadPoolExecutor if pool == "thread" else ProcessPoolExecutor
+    with make(max_workers=2) as executor:
+        parallel = scorer.dense("site", executor=executor)
+    for name in ("rows", "cols", "reasons", "flags", "total"):
+        np.testing.assert_array_equal(getattr(parallel, name), getattr(serial, name))
+    for f in serial.feature_names:
+        np.testing.assert_array_equal(parallel.values[f], serial.values[f])

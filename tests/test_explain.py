@@ -28,7 +28,7 @@ def demo() -> mw.MatchResult:
 
 
 def _matched(result: mw.MatchResult) -> list[str]:
-    return result.assignments.query("status == 'matched'").candidate_id.tolist()
+    return result.solved_assignments.query("status == 'matched'").candidate_id.tolist()  # kept ones: test_continuity
 
 
 def _unmatched(result: mw.MatchResult) -> list[str]:
@@ -304,14 +304,18 @@ def test_the_persons_priority_is_shown_with_its_points_and_the_best_option_for_i
     result = mw.match(mw.synth.round(300, seed=0))
     site = result.scores.site
     checked = asked = 0
-    for person in result.round.candidates:
+    shown: list[str] = []
+    for person in result.solved_round.candidates:
         row = result.assignments.set_index("candidate_id").loc[person.id]
         if row.status != "matched":
             continue
         e = result.explain(person.id, lang="en", prices=False)
         for s in e.stages:
             contributions = {c.feature: c for c in s.contributions}
-            asked += sum(c.asked and c.points == 0 for c in s.contributions)
+            zero = sum(c.asked and c.points == 0 for c in s.contributions)
+            asked += zero
+            if zero:
+                shown.append(e.text)
             if person.most_important in contributions:
                 assert s.priority is not None and s.priority.feature == person.most_important
                 assert s.priority.points == pytest.approx(contributions[person.most_important].points)
@@ -324,5 +328,57 @@ def test_the_persons_priority_is_shown_with_its_points_and_the_best_option_for_i
                     assert s.priority.best_points == pytest.approx(best, abs=1e-6)
                 checked += 1
     assert checked >= 10
-    text = "\n".join(result.explain(c.id, lang="en", prices=False).text for c in result.round.candidates[:80])
-    assert asked == 0 or ": 0.0 points" in text  # a wish at 0 points is shown, not dropped
+    assert all(": 0.0 points" in text for text in shown)  # a wish at 0 points is shown, not dropped
+
+
+@pytest.mark.parametrize("order", ["in order", "shuffled"])
+def test_full_rows_scored_in_blocks_give_the_explanations_one_at_a_time(
+    order: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every audience's explanations, full rows scored in blocks of candidates or one candidate at a time,
+    and the limits of the options not taken found for every candidate at once or option by option."""
+    from matchwork.explain.explain import Rows, SiteBlocks
+    from matchwork.scoring.scorer import Scorer
+
+    policy = mw.Policy.default()
+    policy = policy.model_copy(update={"scoring": policy.scoring.model_copy(update={"dense_max_pairs": 2_000})})
+    result = mw.match(mw.synth.round(120, seed=4), policy)
+    assert not result.scores.site.dense and not result.scores.guide.dense  # full rows are scored, not read off
+    ids = list(result.assignments.candidate_id)
+    if order == "shuffled":
+        ids = [ids[i] for i in np.random.default_rng(0).permutation(len(ids))]
+    scored: list[int] = []
+    dense = Scorer.dense
+
+    def counting(self: Scorer, stage: str, candidates: np.ndarray | None = None, **kw: object) -> mw.ScoreTable:
+        scored.append(len(candidates) if candidates is not None else -1)
+        return dense(self, stage, candidates, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Scorer, "dense", counting)
+
+    def explain_all(max_block: int) -> str:
+        for key in ("_explain_contexts", "_explain_rows"):
+            result.__dict__.pop(key, None)
+        monkeypatch.setattr(Rows, "MAX_BLOCK", max_block)
+        monkeypatch.setattr(Rows, "BLOCK_PAIRS", 5_000)  # several block sizes, capped by the partners' count
+        out = [mw.explain.explain(result, c, audience, "en", prices=False) for audience in AUDIENCES for c in ids]
+        return to_json(out)
+
+    alone: list[int] = []
+    of = SiteBlocks.of
+
+    def option_by_option(self: SiteBlocks, c: int, pos: int):  # type: ignore[no-untyped-def]
+        alone.append(c)
+        return self.limits.blocks(np.array([c]), np.array([pos]))
+
+    with monkeypatch.context() as m:
+        m.setattr(SiteBlocks, "of", option_by_option)
+        one = explain_all(1)
+    assert set(scored) == {1} and len(alone) > 20
+    scored.clear()
+    monkeypatch.setattr(SiteBlocks, "of", lambda self, c, pos: (alone.append(-1), of(self, c, pos))[1])
+    blocks = explain_all(256)
+    assert alone.count(-1) > 20
+    if order == "in order":  # blocks of many candidates, far fewer calls than candidates × stages
+        assert max(scored) > 8 and len(scored) < len(ids), (max(scored), len(scored))
+    assert blocks == one

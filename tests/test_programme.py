@@ -104,7 +104,9 @@ def matched(result: mw.MatchResult) -> list[dict[str, Any]]:
 
 
 def decided(row: dict[str, Any]) -> set[tuple[str, str]]:
-    out = {("site", row["position_id"]), ("lead_guide", row["lead_guide_id"])}
+    out = {("site", row["position_id"])}
+    if isinstance(row["lead_guide_id"], str):  # none once the lead's two weeks are over: the lead is in the squad
+        out.add(("lead_guide", row["lead_guide_id"]))
     out |= {("guide", g) for g in row["squad_ids"]}
     if isinstance(row["peer_id"], str):
         out.add(("peer", row["peer_id"]))
@@ -169,6 +171,7 @@ def test_record_stores_the_round_the_results_and_the_decided_pairings(programme:
     # the synthetic round brings pairings in place: the ones the result did not keep ended as "changed"
     assert done.imported == len(rnd.pairings) > 0
     changed = set(result.assignments.query("continuity == 'changed'").candidate_id)
+    changed |= set(result.changes.query("change == 'joined_squad'").candidate_id)  # the lead's two weeks are over
     assert set(programme.changes(1).candidate_id) == changed
     ended = programme.pairings().dropna(subset=["end_on"])
     assert set(ended.end_reason) <= {"changed"} and set(ended.candidate_id) == changed
@@ -192,8 +195,13 @@ def test_a_kept_pairing_stays_open_and_a_changed_one_ends_with_a_change_event(pr
 
     after = programme.pairings(on=DAY2)
     kept_rows = before[before.candidate_id == keep]
-    assert set(kept_rows.pairing_id) <= set(after.pairing_id)  # same pairings, not new ones
-    assert (after[after.candidate_id == keep].start_on == DAY1).all()
+    # same pairings, not new ones; four weeks on, the lead's two weeks are over: the lead now follows in the squad
+    lead_row = kept_rows[kept_rows.role == "lead_guide"]
+    assert set(kept_rows[kept_rows.role != "lead_guide"].pairing_id) <= set(after.pairing_id)
+    assert not set(lead_row.pairing_id) & set(after.pairing_id)
+    mine = after[after.candidate_id == keep]
+    assert set(lead_row.partner_id) <= set(mine[mine.role == "guide"].partner_id)
+    assert (mine[mine.role != "guide"].start_on == DAY1).all()
     assert not after.duplicated(subset=["candidate_id", "role", "partner_id"]).any()
     changes = programme.changes(done.round_id)
     row = changes[(changes.candidate_id == move) & (changes.role == "lead_guide")]

@@ -418,3 +418,66 @@ def test_sparse_path_gives_the_dense_top_pairs(seed: int) -> None:
 def test_every_rule_has_both_languages() -> None:
     for rule in RULE_BY_CODE.values():
         assert rule.text["it"] and rule.text["en"] and rule.text["it"] != rule.text["en"]
+
+
+# ------------------------------------------------------------ the kernel's shortcuts against the plain tests
+
+
+def _with_rules(**update: frozenset[str]) -> mw.Policy:
+    policy = mw.Policy.default()
+    return policy.model_copy(update={"rules": policy.rules.model_copy(update=update)})
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        mw.Policy.default(),
+        _with_rules(flagged=frozenset({"no_shared_language_tutor"})),
+        _with_rules(disabled=frozenset({"tutor_full", "forbidden_tutor"})),
+    ],
+    ids=["default", "language flagged", "room and forbids off"],
+)
+def test_no_tutor_available_by_site_equals_tutor_by_tutor(policy: mw.Policy) -> None:
+    """Per-site language unions for most candidates, tutor by tutor for those a tutor pair set names."""
+    from matchwork.scoring.rules import _no_tutor_available, _no_tutor_pairwise
+    from matchwork.scoring.scorer import Scorer
+
+    seen = {"special": 0, "forbidden": 0, "allowed": 0}
+    for seed in range(30):
+        scorer = Scorer(seeds_round(seed), policy)
+        a, ctx = scorer.arrays, scorer.context
+        rows, cols = np.arange(len(a.candidates))[:, None], np.arange(len(a.positions))[None, :]
+        c, p = a.candidates.gather(rows), a.positions.gather(cols)
+        applies = ctx.tutor_at[a.sites.kind[p.site]] & a.sites.tutors_listed[p.site]
+        every = np.broadcast_to(applies, (len(a.candidates), len(a.positions)))
+        fast = np.broadcast_to(_no_tutor_available(c, p, ctx), every.shape)
+        np.testing.assert_array_equal(fast, _no_tutor_pairwise(c.index, p.site, every, ctx))
+        seen["special"] += int((ctx.tutor_sites.special[:, None] & every).sum())
+        seen["forbidden"] += int(fast.sum())
+        seen["allowed"] += int((every & ~fast).sum())
+    assert min(seen.values()) > 0, seen  # the generator reaches both answers and the tutor-by-tutor path
+
+
+def test_pair_sets_scattered_into_a_block_equal_the_search_over_pairs() -> None:
+    from matchwork.scoring.scorer import Scorer
+
+    hits = 0
+    for seed in range(20):
+        scorer = Scorer(seeds_round(seed))
+        ctx, a = scorer.context, scorer.arrays
+        for (name, stage), keys in ctx._sets.items():
+            if stage == "guide_position" or not len(keys):
+                continue
+            n_p = ctx.n_partners[stage]
+            block = np.arange(1, len(a.candidates))[::-1]  # not in order, the first candidate left out
+            c_dense = a.candidates.gather(block[:, None])
+            p_dense = scorer.partners(stage).gather(np.arange(n_p)[None, :])
+            dense = ctx.in_set(name, stage, c_dense, p_dense)
+            rr, cc = np.broadcast_arrays(block[:, None], np.arange(n_p)[None, :])
+            listed = ctx.in_set(name, stage, a.candidates.gather(rr.ravel()), scorer.partners(stage).gather(cc.ravel()))
+            want = {(int(k) // n_p, int(k) % n_p) for k in keys}
+            expected = np.array([(r, q) in want for r, q in zip(rr.ravel(), cc.ravel(), strict=True)])
+            np.testing.assert_array_equal(dense.ravel(), expected, err_msg=f"{name} {stage}")
+            np.testing.assert_array_equal(listed, expected, err_msg=f"{name} {stage}")
+            hits += int(expected.sum())
+    assert hits > 20

@@ -194,7 +194,7 @@ def test_the_template_is_italian_with_instructions_examples_and_lists(template: 
 def test_every_single_word_column_has_a_drop_down(template: Path) -> None:
     book = openpyxl.load_workbook(template)
     expected = {
-        "candidati": {"mobilità", "intensità del sostegno", "vuole un peer supporter", "genere preferito",
+        "candidati": {"mobilità", "intensità del sostegno", "vuole un peer supporter", "genere preferito", "priorità",
                       "categoria L. 381/91", "servizio inviante", "esperienza del pari richiesta"},
         "lavoratori guida": {"genere", "formazione sulla relazione educativa", "può essere referente"},
         "peer supporter": {"genere"},

@@ -26,6 +26,8 @@ Objective = Literal["total", "fair"]
 """``total``: most people placed, then the highest total score; ``fair``: raise the lowest pair score first."""
 Backend = Literal["auto", "highs", "networkx", "ortools"]
 """Min-cost-flow backends (:mod:`matchwork.solve.backends`); ``auto`` takes OR-Tools when installed, else HiGHS."""
+Keep = Literal["always", "unless_rule", "score"]
+"""``continuity.keep``: how pairings in place are treated."""
 Lang = Literal["it", "en"]
 """Languages of everything matchwork says to people."""
 Audience = Literal["case_team", "site", "candidate", "peer"]

@@ -252,6 +252,7 @@ def run_cmd(
     lang: LangOption = "it",
     objective: Annotated[str | None, typer.Option("--objective", help=_help("objective"))] = None,
     prices: Annotated[bool, typer.Option("--prices/--no-prices", help=_help("prices"))] = False,
+    parquet: Annotated[bool, typer.Option("--parquet", help=_help("parquet"))] = False,
     quiet: Quiet = False,
     force: Force = False,
     problems: ProblemsFile = None,
@@ -271,6 +272,7 @@ def run_cmd(
             prices=prices,
             progress=progress,
             force=force,
+            parquet=parquet,
         )
     _print_warnings(done.result.round, lang, quiet)
     _report_run(done, quiet, lang)
@@ -375,18 +377,26 @@ def schema(
     out.print(text("cli.wrote_schemas", lang, n=len(schemas), path=out_dir), markup=False, highlight=False)
 
 
-try:
-    from matchwork.programme.cli import app as _programme_app
-except ImportError:  # the programme extra is not installed
+@app.command(
+    "programme",
+    help=_help("programme"),
+    add_help_option=False,
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def programme(ctx: typer.Context) -> None:
+    """Keep the history of a programme over time (needs: pip install 'matchwork[programme]').
 
-    @app.command("programme", help=_help("programme"))
-    def programme_missing() -> None:
-        """Keep the history of a programme over time (needs: pip install 'matchwork[programme]')."""
+    Its commands (``matchwork programme --help``) are loaded only when called:
+    SQLAlchemy and Alembic cost a third of a second to import, which every other
+    command would otherwise pay.
+    """
+    try:
+        from matchwork.programme.cli import app as programme_app
+    except ImportError:  # the programme extra is not installed
         console.print(_help("programme_missing"), highlight=False, markup=False)
-        raise typer.Exit(EXIT_FAILURE)
-
-else:
-    app.add_typer(_programme_app, name="programme")
+        raise typer.Exit(EXIT_FAILURE) from None
+    command = typer.main.get_command(programme_app)
+    command.main(args=list(ctx.args), prog_name=f"{ctx.find_root().info_name or 'matchwork'} programme")
 
 
 def main() -> None:

@@ -313,6 +313,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "explain.chosen_site": ("{partner}: punteggio {score} su 100.", "{partner}: score {score} out of 100."),
     "explain.chosen_peer": ("{partner}", "{partner}"),
     "explain.rank_only": ("l'unica opzione possibile", "the only possible option"),
+    "explain.rank_kept": ("abbinamento in corso", "a pairing in place"),
     "explain.rank_best": ("la migliore di {n} opzioni possibili", "the best of {n} possible options"),
     "explain.rank_nth": ("la {r}ª di {n} opzioni possibili", "number {r} of {n} possible options"),
     "explain.you_site": ("Farai il tirocinio presso {partner}.", "Your placement is at {partner}."),
@@ -328,6 +329,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "explain.none": ("nessuno assegnato", "none assigned"),
     "explain.you_none": ("nessuno, per ora", "nobody, for now"),
     "explain.not_wanted": ("non richiesto", "not requested"),
+    "explain.peer_gap": (
+        "scelto entro il limite di tempo del calcolo: la soluzione è al più lo {gap} % sotto la migliore possibile",
+        "chosen within the solver's time limit: the solution is at most {gap} % below the best possible",
+    ),
     "explain.why": ("Perché", "Why"),
     "explain.you_why": ("Perché è adatto a te", "Why it suits you"),
     "explain.points": ("punti", "points"),
@@ -377,6 +382,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{partner} has not enough free hours ({room} free, {need} needed)",
     ),
     "explain.limit_peer_hidden": ("{partner} non ha abbastanza ore libere", "{partner} has not enough free hours"),
+    "explain.limit_tutor": (
+        "il tutor aziendale {partner} segue già il massimo di tirocinanti ({load} su {capacity})",
+        "company tutor {partner} already follows as many trainees as allowed ({load} of {capacity})",
+    ),
+    "explain.limit_operator": (
+        "l'operatore dello sportello {partner} ha già il massimo di persone in carico ({load} su {capacity})",
+        "desk operator {partner} already has a full caseload ({load} of {capacity})",
+    ),
     "explain.binding": ("Limiti raggiunti", "Limits reached"),
     "explain.blocked": ("Cosa ha impedito l'abbinamento", "What stood in the way"),
     "explain.you_blocked": ("Cosa non ha permesso un tirocinio", "What stood in the way"),
@@ -485,6 +498,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "continuity.new": ("nuovo", "new"),
     "continuity.kept": ("confermato", "kept"),
     "continuity.changed": ("cambiato", "changed"),
+    "continuity.kept_with_issue": ("confermato, da rivedere", "kept, to review"),
     # -------- Counts: "{n}" with the right plural (see plural())
     "count.people.one": ("{n} persona", "{n} person"),
     "count.people.other": ("{n} persone", "{n} people"),
@@ -694,6 +708,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Servizio territoriale che ha inviato la persona.",
         "Territorial service that referred the candidate.",
     ),
+    "field.candidates.priority": (
+        "Da abbinare per prima a parità di inserimenti (continuity.priority_bonus), per esempio dopo un'interruzione.",
+        "Placed first at equal placements (policy continuity.priority_bonus), e.g. after a placement broke down.",
+    ),
     "field.candidates.care_team": (
         "Codici dei professionisti che seguono la persona.",
         "Ids of the professionals following the candidate.",
@@ -721,6 +739,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Newcomers they can follow at once; empty: the policy default.",
     ),
     "field.guides.current_mentees": ("Nuovi ingressi che segue ora.", "Newcomers they follow now."),
+    "field.guides.current_leads": (
+        "Nuovi ingressi di cui è referente ora, entro le prime due settimane; vuoto: gli abbinamenti da referente "
+        "in corso entro quel periodo.",
+        "Newcomers they lead now, inside the lead period; empty: the lead pairings in place within it.",
+    ),
     "field.guides.years_experience": ("Anni di lavoro nel servizio.", "Years of work in the service."),
     "field.peers.id": ("Codice unico in tutta la tornata.", "Unique identifier across the whole round."),
     "field.peers.name": ("Nome, come lo conosce il programma.", "Name, as the programme knows them."),
@@ -818,6 +841,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "field.pairings.role": ("Il ruolo del partner.", "The role the partner plays."),
     "field.pairings.since": ("Da quando dura l'abbinamento.", "When the pairing began."),
+    "field.pairings.until": (
+        "Quando è finito l'abbinamento; vuoto: è in corso.",
+        "When the pairing ended; empty: it goes on.",
+    ),
+    "field.pairings.end_reason": (
+        "Perché è finito (concluso, assunzione, interruzione, ritiro, trasferimento).",
+        "Why it ended (completed, hired, breakdown, withdrew, moved).",
+    ),
     "field.pins.candidate_id": ("La persona candidata.", "The candidate."),
     "field.pins.partner_id": (
         "La sede, la mansione, il lavoratore guida o il peer supporter.",
@@ -877,6 +908,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Calcola quanto varrebbe un posto in più dove i posti sono esauriti (più lento).",
         "Price full capacities in explanations and the report (slower).",
     ),
+    "cli.parquet": (
+        "Scrive anche le tabelle per i programmi in formato Parquet (richiede: pip install 'matchwork[parquet]').",
+        "Also write the tables for programs as Parquet (needs: pip install 'matchwork[parquet]').",
+    ),
     "cli.validate": (
         "Controlla una tornata e stampa ogni problema trovato (codice di uscita 2 se ce ne sono).",
         "Check a round and print every problem found (exit 2 if any).",
@@ -929,6 +964,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "cli.template_path": ("Il file .xlsx da creare (non deve esistere).", "The .xlsx file to create (must not exist)."),
     "stage.load": ("lettura dei dati", "load"),
+    "stage.continuity": ("abbinamenti in corso", "pairings in place"),
     "stage.score": ("punteggi", "score"),
     "stage.site_and_lead": ("sede e referente", "site and lead guide"),
     "stage.squad": ("squadra", "squad"),
@@ -1039,6 +1075,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "load.lead_guide": ("referente: nuovi ingressi per tornata", "lead guide: newcomers this round"),
     "load.guide": ("lavoratore guida: persone seguite", "guide worker: people followed"),
     "load.peer": ("peer supporter: ore a settimana", "peer supporter: hours a week"),
+    "load.tutor": ("tutor aziendale: tirocinanti seguiti", "company tutor: trainees followed"),
+    "load.operator": ("operatore dello sportello: persone in carico", "desk operator: caseload"),
     # -------- The headline: what holds placements back, read from the result
     "headline.all_placed": ("Tutte le persone hanno un abbinamento.", "Everyone is placed."),
     "headline.limit.lead": (
@@ -1354,6 +1392,20 @@ TEXTS: dict[str, tuple[str, str]] = {
         "(scrivere il codice preceduto da un apostrofo, come '52.10, o formattare la colonna come testo)",
         "an ATECO code typed as text: Excel turned it into the number {number}, which could be {codes} "
         "(type the code after an apostrophe, as '52.10, or format the column as text)",
+    ),
+    "problem.peer_start_missing": (
+        "la data di inizio come peer supporter (in servizio dal): senza, è considerato nuovo nel ruolo "
+        "(ore e persone ridotte)",
+        "the date they started as a peer supporter (started_on): without it they are treated as new "
+        "(fewer hours and people)",
+    ),
+    "problem.until_before_since": (
+        "una data di fine (al) non precedente all'inizio (dal)",
+        "an end date (until) not before the start (since)",
+    ),
+    "problem.reason_without_end": (
+        "la data di fine (al) quando è indicato il motivo della fine",
+        "the end date (until) when an end reason is given",
     ),
     "problem.mentees_over_max": (
         "un numero non superiore a massimo affiancamenti (max_mentees)",
@@ -1795,7 +1847,25 @@ TEXTS: dict[str, tuple[str, str]] = {
     "label.peer": ("peer supporter", "peer supporter"),
     "label.tutor": ("tutor aziendale", "company tutor"),
     "label.operator": ("operatore dello sportello lavoro", "job-desk operator"),
+    "keep.since": (" dal {day}", " since {day}"),
+    "keep.kept": (
+        "Inserimento in corso{since}: resta, con chi già accompagna la persona (abbinamenti in corso).",
+        "Placement in place{since}: it stays, with the people already accompanying the person.",
+    ),
+    "keep.issue": (
+        "Da rivedere con l'équipe: ora non rispetta una regola ({rules}).",
+        "To review with the case team: it now fails a rule ({rules}).",
+    ),
+    "keep.whynot": (
+        "la persona ha un inserimento in corso che resta (continuity.keep): non è stata abbinata di nuovo",
+        "the person has a placement in place that stays (continuity.keep): they were not matched again",
+    ),
     "label.draft": ("bozza", "draft"),
+    "label.completed": ("concluso", "completed"),
+    "label.hired": ("assunzione", "hired"),
+    "label.breakdown": ("interruzione", "breakdown"),
+    "label.withdrew": ("ritiro", "withdrew"),
+    "label.moved": ("trasferimento", "moved"),
     "label.approved": ("approvato", "approved"),
     "label.abruzzo": ("Abruzzo", "Abruzzo"),
     "label.basilicata": ("Basilicata", "Basilicata"),

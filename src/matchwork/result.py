@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from matchwork.limits import Blocks, Limits
+from matchwork.model.existing import partner_positions
 from matchwork.scoring.rules import RULE_BY_CODE, role_mask
 from matchwork.solve.flow import FlowResult
 from matchwork.solve.milp import SolveStatus
@@ -72,7 +73,7 @@ _WRITERS: list[WriterLike] = []
 
 def register_writer(writer: WriterLike) -> None:
     """Set what :meth:`MatchResult.write` calls. :mod:`matchwork.batch` registers itself when imported,
-    which ``import matchwork`` always does; the output layer comes after this module, so it is handed in."""
+    which ``mw.match`` does on first use; the output layer comes after this module, so it is handed in."""
     _WRITERS[:] = [writer]
 
 
@@ -104,6 +105,7 @@ ASSIGNMENT_COLUMNS = (
     "continuity",
 )
 LOAD_COLUMNS = ("partner_id", "role", "load", "capacity")
+_CHANGE_COLUMNS = ("candidate_id", "role", "partner_id", "since", "until", "change", "reason")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -165,7 +167,16 @@ class MatchResult:
         existing: ExistingIndex,
         resolve: Resolver,
         explainer: ExplainerLike,
+        kept: pd.DataFrame | None = None,
+        changes: pd.DataFrame | None = None,
+        full_round: Round | None = None,
+        kept_scores: tuple[dict[str, Any], dict[tuple[str, str], int]] | None = None,
     ):
+        self.kept_scores = kept_scores or ({}, {})
+        self._kept = kept
+        self._changes = changes
+        self.solved_round = scores.scorer.round
+        """The round the stages solved: the people whose placements were kept are not in it."""
         self._resolve = resolve
         self._explainer = explainer
         self.scores = scores
@@ -173,7 +184,8 @@ class MatchResult:
         self.existing = existing
         a = scores.arrays
         n = len(a.candidates)
-        self.round = scores.scorer.round
+        self.round = full_round if full_round is not None else scores.scorer.round
+        """The round as given, every candidate in it."""
         self.policy = scores.policy
         self._position = np.full(n, -1, dtype=np.int64)
         self._lead = np.full(n, -1, dtype=np.int64)
@@ -217,7 +229,109 @@ class MatchResult:
 
     @functools.cached_property
     def assignments(self) -> pd.DataFrame:
-        """One row per candidate, sorted by id (see the module docstring for the columns)."""
+        """One row per candidate, sorted by id (see the module docstring for the columns).
+
+        People whose placement in place was kept (policy ``continuity.keep``) are
+        ``matched`` with ``continuity`` ``kept``, or ``kept_with_issue`` when one of
+        their pairings now fails a rule (:attr:`kept` names the rules).
+        """
+        solved = self.solved_assignments
+        if self._kept is None or self._kept.empty:
+            return solved
+        k = self._kept
+        stages = k[["site_score", "guide_score", "peer_score"]].to_numpy(dtype=float)
+        kept = pd.DataFrame(
+            {
+                "candidate_id": k.candidate_id,
+                "status": "matched",
+                "site_id": k.site_id,
+                "position_id": k.position_id,
+                "lead_guide_id": k.lead_guide_id,
+                "squad_ids": k.squad_ids,
+                "tutor_id": k.tutor_id,
+                "operator_id": k.operator_id,
+                "peer_id": k.peer_id,
+                "score": np.nanmean(np.where(np.isnan(stages).all(axis=1, keepdims=True), 0.0, stages), axis=1),
+                "site_score": stages[:, 0],
+                "guide_score": stages[:, 1],
+                "peer_score": stages[:, 2],
+                "continuity": np.where(k.issues.map(len) > 0, "kept_with_issue", "kept"),
+            }
+        ).astype({c: object for c in ("candidate_id", "status", "site_id", "position_id", "lead_guide_id",
+                                      "squad_ids", "tutor_id", "operator_id", "peer_id", "continuity")})  # fmt: skip
+        kept = (
+            kept.astype(object)
+            .where(kept.notna(), None)
+            .astype({c: float for c in ("score", "site_score", "guide_score", "peer_score")})
+        )
+        both = pd.concat([solved, kept[list(ASSIGNMENT_COLUMNS)]], ignore_index=True)
+        return both.sort_values("candidate_id", kind="stable").reset_index(drop=True)
+
+    @functools.cached_property
+    def kept_ids(self) -> frozenset[str]:
+        """Ids of the people whose placement in place was kept."""
+        return frozenset() if self._kept is None else frozenset(self._kept.candidate_id)
+
+    @property
+    def kept(self) -> pd.DataFrame:
+        """The people whose placement in place was kept, with ``since`` and the rules it now fails (``issues``).
+
+        Case-team data: ``issues`` may name rules that read health data.
+        """
+        from_plan = self._kept
+        return from_plan.copy() if from_plan is not None else pd.DataFrame(columns=["candidate_id", "issues"])
+
+    @property
+    def changes(self) -> pd.DataFrame:
+        """Every change of an ongoing pairing, with its reason: ``candidate_id, role, partner_id, since, until,
+        change, reason``.
+
+        ``change`` is ``ended`` (the pairing's end date has passed, or the squad's
+        months are over: ``reason`` says why), ``joined_squad`` (the lead's period is
+        over: the lead now follows the person in the squad), ``released`` (a pin, or —
+        with ``continuity.keep = "unless_rule"`` — a rule that now fails: the person is
+        matched again) or ``moved`` (the round gave the person another partner in that
+        role; ``reason`` is ``score``: the continuity bonus was outweighed).
+        """
+        base = self._changes if self._changes is not None else pd.DataFrame(columns=list(_CHANGE_COLUMNS))
+        moved = self._moved()
+        frames = [f for f in (base, moved) if not f.empty]
+        if not frames:
+            return base.copy()
+        out = pd.concat(frames, ignore_index=True)
+        return out.sort_values(["candidate_id", "role", "partner_id"], kind="stable").reset_index(drop=True)
+
+    def _moved(self) -> pd.DataFrame:
+        """Pairings in place of the people the stages solved that the round did not keep."""
+        asg = self.solved_assignments.set_index("candidate_id")
+        released = set() if self._changes is None else set(self._changes.query("change == 'released'").candidate_id)
+        rows = []
+        for p in self.solved_round.pairings:
+            row: Any = asg.loc[p.candidate_id]
+            role = p.role.value
+            if role == "site":
+                held = bool(row.position_id in partner_positions(self.solved_round, p.partner_id))
+            elif role == "lead_guide":
+                held = row.lead_guide_id == p.partner_id
+            elif role == "guide":
+                held = p.partner_id in row.squad_ids or row.lead_guide_id == p.partner_id
+            elif role == "peer":
+                held = row.peer_id == p.partner_id
+            elif role == "tutor":
+                held = row.tutor_id == p.partner_id
+            else:  # operator
+                held = row.operator_id == p.partner_id
+            if not held:
+                why = "released" if p.candidate_id in released else "score"
+                rows.append((p.candidate_id, role, p.partner_id, p.since, p.until, "moved", why))
+        return pd.DataFrame(rows, columns=list(_CHANGE_COLUMNS))
+
+    @functools.cached_property
+    def solved_assignments(self) -> pd.DataFrame:
+        """The rows of the people the stages solved, in the order of the score tables (by id).
+
+        :attr:`assignments` adds the people whose placement in place was kept.
+        """
         a = self.scores.arrays
         matched = self._position >= 0
         site_idx = np.where(matched, a.positions.site[np.maximum(self._position, 0)], -1)
@@ -355,7 +469,7 @@ class MatchResult:
         short_sites = short.groupby(oc[blocks.no_squad]).unique()
         size = self.policy.caps.squad_size
         pinned: dict[str, list[str]] = {}
-        for pin in self.round.pins:
+        for pin in self.solved_round.pins:
             pinned.setdefault(pin.candidate_id, []).append(pin.partner_id)
         rows: list[tuple[str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...], str, tuple[str, ...]]] = []
         for c in unmatched.tolist():
@@ -474,7 +588,8 @@ class MatchResult:
             max_share=("share", "max"),
             at_capacity=("share", lambda s: int((s >= 1 - 1e-9).sum())),
         )
-        area = [c.area for c in self.round.candidates]
+        area_of = {c.id: c.area for c in self.round.candidates}
+        area = asg.candidate_id.map(area_of)
         by_area = (
             asg.assign(area=area, matched=matched)
             .groupby("area")
@@ -487,7 +602,8 @@ class MatchResult:
             "candidates": len(asg),
             "matched": n_matched,
             "matched_share": n_matched / len(asg) if len(asg) else 0.0,
-            "peers_wanted": int((wants & matched.to_numpy()).sum()),
+            "peers_wanted": int((wants & (self.solved_assignments["status"] == "matched").to_numpy()).sum()),
+            "kept": 0 if self._kept is None else len(self._kept),
             "peers_given": int(asg["peer_id"].notna().sum()),
             "squad_filled_share": (  # among the people placed with a lead guide (host companies have no squad)
                 float(asg.loc[led, "squad_ids"].map(len).sum() / (size * int(led.sum())))
@@ -649,8 +765,8 @@ class MatchResult:
         the report's headline, what one more place of each full partner is worth
         (one re-solve per full partner).
         """
-        if not _WRITERS:  # pragma: no cover - import matchwork registers the writer
-            raise RuntimeError("no output writer registered: import matchwork first")
+        if not _WRITERS:  # pragma: no cover - mw.match and matchwork.batch register the writer
+            raise RuntimeError("no output writer registered: import matchwork.batch first")
         return _WRITERS[0](self, out_dir, lang=lang, prices=prices)
 
     def resolve(self, rnd: Round | None = None, capacities: Capacities | None = None) -> MatchResult:

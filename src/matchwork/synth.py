@@ -460,6 +460,7 @@ def _round(
     peers = _peers(rng, n_peers, provinces)
     relationships = _relationships(rng, candidates, guides, peers, sites, tutors, operators, care_teams)
     pairings = _pairings(rng, candidates, guides, guide_site, sites, positions_of, tutors, operators)
+    _dated(pairings, seed, date)
     _exclusions(rng, candidates, guides, tutors)
     return Round(
         candidates=candidates,
@@ -981,6 +982,20 @@ def _pairings(
                 site["exempt_trainees_present"] += 1
             break
     return out
+
+
+def _dated(pairings: list[dict[str, Any]], seed: int, date: dt.date | str | None) -> None:
+    """Each placement in place began 0–150 days before the round (its own generator: the rest is unchanged)."""
+    if date is None:
+        return
+    if isinstance(date, str):  # the round reads its date as given; the pairings need it as a day
+        date = dt.date.fromisoformat(date)
+    rng = np.random.default_rng([seed, 15])
+    start: dict[str, dt.date] = {}
+    for p in pairings:
+        if p["candidate_id"] not in start:
+            start[p["candidate_id"]] = date - dt.timedelta(days=int(rng.integers(0, 151)))
+        p["since"] = start[p["candidate_id"]]
 
 
 def _exclusions(

@@ -14,10 +14,12 @@ explanation layer.
    Column generation over whole options with a certificate of optimality per tier,
    branch and bound where the linear optimum is fractional
    (:mod:`~matchwork.engine.joint`).
-2. **Peer supporter.** Placed candidates who want one get a peer supporter within
-   each supporter's weekly hours (lower while new). When every candidate needs
-   the same hours this is a flow; otherwise a MILP (``scipy.optimize.milp``) with
-   convex hour costs.
+2. **Peer supporter.** Placed candidates who want one (and people waiting, when
+   ``policy.team.peer_for_waiting``) get a peer supporter within each supporter's
+   weekly hours and people (lower while new), none in a therapeutic relationship
+   with the person's team. When every candidate needs the same hours this is a
+   flow; otherwise the hour-unit flow bounds it and exact MILPs repair the people
+   it splits, after reduced-cost fixing (:mod:`~matchwork.engine.peer`).
 
 Every stage places as many as it can first and only then maximises the score
 (zero exclusion). Pins are hard; forbidden pairs never become options.
@@ -31,15 +33,16 @@ from concurrent.futures import Executor
 from typing import Any, TypeVar
 
 from matchwork.engine.context import SCALE, StageContext
+from matchwork.engine.continuity import ContinuityPlan, plan
 from matchwork.engine.joint import JointSolution, joint_options, solve_joint
-from matchwork.engine.peer import hour_cost, hour_segments, solve_peer
+from matchwork.engine.peer import hour_cost, hour_segments, peer_scores, solve_peer
 from matchwork.explain import EXPLAINER
 from matchwork.model.policy import Policy
 from matchwork.model.round import Round
 from matchwork.result import MatchResult, StageSolution
 from matchwork.scoring.capacity import Capacities
 from matchwork.scoring.features import Feature
-from matchwork.scoring.scorer import Scorer
+from matchwork.scoring.scorer import Scorer, Scores
 
 __all__ = ["SCALE", "Engine", "hour_cost", "hour_segments", "match"]
 
@@ -94,12 +97,21 @@ def match(
     True
     """
     policy = (policy or Policy.default()).with_solver(objective=objective, backend=backend)
-    scores = Scorer(rnd, policy, features=features).scores(executor=executor)
-    return Engine(scores).run()
+    kept = plan(rnd, policy)
+    scores = Scorer(kept.round, policy, features=features).scores(executor=executor)
+    engine = Engine(scores)
+    engine.continuity = kept
+    return engine.run()
 
 
 class Engine(StageContext):
-    """Solves the three stages of a scored round; see the module docstring."""
+    """Solves the three stages of a scored round; see the module docstring.
+
+    ``continuity`` (set by :func:`match`) holds the people whose placements in place
+    are kept and the changes of ongoing pairings; the result shows both.
+    """
+
+    continuity: ContinuityPlan | None = None
 
     def joint_options(self) -> dict[str, Any]:
         """Every allowed (candidate, position, lead guide) triple with its scores."""
@@ -109,9 +121,13 @@ class Engine(StageContext):
         """Stages 1 and 2: position, lead guide and squad together."""
         return solve_joint(self)
 
-    def peer(self, joint: StageSolution) -> StageSolution:
-        """Stage 3: peer supporters for the people placed in stage 1."""
-        return solve_peer(self, joint)
+    def peer(self, joint: StageSolution, scores: Scores | None = None) -> StageSolution:
+        """Stage 3: peer supporters for the people placed in stage 1 (and those waiting, if the policy says so).
+
+        ``scores``: the round's scores with the peer table checked against each
+        person's team (:func:`~matchwork.engine.peer.peer_scores`); default: as scored.
+        """
+        return solve_peer(self, joint, scores)
 
     def run(self, timed: Timed | None = None) -> MatchResult:
         """Solve the stages in turn (each through ``timed``, if given) and build the result.
@@ -122,15 +138,20 @@ class Engine(StageContext):
         step: Timed = timed or (lambda _stage, fn: fn())
         both = step("site_and_lead", self.joint)
         squad = step("squad", lambda: both.squad)
-        peer = step("peer", lambda: self.peer(both.joint))
+        scores = peer_scores(self, both.joint, squad)  # the peer table checked against each person's team
+        peer = step("peer", lambda: self.peer(both.joint, scores))
         return MatchResult(
-            scores=self.scores,
+            scores=scores,
             joint=both.joint,
             squad=squad,
             peer=peer,
             existing=self.existing,
             resolve=self.resolve,
             explainer=EXPLAINER,
+            kept=None if self.continuity is None else self.continuity.kept,
+            changes=None if self.continuity is None else self.continuity.changes,
+            full_round=None if self.continuity is None else self.continuity.full,
+            kept_scores=None if self.continuity is None else (self.continuity.tables, self.continuity.pairs),
         )
 
     def resolve(self, rnd: Round | None = None, capacities: Capacities | None = None) -> MatchResult:
@@ -142,4 +163,6 @@ class Engine(StageContext):
         scorer = self.scores.scorer
         features = [f for fs in scorer.features.values() for f in fs]
         new = Scorer(rnd if rnd is not None else scorer.round, scorer.policy, features=features, capacities=capacities)
-        return Engine(new.scores(dense=self.scores.site.dense)).run()
+        engine = Engine(new.scores(dense=self.scores.site.dense))
+        engine.continuity = self.continuity
+        return engine.run()

@@ -50,9 +50,9 @@ from scipy.sparse.csgraph import connected_components
 from matchwork.engine.context import SCALE, StageContext, in_pairs
 from matchwork.engine.squad import Members, squad_options
 from matchwork.errors import MatchError
+from matchwork.limits import site_needs as _site_needs
 from matchwork.model.vocab import Role
 from matchwork.result import StageSolution
-from matchwork.limits import site_needs as _site_needs
 from matchwork.scoring.rules import reason_codes
 from matchwork.solve.milp import SolveStatus
 from matchwork.solve.packing import Columns, InfeasibleError, PackingSolver, TierOutcome
@@ -68,7 +68,10 @@ PARALLEL_MIN_OPTIONS = 200_000
 
 
 def site_needs(ctx: StageContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per site, whether a placement needs a lead guide, a company tutor, a desk operator (:func:`limits.site_needs`)."""
+    """Per site, whether a placement needs a lead guide, a company tutor, a desk operator.
+
+    See :func:`matchwork.limits.site_needs`.
+    """
     return _site_needs(ctx.scores)
 
 
@@ -84,13 +87,13 @@ def joint_options(ctx: StageContext) -> dict[str, np.ndarray]:
     variant of the option whose set is that partner alone, with the continuity bonus.
     """
     a, s, g = ctx.arrays, ctx.scores.site, ctx.scores.guide
-    gp = ctx.scores.guide_position
+    gp = ctx.scores["guide_position"]
     need_lead, need_tutor, need_op = site_needs(ctx)
     ok_s = s.feasible("site")
     st = np.flatnonzero(ok_s)
-    sc, sp_ = s.rows[st].astype(np.int64), s.cols[st].astype(np.int64)
+    sp_ = s.cols[st].astype(np.int64)
     ssite = a.positions.site[sp_].astype(np.int64)
-    n_pos, n_g = len(a.positions), len(a.guides)
+    n_g = len(a.guides)
     # with a lead: (candidate, position) x (guide, position) of the team x (candidate, guide) allowed to lead
     lead_side = need_lead[ssite]
     kk = np.flatnonzero(gp.feasible("lead_guide"))
@@ -135,6 +138,8 @@ def joint_options(ctx: StageContext) -> dict[str, np.ndarray]:
         "tutor_set": tset,
         "operator_set": oset,
     }
+    held = _pinned_partners_held(ctx, cand, tset, tutor_sets, oset, operator_sets)
+    opt = {k: v[held] for k, v in opt.items()}
     opt, tutor_sets, operator_sets = _continuity_variants(ctx, opt, tutor_sets, operator_sets)
     order = np.lexsort((opt["operator_set"], opt["tutor_set"], opt["guide"], opt["pos"], opt["cand"]))
     out = {k: v[order] for k, v in opt.items()}
@@ -150,7 +155,7 @@ def _tutor_sets(
 
     Returns the index per option and the sets as a boolean matrix (sets x tutors).
     """
-    a, t = ctx.arrays, ctx.scores.tutor
+    a, t = ctx.arrays, ctx.scores["tutor"]
     n_t, n_s = len(a.tutors), len(a.sites)
     ok = np.flatnonzero(t.feasible("tutor"))
     tc, tt = t.rows[ok].astype(np.int64), t.cols[ok].astype(np.int64)
@@ -169,7 +174,7 @@ def _tutor_sets(
 
 def _operator_sets(ctx: StageContext, cand: np.ndarray, needs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per option, the set of operators who may take its candidate (an index, -1 where none is needed)."""
-    a, o = ctx.arrays, ctx.scores.operator
+    a, o = ctx.arrays, ctx.scores["operator"]
     n_c, n_o = len(a.candidates), len(a.operators)
     if not n_o or not needs.any():
         return np.full(len(cand), -1, dtype=np.int64), np.zeros((0, n_o), dtype=bool)
@@ -180,6 +185,35 @@ def _operator_sets(ctx: StageContext, cand: np.ndarray, needs: np.ndarray) -> tu
     out = np.full(len(cand), -1, dtype=np.int64)
     out[needs] = np.asarray(which).ravel()[cand[needs]]
     return out, sets
+
+
+def _pinned_partners_held(
+    ctx: StageContext,
+    cand: np.ndarray,
+    tset: np.ndarray,
+    tutor_sets: np.ndarray,
+    oset: np.ndarray,
+    operator_sets: np.ndarray,
+) -> np.ndarray:
+    """Per option, whether it honours its candidate's company tutor and desk operator pins.
+
+    A pin on a tutor or an operator is a placement pin (:meth:`StageContext.pinned`):
+    the person is placed with that partner, so only options whose set of allowed
+    tutors (operators) holds the pinned one are kept — none at a site that needs no
+    tutor (operator).
+    """
+    a, rnd = ctx.arrays, ctx.round
+    held = np.ones(len(cand), dtype=bool)
+    for pin in rnd.pins:
+        kind = rnd.role_of(pin.partner_id)
+        if kind not in ("tutor", "operator"):
+            continue
+        sets, idx = (tutor_sets, tset) if kind == "tutor" else (operator_sets, oset)
+        partner = (a.tutors if kind == "tutor" else a.operators).index[pin.partner_id]
+        ok = idx >= 0
+        ok[ok] = sets[idx[ok], partner]
+        held &= (cand != a.candidates.index[pin.candidate_id]) | ok
+    return held
 
 
 def _continuity_variants(
@@ -571,8 +605,11 @@ class JointOracle:
         chosen = (np.arange(width)[None, :] < m[:, None]) & (slots >= 0)
         r = c.row[t]
         safe = np.maximum(slots, 0)
-        mrow = np.where(chosen, c.member_row[np.maximum(r, 0)[:, None], safe], -1) if width else slots
-        gain = np.where(chosen, c.members.gain[np.maximum(r, 0)[:, None], safe], 0) if width else slots
+        if width and len(c.member_row):
+            mrow = np.where(chosen, c.member_row[np.maximum(r, 0)[:, None], safe], -1)
+            gain = np.where(chosen, c.members.gain[np.maximum(r, 0)[:, None], safe], 0)
+        else:  # no squads at all (a component of host companies only): no member rows to read
+            mrow, gain = np.full_like(slots, -1), np.zeros_like(slots)
         fixed = c.rows[t][:, self.fixed]
         k_row = np.where((m == c.size) & (c.team[t] == c.size), c.rows[t, 3], -1)
         rows = np.concatenate([fixed, k_row[:, None], mrow], axis=1)
@@ -1042,7 +1079,7 @@ def _assign_partners(
     allowed = sets[set_id[which]]  # (people, partners)
     room = np.maximum(np.asarray(room, dtype=np.int64), 0)
     carried = np.asarray(limit, dtype=np.int64) - room
-    n_p, n_w = len(which), allowed.shape[1]
+    n_p = len(which)
     graph = sp.csr_array(allowed.astype(np.int8))
     full = sp.block_array([[None, graph], [graph.T, None]], format="csr")
     _, label = connected_components(full, directed=False)

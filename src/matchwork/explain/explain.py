@@ -29,10 +29,12 @@ import numpy as np
 import pandas as pd
 
 from matchwork.explain.audience import N_ALTERNATIVES, SHOWS_POINTS, STAGES_SEEN, check, hidden, rule_text
+from matchwork.explain.kept import explain_kept
 from matchwork.explain.lookup import names, partner_index, rank_allowed
 from matchwork.explain.model import Alternative, Contribution, Explanation, Priority, StageExplanation
 from matchwork.explain.whatif import price_book
 from matchwork.i18n import TEXTS, number, words
+from matchwork.limits import Blocks
 from matchwork.model.vocab import label
 from matchwork.scoring.features import Feature
 from matchwork.scoring.rules import RULE_BY_CODE, reason_codes, role_mask
@@ -65,7 +67,7 @@ class Context:
         table = self.result.scores[stage]
         if table.dense or not self.full_rows:
             return table.take(table.of_candidate(c))
-        return self.scorer.dense(stage, candidates=np.array([c]))
+        return rows(self.result).row(stage, c)
 
     # ------------------------------------------------------------ words
 
@@ -74,7 +76,9 @@ class Context:
 
         Audiences who see no figures get the criteria that count, most first, without them.
         """
-        feats = {f.name: f for f in self.scorer.features[table.stage]}
+        # the guide x position table (rows are guides) holds the guide stage's features measured at the position
+        at_position = table.stage == "guide_position"
+        feats = {f.name: f for f in self.scorer.features["guide" if at_position else table.stage]}
         points = table.contributions(i)
         out: list[Contribution] = []
         secret = 0.0
@@ -84,7 +88,7 @@ class Context:
                 secret += float(points[j])
             else:
                 weight, value = float(table.weights[table.rows[i], j]), float(table.values[name][i])
-                asked = name in self.asked(int(table.rows[i]))
+                asked = not at_position and name in self.asked(int(table.rows[i]))
                 out.append(Contribution(name, self.label(f), weight, value, float(points[j]), asked))
         if secret:
             out.append(Contribution("confidential", self.t["confidential_points"], _NAN, _NAN, secret))
@@ -95,7 +99,7 @@ class Context:
 
     def asked(self, c: int) -> set[str]:
         """The criteria the person asked for: their most important one, and those their profile states a wish for."""
-        person = self.result.round.candidates[c]
+        person = self.result.solved_round.candidates[c]
         wished = {
             "wished_sector": bool(person.wished_sectors),
             "gender": person.preferred_gender is not None,
@@ -107,7 +111,7 @@ class Context:
     def priority(self, table: ScoreTable, i: int, allowed: np.ndarray) -> Priority | None:
         """The person's most important criterion in this stage, if it counts here and may be told."""
         c = int(table.rows[i])
-        name = self.result.round.candidates[c].most_important
+        name = self.result.solved_round.candidates[c].most_important
         if name not in table.feature_names:
             return None
         f = next(x for x in self.scorer.features[table.stage] if x.name == name)
@@ -160,7 +164,13 @@ class Context:
         if role == "site_legal":
             return t["limit_site_legal"].format(load=lim.legal_load[idx], capacity=cap.site_legal_limit[idx])
         if role == "site_tutors":
-            return t["limit_site_tutors"].format(load=lim.tutor_load[idx], capacity=cap.site_tutor_limit[idx])
+            return t["limit_site_tutors"].format(load=lim.site_tutor_load[idx], capacity=cap.site_tutor_limit[idx])
+        if role in ("tutor", "operator"):
+            people = self.a.tutors if role == "tutor" else self.a.operators
+            partner = self.names.get(str(people.ids[idx]), str(people.ids[idx]))
+            load = (lim.tutor_load if role == "tutor" else lim.operator_load)[idx]
+            capacity = (cap.tutor_limit if role == "tutor" else cap.operator_limit)[idx]
+            return t[f"limit_{role}"].format(partner=partner, load=load, capacity=capacity)
         if role == "peer":
             partner = self.names[str(self.a.peers.ids[idx])]
             if hidden(self.audience, ("candidates.support_intensity",)):
@@ -183,7 +193,7 @@ class Context:
         if mask:
             codes, text = self.reasons(mask, "site")
             return Alternative(pid, self.names[pid], score, "rule", codes, None, t["rule"].format(reasons=text))
-        blocks = self.limits.blocks(np.array([c]), np.array([pos]))
+        blocks = site_blocks(self.result).of(c, pos)
         site = int(a.positions.site[pos])
         same = site == own_site  # the candidate is counted at their own site already
         full: list[tuple[str, int]] = []
@@ -204,6 +214,10 @@ class Context:
         leads = [int(g) for g in blocks.full_leads[0]]
         if blocks.leads_full[0]:
             full.append(("leads", -1))
+        if blocks.tutors_full[0]:
+            full += [("tutor", int(x)) for x in blocks.full_tutors[0]]
+        if blocks.operators_full[0]:
+            full += [("operator", int(x)) for x in blocks.full_operators[0]]
         if not full:
             return Alternative(
                 pid, self.names[pid], score, "trade_off", (), None, t["you_trade_off" if self.you else "trade_off"]
@@ -230,7 +244,8 @@ class Context:
         out = []
         for role, idx in full:
             if role != "leads":
-                ids = self.a.positions.ids if role == "position" else self.a.sites.ids
+                people = {"position": self.a.positions, "tutor": self.a.tutors, "operator": self.a.operators}
+                ids = people[role].ids if role in people else self.a.sites.ids
                 out.append(f"{role}:{ids[idx]}")
                 continue
             for g in leads:
@@ -293,7 +308,7 @@ class Context:
                 self.audience, ("candidates.category",)
             ):
                 out.append(self.limit("site_legal", site))
-            if lim.tutor_load[site] >= cap.site_tutor_limit[site]:
+            if lim.site_tutor_load[site] >= cap.site_tutor_limit[site]:
                 out.append(self.limit("site_tutors", site))
         elif role in ("lead_guide", "guide"):
             if role == "lead_guide" and lim.lead_load[idx] >= cap.guide_lead[idx]:
@@ -303,6 +318,92 @@ class Context:
         elif lim.peer_room()[idx] < 1e-9 and not hidden(self.audience, ("candidates.support_intensity",)):
             out.append(self.limit("peer", idx))
         return tuple(out)
+
+
+class Rows:
+    """Full rows (every pair of a candidate in a stage) scored in blocks of candidates, kept per result.
+
+    Explaining a round asks for the candidates in order: the first request scores one
+    candidate, and each request that follows on from the last block scores a block twice
+    as large, up to :attr:`MAX_BLOCK` candidates (fewer where partners are many, so that
+    a block holds about :attr:`BLOCK_PAIRS` pairs). A candidate's row is a slice of its
+    block's table, the same numbers as scoring them alone.
+    """
+
+    MAX_BLOCK = 256
+    BLOCK_PAIRS = 1_000_000
+
+    def __init__(self, result: MatchResult):
+        self.scorer = result.scores.scorer
+        self.n = len(result.scores.arrays.candidates)
+        self._blocks: dict[str, tuple[int, int, ScoreTable]] = {}
+
+    def row(self, stage: str, c: int) -> ScoreTable:
+        """Every pair of candidate ``c`` in ``stage``."""
+        block = self._blocks.get(stage)
+        if block is None or not block[0] <= c < block[1]:
+            block = self._blocks[stage] = self._score(stage, c, block)
+        table = block[2]
+        return table.take(table.of_candidate(c))
+
+    def _score(self, stage: str, c: int, last: tuple[int, int, ScoreTable] | None) -> tuple[int, int, ScoreTable]:
+        cap = min(self.MAX_BLOCK, max(1, self.BLOCK_PAIRS // max(len(self.scorer.partners(stage)), 1)))
+        size = 1
+        if last is not None and last[0] <= c < last[1] + max(last[1] - last[0], 16):  # following on: larger
+            size = min(2 * (last[1] - last[0]), cap)
+        hi = min(c + size, self.n)
+        return c, hi, self.scorer.dense(stage, candidates=np.arange(c, hi))
+
+
+class SiteBlocks:
+    """What stands in the way of each candidate's best allowed positions, found for every candidate at once.
+
+    Explanations ask :meth:`matchwork.limits.Limits.blocks` about the allowed positions
+    they list as options not taken: always among the candidate's
+    :data:`~matchwork.explain.audience.N_ALTERNATIVES` best allowed positions (best by
+    score, ties by position). Those of every candidate are asked in one call; any other
+    option is asked on its own.
+    """
+
+    def __init__(self, result: MatchResult):
+        self.limits = result.limits
+        table = result.scores.site
+        ok = np.flatnonzero(table.feasible("site"))
+        order = ok[np.lexsort((table.cols[ok], -table.total[ok], table.rows[ok]))]
+        grouped = table.rows[order]
+        first = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]]) if len(order) else np.zeros(0, np.int64)
+        rank = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
+        best = np.sort(order[rank < N_ALTERNATIVES])  # pairs in (candidate, position) order
+        self.cand, self.pos = table.rows[best].astype(np.int64), table.cols[best].astype(np.int64)
+        self.n_pos = len(table.partner_ids)
+        self.keys = self.cand * self.n_pos + self.pos
+        self.blocks = self.limits.blocks(self.cand, self.pos) if len(best) else None
+
+    def of(self, c: int, pos: int) -> Blocks:
+        """The blocks of option ``(c, pos)``, as :meth:`~matchwork.limits.Limits.blocks` of that option alone."""
+        key = c * self.n_pos + pos
+        i = int(np.searchsorted(self.keys, key))
+        b = self.blocks
+        if b is None or i >= len(self.keys) or self.keys[i] != key:
+            return self.limits.blocks(np.array([c]), np.array([pos]))
+        one = slice(i, i + 1)
+        return Blocks(*(getattr(b, f.name)[one] for f in dataclasses.fields(b)))
+
+
+def site_blocks(result: MatchResult) -> SiteBlocks:
+    """The blocks of the candidates' best allowed positions, shared by every audience's explanations."""
+    cache = result.__dict__.get("_explain_site_blocks")
+    if cache is None:
+        cache = result.__dict__["_explain_site_blocks"] = SiteBlocks(result)
+    return cache
+
+
+def rows(result: MatchResult) -> Rows:
+    """The full rows of a result's candidates, shared by every audience's explanations."""
+    cache = result.__dict__.get("_explain_rows")
+    if cache is None:
+        cache = result.__dict__["_explain_rows"] = Rows(result)
+    return cache
 
 
 def context(result: MatchResult, audience: str, lang: str, prices: bool = True, full: bool = True) -> Context:
@@ -367,14 +468,17 @@ def explain(
     """
     check(audience, lang)
     a = result.scores.arrays
+    if candidate_id in result.kept_ids:
+        return explain_kept(result, candidate_id, audience, lang)
     if candidate_id not in a.candidates.index:
         raise KeyError(f"no candidate {candidate_id!r} in this round")
     ctx = context(result, audience, lang, prices and audience == "case_team", full)
     c = a.candidates.index[candidate_id]
-    row = result.assignments.iloc[c]
+    row = result.solved_assignments.iloc[c]
     matched = row["status"] == "matched"
     name = ctx.names[candidate_id]
-    if audience in ("site", "peer") and not (matched and (audience == "site" or row["peer_id"] is not None)):
+    has_peer = row["peer_id"] is not None  # people waiting may have one too (policy.team.peer_for_waiting)
+    if audience in ("site", "peer") and not ((matched and audience == "site") or (audience == "peer" and has_peer)):
         return Explanation(candidate_id, "", audience, lang, "not_yours", ())  # not theirs: nothing about the person
     stages: list[StageExplanation] = []
     blocked: tuple[Alternative, ...] = ()
@@ -383,11 +487,11 @@ def explain(
         stages += _placement(ctx, c, row, seen)
     elif audience in ("case_team", "candidate"):
         blocked = _blocked(ctx, c)
-    if "peer" in seen and matched and (a.candidates.wants_peer[c] or row["peer_id"] is not None):
+    if "peer" in seen and (matched or has_peer) and (a.candidates.wants_peer[c] or has_peer):
         stages += _peer(ctx, c, row)
     accommodations: tuple[str, ...] = ()
     if audience == "site":
-        accommodations = tuple(sorted(label(x, lang) for x in result.round.candidates[c].accommodations))
+        accommodations = tuple(sorted(label(x, lang) for x in result.solved_round.candidates[c].accommodations))
     return Explanation(candidate_id, name, audience, lang, str(row["status"]), tuple(stages), blocked, accommodations)
 
 
@@ -408,6 +512,8 @@ def _placement(ctx: Context, c: int, row: Any, seen: tuple[str, ...]) -> list[St
                 stage, alternatives=tuple(ctx.site_alternative(c, site_row, j, site) for j in better)
             )
         out.append(stage)
+    if row["lead_guide_id"] is None:  # a host company: a company tutor and the desk operator, no guides
+        return out
     same_site = a.guides.site[guide_row.cols] == site
     lead = a.guides.index[row["lead_guide_id"]]
     squad = {a.guides.index[g] for g in row["squad_ids"]}
@@ -419,6 +525,14 @@ def _placement(ctx: Context, c: int, row: Any, seen: tuple[str, ...]) -> list[St
         )
         i = int(guide_row.find(c, lead))
         stage = _chosen(ctx, "lead_guide", guide_row, i, may_lead, "lead_guide", lead)
+        gp = ctx.result.scores["guide_position"]
+        k = int(gp.find(lead, pos))
+        if k >= 0:  # the lead's score: the person x guide part and the guide x position part (issue 18 §7)
+            stage = dataclasses.replace(
+                stage,
+                score=None if stage.score is None else stage.score + float(gp.total[k]),
+                contributions=stage.contributions + ctx.contributions(gp, k),
+            )
         if ctx.audience == "case_team":
             among = same_site & a.guides.can_lead[guide_row.cols]
             better = [j for j in _better(guide_row, i) if among[j]]
@@ -438,6 +552,10 @@ def _placement(ctx: Context, c: int, row: Any, seen: tuple[str, ...]) -> list[St
 def _peer(ctx: Context, c: int, row: Any) -> list[StageExplanation]:
     a = ctx.a
     note = "" if a.candidates.wants_peer[c] else ctx.t["not_wanted"]
+    solved = ctx.result.stages["peer"].status
+    if row["peer_id"] is not None and solved.status == "time_limit" and solved.gap is not None:
+        gap = ctx.t["peer_gap"].format(gap=number(100 * solved.gap, ctx.lang, digits=2))
+        note = f"{note}; {gap}" if note else gap
     peer_row = ctx.row("peer", c)
     allowed = (peer_row.reasons & np.uint64(role_mask("peer"))) == 0
     if row["peer_id"] is None:
@@ -457,8 +575,8 @@ def _peer(ctx: Context, c: int, row: Any) -> list[StageExplanation]:
 
 def _better(table: ScoreTable, i: int) -> list[int]:
     """The (up to three) pairs of the table scoring more than pair ``i``, best first, ties by partner id."""
-    order = np.lexsort((table.cols, -table.total))
-    return [int(j) for j in order if table.total[j] > table.total[i]][:N_ALTERNATIVES]
+    better = np.flatnonzero(table.total > table.total[i])
+    return better[np.lexsort((table.cols[better], -table.total[better]))][:N_ALTERNATIVES].tolist()
 
 
 def _blocked(ctx: Context, c: int) -> tuple[Alternative, ...]:

@@ -65,6 +65,8 @@ def _stage_lines(t: Mapping[str, str], e: Explanation, s: StageExplanation) -> l
             out.append("  " + t["chosen_site"].format(partner=s.partner_name, score=number(s.score or 0.0, e.lang)))
         else:
             out.append("  " + t["chosen_peer"].format(partner=s.partner_name))
+    if s.partner_id is not None and s.note:
+        out.append("  " + s.note)
     figures = e.audience in ("case_team", "site")
     parts = [c for c in s.contributions if c.points > 0 or c.asked] if figures else list(s.contributions)
     if s.partner_id is not None and parts:
@@ -106,6 +108,8 @@ def _priority(t: Mapping[str, str], e: Explanation, s: StageExplanation) -> str:
 
 
 def _rank(t: Mapping[str, str], s: StageExplanation) -> str:
+    if s.rank is None and s.n_options == 0:  # a pairing in place, kept: not chosen among options
+        return t["rank_kept"]
     if s.rank is None or s.n_options <= 1:
         return t["rank_only"]
     return t["rank_best"].format(n=s.n_options) if s.rank == 1 else t["rank_nth"].format(r=s.rank, n=s.n_options)

@@ -21,7 +21,7 @@ from matchwork.explain.audience import rule_text
 from matchwork.explain.lookup import names as lookup_names
 from matchwork.explain.lookup import partner_index
 from matchwork.explain.model import WhyNot
-from matchwork.i18n import words
+from matchwork.i18n import text, words
 from matchwork.model.existing import partner_positions
 from matchwork.model.profiles import Pin
 from matchwork.model.vocab import Role, SupportIntensity
@@ -49,7 +49,20 @@ def why_not(
     tiers each one optimised (:attr:`~matchwork.result.StageSolution.tiers`), in order.
     """
     choice("lang", lang, Lang)
-    rnd, a = result.round, result.scores.arrays
+    rnd, a = result.solved_round, result.scores.arrays
+    if candidate_id in result.kept_ids:  # not matched again: their pairings in place are kept
+        kind = result.round.role_of(partner_id)
+        role = role or {"site": "site", "position": "site", "guide": "lead_guide", "peer": "peer"}.get(
+            str(kind), "site"
+        )
+        if _already(result, candidate_id, partner_id, role):
+            return WhyNot(
+                candidate_id, partner_id, role, True, (), (), 0.0, 0, _NOBODY,
+                cost_by_stage=dict.fromkeys(result.stages, 0.0), lang=lang, current=True,
+                tiers_before=result.tiers, tiers_after=result.tiers,
+            )  # fmt: skip
+        why = text("keep.whynot", lang)
+        return WhyNot(candidate_id, partner_id, role, False, ("kept",), (why,), None, 0, _NOBODY, lang=lang)
     if candidate_id not in a.candidates.index:
         raise KeyError(f"no candidate {candidate_id!r} in this round")
     kind = rnd.role_of(partner_id)
@@ -183,7 +196,7 @@ def _forbidding(
     all, else each position's first). A guide worker of a site the candidate cannot go
     to is forbidden through it: "G works at S; S is not possible for C because …".
     """
-    scorer, a, rnd = result.scores.scorer, result.scores.arrays, result.round
+    scorer, a, rnd = result.scores.scorer, result.scores.arrays, result.solved_round
     t = words("explain", lang)
     if kind in ("site", "position"):
         return _site_rules(result, c, partner_positions(rnd, partner_id), lang)

@@ -283,14 +283,35 @@ def _commit(folder: OutputFolder, staging: Path, files: dict[str, str | None], k
 _CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 
 
+def _is_stable(file: Path) -> bool:
+    """Whether a workbook already has what :func:`stable_zip` gives it: fixed member and document times.
+
+    Reads the zip's directory and ``docProps/core.xml`` only (a workbook written by
+    xlsxwriter in memory with :data:`FIXED_TIME` as its creation time is).
+    """
+    try:
+        with zipfile.ZipFile(file) as src:
+            infos = src.infolist()
+            if any(i.date_time != (1980, 1, 1, 0, 0, 0) for i in infos):
+                return False
+            core = src.read("docProps/core.xml") if "docProps/core.xml" in src.namelist() else b""
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return False
+    times = re.findall(rb"<dcterms:(?:created|modified)[^>]*>([^<]*)</dcterms:", core)
+    return all(t == FIXED_TIME.encode() for t in times)
+
+
 def stable_zip(path: str | os.PathLike[str]) -> None:
     """Rewrite a workbook so that the same content always gives the same bytes.
 
     Every member gets the same timestamp (1 Jan 1980, the zip epoch) and the
     workbook's creation and modification times become :data:`FIXED_TIME`; member
-    order and content are kept.
+    order and content are kept. A workbook that already has both is left as it is
+    (rewriting a national round's workbooks would cost seconds).
     """
     file = Path(path)
+    if _is_stable(file):
+        return
     part = file.with_name(f"{_TEMP}{file.name}.part")
     with zipfile.ZipFile(file) as src, zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():

@@ -34,7 +34,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serializer, model_validator
 
-from matchwork._validation import Backend, Objective
+from matchwork._validation import Backend, Keep, Objective
 from matchwork.errors import PolicyValidationError, Problem
 from matchwork.model.validation import key_of
 from matchwork.model.vocab import (
@@ -53,6 +53,7 @@ __all__ = [
     "HEADCOUNT_PARTS",
     "STAGES",
     "Caps",
+    "Continuity",
     "Duration",
     "Policy",
     "Scoring",
@@ -408,6 +409,45 @@ class TraineeLimits(_Section):
         return self.default_rule_set
 
 
+class Continuity(_Section):
+    """Pairings in place and time: what a round keeps, how long the lead and the squad last.
+
+    Seed 002: the lead guide (referente di progetto) accompanies the person for the
+    first two weeks, then the squad of lavoratori guida follows them "per i primi
+    mesi" (``squad_months`` is an assumption: the seed gives no figure).
+    """
+
+    keep: Keep = Field(
+        "always",
+        description="'always': a pairing in place stays, even if a rule now fails (flagged kept_with_issue for the "
+        "case team); 'unless_rule': it stays unless a rule now fails (then the person is matched again and the "
+        "change says why); 'score': only continuity_bonus keeps it (the person is matched again).",
+    )
+    lead_period_days: int = Field(
+        14,
+        ge=1,
+        le=365,
+        description="Days the lead role lasts from the pairing's start (seed 002: the first two weeks); then the "
+        "lead joins the person's squad and may lead a newcomer again.",
+    )
+    squad_months: int = Field(
+        6, ge=1, le=60, description="Months a squad member follows the person from the pairing's start (assumption)."
+    )
+    rematch_cooldown_days: int = Field(
+        90,
+        ge=0,
+        le=3650,
+        description="Days after a breakdown during which the person is not paired again with the same partner.",
+    )
+    priority_bonus: float = Field(
+        50.0,
+        ge=0,
+        le=1000,
+        description="Points added to every option of a person with priority (after a breakdown): among plans that "
+        "place as many people, those that place them win.",
+    )
+
+
 class SolverOptions(_Section):
     """Objective, backend and the soft costs that enter the optimisation."""
 
@@ -492,6 +532,7 @@ class Policy(_Section):
     caps: Caps = Caps()
     squad: SquadOptions = SquadOptions()
     team: Team = Team()
+    continuity: Continuity = Continuity()
     rules: Rules = Rules()
     trainee_limits: TraineeLimits = TraineeLimits()
     solver: SolverOptions = SolverOptions()
@@ -704,6 +745,6 @@ def _to_toml(policy: Policy) -> str:
             f"{_toml_key(name)} = {_toml_value(w)}{_comment(notes.get(name, (0, ''))[1])}"
             for name, w in data["weights"][stage].items()
         ]
-    for name in ("scoring", "caps", "squad", "team", "rules", "trainee_limits", "solver"):
+    for name in ("scoring", "caps", "squad", "team", "continuity", "rules", "trainee_limits", "solver"):
         _section(out, name, getattr(policy, name), data[name])
     return "\n".join(out) + "\n"

@@ -57,6 +57,7 @@ from matchwork.model.vocab import (
     WEEKDAYS,
     Accommodation,
     Category,
+    EndReason,
     Gender,
     Language,
     LivedExperience,
@@ -358,6 +359,11 @@ class Candidate(_Model):
         default_factory=frozenset,
         sensitive=True,
     )
+    priority: bool = _field(
+        "priorità",
+        "Placed first at equal placements (policy continuity.priority_bonus), e.g. after a placement broke down.",
+        default=False,
+    )
 
 
 class GuideWorker(_Model):
@@ -403,6 +409,13 @@ class GuideWorker(_Model):
         le=50,
     )
     current_mentees: int = _field("affiancamenti in corso", "Newcomers they follow now.", default=0, ge=0, le=50)
+    current_leads: int | None = _field(
+        "referente in corso",
+        "Newcomers they lead now, inside the lead period; empty: the lead pairings in place within it.",
+        default=None,
+        ge=0,
+        le=50,
+    )
     years_experience: Measure = _field("anni di esperienza", "Years of work in the service.", default=0.0, ge=0, le=60)
 
     @model_validator(mode="after")
@@ -692,13 +705,36 @@ class Relationship(_Model):
 class Pairing(_Model):
     """A pairing already in place from an earlier round (abbinamento in corso).
 
-    For the ``site`` role, ``partner_id`` is a position id.
+    For the ``site`` role, ``partner_id`` is a position id. A pairing with ``until``
+    before the round's date has ended: it is history, not a pairing in place.
+
+    >>> Pairing(candidate_id="C1", partner_id="G1", role="lead_guide", since="2026-01-05").ongoing(None)
+    True
+    >>> Pairing(candidate_id="C1", partner_id="G1", role="guide", until="2026-02-01",
+    ...         end_reason="interruzione").end_reason.value
+    'breakdown'
     """
 
     candidate_id: Id = _field("candidato", "The candidate.")
     partner_id: Id = _field("partner", "The position, guide worker or peer supporter.")
     role: Role = _field("ruolo", "The role the partner plays.")
     since: Day | None = _field("dal", "When the pairing began.", default=None)
+    until: Day | None = _field("al", "When the pairing ended; empty: it goes on.", default=None)
+    end_reason: EndReason | None = _field(
+        "motivo della fine", "Why it ended (completed, hired, breakdown, withdrew, moved).", default=None
+    )
+
+    @model_validator(mode="after")
+    def _ends_after_it_begins(self) -> Pairing:
+        if self.since is not None and self.until is not None and self.until < self.since:
+            raise PydanticCustomError("until_before_since", "until must not be before since")
+        if self.end_reason is not None and self.until is None:
+            raise PydanticCustomError("reason_without_end", "an end_reason needs the date the pairing ended (until)")
+        return self
+
+    def ongoing(self, on: dt.date | None) -> bool:
+        """Whether the pairing still holds on day ``on`` (no date: every pairing not ended holds)."""
+        return self.until is None or (on is not None and self.until >= on)
 
 
 class Pin(_Model):

@@ -37,15 +37,18 @@ import os
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import pandas as pd
 from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 from matchwork import _gc
 from matchwork.errors import InputWarning, Problem, RoundValidationError
 from matchwork.io import tables as tb
+from matchwork.io.atomic import atomic_file
 from matchwork.model.profiles import (
     PROFILE_TYPES,
     Candidate,
@@ -189,7 +192,7 @@ class Round:
         found = [_with_header(p, source.headers) for p in without_cascades(found)]
         if found:
             raise RoundValidationError(found)
-        self._warnings = tuple(_with_header(p, source.headers) for p in source.warnings)
+        self._warnings = tuple(_with_header(p, source.headers) for p in [*source.warnings, *_undated_peers(tables)])
         if self._warnings:
             warnings.warn(InputWarning(self._warnings), stacklevel=4)
         self._where: dict[tuple[str, str], tuple[int, int | None]] = {}
@@ -366,6 +369,8 @@ class Round:
         >>> all(k in {"therapeutic", "family", "conflict", "failed_pairing"} for _, _, k in g.edges(keys=True))
         True
         """
+        import networkx as nx  # on first use: NetworkX costs 0.1 s to import and most runs never ask
+
         graph = nx.MultiGraph()
         for r in self._relationships:
             graph.add_edge(r.a, r.b, key=r.kind.value, kind=r.kind)
@@ -600,7 +605,15 @@ class Round:
 
     def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
         """The round as JSON text; also written (atomically) to ``path`` if given."""
-        return tb.write_json(self.to_dict(), path)
+        if path is not None:
+            with atomic_file(path) as tmp:
+                tmp.write_bytes(self.json_bytes)
+        return self.json_bytes.decode("utf-8")
+
+    @functools.cached_property
+    def json_bytes(self) -> bytes:
+        """:meth:`to_json` as UTF-8 bytes, built once (a run fingerprints the round and writes it)."""
+        return tb.json_bytes(self.to_dict())
 
     # ------------------------------------------------------------ tables in
 
@@ -775,3 +788,15 @@ def _sort_lists(record: dict[str, Any]) -> None:
         elif isinstance(value, list):
             for item in value:
                 _sort_lists(item)
+
+
+def _undated_peers(tables: Mapping[str, Table]) -> list[Problem]:
+    """Peer supporters with no start date: treated as new (the safe default), said as a warning."""
+    peers = tables.get("peers")
+    if peers is None:
+        return []
+    return [
+        Problem.of("peer_start_missing", "peers", "started_on", row=r, record_id=m.id)
+        for r, m in enumerate(peers.models)
+        if m is not None and m.started_on is None
+    ]

@@ -33,6 +33,7 @@ __all__ = [
     "L381_CATEGORIES",
     "Accommodation",
     "Category",
+    "EndReason",
     "Gender",
     "Language",
     "LivedExperience",
@@ -291,6 +292,21 @@ class Region(Vocabulary):
     UMBRIA = "umbria"
     VALLE_D_AOSTA = "valle-d-aosta"
     VENETO = "veneto"
+
+
+class EndReason(Vocabulary):
+    """Why a pairing ended between rounds, as the office reports it (motivo della fine)."""
+
+    COMPLETED = "completed"
+    """The pairing ran its course (a traineeship or a support period done)."""
+    HIRED = "hired"
+    """The person was hired: the placement ends in a job."""
+    BREAKDOWN = "breakdown"
+    """The pairing failed: never again for this pair, priority next round, a cool-down."""
+    WITHDREW = "withdrew"
+    """The person withdrew."""
+    MOVED = "moved"
+    """The partner (with a role) or the person (without) moved away: a new partner is needed, no fault."""
 
 
 class ReviewStatus(Vocabulary):

@@ -9,12 +9,12 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Mapping
-from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 
 from matchwork.model.policy import Policy
+from matchwork.model.vocab import EndReason
 from matchwork.programme import tables as t
 from matchwork.programme.texts import text
 
@@ -25,21 +25,6 @@ GUIDE_ROLES = ("lead_guide", "guide")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 PAIRING_COLUMNS = ["pairing_id", *[c.name for c in t.pairings.c if c.name != "id"]]
 """The columns of :meth:`Programme.pairings` and of what :meth:`Programme.end` returns."""
-
-
-class EndReason(StrEnum):
-    """Why a pairing ends between rounds, as the office reports it."""
-
-    COMPLETED = "completed"
-    """The pairing ran its course (a traineeship or a support period done)."""
-    HIRED = "hired"
-    """The person was hired: the placement ends in a job."""
-    BREAKDOWN = "breakdown"
-    """The pairing failed: never again for this pair, priority next round, a cool-down."""
-    WITHDREW = "withdrew"
-    """The person withdrew."""
-    MOVED = "moved"
-    """The partner (with a role) or the person (without) moved away: a new partner is needed, no fault."""
 
 
 LEAVING = frozenset({EndReason.COMPLETED, EndReason.HIRED, EndReason.WITHDREW})

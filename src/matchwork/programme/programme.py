@@ -468,7 +468,7 @@ class Programme:
         >>> open_now = p.pairings(on="2026-01-12")
         >>> set(open_now.role) <= {"site", "lead_guide", "guide", "peer"}, bool(open_now.end_on.isna().all())
         (True, True)
-        >>> p.pairings(on="2026-01-11").empty  # nothing before the first round
+        >>> p.pairings(on="2025-01-01").empty  # nothing before the first placements in place began
         True
         """
         p = t.pairings.c
@@ -553,7 +553,8 @@ class Programme:
         >>> p = Programme("sqlite://")
         >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12", profile="cooperative"))
         >>> _ = p.record(first, approved_by="équipe", on="2026-01-12")
-        >>> changed = first.assignments.query("continuity == 'changed'").candidate_id
+        >>> changed = set(first.assignments.query("continuity == 'changed'").candidate_id)
+        >>> changed |= set(first.changes.query("change == 'joined_squad'").candidate_id)  # past the lead's 2 weeks
         >>> sorted(set(p.changes(1).candidate_id)) == sorted(changed)
         True
         """

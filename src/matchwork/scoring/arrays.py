@@ -47,7 +47,17 @@ from matchwork.model.vocab import (
     ateco_section,
 )
 
-__all__ = ["BitSet", "Columns", "ExistingIndex", "Gathered", "ProfileArrays", "join", "xyz"]
+__all__ = [
+    "BitSet",
+    "Columns",
+    "ExistingIndex",
+    "Gathered",
+    "ProfileArrays",
+    "join",
+    "pair_chord2",
+    "squared_chord",
+    "xyz",
+]
 
 EARTH_RADIUS_KM = 6371.0088
 SKILLS = tuple(Skill)
@@ -226,6 +236,42 @@ def distance_km(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return chord_to_km(np.sqrt(np.einsum("...k,...k->...", d, d)))
 
 
+def squared_chord(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``|a − b|²`` for unit vectors ``a`` and ``b`` (last axis 3), broadcasting (float64).
+
+    The same bits as the dot product :func:`distance_km` takes (summed in the order
+    NumPy's ``einsum`` sums three terms), component by component: a dense block —
+    ``(n, 1, 3)`` against ``(1, m, 3)`` — never materialises the ``(n, m, 3)`` differences.
+
+    >>> a, b = xyz(np.array([45.0, 45.0]), np.array([10.0, 10.1]))  # two places 7.9 km apart
+    >>> bool(chord_to_km(np.sqrt(squared_chord(a, b))) == distance_km(a, b))
+    True
+    """
+    out = np.asarray(np.subtract(a[..., 0], b[..., 0]), dtype=np.float64)
+    out *= out
+    part = np.asarray(np.subtract(a[..., 2], b[..., 2]), dtype=np.float64)
+    part *= part
+    out += part
+    np.subtract(a[..., 1], b[..., 1], out=part)
+    part *= part
+    out += part
+    return out
+
+
+def pair_chord2(c: Gathered, p: Gathered) -> np.ndarray:
+    """The squared chord between ``c.xyz`` and ``p.xyz`` of every pair, computed once per pair of views.
+
+    A rule (``commute_too_far``) and a feature (``commute``) both read it; the second
+    reads what the first computed.
+    """
+    cache = c.__dict__["_cache"]
+    key = ("chord2", id(p))
+    hit = cache.get(key)
+    if hit is None or hit[0] is not p:  # the view itself is kept, so its id cannot be reused meanwhile
+        hit = cache[key] = (p, squared_chord(c.xyz, p.xyz))
+    return hit[1]
+
+
 class _Vocab:
     """Round-local vocabularies for open or large code lists (languages, areas, sector codes)."""
 
@@ -341,6 +387,7 @@ class ProfileArrays:
     def _candidates(self, cands: Sequence[Any]) -> Columns:
         lat = np.array([c.location.lat for c in cands], dtype=np.float64)
         lon = np.array([c.location.lon for c in cands], dtype=np.float64)
+        max_commute = np.array([c.max_commute_km for c in cands], dtype=np.float64)
         skills = [c.skills for c in cands]
         wished = [c.wished_sectors for c in cands]  # a wish matches the site's code or any broader one
         return Columns(
@@ -350,7 +397,8 @@ class ProfileArrays:
             lat=lat,
             lon=lon,
             xyz=xyz(lat, lon),
-            max_commute=np.array([c.max_commute_km for c in cands], dtype=np.float64),
+            max_commute=max_commute,
+            commute_chord2=km_to_chord(max_commute) ** 2,  # farther than this squared chord: too far
             skills=_levels(skills),
             **_skill_bits(skills, "skill"),
             wish=self.sectors.bits(wished),
@@ -439,6 +487,7 @@ class ProfileArrays:
             site_kind=self.sites.kind[site],
             max_mentees=np.array([-1 if g.max_mentees is None else g.max_mentees for g in guides], dtype=np.int64),
             current=np.array([g.current_mentees for g in guides], dtype=np.int64),
+            leads_stated=np.array([-1 if g.current_leads is None else g.current_leads for g in guides], np.int64),
             years=np.array([g.years_experience for g in guides], dtype=np.float64),
         )
 

@@ -148,6 +148,7 @@ class Capacities:
             released_counted[site] += 0 if exempt[cand.index[cid]] else 1
         for guide in [*ex.lead.values(), *(g for gs in ex.squad.values() for g in gs)]:
             released_guide[guides.index[guide]] += 1
+        released_lead = np.bincount([guides.index[g] for g in ex.lead.values()], minlength=len(guides))
         for cid, peer in ex.peer.items():
             released_hours[peers.index[peer]] += hours_needed[cand.index[cid]]
             released_people[peers.index[peer]] += 1
@@ -182,9 +183,14 @@ class Capacities:
 
         guide_limit = np.where(guides.max_mentees >= 0, guides.max_mentees, caps.guide_max_mentees)
         guide_total = np.maximum(guide_limit - (guides.current - released_guide), 0)
-        guide_lead = np.where(guides.can_lead, np.minimum(caps.lead_newcomers, guide_total), 0)
+        # newcomers led now, inside the lead period: as stated (pairings in place of this round's candidates
+        # included, and released), or — not stated — those pairings, all released here
+        leading = np.maximum(np.where(guides.leads_stated >= 0, guides.leads_stated - released_lead, 0), 0)
+        lead_room = np.maximum(caps.lead_newcomers - leading, 0)
+        guide_lead = np.where(guides.can_lead, np.minimum(lead_room, guide_total), 0)
 
-        new = (peers.days_active >= 0) & (peers.days_active < caps.peer_new_months * 30.44)
+        # no start date: new (the safe default; the round warns about it)
+        new = peers.days_active < caps.peer_new_months * 30.44
         stated = np.where(np.isnan(peers.hours_stated), np.inf, peers.hours_stated)
         peer_limit = np.minimum(stated, caps.peer_hours_per_week) * np.where(new, caps.peer_new_fraction, 1.0)
         peer_hours = np.clip(peer_limit - np.maximum(peers.hours_in_use - released_hours, 0.0), 0.0, None)

@@ -55,7 +55,7 @@ from collections.abc import Callable, Iterator, Mapping
 import numpy as np
 
 from matchwork.i18n import both
-from matchwork.scoring.arrays import Gathered, distance_km
+from matchwork.scoring.arrays import BitSet, Gathered, chord_to_km, distance_km, pair_chord2
 
 __all__ = ["BUILTIN", "Feature", "FeatureRegistry"]
 
@@ -140,28 +140,49 @@ def _ratio(num: np.ndarray, den: np.ndarray, empty: float) -> np.ndarray:
     return out
 
 
+def _members(*sets: BitSet) -> np.ndarray:
+    """Members of the sets, summed, in the narrowest integer type that holds the sum (uint8 for three words)."""
+    words = [w for s in sets for w in s.words]
+    out = np.bitwise_count(words[0])
+    if 64 * len(words) > 255:
+        out = out.astype(np.int64)
+    for w in words[1:]:
+        out += np.bitwise_count(w)
+    return out
+
+
 def skill_fit(c: Gathered, p: Gathered) -> np.ndarray:
     # Σ_skills min(person's level, position's level) / Σ position's levels, via level bitsets:
     # min(a, b) = Σ_t [a ≥ t][b ≥ t] for levels 1-3.
-    have = (c.skill1 & p.skill1).count() + (c.skill2 & p.skill2).count() + (c.skill3 & p.skill3).count()
+    have = _members(c.skill1 & p.skill1, c.skill2 & p.skill2, c.skill3 & p.skill3)
     need = p.skill1.count() + p.skill2.count() + p.skill3.count()
     return _ratio(have, need, empty=1.0)
+
+
+_HALF, _ONE, _ZERO = np.float32(0.5), np.float32(1.0), np.float32(0.0)
 
 
 def wished_sector(c: Gathered, p: Gathered) -> np.ndarray:
     exact = (c.wish & p.sector).any()
     section = (c.wish_section & p.section).any()
-    value = np.where(exact, 1.0, np.where(section, 0.5, 0.0))
-    return np.where(c.has_wish, value, 0.5).astype(np.float32)
+    value = np.where(exact, _ONE, np.where(section, _HALF, _ZERO))
+    return np.where(c.has_wish, value, _HALF)
 
 
 def commute(c: Gathered, p: Gathered) -> np.ndarray:
-    km = distance_km(c.xyz, p.xyz)
-    return np.clip(1.0 - km / c.max_commute, 0.0, 1.0).astype(np.float32)
+    # the squared chord is the one the commute_too_far rule compared (computed once per pair); the
+    # arc-sine only where the place is within reach (a hair beyond, so the boundary is as exact as ever)
+    chord2 = pair_chord2(c, p)
+    near = chord2 <= c.commute_chord2 * (1 + 1e-9)
+    out = np.zeros(near.shape, dtype=np.float32)
+    if near.any():
+        km = chord_to_km(np.sqrt(chord2[near]))
+        out[near] = np.clip(1.0 - km / np.broadcast_to(c.max_commute, near.shape)[near], 0.0, 1.0)
+    return out
 
 
 def schedule_position(c: Gathered, p: Gathered) -> np.ndarray:
-    return _ratio((c.avail & p.shifts).count(), p.shifts.count(), empty=0.0)
+    return _ratio(_members(c.avail & p.shifts), p.shifts.count(), empty=0.0)
 
 
 def guide_shifts(g: Gathered, p: Gathered) -> np.ndarray:

@@ -31,6 +31,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -42,7 +43,7 @@ from matchwork.i18n import both
 from matchwork.model.existing import partner_positions
 from matchwork.model.policy import Policy
 from matchwork.model.vocab import RelationshipKind, Role
-from matchwork.scoring.arrays import SITE_KINDS, Gathered, ProfileArrays, distance_km
+from matchwork.scoring.arrays import SITE_KINDS, BitSet, Gathered, ProfileArrays, chord_to_km, join, pair_chord2
 from matchwork.scoring.capacity import Capacities
 
 __all__ = [
@@ -139,16 +140,35 @@ class RuleContext:
         self._build()
         self.site_tutors = _padded(arrays.tutors.site, len(arrays.sites))
         self.operator_available = self._operators_available()
+        self.tutor_sites = self._tutor_sites()
 
     # ------------------------------------------------------------ pair sets
 
     def in_set(self, name: str, stage: str, c: Gathered, p: Gathered) -> np.ndarray:
-        """Whether each pair of the block is in the named pair set of ``stage``."""
+        """Whether each pair of the block is in the named pair set of ``stage``.
+
+        Only the keys of the block's candidates are looked at (usually none); a dense
+        block — candidates ``(n, 1)`` against partners ``(1, m)`` — gets them scattered
+        into it rather than every pair searched for.
+        """
         keys = self._sets.get((name, stage))
-        shape = np.broadcast_shapes(np.shape(c.index), np.shape(p.index))
-        if keys is None or len(keys) == 0:
+        ci, pi = np.asarray(c.index), np.asarray(p.index)
+        shape = np.broadcast_shapes(ci.shape, pi.shape)
+        if keys is None or len(keys) == 0 or ci.size == 0 or pi.size == 0:
             return np.zeros(shape, dtype=bool)
-        wanted = np.asarray(c.index, dtype=np.int64) * self.n_partners[stage] + p.index
+        n = self.n_partners[stage]
+        lo, hi = np.searchsorted(keys, np.array([int(ci.min()) * n, (int(ci.max()) + 1) * n], dtype=np.int64))
+        keys = keys[lo:hi]
+        if len(keys) == 0:
+            return np.zeros(shape, dtype=bool)
+        if ci.ndim == 2 and pi.ndim == 2 and ci.shape[1] == 1 and pi.shape[0] == 1:
+            out = np.zeros(shape, dtype=bool)
+            k_cand, k_part = np.divmod(keys, n)
+            key, row = join(k_cand, ci[:, 0].astype(np.int64))  # every row of each key's candidate
+            at, col = join(k_part[key], pi[0].astype(np.int64))  # and every column of its partner
+            out[row[at], col] = True
+            return out
+        wanted = ci.astype(np.int64) * n + pi
         pos = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
         return keys[pos] == wanted
 
@@ -197,6 +217,44 @@ class RuleContext:
         ops = _padded(area, len(a.areas), keys=operator)[a.candidates.area_idx.astype(np.int64)]  # (n, K), -1 padded
         ok = ~self.forbidden("operator", np.arange(n)[:, None], np.maximum(ops, 0)) & (ops >= 0)
         return ok.any(axis=1)
+
+    def _tutor_sites(self) -> _TutorSites | None:
+        """What ``no_tutor_available`` needs per site, so that it need not test each (candidate, tutor) pair.
+
+        The tutor rules a candidate meets alike at every site are a tutor's room and a
+        shared language: a site has a tutor the candidate may have iff one of its tutors
+        with room speaks one of their languages. The pair-set rules (relationships,
+        exclusions, forbids, pins) touch few candidates, who are tested tutor by tutor.
+        ``None`` (every candidate tested tutor by tutor) if the tutor stage has another rule.
+        """
+        a = self.arrays
+        room = np.ones(len(a.tutors), dtype=bool)
+        by_language = False
+        special = np.zeros(len(a.candidates), dtype=bool)
+        n_t = max(len(a.tutors), 1)
+        for rule in rules_for("tutor", self.policy):
+            if rule.code in self.policy.rules.flagged:
+                continue
+            if rule.test is _tutor_full:
+                room &= self.capacities.tutor_room > 0
+            elif rule.test is _no_language:
+                by_language = True
+            elif isinstance(rule.test, _InSets):
+                for name in rule.test.names:
+                    special[self._sets.get((name, "tutor"), np.zeros(0, np.int64)) // n_t] = True
+            elif isinstance(rule.test, _PinnedElsewhere):
+                special |= self._pinned_rows.get("tutor", np.zeros(len(a.candidates), dtype=bool))
+            else:  # pragma: no cover - a guard for whoever adds a tutor rule of another kind
+                return None
+        site = a.tutors.site.astype(np.int64)
+        has = np.zeros(len(a.sites), dtype=bool)
+        has[site[room]] = True
+        words = []
+        for w in a.tutors.lang.words:
+            union = np.zeros(len(a.sites), dtype=np.uint64)
+            np.bitwise_or.at(union, site[room], w[room])
+            words.append(union)
+        return _TutorSites(has, BitSet(tuple(words)) if by_language else None, special)
 
     def _build(self) -> None:
         a, rnd = self.arrays, self.arrays.round
@@ -310,7 +368,14 @@ class RuleContext:
 
 
 def _commute(c: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
-    return distance_km(c.xyz, p.xyz) > c.max_commute
+    # farther than the longest trip ⇔ a longer chord: no trigonometry per pair, except within
+    # a hair of the limit, where the distance in km decides as it always did
+    chord2, limit = pair_chord2(c, p), c.commute_chord2
+    far = chord2 > limit * (1 + 1e-9)
+    unsure = (chord2 > limit * (1 - 1e-9)) & ~far
+    if unsure.any():
+        far[unsure] = chord_to_km(np.sqrt(chord2[unsure])) > np.broadcast_to(c.max_commute, far.shape)[unsure]
+    return far
 
 
 def _no_overlap(partner_slots: str) -> Test:
@@ -379,18 +444,48 @@ def _lead_off_shifts(g: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
     return share + 1e-9 < ctx.policy.caps.lead_min_shift_share
 
 
+@dataclasses.dataclass(frozen=True)
+class _TutorSites:
+    """Per site: a tutor with room (``has``), their languages (``lang``, None if languages do not count);
+    per candidate: whether a tutor pair set names them (``special``: tested tutor by tutor)."""
+
+    has: np.ndarray
+    lang: BitSet | None
+    special: np.ndarray
+
+
 def _no_tutor_available(c: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
     a = ctx.arrays
     shape = _shape(c, p)
-    site = np.broadcast_to(p.site, shape)
-    applies = ctx.tutor_at[a.sites.kind[site]] & a.sites.tutors_listed[site]
-    out = np.zeros(shape, dtype=bool)
+    applies = ctx.tutor_at[a.sites.kind[p.site]] & a.sites.tutors_listed[p.site]  # the partner's shape
     if not applies.any():
+        return np.zeros(shape, dtype=bool)
+    by_site = ctx.tutor_sites
+    if by_site is None:  # pragma: no cover - see RuleContext._tutor_sites
+        return _no_tutor_pairwise(c.index, p.site, np.broadcast_to(applies, shape), ctx)
+    has = by_site.has[p.site]
+    if by_site.lang is not None:
+        has = has & (c.lang & by_site.lang.take(p.site)).any()
+    out = np.broadcast_to(applies & ~has, shape)
+    special = by_site.special[c.index]
+    if not special.any():
         return out
-    cand = np.broadcast_to(c.index, shape)[applies]
-    tutors = ctx.site_tutors[site[applies]]  # (P, K), -1 padded
+    out = out.copy()
+    exact = np.broadcast_to(special, shape) & np.broadcast_to(applies, shape)
+    out[exact] = _no_tutor_pairwise(c.index, p.site, exact, ctx)[exact]
+    return out
+
+
+def _no_tutor_pairwise(c_index: np.ndarray, p_site: np.ndarray, which: np.ndarray, ctx: RuleContext) -> np.ndarray:
+    """``no_tutor_available`` at the pairs ``which`` (a mask of the block), each tutor of the site tested."""
+    shape = which.shape
+    out = np.zeros(shape, dtype=bool)
+    if not which.any():
+        return out
+    cand = np.broadcast_to(c_index, shape)[which]
+    tutors = ctx.site_tutors[np.broadcast_to(p_site, shape)[which]]  # (P, K), -1 padded
     allowed = ~ctx.forbidden("tutor", cand[:, None], np.maximum(tutors, 0)) & (tutors >= 0)
-    out[applies] = ~allowed.any(axis=1)
+    out[which] = ~allowed.any(axis=1)
     return out
 
 
@@ -587,6 +682,7 @@ def rules_for(stage: str, policy: Policy) -> list[Rule]:
     return [r for r in RULES if r.stage == stage and r.code not in off]
 
 
+@functools.cache
 def role_mask(role: str) -> int:
     """The reason bits that forbid a pair in ``role`` (``site``, ``lead_guide``, ``guide``, ``peer``…)."""
     return sum(r.mask for r in RULE_BY_CODE.values() if role in r.roles)

@@ -43,7 +43,7 @@ import dataclasses
 import functools
 import itertools
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -53,7 +53,7 @@ from scipy.spatial import cKDTree
 from matchwork.errors import PolicyValidationError, Problem, RoundValidationError
 from matchwork.model.policy import STAGES, Policy
 from matchwork.model.round import Round
-from matchwork.scoring.arrays import Columns, ProfileArrays, km_to_chord
+from matchwork.scoring.arrays import Columns, Gathered, ProfileArrays, km_to_chord
 from matchwork.scoring.capacity import Capacities
 from matchwork.scoring.features import BUILTIN, Feature, FeatureRegistry
 from matchwork.scoring.rules import (
@@ -72,6 +72,7 @@ from matchwork.scoring.rules import (
 __all__ = ["TABLE_STAGES", "ScoreTable", "Scorer", "Scores", "score"]
 
 _BLOCK_PAIRS = 1_000_000
+_DENSE_BLOCK_PAIRS = 1_000_000
 
 TABLE_STAGES: tuple[str, ...] = ("site", "guide", "peer", "tutor", "operator")
 """The candidate × partner tables; ``guide_position`` is the guide × position table beside them."""
@@ -230,6 +231,26 @@ class ScoreTable:
             for j, f in enumerate(self.feature_names):
                 data[f"{f}_points"] = points[:, j]
         return pd.DataFrame(data)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Block:
+    """The arrays a block of pairs is scored into: reason and flag masks, totals and feature values."""
+
+    reasons: np.ndarray
+    flags: np.ndarray
+    total: np.ndarray
+    values: dict[str, np.ndarray]
+
+    def slice(self, start: int, n_rows: int, n_cols: int) -> _Block:
+        """Views of ``n_rows × n_cols`` pairs from ``start``, shaped as the block."""
+
+        def view(x: np.ndarray) -> np.ndarray:
+            return x[start : start + n_rows * n_cols].reshape(n_rows, n_cols)
+
+        return _Block(
+            view(self.reasons), view(self.flags), view(self.total), {k: view(v) for k, v in self.values.items()}
+        )
 
 
 def _concat(tables: list[ScoreTable]) -> ScoreTable:
@@ -439,43 +460,102 @@ class Scorer:
         return self._evaluate(stage, rows, cols)[:3]
 
     def _evaluate(
-        self, stage: str, rows: np.ndarray, cols: np.ndarray
+        self,
+        stage: str,
+        rows: np.ndarray,
+        cols: np.ndarray,
+        out: _Block | None = None,
+        partners: Gathered | None = None,
     ) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray, np.ndarray]:
-        """Reasons, values, totals and flags of pairs (see :meth:`evaluate`)."""
+        """Reasons, values, totals and flags of pairs (see :meth:`evaluate`).
+
+        With ``out`` (zeroed reasons, flags and totals and value arrays, each of the
+        block's shape), the block is written there: a dense table's slices, so that its
+        blocks need no concatenation. ``partners``: the partners' view at ``cols``, when
+        blocks share it (every partner of a dense table, gathered once).
+        """
         on_position = stage == "guide_position"
         c = (self.arrays.guides if on_position else self.arrays.candidates).gather(rows)
-        p = self.partners(stage).gather(cols)
+        p = self.partners(stage).gather(cols) if partners is None else partners
         shape = np.broadcast_shapes(np.shape(rows), np.shape(cols))
-        reasons = np.zeros(shape, dtype=MASK)
-        flags = np.zeros(shape, dtype=MASK)
-        flagged = self.policy.rules.flagged
-        for rule in self.rules[stage]:
-            hit = np.broadcast_to(rule.test(c, p, self.context), shape)
-            if rule.code in flagged:
-                flags |= np.where(hit, MASK(rule.mask), MASK(0))
-            else:
-                reasons |= np.where(hit, MASK(rule.mask), MASK(0))
-        values: dict[str, np.ndarray] = {}
-        total = np.zeros(shape, dtype=np.float64)
+        if out is None:
+            reasons, flags, total = np.zeros(shape, dtype=MASK), np.zeros(shape, dtype=MASK), np.zeros(shape)
+            values: dict[str, np.ndarray] = {}
+        else:
+            reasons, flags, total, values = out.reasons, out.flags, out.total, out.values
+        self._rules_into(stage, c, p, shape, reasons, flags)
         if on_position:
             feats = [f for f in self.features["guide"] if f.on == "position"]
             weights = np.broadcast_to(self.position_weights, (*shape, len(feats)))
         else:
             feats = self.candidate_features(stage)
             weights = self.weights[stage][rows]  # rows.shape + (features,), broadcasting against the pairs
+        points = np.empty(shape) if feats else total
         for j, f in enumerate(feats):
-            v = np.broadcast_to(np.asarray(f.compute(c, p), dtype=np.float32), shape)
-            if v.size and not (np.all(v >= 0) and np.all(v <= 1)):
+            v = np.asarray(f.compute(c, p), dtype=np.float32)
+            if v.size and not (v.min() >= 0 and v.max() <= 1):  # NaN fails both
                 raise ValueError(f"feature {f.stage}.{f.name} returned values outside [0, 1]")
-            values[f.name] = v
-            total = total + weights[..., j] * v.astype(np.float64)
+            if out is None:
+                values[f.name] = np.broadcast_to(v, shape)
+            else:
+                values[f.name][...] = v
+            np.multiply(weights[..., j], v, out=points)  # float64: the weight times the float32 value, exactly
+            total += points
         floor = 0.0 if on_position else self.policy.scoring.min_score.get(stage, 0.0)
         if floor > 0:
             # a guide's score at a position adds the guide × position total: the pair is below the
             # floor only if it stays below with the best position the guide could work at
             reach = total + self._best_position_total[cols] if stage == "guide" else total
-            reasons |= np.where(reach < floor - 1e-9, MASK(BELOW_MIN_SCORE.mask), MASK(0))
+            np.bitwise_or(reasons, MASK(BELOW_MIN_SCORE.mask), out=reasons, where=reach < floor - 1e-9)
         return reasons, values, total, flags
+
+    def _rules_into(
+        self, stage: str, c: Any, p: Any, shape: tuple[int, ...], reasons: np.ndarray, flags: np.ndarray
+    ) -> None:
+        """OR each rule's bit into ``reasons`` (or ``flags``, for a rule the policy flags) where it hits.
+
+        The hits are gathered as one small local bit per rule (uint16: a quarter of the
+        memory traffic of the uint64 masks), then turned into both masks by table lookup.
+        """
+        rules = self.rules[stage]
+        luts = self._mask_tables(stage)
+        if luts is None:  # more rules than local bits
+            flagged = self.policy.rules.flagged
+            for rule in rules:
+                hit = rule.test(c, p, self.context)
+                if np.any(hit):
+                    into = flags if rule.code in flagged else reasons
+                    np.bitwise_or(into, MASK(rule.mask), out=into, where=np.broadcast_to(hit, shape))
+            return
+        local: np.ndarray | None = None
+        for k, rule in enumerate(rules):
+            hit = rule.test(c, p, self.context)
+            if np.any(hit):
+                if local is None:
+                    local = np.zeros(shape, dtype=np.uint16)
+                np.bitwise_or(local, np.uint16(1 << k), out=local, where=np.broadcast_to(hit, shape))
+        if local is not None:
+            to_reasons, to_flags = luts
+            np.take(to_reasons, local, out=reasons, mode="clip")
+            if to_flags is not None:
+                np.take(to_flags, local, out=flags, mode="clip")
+
+    def _mask_tables(self, stage: str) -> tuple[np.ndarray, np.ndarray | None] | None:
+        """For every combination of a stage's rules (a local bit each): its reason mask and its flag mask."""
+        cache = self.__dict__.setdefault("_luts", {})
+        if stage not in cache:
+            rules = self.rules[stage]
+            if len(rules) > 16:
+                cache[stage] = None
+            else:
+                combo = np.arange(1 << len(rules), dtype=np.int64)
+                to_reasons = np.zeros(len(combo), dtype=MASK)
+                to_flags = np.zeros(len(combo), dtype=MASK)
+                for k, rule in enumerate(rules):
+                    into = to_flags if rule.code in self.policy.rules.flagged else to_reasons
+                    into[(combo >> k) & 1 == 1] |= MASK(rule.mask)
+                cache[stage] = (to_reasons, to_flags if to_flags.any() else None)
+        return cache[stage]
 
     @functools.cached_property
     def _best_position_total(self) -> np.ndarray:
@@ -485,14 +565,15 @@ class Scorer:
         np.maximum.at(best, gp.rows, gp.total)
         return best
 
-    def _table(self, stage: str, rows: np.ndarray, cols: np.ndarray, dense: bool, parts: list[Any]) -> ScoreTable:
-        on_position = stage == "guide_position"
-        if on_position:
+    def _feature_names(self, stage: str) -> tuple[tuple[str, ...], np.ndarray]:
+        """A table's feature names and its weights (rows × features)."""
+        if stage == "guide_position":
             feats = tuple(f.name for f in self.features["guide"] if f.on == "position")
-            weights = np.broadcast_to(self.position_weights, (len(self.arrays.guides), len(feats)))
-        else:
-            feats = tuple(f.name for f in self.candidate_features(stage))
-            weights = self.weights[stage]
+            return feats, np.broadcast_to(self.position_weights, (len(self.arrays.guides), len(feats)))
+        return tuple(f.name for f in self.candidate_features(stage)), self.weights[stage]
+
+    def _table(self, stage: str, rows: np.ndarray, cols: np.ndarray, dense: bool, parts: list[Any]) -> ScoreTable:
+        feats, _ = self._feature_names(stage)
         if parts:
             reasons = np.concatenate([p[0] for p in parts])
             values = {f: np.concatenate([p[1][f] for p in parts]) for f in feats}
@@ -501,34 +582,68 @@ class Scorer:
         else:
             reasons, values, total = np.zeros(0, MASK), {f: np.zeros(0, np.float32) for f in feats}, np.zeros(0)
             flags = np.zeros(0, MASK)
+        return self._new_table(stage, rows, cols, dense, _Block(reasons, flags, total, values))
+
+    def _new_table(self, stage: str, rows: np.ndarray, cols: np.ndarray, dense: bool, block: _Block) -> ScoreTable:
+        feats, weights = self._feature_names(stage)
         return ScoreTable(
             stage=stage,
-            candidate_ids=(self.arrays.guides if on_position else self.arrays.candidates).ids,
+            candidate_ids=(self.arrays.guides if stage == "guide_position" else self.arrays.candidates).ids,
             partner_ids=self.partners(stage).ids,
-            rows=rows.astype(np.int32),
-            cols=cols.astype(np.int32),
-            reasons=reasons,
-            values=values,
+            rows=rows.astype(np.int32, copy=False),
+            cols=cols.astype(np.int32, copy=False),
+            reasons=block.reasons,
+            values=block.values,
             weights=weights,
             feature_names=feats,
-            total=total,
+            total=block.total,
             dense=dense,
-            flags=flags,
+            flags=block.flags,
         )
 
-    def dense(self, stage: str, candidates: np.ndarray | None = None) -> ScoreTable:
-        """Every pair of the stage (of the given candidates), feasible or not."""
+    def dense(
+        self, stage: str, candidates: np.ndarray | None = None, *, executor: Executor | None = None
+    ) -> ScoreTable:
+        """Every pair of the stage (of the given candidates), feasible or not.
+
+        Scored in blocks of about a million pairs, each written straight into the
+        table. ``executor`` scores the blocks in parallel (a thread pool shares the
+        table; any other executor returns each block to be copied in).
+        """
         n_part = len(self.partners(stage))
         cand = np.arange(len(self.arrays.candidates)) if candidates is None else np.asarray(candidates)
-        step = max(1, _BLOCK_PAIRS // max(n_part, 1))
-        parts = []
-        for lo in range(0, len(cand), step):
+        n = len(cand) * n_part
+        feats, _ = self._feature_names(stage)
+        table = _Block(
+            np.zeros(n, dtype=MASK),
+            np.zeros(n, dtype=MASK),
+            np.zeros(n),
+            {f: np.empty(n, dtype=np.float32) for f in feats},
+        )
+        step = max(1, _DENSE_BLOCK_PAIRS // max(n_part, 1))
+        starts = range(0, len(cand), step)
+        cols = np.arange(n_part)[None, :]
+        every = self.partners(stage).gather(cols)  # gathered once for all the blocks
+
+        def into(lo: int) -> None:
             block = cand[lo : lo + step]
-            r, v, t, f = self._evaluate(stage, block[:, None], np.arange(n_part)[None, :])
-            parts.append((r.ravel(), {k: np.ascontiguousarray(x).ravel() for k, x in v.items()}, t.ravel(), f.ravel()))
-        rows = np.repeat(cand, n_part)
-        cols = np.tile(np.arange(n_part), len(cand))
-        return self._table(stage, rows, cols, dense=candidates is None, parts=parts)
+            self._evaluate(stage, block[:, None], cols, table.slice(lo * n_part, len(block), n_part), every)
+
+        if executor is None or len(starts) < 2:
+            for lo in starts:
+                into(lo)
+        elif isinstance(executor, ThreadPoolExecutor):
+            list(executor.map(into, starts))
+        else:
+            blocks = [(stage, cand[lo : lo + step][:, None], cols) for lo in starts]
+            for lo, (r, v, t, f) in zip(starts, executor.map(self._evaluate_block, blocks), strict=True):
+                part = table.slice(lo * n_part, min(step, len(cand) - lo), n_part)
+                part.reasons[...], part.flags[...], part.total[...] = r, f, t
+                for name, x in v.items():
+                    part.values[name][...] = x
+        rows = np.repeat(cand.astype(np.int32), n_part)
+        cols_ = np.tile(np.arange(n_part, dtype=np.int32), len(cand))
+        return self._new_table(stage, rows, cols_, candidates is None, table)
 
     def pairs(
         self,
@@ -673,7 +788,7 @@ class Scorer:
         if dense is None:
             dense = n_pairs <= self.policy.scoring.dense_max_pairs
         if dense:
-            return self.dense(stage)
+            return self.dense(stage, executor=executor)
         k = self.policy.scoring.top_k
         if stage == "site":
             return self.pairs(stage, *self.site_pairs(), executor=executor, top_k=k)

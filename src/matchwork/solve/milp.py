@@ -79,6 +79,8 @@ class MilpResult(SolveStatus):
 
     x: np.ndarray | None = None
     objective: float | None = None
+    bound: float | None = None
+    """The proven lower bound on the objective (HiGHS's dual bound; the objective itself when optimal)."""
 
 
 def solve_milp(
@@ -104,11 +106,13 @@ def solve_milp(
     seconds = time.perf_counter() - start
     message = str(res.message)
     if res.status == 0:
-        return MilpResult("optimal", 0.0, seconds, message, np.asarray(res.x), float(res.fun))
+        return MilpResult("optimal", 0.0, seconds, message, np.asarray(res.x), float(res.fun), float(res.fun))
     if res.status == 1:  # iteration or time limit: keep the incumbent, if any, with its proven gap
         x = None if res.x is None else np.asarray(res.x)
         gap = float(res.mip_gap) if x is not None and getattr(res, "mip_gap", None) is not None else None
-        return MilpResult("time_limit", gap, seconds, message, x, None if x is None else float(res.fun))
+        found = getattr(res, "mip_dual_bound", None)
+        bound = float(found) if found is not None and np.isfinite(found) else None
+        return MilpResult("time_limit", gap, seconds, message, x, None if x is None else float(res.fun), bound)
     if res.status == 2:
         return MilpResult("infeasible", None, seconds, message)
     return MilpResult("failed", None, seconds, message)
