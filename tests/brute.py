@@ -16,26 +16,66 @@ import numpy as np
 
 import matchwork as mw
 from matchwork.engine import SCALE, hour_cost, hour_segments
+from matchwork.scoring.arrays import SITE_KINDS
 
 
-def joint_options(scores: mw.Scores, existing, bonus: int) -> list[list[tuple[int, int, int]]]:
-    """Each candidate's allowed (position, lead guide, gain) placements, straight from the dense tables."""
+def needs(scores: mw.Scores) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per site, whom a placement needs (issue 18): a lead guide and squad iff the site lists guide workers
+    and its kind is in ``team.guides_at``; a company tutor iff it lists tutors and its kind is in
+    ``team.tutor_at``; a desk operator iff the round lists operators and its kind is in ``team.operator_at``."""
+    a, team = scores.arrays, scores.policy.team
+    kind = [SITE_KINDS[int(k)] for k in a.sites.kind]
+    lists_guides = set(int(x) for x in a.guides.site)
+    lead = np.array([s in lists_guides and k in team.guides_at for s, k in enumerate(kind)], dtype=bool)
+    tutor = np.array([bool(a.sites.tutors_listed[s]) and k in team.tutor_at for s, k in enumerate(kind)], dtype=bool)
+    operator = np.array([len(a.operators) > 0 and k in team.operator_at for k in kind], dtype=bool)
+    return lead, tutor, operator
+
+
+def joint_options(scores: mw.Scores, existing, bonus: int) -> list[list[tuple[int, int, int, int, int]]]:
+    """Each candidate's allowed (position, lead guide, tutor, operator, gain) placements (-1: none needed),
+    straight from the dense tables and the issue's statement: a lead of the position's team (guide × position
+    table), the guide score being both tables' sum and at least ``min_score.guide``; a tutor of the site; any
+    allowed operator."""
     a, s, g = scores.arrays, scores.site, scores.guide
-    out: list[list[tuple[int, int, int]]] = [[] for _ in range(len(a.candidates))]
+    gp, tut, opr = scores.guide_position, scores.tutor, scores.operator
+    floor = scores.policy.scoring.min_score.get("guide", 0.0)
+    need_lead, need_tutor, need_op = needs(scores)
+    out: list[list[tuple[int, int, int, int, int]]] = [[] for _ in range(len(a.candidates))]
     for i in range(len(s)):
         if not s.feasible("site")[i]:
             continue
         c, p = int(s.rows[i]), int(s.cols[i])
-        site = a.positions.site[p]
-        for j in np.flatnonzero(g.rows == c):
-            gi = int(g.cols[j])
-            if not (g.feasible("lead_guide")[j] and a.guides.can_lead[gi] and a.guides.site[gi] == site):
-                continue
-            if a.guides.position[gi] not in (-1, p):
-                continue
-            gain = round((s.total[i] + g.total[j]) * SCALE)
-            gain += bonus * (p in existing.site.get(c, ())) + bonus * (existing.lead.get(c) == gi)
-            out[c].append((p, gi, gain))
+        site = int(a.positions.site[p])
+        leads: list[tuple[int, float]] = [(-1, 0.0)]
+        if need_lead[site]:
+            leads = []
+            for k in np.flatnonzero((gp.cols == p) & gp.feasible("lead_guide")):
+                gi = int(gp.rows[k])
+                j = np.flatnonzero((g.rows == c) & (g.cols == gi))
+                if len(j) and g.feasible("lead_guide")[j[0]] and g.total[j[0]] + gp.total[k] >= floor - 1e-9:
+                    leads.append((gi, float(g.total[j[0]] + gp.total[k])))
+        tutors = [-1]
+        if need_tutor[site]:
+            tutors = [
+                int(tut.cols[j])
+                for j in np.flatnonzero(tut.rows == c)
+                if tut.feasible("tutor")[j] and a.tutors.site[tut.cols[j]] == site
+            ]
+        operators = [-1]
+        if need_op[site]:
+            operators = [int(opr.cols[j]) for j in np.flatnonzero(opr.rows == c) if opr.feasible("operator")[j]]
+        for gi, points in leads:
+            for t in tutors:
+                for o in operators:
+                    gain = round((s.total[i] + points) * SCALE)
+                    gain += bonus * (
+                        int(p in existing.site.get(c, ()))
+                        + int(gi >= 0 and existing.lead.get(c) == gi)
+                        + int(t >= 0 and existing.tutor.get(c) == t)
+                        + int(o >= 0 and existing.operator.get(c) == o)
+                    )
+                    out[c].append((p, gi, t, o, gain))
     return out
 
 
@@ -51,16 +91,22 @@ def _pins(rnd: mw.Round, a) -> tuple[dict[int, list], set[int]]:
         must.add(c)
         if kind == "position":
             p = a.positions.index[pin.partner_id]
-            tests.setdefault(c, []).append(lambda pos, lead, squad, p=p: pos == p)
+            tests.setdefault(c, []).append(lambda pos, lead, squad, tutor, op, p=p: pos == p)
         elif kind == "site":
             site = a.sites.index[pin.partner_id]
-            tests.setdefault(c, []).append(lambda pos, lead, squad, site=site: a.positions.site[pos] == site)
+            tests.setdefault(c, []).append(lambda pos, lead, squad, tutor, op, site=site: a.positions.site[pos] == site)
+        elif kind == "tutor":
+            t = a.tutors.index[pin.partner_id]
+            tests.setdefault(c, []).append(lambda pos, lead, squad, tutor, op, t=t: tutor == t)
+        elif kind == "operator":
+            o = a.operators.index[pin.partner_id]
+            tests.setdefault(c, []).append(lambda pos, lead, squad, tutor, op, o=o: op == o)
         elif pin.role is not None and pin.role.value == "guide":
             h = a.guides.index[pin.partner_id]
-            tests.setdefault(c, []).append(lambda pos, lead, squad, h=h: h in squad)
+            tests.setdefault(c, []).append(lambda pos, lead, squad, tutor, op, h=h: h in squad)
         else:
             h = a.guides.index[pin.partner_id]
-            tests.setdefault(c, []).append(lambda pos, lead, squad, h=h: lead == h)
+            tests.setdefault(c, []).append(lambda pos, lead, squad, tutor, op, h=h: lead == h)
     return tests, must
 
 
@@ -77,7 +123,8 @@ def load_cost(policy: mw.Policy, cap, leads: np.ndarray, newcomers: np.ndarray) 
 
 
 def joint_choices(scores: mw.Scores, policy: mw.Policy) -> list[list[tuple]]:
-    """Every way each candidate can be placed: ``(position, lead, squad, gain)``, or None (not placed)."""
+    """Every way each candidate can be placed: ``(position, lead, squad, gain, tutor, operator)``, or None
+    (not placed). A placement without a lead guide (a host company) takes no squad."""
     a, g, rnd = scores.arrays, scores.guide, scores.scorer.round
     existing = a.existing
     bonus = round(policy.solver.continuity_bonus * SCALE)
@@ -86,7 +133,7 @@ def joint_choices(scores: mw.Scores, policy: mw.Policy) -> list[list[tuple]]:
     out = []
     for c, placements in enumerate(joint_options(scores, existing, bonus)):
         mine: list[tuple] = [] if c in must else [None]
-        for p, lead, gain in placements:
+        for p, lead, tutor, op, gain in placements:
             site = a.positions.site[p]
             eligible = []
             for j in np.flatnonzero(g.rows == c):
@@ -94,11 +141,13 @@ def joint_choices(scores: mw.Scores, policy: mw.Policy) -> list[list[tuple]]:
                 if g.feasible("guide")[j] and a.guides.site[h] == site and h != lead:
                     eligible.append((h, round(g.total[j] * SCALE) + bonus * (h in existing.squad.get(c, ()))))
             sizes = range(0, size + 1) if (c in must or not policy.squad.require_full) else [size]
+            if lead < 0:
+                sizes = [0]
             for k in sizes:
                 for squad in itertools.combinations(eligible, k):
                     members = {h for h, _ in squad}
-                    if all(t(p, lead, members) for t in tests.get(c, [])):
-                        mine.append((p, lead, tuple(sorted(members)), gain + sum(x for _, x in squad)))
+                    if all(t(p, lead, members, tutor, op) for t in tests.get(c, [])):
+                        mine.append((p, lead, tuple(sorted(members)), gain + sum(x for _, x in squad), tutor, op))
         out.append(mine)
     return out
 
@@ -110,7 +159,9 @@ def joint_tiers(
     a, cap, rnd = scores.arrays, scores.capacities, scores.scorer.round
     picked = [(c, o) for c, o in enumerate(choice) if o is not None]
     pos = np.bincount([o[0] for _, o in picked], minlength=len(a.positions))
-    leads = np.bincount([o[1] for _, o in picked], minlength=len(a.guides))
+    leads = np.bincount([o[1] for _, o in picked if o[1] >= 0], minlength=len(a.guides))
+    tutors = np.bincount([o[4] for _, o in picked if o[4] >= 0], minlength=len(a.tutors))
+    operators = np.bincount([o[5] for _, o in picked if o[5] >= 0], minlength=len(a.operators))
     members = [h for _, o in picked for h in o[2]]
     newcomers = leads + np.bincount(members, minlength=len(a.guides))
     sites = np.bincount([a.positions.site[o[0]] for _, o in picked], minlength=len(a.sites))
@@ -119,13 +170,19 @@ def joint_tiers(
         return None
     if np.any(sites > cap.site_tutor) or np.any(counted > cap.site_legal):
         return None
+    if np.any(tutors > cap.tutor_room) or np.any(operators > cap.operator_room):
+        return None
     _, must = _pins(rnd, a)
     value = sum(o[3] for _, o in picked) - load_cost(policy, cap, leads, newcomers)
     floor = math.inf
     if fair:
         bonus = round(policy.solver.continuity_bonus * SCALE)
         options = joint_options(scores, a.existing, bonus)
-        gains = [next(gn for p, g, gn in options[c] if (p, g) == o[:2]) for c, o in picked if c not in must]
+        gains = [
+            next(gn for p, g, t, op, gn in options[c] if (p, g, t, op) == (o[0], o[1], o[4], o[5]))
+            for c, o in picked
+            if c not in must
+        ]
         floor = min(gains, default=math.inf)
     return len(picked), floor, len(members), value
 
@@ -152,13 +209,16 @@ def engine_tiers(result: mw.MatchResult, *, fair: bool = False) -> tuple[int, fl
         if row.status != "matched":
             continue
         c = a.candidates.index[row.candidate_id]
-        p, lead = a.positions.index[row.position_id], a.guides.index[row.lead_guide_id]
-        gain = next(gn for pp, gg, gn in options[c] if (pp, gg) == (p, lead))
+        p = a.positions.index[row.position_id]
+        lead = -1 if row.lead_guide_id is None else a.guides.index[row.lead_guide_id]
+        tutor = -1 if row.tutor_id is None else a.tutors.index[row.tutor_id]
+        op = -1 if row.operator_id is None else a.operators.index[row.operator_id]
+        gain = next(gn for pp, gg, t, o, gn in options[c] if (pp, gg, t, o) == (p, lead, tutor, op))
         squad = tuple(sorted(a.guides.index[h] for h in row.squad_ids))
         for h in squad:
             j = int(np.flatnonzero((g.rows == c) & (g.cols == h))[0])
             gain += round(g.total[j] * SCALE) + bonus * (h in existing.squad.get(c, ()))
-        choice[c] = (p, lead, squad, gain)
+        choice[c] = (p, lead, squad, gain, tutor, op)
     tiers = joint_tiers(scores, policy, choice, fair=fair)
     assert tiers is not None, "the engine broke a capacity"
     return tiers
@@ -177,7 +237,7 @@ def squad_best(scores: mw.Scores, result: mw.MatchResult, existing, policy: mw.P
     for _, row in asg[asg.status == "matched"].iterrows():
         c = a.candidates.index[row.candidate_id]
         site = a.sites.index[row.site_id]
-        lead = a.guides.index[row.lead_guide_id]
+        lead = -1 if row.lead_guide_id is None else a.guides.index[row.lead_guide_id]
         opts = []
         for j in np.flatnonzero(g.rows == c):
             gi = int(g.cols[j])
@@ -218,8 +278,14 @@ def peer_best(scores: mw.Scores, result: mw.MatchResult, existing, policy: mw.Po
             lead[c] = a.guides.index[row.lead_guide_id]
         for k, g in enumerate(row.squad_ids):
             squad[c, k] = a.guides.index[g]
-    none = np.full(n_c, -1)
-    t = scores.with_team(mw.scoring.rules.Team(lead, squad, none, none)).peer
+    tutor, operator = np.full(n_c, -1), np.full(n_c, -1)
+    for row in asg.itertuples():
+        c = a.candidates.index[row.candidate_id]
+        if row.tutor_id is not None:
+            tutor[c] = a.tutors.index[row.tutor_id]
+        if row.operator_id is not None:
+            operator[c] = a.operators.index[row.operator_id]
+    t = scores.with_team(mw.scoring.rules.Team(lead, squad, tutor, operator)).peer
     bonus = round(policy.solver.continuity_bonus * SCALE)
     placed = {a.candidates.index[x] for x in asg.loc[asg.status == "matched", "candidate_id"]}
     offered = set(range(n_c)) if policy.team.peer_for_waiting else placed

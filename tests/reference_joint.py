@@ -59,6 +59,7 @@ import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 import matchwork as mw
+from matchwork.scoring.arrays import SITE_KINDS
 
 __all__ = [
     "SCALE",
@@ -172,6 +173,8 @@ class JointProblem:
     lead_marginal: list[np.ndarray]
     total_marginal: list[np.ndarray]
     pinned_in_floor: bool = True
+    tutor_room: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    operator_room: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def n_candidates(self) -> int:
@@ -230,7 +233,7 @@ def joint_problem(
     bonus = round((policy.solver.continuity_bonus if continuity_bonus is None else continuity_bonus) * SCALE)
     site_t, guide_t = scores.site, scores.guide
     pos_site = np.asarray(a.positions.site, dtype=np.int64)
-    g_site, g_pos = np.asarray(a.guides.site, dtype=np.int64), np.asarray(a.guides.position, dtype=np.int64)
+    g_site = np.asarray(a.guides.site, dtype=np.int64)
 
     ok = site_t.feasible("site")
     sites = pd.DataFrame(
@@ -242,9 +245,37 @@ def joint_problem(
         {"cand": guide_t.rows[ok].astype(np.int64), "lead": guide_t.cols[ok].astype(np.int64), "g": guide_t.total[ok]}
     )
     leads["site"] = g_site[leads["lead"]]
-    options = sites.merge(leads, on=["cand", "site"])
-    team = g_pos[options["lead"]]
-    options = options[(team == -1) | (team == options["pos"].to_numpy())]
+    # issue 18: who a placement needs, by the site's kind and what it lists
+    kinds = [k.value for k in SITE_KINDS]
+    kind = np.array([kinds[int(k)] for k in a.sites.kind], dtype=object)
+    team_pol = policy.team
+    need_lead = np.isin(kind, [k.value for k in team_pol.guides_at]) & (np.bincount(g_site, minlength=len(kind)) > 0)
+    need_tutor = np.isin(kind, [k.value for k in team_pol.tutor_at]) & np.asarray(a.sites.tutors_listed, dtype=bool)
+    need_op = np.isin(kind, [k.value for k in team_pol.operator_at]) & (len(a.operators) > 0)
+    # a lead of the position's team (guide × position table), the guide score being the sum of both tables
+    gp = scores.guide_position
+    gp_ok = gp.feasible("lead_guide")
+    teams = pd.DataFrame(
+        {"lead": gp.rows[gp_ok].astype(np.int64), "pos": gp.cols[gp_ok].astype(np.int64), "gp": gp.total[gp_ok]}
+    )
+    led = sites[need_lead[sites["site"].to_numpy()]].merge(leads, on=["cand", "site"]).merge(teams, on=["lead", "pos"])
+    led["g"] = led["g"] + led["gp"]
+    led = led[led["g"] >= policy.scoring.min_score.get("guide", 0.0) - 1e-9]
+    bare = sites[~need_lead[sites["site"].to_numpy()]].assign(lead=-1, g=0.0)
+    options = pd.concat([led.drop(columns="gp"), bare], ignore_index=True)
+    # a company tutor of the site, a desk operator: every allowed one, as a choice of its own
+    tut, opr = scores.tutor, scores.operator
+    ok_t = tut.feasible("tutor")
+    tutors = pd.DataFrame({"cand": tut.rows[ok_t].astype(np.int64), "tutor": tut.cols[ok_t].astype(np.int64)})
+    tutors["site"] = np.asarray(a.tutors.site, dtype=np.int64)[tutors["tutor"]]
+    ok_o = opr.feasible("operator")
+    ops = pd.DataFrame({"cand": opr.rows[ok_o].astype(np.int64), "operator": opr.cols[ok_o].astype(np.int64)})
+    nt = need_tutor[options["site"].to_numpy()]
+    options = pd.concat(
+        [options[~nt].assign(tutor=-1), options[nt].merge(tutors, on=["cand", "site"])], ignore_index=True
+    )
+    no = need_op[options["site"].to_numpy()]
+    options = pd.concat([options[~no].assign(operator=-1), options[no].merge(ops, on=["cand"])], ignore_index=True)
 
     ok = guide_t.feasible("guide")
     squad = pd.DataFrame(
@@ -258,6 +289,8 @@ def joint_problem(
     kept_pos: list[int] = []  # keys candidate × n + partner
     kept_lead: list[int] = []
     kept_squad: list[int] = []
+    kept_tutor: list[int] = []
+    kept_operator: list[int] = []
     for p in rnd.pairings:
         c = a.candidates.index[p.candidate_id]
         if p.role.value == "site" and p.partner_id in a.positions.index:
@@ -268,12 +301,22 @@ def joint_problem(
             kept_lead.append(c * n_guides + a.guides.index[p.partner_id])
         elif p.role.value == "guide":
             kept_squad.append(c * n_guides + a.guides.index[p.partner_id])
+        elif p.role.value == "tutor":
+            kept_tutor.append(c * len(a.tutors) + a.tutors.index[p.partner_id])
+        elif p.role.value == "operator":
+            kept_operator.append(c * len(a.operators) + a.operators.index[p.partner_id])
 
     def kept(frame: pd.DataFrame, col: str, n: int, keys: list[int]) -> np.ndarray:
-        return np.isin(frame["cand"].to_numpy() * n + frame[col].to_numpy(), keys).astype(np.int64)
+        partner = frame[col].to_numpy()
+        return (np.isin(frame["cand"].to_numpy() * n + partner, keys) & (partner >= 0)).astype(np.int64)
 
     options["gain"] = np.round((options["s"].to_numpy() + options["g"].to_numpy()) * SCALE).astype(np.int64)
-    options["gain"] += bonus * (kept(options, "pos", n_pos, kept_pos) + kept(options, "lead", n_guides, kept_lead))
+    options["gain"] += bonus * (
+        kept(options, "pos", n_pos, kept_pos)
+        + kept(options, "lead", n_guides, kept_lead)
+        + kept(options, "tutor", len(a.tutors), kept_tutor)
+        + kept(options, "operator", len(a.operators), kept_operator)
+    )
     squad["gain"] = np.round(squad["g"].to_numpy() * SCALE).astype(np.int64)
     squad["gain"] += bonus * kept(squad, "guide", n_guides, kept_squad)
 
@@ -290,6 +333,10 @@ def joint_problem(
             keep &= ~mine | (options["site"] == a.sites.index[pin.partner_id]).to_numpy()
         elif pin.partner_id in a.guides.index and role != "guide":
             keep &= ~mine | (options["lead"] == a.guides.index[pin.partner_id]).to_numpy()
+        elif pin.partner_id in a.tutors.index:
+            keep &= ~mine | (options["tutor"] == a.tutors.index[pin.partner_id]).to_numpy()
+        elif pin.partner_id in a.operators.index:
+            keep &= ~mine | (options["operator"] == a.operators.index[pin.partner_id]).to_numpy()
         elif pin.partner_id in a.guides.index:
             g = a.guides.index[pin.partner_id]
             hit = ((squad["cand"] == c) & (squad["guide"] == g)).to_numpy()
@@ -307,14 +354,14 @@ def joint_problem(
         raise JointInfeasibleError(f"pins of {a.candidates.ids[lost]} leave no allowed placement")
 
     squad = squad.sort_values(["cand", "guide"]).reset_index(drop=True)
-    options = options.sort_values(["cand", "pos", "lead"]).reset_index(drop=True)
+    options = options.sort_values(["cand", "pos", "lead", "tutor", "operator"]).reset_index(drop=True)
     carried = cap.guide_limit - cap.guide_total
     lead_m, total_m = load.marginals(carried, cap.guide_limit, cap.guide_lead, cap.guide_total)
     return JointProblem(
         candidate_ids=np.asarray(a.candidates.ids),
         position_ids=np.asarray(a.positions.ids),
         guide_ids=np.asarray(a.guides.ids),
-        options=options[["cand", "pos", "site", "lead", "gain"]],
+        options=options[["cand", "pos", "site", "lead", "tutor", "operator", "gain"]],
         squad_options=squad[["cand", "guide", "site", "gain", "pinned"]],
         pinned=pinned,
         squad_size=policy.caps.squad_size,
@@ -325,6 +372,8 @@ def joint_problem(
         exempt=np.asarray(cap.exempt, dtype=bool),
         guide_lead=np.asarray(cap.guide_lead, dtype=np.int64),
         guide_total=np.asarray(cap.guide_total, dtype=np.int64),
+        tutor_room=np.asarray(cap.tutor_room, dtype=np.int64),
+        operator_room=np.asarray(cap.operator_room, dtype=np.int64),
         lead_marginal=lead_m,
         total_marginal=total_m,
         pinned_in_floor=pinned_in_floor,
@@ -374,7 +423,11 @@ def evaluate(
     cands = rows["cand"].to_numpy()
     picked = [m for ms in members for m in ms]
     sq = q.iloc[picked]
+    lead_rows = rows["lead"][rows["lead"] >= 0]
+    tut, opr = rows["tutor"][rows["tutor"] >= 0], rows["operator"][rows["operator"] >= 0]
     for name, used, cap in (
+        ("tutor room", np.bincount(tut, minlength=len(problem.tutor_room)), problem.tutor_room),
+        ("operator caseload", np.bincount(opr, minlength=len(problem.operator_room)), problem.operator_room),
         ("position openings", np.bincount(rows["pos"], minlength=len(problem.position_open)), problem.position_open),
         ("site tutors", np.bincount(rows["site"], minlength=len(problem.site_tutor)), problem.site_tutor),
         (
@@ -382,10 +435,10 @@ def evaluate(
             np.bincount(rows["site"][~problem.exempt[cands]], minlength=len(problem.site_legal)),
             problem.site_legal,
         ),
-        ("guide leads", np.bincount(rows["lead"], minlength=n_g), problem.guide_lead),
+        ("guide leads", np.bincount(lead_rows, minlength=n_g), problem.guide_lead),
         (
             "guide newcomers",
-            np.bincount(rows["lead"], minlength=n_g) + np.bincount(sq["guide"], minlength=n_g),
+            np.bincount(lead_rows, minlength=n_g) + np.bincount(sq["guide"], minlength=n_g),
             problem.guide_total,
         ),
     ):
@@ -406,12 +459,13 @@ def evaluate(
         place = o.iloc[option[c]]
         if (mine["cand"] != c).any() or (mine["site"] != place["site"]).any() or (mine["guide"] == place["lead"]).any():
             broken.append(f"{problem.candidate_ids[c]}: a squad member of another site, the lead, or another's")
-        if len(set(ms)) != len(ms) or len(ms) > problem.squad_size or len(ms) < lower[c]:
+        need = lower[c] if place["lead"] >= 0 else 0
+        if len(set(ms)) != len(ms) or len(ms) > problem.squad_size or len(ms) < need:
             broken.append(f"{problem.candidate_ids[c]} has {len(ms)} squad members, needs {lower[c]}")
     if not set(np.flatnonzero(q["pinned"].to_numpy()).tolist()) <= set(picked):
         broken.append("a pinned squad member is missing")
 
-    leads = np.bincount(rows["lead"], minlength=n_g)
+    leads = np.bincount(lead_rows, minlength=n_g)
     newcomers = leads + np.bincount(sq["guide"], minlength=n_g)
     total = int(rows["gain"].sum() + sq["gain"].sum()) - problem.load_cost(leads, newcomers)
     in_floor = problem.pinned_in_floor | ~problem.pinned[cands]
@@ -425,7 +479,10 @@ def evaluate(
         floor=floor,
         squad_members=len(picked),
         total=total,
-        placements={str(c_ids[c]): (str(p_ids[p]), str(g_ids[g])) for c, p, g in rows[["cand", "pos", "lead"]].values},
+        placements={
+            str(c_ids[c]): (str(p_ids[p]), str(g_ids[g]) if g >= 0 else "")
+            for c, p, g in rows[["cand", "pos", "lead"]].values
+        },
         squads={
             str(c_ids[c]): tuple(sorted(str(g_ids[g]) for g in q["guide"].iloc[list(members[c])]))
             for c in range(problem.n_candidates)
@@ -469,6 +526,8 @@ class _Milp:
             )
 
         ones_x, ones_y = np.ones(self.n_x), np.ones(self.n_y)
+        led = ol >= 0  # options without a lead guide (host companies) take no squad and no guide's room
+        ot, oo = o["tutor"].to_numpy(), o["operator"].to_numpy()
         # one placement per candidate, exactly one if pinned
         block(oc, xs, ones_x, n_c, problem.pinned.astype(float), 1.0)
         # a squad member only at the candidate's site and not their lead: y_q ≤ Σ x_o over matching options
@@ -487,42 +546,51 @@ class _Milp:
         block(
             np.concatenate([qc, oc]),
             np.concatenate([ys, xs]),
-            np.concatenate([ones_y, -problem.squad_size * ones_x]),
+            np.concatenate([ones_y, -problem.squad_size * led]),
             n_c,
             -np.inf,
             0.0,
         )
         block(
-            np.concatenate([qc, oc]), np.concatenate([ys, xs]), np.concatenate([ones_y, -lower[oc]]), n_c, 0.0, np.inf
+            np.concatenate([qc, oc]),
+            np.concatenate([ys, xs]),
+            np.concatenate([ones_y, -lower[oc] * led]),
+            n_c,
+            0.0,
+            np.inf,
         )
         # capacities
         block(op, xs, ones_x, len(problem.position_open), -np.inf, problem.position_open)
         block(os_, xs, ones_x, len(problem.site_tutor), -np.inf, problem.site_tutor)
         counted = ~problem.exempt[oc]
         block(os_[counted], xs[counted], ones_x[counted], len(problem.site_legal), -np.inf, problem.site_legal)
-        block(ol, xs, ones_x, n_g, -np.inf, problem.guide_lead)
+        block(ol[led], xs[led], ones_x[led], n_g, -np.inf, problem.guide_lead)
         block(
-            np.concatenate([ol, qg]),
-            np.concatenate([xs, ys]),
-            np.ones(self.n_x + self.n_y),
+            np.concatenate([ol[led], qg]),
+            np.concatenate([xs[led], ys]),
+            np.ones(int(led.sum()) + self.n_y),
             n_g,
             -np.inf,
             problem.guide_total,
         )
+        # a company tutor's room, a desk operator's caseload (issue 18)
+        ht, ho = ot >= 0, oo >= 0
+        block(ot[ht], xs[ht], ones_x[ht], len(problem.tutor_room), -np.inf, problem.tutor_room)
+        block(oo[ho], xs[ho], ones_x[ho], len(problem.operator_room), -np.inf, problem.operator_room)
         # segments carry the loads: Σ u = leads, Σ v = leads + squad roles
         us, vs = u0 + np.arange(self.n_u), v0 + np.arange(self.n_v)
         block(
-            np.concatenate([lead_seg, ol]),
-            np.concatenate([us, xs]),
-            np.concatenate([np.ones(self.n_u), -ones_x]),
+            np.concatenate([lead_seg, ol[led]]),
+            np.concatenate([us, xs[led]]),
+            np.concatenate([np.ones(self.n_u), -ones_x[led]]),
             n_g,
             0,
             0,
         )
         block(
-            np.concatenate([total_seg, ol, qg]),
-            np.concatenate([vs, xs, ys]),
-            np.concatenate([np.ones(self.n_v), -ones_x, -ones_y]),
+            np.concatenate([total_seg, ol[led], qg]),
+            np.concatenate([vs, xs[led], ys]),
+            np.concatenate([np.ones(self.n_v), -ones_x[led], -ones_y]),
             n_g,
             0,
             0,
@@ -763,7 +831,10 @@ def compare_with_engine(result: mw.MatchResult, reference: JointSolution) -> Eng
     o, q = problem.options, problem.squad_options
     pos_index = {str(p): i for i, p in enumerate(problem.position_ids)}
     guide_index = {str(g): i for i, g in enumerate(problem.guide_ids)}
-    option_of = {(c, p, g): i for i, (c, p, g) in enumerate(o[["cand", "pos", "lead"]].itertuples(index=False))}
+    tutor_index = {str(t): i for i, t in enumerate(result.scores.arrays.tutors.ids)}
+    operator_index = {str(t): i for i, t in enumerate(result.scores.arrays.operators.ids)}
+    columns = ["cand", "pos", "lead", "tutor", "operator"]
+    option_of = {tuple(k): i for i, k in enumerate(o[columns].itertuples(index=False))}
     squad_of = {(c, g): i for i, (c, g) in enumerate(q[["cand", "guide"]].itertuples(index=False))}
     violations: list[str] = []
     option = [-1] * problem.n_candidates
@@ -774,7 +845,13 @@ def compare_with_engine(result: mw.MatchResult, reference: JointSolution) -> Eng
         row = rows.loc[str(cid)]
         if row["status"] != "matched":
             continue
-        key = (c, pos_index[str(row["position_id"])], guide_index[str(row["lead_guide_id"])])
+        key = (
+            c,
+            pos_index[str(row["position_id"])],
+            guide_index.get(str(row["lead_guide_id"]), -1),
+            tutor_index.get(str(row["tutor_id"]), -1),
+            operator_index.get(str(row["operator_id"]), -1),
+        )
         if key not in option_of:
             violations.append(f"{cid}: placement {key[1:]} is not an option of the model (a rule or a pin)")
             continue
@@ -782,7 +859,8 @@ def compare_with_engine(result: mw.MatchResult, reference: JointSolution) -> Eng
         if -1 in team:
             violations.append(f"{cid}: a squad member the model does not allow")
         team = [j for j in team if j >= 0]
-        if problem.require_full and not problem.pinned[c] and len(team) < problem.squad_size:
+        full = problem.squad_size if key[2] >= 0 else 0
+        if problem.require_full and not problem.pinned[c] and len(team) < full:
             partial += 1
             continue  # tier (a) does not count a placement without its full squad
         option[c], members[c] = option_of[key], team

@@ -311,6 +311,11 @@ def matchable_cases(
     for site in sites:
         for k in range(draw(st.integers(2, max_guides_per_site))):
             team = draw(st.sampled_from([p["id"] for p in site["positions"]])) if _chance(draw, 25) else None
+            availability = slots(3, 8)
+            if _usually(draw, 80):  # most work the shifts of a position of theirs (a lead must: lead_off_shifts)
+                works = team or draw(st.sampled_from([p["id"] for p in site["positions"]]))
+                shifts = next(p["shifts"] for p in site["positions"] if p["id"] == works)
+                availability = sorted(set(availability) | set(shifts))
             guides.append(
                 {
                     "id": f"G{len(guides) + 1:02d}",
@@ -318,7 +323,7 @@ def matchable_cases(
                     "site_id": site["id"],
                     "position_id": team,
                     "languages": languages(95),
-                    "availability": slots(3, 8),
+                    "availability": availability,
                     "gender": draw(st.none() | st.sampled_from(["f", "m"])),
                     "can_lead": _usually(draw, 90 if k == 0 else 55),
                     "max_mentees": draw(st.none() | st.integers(2, 5)),
@@ -491,8 +496,9 @@ def _pins_for(draw: st.DrawFn, rnd: mw.Round, policy: mw.Policy, kinds: dict[str
                     (peer_ids[draw(st.sampled_from(sorted(allowed.tolist())))], draw(st.sampled_from([None, "peer"])))
                 )
         elif len(mine):
-            _, pos, site, lead, _ = mine.iloc[draw(st.integers(0, len(mine) - 1))]
-            if kind in ("lead", "site+lead"):
+            picked = mine.iloc[draw(st.integers(0, len(mine) - 1))]
+            pos, site, lead = int(picked["pos"]), int(picked["site"]), int(picked["lead"])
+            if kind in ("lead", "site+lead") and lead >= 0:  # -1: a host company's option, no lead guide
                 chosen.append((guide_ids[lead], lead_role))
             if kind in ("squad", "site+squad"):
                 members = squad["guide"][(squad["cand"] == ci) & (squad["site"] == site) & (squad["guide"] != lead)]

@@ -90,7 +90,8 @@ def test_forcing_the_current_partner_costs_nothing(case: tuple[mw.Round, mw.Poli
     _, _, result = case
     asg = result.solved_assignments
     for row in asg[asg.status == "matched"].itertuples():
-        partners = [(row.position_id, "site"), (row.site_id, "site"), (row.lead_guide_id, "lead_guide")]
+        partners = [(row.position_id, "site"), (row.site_id, "site")]
+        partners += [(row.lead_guide_id, "lead_guide")] if row.lead_guide_id else []  # none at a host company
         partners += [(g, "guide") for g in row.squad_ids] + ([(row.peer_id, "peer")] if row.peer_id else [])
         for pid, role in partners:
             w = result.why_not(row.candidate_id, pid, role)
@@ -130,12 +131,13 @@ def test_forcing_an_option_never_improves_the_first_tier_and_equals_an_independe
         if w.headline is not None:
             # exact stages: the first change is never a gain — but a pin places its person even where the site
             # cannot give a full squad: the round may then place one more (that person, or one whose place or
-            # guides the pinned person no longer needs)
+            # guides the pinned person no longer needs), or, with as many placed, count the short squad's
+            # members (a person moved from a host company, who has no squad, to a cooperative)
             after = alone.solved_assignments.set_index("candidate_id").loc[cid]
-            exempted = (
-                w.headline[:2] == ("joint", "placed")
-                and w.headline[2] == -1
-                and len(after.squad_ids) < policy.caps.squad_size
+            short = after.lead_guide_id is not None and len(after.squad_ids) < policy.caps.squad_size
+            exempted = short and (
+                (w.headline[:2] == ("joint", "placed") and w.headline[2] == -1)
+                or (w.headline[:2] == ("joint", "members") and w.headline[2] < 0)
             )
             assert w.headline[2] > 0 or exempted, (cid, pid, role, w.headline)
         checked += 1

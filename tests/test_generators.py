@@ -56,13 +56,13 @@ def measure(rnd: mw.Round, policy: mw.Policy, figures: Figures) -> None:
 def test_generated_rounds_place_people_and_carry_pins_and_pairings() -> None:
     """Over 60 rounds of ``matchable_cases`` (derandomised, so the figures repeat for one version of the code):
 
-    measured (run with ``-s`` to print them) — 0.57 of each round's candidates placed
-    on average (with full squads, the default; 1 to 8 candidates, 2.7 on average);
-    1.60 pins per round, pins in 80 % of rounds (68 site or position, 9 lead guide, 11
-    squad, 8 peer); 38 pairings in place (10 site, 5 lead guide, 6 squad, 17 peer);
-    forbids of site 20, every role 4, peer 4, lead 1; a minimum score in 5 policies.
-    The exact joint model found the pins impossible in 12 rounds, and the engine
-    raised on those 12, and only those.
+    measured (run with ``-s`` to print them) — 0.41 of each round's candidates placed
+    on average (with full squads, the default, and issue 18's leads on the position's
+    shifts; 3.0 candidates on average); 1.70 pins per round, pins in 77 % of rounds (59
+    site or position, 23 lead guide, 11 squad, 9 peer); 78 pairings in place (32 site,
+    20 lead guide, 12 squad, 14 peer); forbids of site 15, every role 19, guide 5, peer 1;
+    a minimum score in 19 policies. The exact joint model found the pins impossible in
+    12 rounds, and the engine raised on those 12, and only those.
     The thresholds below leave a margin: the draws move whenever scoring or the
     readers change.
     """
@@ -86,7 +86,9 @@ def test_generated_rounds_place_people_and_carry_pins_and_pairings() -> None:
     )
     n = len(figures.share_placed)
     assert n == 60
-    assert np.mean(figures.share_placed) >= 0.5, np.mean(figures.share_placed)
+    # issue 18's rules (a lead on the position's shifts, trained squads) leave fewer options than before:
+    # 0.41 placed on this sample (was 0.5+); raising it back needs a generator aimed at the new rules
+    assert np.mean(figures.share_placed) >= 0.35, np.mean(figures.share_placed)
     assert np.mean(figures.candidates) >= 2.0 and max(figures.candidates) >= 6
     assert np.mean(np.array(figures.pins) > 0) >= 0.4 and np.mean(figures.pins) >= 0.8
     for role in ("site", "lead_guide", "guide", "peer"):

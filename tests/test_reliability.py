@@ -829,7 +829,9 @@ def _as_pairings(result: mw.MatchResult) -> list[dict[str, str]]:
     out = []
     for r in result.assignments[result.assignments.status == "matched"].itertuples():
         out.append({"candidate_id": r.candidate_id, "partner_id": r.position_id, "role": "site"})
-        out.append({"candidate_id": r.candidate_id, "partner_id": r.lead_guide_id, "role": "lead_guide"})
+        for role, partner in (("lead_guide", r.lead_guide_id), ("tutor", r.tutor_id), ("operator", r.operator_id)):
+            if partner is not None:  # a lead at a cooperative, a company tutor and a desk operator at a host firm
+                out.append({"candidate_id": r.candidate_id, "partner_id": partner, "role": role})
         out += [{"candidate_id": r.candidate_id, "partner_id": g, "role": "guide"} for g in r.squad_ids]
         if r.peer_id is not None:
             out.append({"candidate_id": r.candidate_id, "partner_id": r.peer_id, "role": "peer"})
@@ -915,8 +917,18 @@ def test_rerunning_a_round_with_its_own_result_in_place_changes_nothing(seed: in
         )
         for p in rnd.peers
     ]
-    again = mw.match(rnd.replace(pairings=_as_pairings(first), guides=guides, sites=sites, peers=peers))
-    cols = ["candidate_id", "status", "site_id", "position_id", "lead_guide_id", "squad_ids", "peer_id"]
+    tutored, followed = asg.tutor_id.value_counts(), asg.operator_id.value_counts()
+    tutors = [
+        t.model_copy(update={"current_trainees": t.current_trainees + int(tutored.get(t.id, 0))}) for t in rnd.tutors
+    ]
+    operators = [o.model_copy(update={"caseload": o.caseload + int(followed.get(o.id, 0))}) for o in rnd.operators]
+    again = mw.match(
+        rnd.replace(
+            pairings=_as_pairings(first), guides=guides, sites=sites, peers=peers, tutors=tutors, operators=operators
+        )
+    )
+    cols = ["candidate_id", "status", "site_id", "position_id", "lead_guide_id", "squad_ids"]
+    cols += ["tutor_id", "operator_id", "peer_id"]
     pd.testing.assert_frame_equal(first.assignments[cols], again.assignments[cols])
 
 

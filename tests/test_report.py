@@ -40,7 +40,7 @@ def shot() -> ModuleType:
 
 @pytest.fixture(scope="module")
 def done(tmp_path_factory: pytest.TempPathFactory) -> mw.batch.BatchRun:
-    return run(mw.synth.round(120, seed=5), tmp_path_factory.mktemp("r") / "out", lang="en")
+    return run(mw.synth.round(120, seed=5, profile="cooperative"), tmp_path_factory.mktemp("r") / "out", lang="en")
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +60,7 @@ def test_report_is_self_contained_and_searchable(report: Path) -> None:
     html = report.read_text(encoding="utf-8")
     assert "<svg" in html and 'id="search"' in html
     assert not re.search(r"""(src|href)=["']https?://""", html)  # loads nothing from the network
-    for cid in (c.id for c in mw.synth.round(120, seed=5).candidates):
+    for cid in (c.id for c in mw.synth.round(120, seed=5, profile="cooperative").candidates):
         assert cid in html
 
 

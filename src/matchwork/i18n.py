@@ -382,6 +382,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{partner} has not enough free hours ({room} free, {need} needed)",
     ),
     "explain.limit_peer_hidden": ("{partner} non ha abbastanza ore libere", "{partner} has not enough free hours"),
+    "explain.limit_tutor": (
+        "il tutor aziendale {partner} segue già il massimo di tirocinanti ({load} su {capacity})",
+        "company tutor {partner} already follows as many trainees as allowed ({load} of {capacity})",
+    ),
+    "explain.limit_operator": (
+        "l'operatore dello sportello {partner} ha già il massimo di persone in carico ({load} su {capacity})",
+        "desk operator {partner} already has a full caseload ({load} of {capacity})",
+    ),
     "explain.binding": ("Limiti raggiunti", "Limits reached"),
     "explain.blocked": ("Cosa ha impedito l'abbinamento", "What stood in the way"),
     "explain.you_blocked": ("Cosa non ha permesso un tirocinio", "What stood in the way"),
@@ -1067,6 +1075,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "load.lead_guide": ("referente: nuovi ingressi per tornata", "lead guide: newcomers this round"),
     "load.guide": ("lavoratore guida: persone seguite", "guide worker: people followed"),
     "load.peer": ("peer supporter: ore a settimana", "peer supporter: hours a week"),
+    "load.tutor": ("tutor aziendale: tirocinanti seguiti", "company tutor: trainees followed"),
+    "load.operator": ("operatore dello sportello: persone in carico", "desk operator: caseload"),
     # -------- The headline: what holds placements back, read from the result
     "headline.all_placed": ("Tutte le persone hanno un abbinamento.", "Everyone is placed."),
     "headline.limit.lead": (

@@ -17,7 +17,7 @@ Examples
 >>> result = mw.match(mw.synth.round(150, seed=23))
 >>> limits = result.limits
 >>> sorted(set(limits.table.role))
-['guide', 'lead_guide', 'peer', 'position', 'site', 'site_legal', 'site_tutors']
+['guide', 'lead_guide', 'operator', 'peer', 'position', 'site', 'site_legal', 'site_tutors', 'tutor']
 >>> full = limits.table.query("load >= capacity")
 >>> ("position", full.query("role == 'position'").partner_id.iloc[0]) in limits.full
 True
@@ -39,10 +39,34 @@ if TYPE_CHECKING:
 
 __all__ = ["LIMIT_ROLES", "Blocks", "Limits"]
 
-LIMIT_ROLES: tuple[str, ...] = ("site", "position", "site_legal", "site_tutors", "lead_guide", "guide", "peer")
+LIMIT_ROLES: tuple[str, ...] = (
+    "site", "position", "site_legal", "site_tutors", "lead_guide", "guide", "tutor", "operator", "peer"
+)  # fmt: skip
 """The roles of the loads table: ``site`` is a site's binding limit; ``position``, ``site_legal`` and
 ``site_tutors`` are each of its limits; ``lead_guide`` and ``guide`` a guide worker's lead and total
-newcomers; ``peer`` a peer supporter's weekly hours."""
+newcomers; ``tutor`` a company tutor's trainees; ``operator`` a desk operator's caseload; ``peer`` a peer
+supporter's weekly hours."""
+
+
+def site_needs(scores: Scores) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per site, whom a placement there needs: a lead guide (and squad), a company tutor by name, a desk operator.
+
+    A lead guide iff the site lists guide workers and its kind is in ``team.guides_at``;
+    a tutor iff it lists company tutors and its kind is in ``team.tutor_at``; the
+    desk operator of the person's area iff the round lists operators and the site's
+    kind is in ``team.operator_at``.
+    """
+    from matchwork.scoring.arrays import SITE_KINDS
+
+    a, team = scores.arrays, scores.policy.team
+    kind = a.sites.kind.astype(np.int64)
+    guides_at = np.array([k in team.guides_at for k in SITE_KINDS], dtype=bool)[kind]
+    tutor_at = np.array([k in team.tutor_at for k in SITE_KINDS], dtype=bool)[kind]
+    operator_at = np.array([k in team.operator_at for k in SITE_KINDS], dtype=bool)[kind]
+    lead = (np.bincount(a.guides.site, minlength=len(a.sites)) > 0) & guides_at
+    tutor = a.sites.tutors_listed & tutor_at
+    operator = operator_at & (len(a.operators) > 0)
+    return lead, tutor, operator
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,8 +79,11 @@ class Blocks:
     ``no_squad``: with full squads required, the site has too few other guide workers
     the rules allow with the candidate (whatever the loads); ``squad_full``: it has
     enough, but too few of them have room beside a lead who has room (``full_members``:
-    those who are full); ``free``: nothing is full — the option was open, and the round
-    was better without it.
+    those who are full); ``tutors_full``: the site needs a company tutor and every tutor
+    of the site the rules allow with the candidate is at their limit (``full_tutors``);
+    ``operators_full``: the site needs a desk operator and every operator the rules
+    allow with the candidate has a full caseload (``full_operators``); ``free``:
+    nothing is full — the option was open, and the round was better without it.
     """
 
     position: np.ndarray
@@ -68,11 +95,23 @@ class Blocks:
     no_squad: np.ndarray
     squad_full: np.ndarray
     full_members: list[np.ndarray]
+    tutors_full: np.ndarray
+    full_tutors: list[np.ndarray]
+    operators_full: np.ndarray
+    full_operators: list[np.ndarray]
 
     @property
     def limited(self) -> np.ndarray:
         """Options blocked by at least one full limit."""
-        return self.position | self.site_legal | self.site_tutors | self.leads_full | self.squad_full
+        return (
+            self.position
+            | self.site_legal
+            | self.site_tutors
+            | self.leads_full
+            | self.squad_full
+            | self.tutors_full
+            | self.operators_full
+        )
 
     @property
     def free(self) -> np.ndarray:
@@ -93,7 +132,14 @@ class Limits:
     """
 
     def __init__(
-        self, scores: Scores, position: np.ndarray, lead: np.ndarray, squad_members: np.ndarray, peer: np.ndarray
+        self,
+        scores: Scores,
+        position: np.ndarray,
+        lead: np.ndarray,
+        squad_members: np.ndarray,
+        peer: np.ndarray,
+        tutor: np.ndarray | None = None,
+        operator: np.ndarray | None = None,
     ):
         a, cap = scores.arrays, scores.capacities
         self.scores = scores
@@ -107,8 +153,15 @@ class Limits:
         # the legal limit counts the non-exempt trainees only, those present as those placed now
         self.legal_load = cap.site_counted + new_site - exempt_new
         # the tutors' load: what they carry (the listed tutors', or the trainees present) and the new trainees
-        self.tutor_load = (cap.site_tutor_limit - cap.site_tutor) + new_site
-        leads = np.bincount(lead[matched], minlength=n_g)
+        self.site_tutor_load = (cap.site_tutor_limit - cap.site_tutor) + new_site
+        leads = np.bincount(lead[lead >= 0], minlength=n_g)
+        tutor = np.full(len(position), -1) if tutor is None else tutor
+        operator = np.full(len(position), -1) if operator is None else operator
+        # a tutor's and an operator's load: what they carry and the people given them now
+        self.tutor_load = (cap.tutor_limit - cap.tutor_room) + np.bincount(tutor[tutor >= 0], minlength=len(a.tutors))
+        self.operator_load = (cap.operator_limit - cap.operator_room) + np.bincount(
+            operator[operator >= 0], minlength=len(a.operators)
+        )
         self.lead_load = leads
         self.guide_load = (cap.guide_limit - cap.guide_total) + leads + np.bincount(squad_members, minlength=n_g)
         given = peer >= 0
@@ -131,9 +184,11 @@ class Limits:
             (a.sites.ids, "site", self.site_load, self.site_capacity),
             (a.positions.ids, "position", self.position_load, cap.position_open),
             (a.sites.ids, "site_legal", self.legal_load, cap.site_legal_limit),
-            (a.sites.ids, "site_tutors", self.tutor_load, cap.site_tutor_limit),
+            (a.sites.ids, "site_tutors", self.site_tutor_load, cap.site_tutor_limit),
             (a.guides.ids, "lead_guide", self.lead_load, cap.guide_lead),
             (a.guides.ids, "guide", self.guide_load, cap.guide_limit),
+            (a.tutors.ids, "tutor", self.tutor_load, cap.tutor_limit),
+            (a.operators.ids, "operator", self.operator_load, cap.operator_limit),
             (a.peers.ids, "peer", self.peer_load, cap.peer_limit),
         ]
         out = pd.concat(
@@ -170,25 +225,77 @@ class Limits:
         site = a.positions.site[pos].astype(np.int64)
         position = self.position_load[pos] >= cap.position_open[pos]
         site_legal = (self.legal_load[site] >= cap.site_legal_limit[site]) & ~cap.exempt[cand]
-        site_tutors = self.tutor_load[site] >= cap.site_tutor_limit[site]
-        # the lead guides who may lead each option: allowed for the candidate, at the site, in the position's team
+        site_tutors = self.site_tutor_load[site] >= cap.site_tutor_limit[site]
+        # the lead guides who may lead each option, as the engine reads them (issue 18 §1): a guide of the
+        # position's team who may lead there (guide x position table), allowed to lead the candidate, the two
+        # tables' scores summed at least the policy's minimum guide score
         rows = _rows_of(guide.rows, np.unique(cand))
         ok = rows[guide.feasible("lead_guide", rows) & a.guides.can_lead[guide.cols[rows]]]
-        gc, gg = guide.rows[ok].astype(np.int64), guide.cols[ok].astype(np.int64)
-        n_s = len(a.sites)
-        li, ri = join(cand.astype(np.int64) * n_s + site, gc * n_s + a.guides.site[gg])
-        team = a.guides.position[gg[ri]]
-        fits = (team < 0) | (team == pos[li])
-        li, lead = li[fits], gg[ri][fits]
+        n_g = len(a.guides)
+        pair_key = guide.rows[ok].astype(np.int64) * n_g + guide.cols[ok].astype(np.int64)
+        order = np.argsort(pair_key, kind="stable")
+        pair_key, pair_total = pair_key[order], guide.total[ok][order]
+        gp = self.scores["guide_position"]
+        kk = np.flatnonzero(gp.feasible("lead_guide"))
+        li, ki = join(pos.astype(np.int64), gp.cols[kk].astype(np.int64))
+        lead = gp.rows[kk][ki].astype(np.int64)
+        at = np.searchsorted(pair_key, cand[li].astype(np.int64) * n_g + lead)
+        found = at < len(pair_key)
+        found[found] = pair_key[at[found]] == (cand[li].astype(np.int64) * n_g + lead)[found]
+        floor = self.scores.policy.scoring.min_score.get("guide", 0.0)
+        points = np.where(found, pair_total[np.minimum(at, max(len(pair_key) - 1, 0))] if len(pair_key) else 0.0, 0.0)
+        fits = found & (points + gp.total[kk][ki] >= floor - 1e-9)
+        li, lead = li[fits], lead[fits]
         room = self.lead_has_room()[lead]
         n = len(cand)
-        no_lead = np.bincount(li, minlength=n) == 0
-        leads_full = ~no_lead & (np.bincount(li, weights=room, minlength=n) == 0)
+        need_lead, need_tutor, need_op = site_needs(self.scores)
+        needs_lead = need_lead[site]
+        no_lead = (np.bincount(li, minlength=n) == 0) & needs_lead
+        leads_full = ~no_lead & needs_lead & (np.bincount(li, weights=room, minlength=n) == 0)
         full_leads = np.split(lead[~room], np.searchsorted(li[~room], np.arange(1, n)))
         no_squad, squad_full, full_members = self._squads(cand, site, li, lead, room)
+        tutors_full, full_tutors = self._partners_full(cand, site, need_tutor[site], "tutor")
+        operators_full, full_operators = self._partners_full(cand, site, need_op[site], "operator")
         return Blocks(
-            position, site_legal, site_tutors, no_lead, leads_full, full_leads, no_squad, squad_full, full_members
+            position,
+            site_legal,
+            site_tutors,
+            no_lead,
+            leads_full,
+            full_leads,
+            no_squad,
+            squad_full,
+            full_members,
+            tutors_full,
+            full_tutors,
+            operators_full,
+            full_operators,
         )
+
+    def _partners_full(
+        self, cand: np.ndarray, site: np.ndarray, needed: np.ndarray, role: str
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Options that need a company tutor (``role="tutor"``, one of the site's) or a desk operator and whose
+        every partner the rules allow with the candidate is full; with those partners, per option."""
+        a, cap = self.scores.arrays, self.scores.capacities
+        table = self.scores["tutor"] if role == "tutor" else self.scores["operator"]
+        load, limit = (
+            (self.tutor_load, cap.tutor_limit) if role == "tutor" else (self.operator_load, cap.operator_limit)
+        )
+        n = len(cand)
+        rows = _rows_of(table.rows, np.unique(cand))
+        ok = rows[table.feasible(role, rows)]
+        pc, pp = table.rows[ok].astype(np.int64), table.cols[ok].astype(np.int64)
+        if role == "tutor":  # a tutor of the option's site
+            n_s = len(a.sites)
+            li, ri = join(cand.astype(np.int64) * n_s + site, pc * n_s + np.asarray(a.tutors.site, dtype=np.int64)[pp])
+        else:
+            li, ri = join(cand.astype(np.int64), pc)
+        partner = pp[ri]
+        room = load[partner] < limit[partner]
+        full = needed & (np.bincount(li, minlength=n) > 0) & (np.bincount(li, weights=room, minlength=n) == 0)
+        named = np.split(partner[~room], np.searchsorted(li[~room], np.arange(1, n)))
+        return full, named
 
     def _squads(
         self, cand: np.ndarray, site: np.ndarray, li: np.ndarray, lead: np.ndarray, lead_room: np.ndarray
@@ -238,7 +345,7 @@ class Limits:
                   cap.position_open[pos]),
             _rows(cand, among & blocks.site_legal, "site_legal", a.sites.ids[s], self.legal_load[s],
                   cap.site_legal_limit[s]),
-            _rows(cand, among & blocks.site_tutors, "site_tutors", a.sites.ids[s], self.tutor_load[s],
+            _rows(cand, among & blocks.site_tutors, "site_tutors", a.sites.ids[s], self.site_tutor_load[s],
                   cap.site_tutor_limit[s]),
         ]  # fmt: skip
         squad = np.flatnonzero(among & blocks.squad_full)
@@ -256,6 +363,32 @@ class Limits:
                     }
                 )
             )
+        for role, flag, lists, ids, load, limit in (
+            ("tutor", blocks.tutors_full, blocks.full_tutors, a.tutors.ids, self.tutor_load, cap.tutor_limit),
+            (
+                "operator",
+                blocks.operators_full,
+                blocks.full_operators,
+                a.operators.ids,
+                self.operator_load,
+                cap.operator_limit,
+            ),
+        ):
+            which = np.flatnonzero(among & flag)
+            if len(which):
+                p = np.concatenate([lists[i] for i in which]).astype(np.int64)
+                owner = np.repeat(cand[which], [len(lists[i]) for i in which])
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "cand": owner,
+                            "role": role,
+                            "partner_id": np.asarray(ids)[p].astype(str),
+                            "load": load[p],
+                            "capacity": limit[p],
+                        }
+                    )
+                )
         which = np.flatnonzero(among & blocks.leads_full)
         if len(which):
             g = np.concatenate([blocks.full_leads[i] for i in which])

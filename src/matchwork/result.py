@@ -3,8 +3,9 @@
 :class:`MatchResult` is the contract integrators code against:
 
 * :attr:`MatchResult.assignments` — one row per candidate: ``candidate_id, status,
-  site_id, position_id, lead_guide_id, squad_ids, peer_id, score, site_score,
-  guide_score, peer_score, continuity``;
+  site_id, position_id, lead_guide_id, squad_ids, tutor_id, operator_id, peer_id, score,
+  site_score, guide_score, peer_score, continuity`` (a cooperative's team gives a lead guide and a
+  squad; a host company a company tutor and the desk operator of the person's area);
 * :attr:`MatchResult.loads` — ``partner_id, role, load, capacity`` for every site,
   lead guide, guide and peer supporter, counting what was already carried;
 * :attr:`MatchResult.unmatched_reasons` — why each unmatched candidate is unmatched;
@@ -94,6 +95,8 @@ ASSIGNMENT_COLUMNS = (
     "position_id",
     "lead_guide_id",
     "squad_ids",
+    "tutor_id",
+    "operator_id",
     "peer_id",
     "score",
     "site_score",
@@ -187,6 +190,8 @@ class MatchResult:
         self._position = np.full(n, -1, dtype=np.int64)
         self._lead = np.full(n, -1, dtype=np.int64)
         self._peer = np.full(n, -1, dtype=np.int64)
+        self._tutor = np.full(n, -1, dtype=np.int64)
+        self._operator = np.full(n, -1, dtype=np.int64)
         self._site_score = np.full(n, np.nan)
         self._guide_score = np.full(n, np.nan)
         self._peer_score = np.full(n, np.nan)
@@ -195,6 +200,9 @@ class MatchResult:
         self._lead[o["cand"][ch]] = o["guide"][ch]
         self._site_score[o["cand"][ch]] = o["site_score"][ch]
         self._guide_score[o["cand"][ch]] = o["guide_score"][ch]
+        if "tutor" in o:  # the company tutor and desk operator chosen with the placement (-1: none needed)
+            self._tutor[o["cand"][ch]] = o["tutor"][ch]
+            self._operator[o["cand"][ch]] = o["operator"][ch]
         o, ch = peer.options, peer.chosen
         self._peer[o["cand"][ch]] = o["peer"][ch]
         self._peer_score[o["cand"][ch]] = o["score"][ch]
@@ -214,6 +222,8 @@ class MatchResult:
             "peers": self.scores.arrays.peers.ids,
             "positions": self.scores.arrays.positions.ids,
             "sites": self.scores.arrays.sites.ids,
+            "tutors": self.scores.arrays.tutors.ids,
+            "operators": self.scores.arrays.operators.ids,
         }[kind]
         return [None if i < 0 else str(ids[i]) for i in idx]
 
@@ -238,6 +248,8 @@ class MatchResult:
                 "position_id": k.position_id,
                 "lead_guide_id": k.lead_guide_id,
                 "squad_ids": k.squad_ids,
+                "tutor_id": k.tutor_id,
+                "operator_id": k.operator_id,
                 "peer_id": k.peer_id,
                 "score": np.nanmean(np.where(np.isnan(stages).all(axis=1, keepdims=True), 0.0, stages), axis=1),
                 "site_score": stages[:, 0],
@@ -246,7 +258,7 @@ class MatchResult:
                 "continuity": np.where(k.issues.map(len) > 0, "kept_with_issue", "kept"),
             }
         ).astype({c: object for c in ("candidate_id", "status", "site_id", "position_id", "lead_guide_id",
-                                      "squad_ids", "peer_id", "continuity")})  # fmt: skip
+                                      "squad_ids", "tutor_id", "operator_id", "peer_id", "continuity")})  # fmt: skip
         kept = (
             kept.astype(object)
             .where(kept.notna(), None)
@@ -305,8 +317,10 @@ class MatchResult:
                 held = p.partner_id in row.squad_ids or row.lead_guide_id == p.partner_id
             elif role == "peer":
                 held = row.peer_id == p.partner_id
-            else:
-                held = True  # tutors and operators: read by their own stage
+            elif role == "tutor":
+                held = row.tutor_id == p.partner_id
+            else:  # operator
+                held = row.operator_id == p.partner_id
             if not held:
                 why = "released" if p.candidate_id in released else "score"
                 rows.append((p.candidate_id, role, p.partner_id, p.since, p.until, "moved", why))
@@ -338,6 +352,8 @@ class MatchResult:
                 "position_id": ids(self._ids("positions", self._position)),
                 "lead_guide_id": ids(self._ids("guides", self._lead)),
                 "squad_ids": ids([tuple(str(guide_ids[g]) for g in s) for s in self._squad]),
+                "tutor_id": ids(self._ids("tutors", self._tutor)),
+                "operator_id": ids(self._ids("operators", self._operator)),
                 "peer_id": ids(self._ids("peers", self._peer)),
                 "score": score,
                 "site_score": self._site_score,
@@ -353,7 +369,8 @@ class MatchResult:
         ex = self.existing
         out = []
         for c in range(len(self._position)):
-            had = c in ex.site or c in ex.lead or c in ex.squad or c in ex.peer
+            tutor, operator = getattr(ex, "tutor", {}), getattr(ex, "operator", {})
+            had = c in ex.site or c in ex.lead or c in ex.squad or c in ex.peer or c in tutor or c in operator
             if not had:
                 out.append("new")
                 continue
@@ -362,6 +379,8 @@ class MatchResult:
                 and (c not in ex.lead or self._lead[c] == ex.lead[c])
                 and (c not in ex.squad or ex.squad[c] <= set(self._squad[c]))
                 and (c not in ex.peer or self._peer[c] == ex.peer[c])
+                and (c not in tutor or self._tutor[c] == tutor[c])
+                and (c not in operator or self._operator[c] == operator[c])
             )
             out.append("kept" if kept else "changed")
         return out
@@ -383,7 +402,7 @@ class MatchResult:
     def limits(self) -> Limits:
         """Every limit's load and capacity after the match, and which block an option (see :mod:`matchwork.limits`)."""
         members = np.array([g for squad in self._squad for g in squad], dtype=np.int64)
-        return Limits(self.scores, self._position, self._lead, members, self._peer)
+        return Limits(self.scores, self._position, self._lead, members, self._peer, self._tutor, self._operator)
 
     @functools.cached_property
     def loads(self) -> pd.DataFrame:
@@ -578,6 +597,7 @@ class MatchResult:
         )
         by_area["share"] = by_area["matched"] / by_area["candidates"]
         n_matched = int(matched.sum())
+        led = matched & asg["lead_guide_id"].notna()
         return {
             "candidates": len(asg),
             "matched": n_matched,
@@ -585,8 +605,10 @@ class MatchResult:
             "peers_wanted": int((wants & (self.solved_assignments["status"] == "matched").to_numpy()).sum()),
             "kept": 0 if self._kept is None else len(self._kept),
             "peers_given": int(asg["peer_id"].notna().sum()),
-            "squad_filled_share": (
-                float(asg.loc[matched, "squad_ids"].map(len).sum() / (size * n_matched)) if n_matched and size else 1.0
+            "squad_filled_share": (  # among the people placed with a lead guide (host companies have no squad)
+                float(asg.loc[led, "squad_ids"].map(len).sum() / (size * int(led.sum())))
+                if int(led.sum()) and size
+                else 1.0
             ),
             "scores": asg[["score", "site_score", "guide_score", "peer_score"]].describe(),
             "loads": load_summary,

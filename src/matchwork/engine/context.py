@@ -52,12 +52,14 @@ class StageContext:
         return tuple(out)
 
     def pinned(self, stage: str) -> np.ndarray:
-        """Candidates with a pin in ``stage`` (site or lead for the joint stage; peer)."""
+        """Candidates with a pin in ``stage`` (site, position, lead guide, company tutor or desk operator for the
+        joint stage, which place the person; peer)."""
         out = np.zeros(len(self.arrays.candidates), dtype=bool)
         for pin in self.round.pins:
             role = pin.role.value if pin.role else None
             kind = self.round.role_of(pin.partner_id)
-            if stage == "joint" and (kind in ("site", "position") or (kind == "guide" and role != "guide")):
+            placing = kind in ("site", "position", "tutor", "operator") or (kind == "guide" and role != "guide")
+            if stage == "joint" and placing:
                 out[self.arrays.candidates.index[pin.candidate_id]] = True
             if stage == "peer" and kind == "peer":
                 out[self.arrays.candidates.index[pin.candidate_id]] = True

@@ -50,6 +50,7 @@ from scipy.sparse.csgraph import connected_components
 from matchwork.engine.context import SCALE, StageContext, in_pairs
 from matchwork.engine.squad import Members, squad_options
 from matchwork.errors import MatchError
+from matchwork.limits import site_needs as _site_needs
 from matchwork.model.vocab import Role
 from matchwork.result import StageSolution
 from matchwork.scoring.rules import reason_codes
@@ -66,48 +67,184 @@ PARALLEL_MIN_OPTIONS = 200_000
 """Rounds with at least this many placement options solve their components one per process."""
 
 
+def site_needs(ctx: StageContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per site, whether a placement needs a lead guide, a company tutor, a desk operator.
+
+    See :func:`matchwork.limits.site_needs`.
+    """
+    return _site_needs(ctx.scores)
+
+
 def joint_options(ctx: StageContext) -> dict[str, np.ndarray]:
-    """Every allowed (candidate, position, lead guide) triple with its scores and gain."""
+    """Every allowed placement option with its scores and gain.
+
+    An option is a (candidate, position) the site rules allow, with a lead guide of
+    the position's team where the site needs one (``guide``, else -1), the set of the
+    site's company tutors who may follow the candidate where it needs a tutor
+    (``tutor_set``, an index into ``tutor_sets``, else -1) and the set of desk
+    operators who may take the candidate where it needs one (``operator_set`` into
+    ``operator_sets``, else -1). A pairing in place with a tutor or operator adds a
+    variant of the option whose set is that partner alone, with the continuity bonus.
+    """
     a, s, g = ctx.arrays, ctx.scores.site, ctx.scores.guide
+    gp = ctx.scores["guide_position"]
+    need_lead, need_tutor, need_op = site_needs(ctx)
     ok_s = s.feasible("site")
-    ok_g = g.feasible("lead_guide") & a.guides.can_lead[g.cols]
-    sc, sp_, st = s.rows[ok_s].astype(np.int64), s.cols[ok_s].astype(np.int64), np.flatnonzero(ok_s)
-    gc, gg, gt = g.rows[ok_g].astype(np.int64), g.cols[ok_g].astype(np.int64), np.flatnonzero(ok_g)
-    n_pos, n_sites = len(a.positions), len(a.sites)
-    gpos = a.guides.position[gg].astype(np.int64)
-    # guides of one position team: join on (candidate, position)
-    fixed = gpos >= 0
-    li, ri = _join(sc * n_pos + sp_, gc[fixed] * n_pos + gpos[fixed])
-    site_pair, guide_pair = [st[li]], [gt[fixed][ri]]
-    # guides free to lead in any position of their site: join on (candidate, site)
-    free = ~fixed
-    if free.any():
-        li, ri = _join(sc * n_sites + a.positions.site[sp_], gc[free] * n_sites + a.guides.site[gg[free]])
-        site_pair.append(st[li])
-        guide_pair.append(gt[free][ri])
-    si, gi = np.concatenate(site_pair), np.concatenate(guide_pair)
-    order = np.lexsort((g.cols[gi], s.cols[si], s.rows[si]))
-    si, gi = si[order], gi[order]
-    cand, pos, guide = s.rows[si].astype(np.int64), s.cols[si].astype(np.int64), g.cols[gi].astype(np.int64)
-    bonus = (
-        ctx.bonus
-        * (
-            in_pairs(cand, pos, ctx.existing.site, len(a.positions)).astype(np.int64)
-            + in_pairs(cand, guide, ctx.existing.lead, len(a.guides))
-        )
-        + ctx.priority_gain[cand]
+    st = np.flatnonzero(ok_s)
+    sp_ = s.cols[st].astype(np.int64)
+    ssite = a.positions.site[sp_].astype(np.int64)
+    n_g = len(a.guides)
+    # with a lead: (candidate, position) x (guide, position) of the team x (candidate, guide) allowed to lead
+    lead_side = need_lead[ssite]
+    kk = np.flatnonzero(gp.feasible("lead_guide"))
+    gp_guide, gp_pos = gp.rows[kk].astype(np.int64), gp.cols[kk].astype(np.int64)
+    li, ri = _join(sp_[lead_side], gp_pos)
+    s_i, k_i = st[lead_side][li], kk[ri]
+    ok_g = np.flatnonzero(g.feasible("lead_guide") & a.guides.can_lead[g.cols])
+    gkey = g.rows[ok_g].astype(np.int64) * n_g + g.cols[ok_g]
+    lj, rj = _join(s.rows[s_i].astype(np.int64) * n_g + gp_guide[ri], gkey)
+    s_i, k_i, g_i = s_i[lj], k_i[lj], ok_g[rj]
+    guide_score = g.total[g_i] + gp.total[k_i]
+    floor = ctx.policy.scoring.min_score.get("guide", 0.0)
+    keep = guide_score + 1e-9 >= floor
+    s_i, k_i, g_i, guide_score = s_i[keep], k_i[keep], g_i[keep], guide_score[keep]
+    # without a lead
+    free = st[~lead_side]
+    si = np.r_[s_i, free]
+    gi = np.r_[g_i, np.full(len(free), -1, dtype=np.int64)]
+    ki = np.r_[k_i, np.full(len(free), -1, dtype=np.int64)]
+    gscore = np.r_[guide_score, np.full(len(free), np.nan)]
+    cand, pos = s.rows[si].astype(np.int64), s.cols[si].astype(np.int64)
+    site = a.positions.site[pos].astype(np.int64)
+    guide = np.where(gi >= 0, g.cols[np.maximum(gi, 0)], -1).astype(np.int64)
+    tset, tutor_sets = _tutor_sets(ctx, cand, site, need_tutor[site])
+    oset, operator_sets = _operator_sets(ctx, cand, need_op[site])
+    bonus = ctx.bonus * (
+        in_pairs(cand, pos, ctx.existing.site, len(a.positions)).astype(np.int64)
+        + (guide >= 0) * in_pairs(cand, np.maximum(guide, 0), ctx.existing.lead, len(a.guides))
     )
-    return {
+    bonus = bonus + ctx.priority_gain[cand]  # after a breakdown: placed first at equal placements
+    base = np.round((s.total[si] + np.nan_to_num(gscore)) * SCALE).astype(np.int64) + bonus
+    opt = {
         "cand": cand,
         "pos": pos,
         "guide": guide,
-        "site": a.positions.site[pos].astype(np.int64),
+        "site": site,
         "site_pair": si,
         "guide_pair": gi,
+        "gp_pair": ki,
         "site_score": s.total[si],
-        "guide_score": g.total[gi],
-        "gain": np.round((s.total[si] + g.total[gi]) * SCALE).astype(np.int64) + bonus,
+        "guide_score": gscore,
+        "gain": base,
+        "tutor_set": tset,
+        "operator_set": oset,
     }
+    held = _pinned_partners_held(ctx, cand, tset, tutor_sets, oset, operator_sets)
+    opt = {k: v[held] for k, v in opt.items()}
+    opt, tutor_sets, operator_sets = _continuity_variants(ctx, opt, tutor_sets, operator_sets)
+    order = np.lexsort((opt["operator_set"], opt["tutor_set"], opt["guide"], opt["pos"], opt["cand"]))
+    out = {k: v[order] for k, v in opt.items()}
+    out["tutor_sets"] = tutor_sets
+    out["operator_sets"] = operator_sets
+    return out
+
+
+def _tutor_sets(
+    ctx: StageContext, cand: np.ndarray, site: np.ndarray, needs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per option, the set of its site's tutors who may follow the candidate (an index, -1 where none is needed).
+
+    Returns the index per option and the sets as a boolean matrix (sets x tutors).
+    """
+    a, t = ctx.arrays, ctx.scores["tutor"]
+    n_t, n_s = len(a.tutors), len(a.sites)
+    ok = np.flatnonzero(t.feasible("tutor"))
+    tc, tt = t.rows[ok].astype(np.int64), t.cols[ok].astype(np.int64)
+    key = tc * n_s + a.tutors.site[tt]
+    # every (candidate, site) an option needs: its allowed tutors as a row of a boolean matrix
+    wanted, inverse = np.unique(cand[needs] * n_s + site[needs], return_inverse=True)
+    rows = np.zeros((len(wanted), n_t), dtype=bool)
+    at = np.searchsorted(wanted, key)
+    hit = (at < len(wanted)) & (wanted[np.minimum(at, max(len(wanted) - 1, 0))] == key) if len(wanted) else at < 0
+    rows[at[hit], tt[hit]] = True
+    sets, which = np.unique(rows, axis=0, return_inverse=True) if len(wanted) else (np.zeros((0, n_t), bool), inverse)
+    out = np.full(len(cand), -1, dtype=np.int64)
+    out[needs] = np.asarray(which).ravel()[inverse]
+    return out, sets
+
+
+def _operator_sets(ctx: StageContext, cand: np.ndarray, needs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per option, the set of operators who may take its candidate (an index, -1 where none is needed)."""
+    a, o = ctx.arrays, ctx.scores["operator"]
+    n_c, n_o = len(a.candidates), len(a.operators)
+    if not n_o or not needs.any():
+        return np.full(len(cand), -1, dtype=np.int64), np.zeros((0, n_o), dtype=bool)
+    ok = np.flatnonzero(o.feasible("operator"))
+    rows = np.zeros((n_c, n_o), dtype=bool)
+    rows[o.rows[ok], o.cols[ok]] = True
+    sets, which = np.unique(rows, axis=0, return_inverse=True)
+    out = np.full(len(cand), -1, dtype=np.int64)
+    out[needs] = np.asarray(which).ravel()[cand[needs]]
+    return out, sets
+
+
+def _pinned_partners_held(
+    ctx: StageContext,
+    cand: np.ndarray,
+    tset: np.ndarray,
+    tutor_sets: np.ndarray,
+    oset: np.ndarray,
+    operator_sets: np.ndarray,
+) -> np.ndarray:
+    """Per option, whether it honours its candidate's company tutor and desk operator pins.
+
+    A pin on a tutor or an operator is a placement pin (:meth:`StageContext.pinned`):
+    the person is placed with that partner, so only options whose set of allowed
+    tutors (operators) holds the pinned one are kept — none at a site that needs no
+    tutor (operator).
+    """
+    a, rnd = ctx.arrays, ctx.round
+    held = np.ones(len(cand), dtype=bool)
+    for pin in rnd.pins:
+        kind = rnd.role_of(pin.partner_id)
+        if kind not in ("tutor", "operator"):
+            continue
+        sets, idx = (tutor_sets, tset) if kind == "tutor" else (operator_sets, oset)
+        partner = (a.tutors if kind == "tutor" else a.operators).index[pin.partner_id]
+        ok = idx >= 0
+        ok[ok] = sets[idx[ok], partner]
+        held &= (cand != a.candidates.index[pin.candidate_id]) | ok
+    return held
+
+
+def _continuity_variants(
+    ctx: StageContext, opt: dict[str, np.ndarray], tutor_sets: np.ndarray, operator_sets: np.ndarray
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Add, for a tutor or operator in place that an option allows, the variant keeping them (with the bonus)."""
+    ex = ctx.existing
+    for field, sets, pairs in (("tutor_set", tutor_sets, ex.tutor), ("operator_set", operator_sets, ex.operator)):
+        if not pairs or not len(sets):
+            continue
+        partner = np.full(len(ctx.arrays.candidates), -1, dtype=np.int64)
+        partner[list(pairs)] = list(pairs.values())
+        p = partner[opt["cand"]]
+        s = opt[field]
+        can = (p >= 0) & (s >= 0)
+        can[can] = sets[s[can], p[can]]
+        if not can.any():
+            continue
+        single = np.zeros((sets.shape[1], sets.shape[1]), dtype=bool)
+        np.fill_diagonal(single, True)
+        sets = np.concatenate([sets, single])
+        extra = {k: v[can] for k, v in opt.items()}
+        extra[field] = len(sets) - sets.shape[1] + p[can]
+        extra["gain"] = extra["gain"] + ctx.bonus
+        opt = {k: np.r_[opt[k], extra[k]] for k in opt}
+        if field == "tutor_set":
+            tutor_sets = sets
+        else:
+            operator_sets = sets
+    return opt, tutor_sets, operator_sets
 
 
 def site_capacity_bound(ctx: StageContext) -> np.ndarray:
@@ -139,6 +276,10 @@ class JointSolution:
 
     joint: StageSolution
     squad: StageSolution
+    tutor: np.ndarray | None = None
+    """Per candidate, the company tutor's index (``arrays.tutors``) chosen with the placement; -1 for none."""
+    operator: np.ndarray | None = None
+    """Per candidate, the desk operator's index (``arrays.operators``) chosen with the placement; -1 for none."""
 
 
 # ---------------------------------------------------------------------------- the problem of a round
@@ -157,6 +298,9 @@ class _Round:
     forced: np.ndarray  # per candidate
     partial: np.ndarray  # per candidate: a squad may be short
     exempt: np.ndarray  # per candidate: the fair floor does not apply
+    team: np.ndarray  # per triple: squad members it takes (squad_size with a lead, 0 without)
+    tutor_sets: np.ndarray  # (sets, tutors) bool
+    operator_sets: np.ndarray  # (sets, operators) bool
 
 
 def _problem(ctx: StageContext) -> _Round:
@@ -165,31 +309,44 @@ def _problem(ctx: StageContext) -> _Round:
     require_full = ctx.policy.squad.require_full
     n_c, n_s = len(a.candidates), len(a.sites)
     opt = joint_options(ctx)
+    tutor_sets, operator_sets = opt.pop("tutor_sets"), opt.pop("operator_sets")
+    has_lead = opt["guide"] >= 0
     forced = ctx.pinned("joint")
     for pin in ctx.round.pins:  # a squad pin places its candidate too
         if pin.role == Role.GUIDE:
             forced[a.candidates.index[pin.candidate_id]] = True
     partial = forced.copy() if require_full else np.ones(n_c, dtype=bool)
     # squads only where one can be full: a site whose own guides cannot form one is left to pinned people
-    plausible = partial[opt["cand"]] | (site_capacity_bound(ctx)[opt["site"]] > 0)
-    squad = squad_options(ctx, opt["cand"][plausible], opt["site"][plausible])
+    plausible = partial[opt["cand"]] | (site_capacity_bound(ctx)[opt["site"]] > 0) | ~has_lead
+    with_squad = plausible & has_lead
+    squad = squad_options(ctx, opt["cand"][with_squad], opt["site"][with_squad])
     forced, forced_pair, squad_site = _pins(ctx, opt, squad)
     members = Members.of(squad, forced_pair, n_s)
     row = members.row_of(opt["cand"], opt["site"], n_s)
-    lead_slot = members.slot_of(row, opt["guide"])
+    row = np.where(has_lead, row, -1)
+    lead_slot = np.where(has_lead, members.slot_of(row, opt["guide"]), -1)
     lead_member = lead_slot >= 0
     count = _at(members.count, row) - lead_member
     n_forced = _at(members.n_forced, row)
     lead_forced = lead_member & (_at_slot(members.forced, row, lead_slot) > 0)
-    need = np.where(partial[opt["cand"]], n_forced, size)
+    team = np.where(has_lead, size, 0)
+    need = np.where(partial[opt["cand"]], n_forced, team)
     # a squad-pinned candidate: only options at the pinned guides' site whose lead is none of them
     wanted = np.zeros(n_c, dtype=np.int64)
     for c, guides in squad_site.items():
         wanted[c] = len(guides)
+    # a tutor or operator needed and none allowed: no option (the site rules normally say so already)
+    staffed = np.ones(len(opt["cand"]), dtype=bool)
+    for field, sets in (("tutor_set", tutor_sets), ("operator_set", operator_sets)):
+        ids = opt[field]
+        staffed[ids >= 0] &= sets[ids[ids >= 0]].any(axis=1)
+    plausible &= staffed
     usable = plausible & (count >= need) & (n_forced == wanted[opt["cand"]]) & ~lead_forced
     if size == 0:
         usable = plausible & (n_forced == wanted[opt["cand"]]) & ~lead_forced
-    return _Round(opt, squad, members, row, lead_slot, usable, forced, partial, forced.copy())
+    return _Round(
+        opt, squad, members, row, lead_slot, usable, forced, partial, forced.copy(), team, tutor_sets, operator_sets
+    )
 
 
 def _at(values: np.ndarray, row: np.ndarray) -> np.ndarray:
@@ -256,6 +413,109 @@ def _squad_mask() -> int:
     return role_mask("guide")
 
 
+# ---------------------------------------------------------------------------- tutors and operators
+
+HALL_MAX_ROWS = 20_000
+"""Tutor or operator rows a round may need at most (connected unions of the allowed sets)."""
+
+
+def _bits(row: np.ndarray) -> int:
+    return int.from_bytes(np.packbits(row, bitorder="little").tobytes(), "little")
+
+
+@dataclasses.dataclass(frozen=True)
+class _Hall:
+    """The capacity rows that make a choice of tutors (or operators) possible, exactly (Hall's theorem).
+
+    Each option needing a tutor carries the *set* of tutors who may follow its
+    candidate, not a tutor. People placed together can each get a tutor of their own
+    set within every tutor's room iff, for every union ``U`` of the sets, the options
+    whose set lies within ``U`` take at most ``Σ_{t in U} room[t]`` (Hall 1935, with
+    capacities: the max-flow min-cut theorem). A union of sets that splits into parts
+    sharing no tutor is the sum of its parts' rows, so only *connected* unions (sets
+    that chain by sharing a tutor) need a row: one per site when everyone may have
+    any of its tutors, one per area for the operators of the area. A pairing in place
+    adds the set of that partner alone (:func:`_continuity_variants`), a pin leaves one
+    partner in the set. Which partner each person takes is settled after the solve
+    (:func:`_assign_partners`).
+    """
+
+    kind: str
+    unions: np.ndarray  # (rows, partners) bool
+    hi: np.ndarray  # per union: the room of its partners
+    group: np.ndarray  # per union: its maximal union (the sets that chain together)
+    contains: dict[int, list[int]]  # per set id used: the unions containing it
+    set_group: dict[int, int]
+
+    @classmethod
+    def of(cls, sets: np.ndarray, used: np.ndarray, room: np.ndarray, kind: str) -> _Hall:
+        ids = np.unique(used[used >= 0]).tolist()
+        width = sets.shape[1]
+        base = sorted({_bits(sets[i]) for i in ids} - {0})
+        found = set(base)
+        frontier = list(base)
+        while frontier:
+            fresh = []
+            for u in frontier:
+                for b in base:
+                    if u & b and (u | b) not in found:
+                        found.add(u | b)
+                        fresh.append(u | b)
+            frontier = fresh
+            if len(found) > HALL_MAX_ROWS:
+                raise MatchError(
+                    f"the {kind}s' allowed sets overlap in too many ways to model ({len(found)}+ unions): "
+                    "check the relationships and exclusions that forbid single pairs"
+                )
+        unions = sorted(found, key=lambda u: (-u.bit_count(), u))  # maximal unions first
+        n_bytes = (width + 7) // 8
+        matrix = np.zeros((len(unions), width), dtype=bool)
+        for k, u in enumerate(unions):
+            raw = np.frombuffer(u.to_bytes(max(n_bytes, 1), "little"), dtype=np.uint8)
+            matrix[k] = np.unpackbits(raw, bitorder="little")[:width].astype(bool)
+        group = np.full(len(unions), -1, dtype=np.int64)
+        maximal: list[int] = []
+        for k, u in enumerate(unions):
+            top = next((g for g in maximal if u & ~unions[g] == 0), None)
+            if top is None:
+                maximal.append(k)
+                top = k
+            group[k] = maximal.index(top)
+        contains = {i: [k for k, u in enumerate(unions) if _bits(sets[i]) & ~u == 0] for i in ids}
+        set_group = {i: int(group[c[0]]) if c else -1 for i, c in contains.items()}
+        hi = matrix.astype(np.float64) @ np.maximum(np.asarray(room, dtype=np.float64), 0)
+        return cls(kind, matrix, hi, group, contains, set_group)
+
+    @property
+    def n_groups(self) -> int:
+        return int(self.group.max(initial=-1)) + 1
+
+    def group_of(self, set_ids: np.ndarray) -> np.ndarray:
+        return np.array([self.set_group.get(int(i), -1) for i in set_ids.tolist()], dtype=np.int64)
+
+    def rows_for(
+        self, set_ids: np.ndarray, ids: np.ndarray
+    ) -> tuple[int, np.ndarray, list[tuple[str, int | str]], np.ndarray]:
+        """The rows of a component whose options have ``set_ids``: count, capacities, labels, rows per option."""
+        partner_ids = ids
+        ids = np.unique(set_ids[set_ids >= 0]).tolist()
+        groups = {self.set_group[i] for i in ids}
+        local = np.flatnonzero(np.isin(self.group, list(groups)))
+        at = np.full(len(self.group), -1, dtype=np.int64)
+        at[local] = np.arange(len(local))
+        width = max((len(self.contains[i]) for i in ids), default=0)
+        per_set = {i: at[self.contains[i]].tolist() + [-1] * (width - len(self.contains[i])) for i in ids}
+        extra = np.full((len(set_ids), width), -1, dtype=np.int64)
+        for i in ids:
+            extra[set_ids == i] = per_set[i]
+        what: list[tuple[str, int | str]] = [(self.kind, self.names(int(k), partner_ids)) for k in local]
+        return len(local), self.hi[local], what, extra
+
+    def names(self, k: int, ids: np.ndarray) -> str:
+        """The partners of union ``k``, by id."""
+        return ", ".join(str(x) for x in ids[self.unions[k]])
+
+
 # ---------------------------------------------------------------------------- one component
 
 
@@ -266,7 +526,8 @@ class _Component:
     triples: np.ndarray  # global triple index of each local triple
     group: np.ndarray  # local candidate of each triple
     n_groups: int
-    rows: np.ndarray  # (triples, 6): position, site, legal, K, lead balance, lead's newcomer balance; -1 none
+    rows: np.ndarray  # (triples, 6 + k): position, site, legal, K, lead balance, lead's newcomer balance,
+    # then the tutor and operator rows (Hall rows) the option's sets enter; -1 none
     gain: np.ndarray
     members: Members  # the component's (candidate, site) rows of members
     row: np.ndarray  # per triple: its row in members
@@ -275,10 +536,11 @@ class _Component:
     member_row: np.ndarray  # (member rows, width): newcomer-balance row of each member, -1 none
     need: np.ndarray  # per triple: fewest members
     allow_partial: np.ndarray  # per triple
+    team: np.ndarray  # per triple: squad_size with a lead guide, 0 without
     size: int
     row_lo: np.ndarray
     row_hi: np.ndarray
-    row_what: list[tuple[str, int]]  # what each row stands for (kind, global index), for messages
+    row_what: list[tuple[str, int | str]]  # what each row stands for (kind, global index or ids), for messages
     seg_row: np.ndarray
     seg_values: np.ndarray
     forced: np.ndarray  # per group
@@ -306,10 +568,12 @@ class JointOracle:
         self.c = comp
         size = comp.size
         m = np.arange(size + 1)[None, :]
-        allowed = np.where(comp.allow_partial[:, None], m >= comp.need[:, None], m == size)
+        team = comp.team[:, None]
+        allowed = np.where(comp.allow_partial[:, None], (m >= comp.need[:, None]) & (m <= team), m == team)
         self.allowed = allowed & (m <= comp.count[:, None])
-        self.full_only = not comp.allow_partial.any()
-        self.rows5 = np.ascontiguousarray(comp.rows[:, [0, 1, 2, 4, 5]])
+        self.full_only = not comp.allow_partial.any() and bool((comp.team == size).all())
+        self.fixed = [0, 1, 2, 4, 5, *range(6, comp.rows.shape[1])]  # every row but the K cut
+        self.rows5 = np.ascontiguousarray(comp.rows[:, self.fixed])
         self.gain = comp.gain.astype(np.float64)
 
     def _evaluate(
@@ -326,7 +590,7 @@ class JointOracle:
         else:
             prefix = np.concatenate([np.zeros((len(values), 1)), np.cumsum(values, axis=1)], axis=1)
             take = np.where(self.allowed, prefix, -np.inf)
-            take[:, size] -= d[c.rows[:, 3]]  # the cut on full placements
+            take[:, size] -= np.where(c.team == size, d[c.rows[:, 3]], 0.0)  # the cut on full placements
             best_m = np.argmax(take, axis=1)
             squad = take[np.arange(len(take)), best_m]
         base = weight[0] + weight[2] * self.gain - d[self.rows5].sum(axis=1)
@@ -342,10 +606,13 @@ class JointOracle:
         chosen = (np.arange(width)[None, :] < m[:, None]) & (slots >= 0)
         r = c.row[t]
         safe = np.maximum(slots, 0)
-        mrow = np.where(chosen, c.member_row[np.maximum(r, 0)[:, None], safe], -1) if width else slots
-        gain = np.where(chosen, c.members.gain[np.maximum(r, 0)[:, None], safe], 0) if width else slots
-        fixed = c.rows[t][:, [0, 1, 2, 4, 5]]
-        k_row = np.where(m == c.size, c.rows[t, 3], -1)
+        if width and len(c.member_row):
+            mrow = np.where(chosen, c.member_row[np.maximum(r, 0)[:, None], safe], -1)
+            gain = np.where(chosen, c.members.gain[np.maximum(r, 0)[:, None], safe], 0)
+        else:  # no squads at all (a component of host companies only): no member rows to read
+            mrow, gain = np.full_like(slots, -1), np.zeros_like(slots)
+        fixed = c.rows[t][:, self.fixed]
+        k_row = np.where((m == c.size) & (c.team[t] == c.size), c.rows[t, 3], -1)
         rows = np.concatenate([fixed, k_row[:, None], mrow], axis=1)
         keep = rows >= 0
         values = np.stack([np.ones(len(t), dtype=np.int64), m, c.gain[t] + gain.sum(axis=1)])
@@ -397,9 +664,14 @@ class JointOracle:
         if not len(ok):
             return ok
         n_t = len(c.gain)
-        lead = c.rows[:, 4] - c.rows[:, 4].min(initial=0)
         site = c.rows[:, 1]
-        n_lead, n_site = int(lead.max(initial=-1)) + 1, int(site.max(initial=-1)) + 1
+        n_site = int(site.max(initial=-1)) + 1
+        has_lead = c.rows[:, 4] >= 0
+        first = c.rows[has_lead, 4].min(initial=0)
+        n_leads = int(c.rows[has_lead, 4].max(initial=first - 1)) - int(first) + 1
+        # options without a lead pass through a node of their site's own, of unbounded capacity
+        lead = np.where(has_lead, c.rows[:, 4] - first, n_leads + site)
+        n_lead = n_leads + n_site
         src, sink = 0, 1
         g0 = 2
         t0 = g0 + c.n_groups
@@ -407,7 +679,7 @@ class JointOracle:
         s0 = l0 + n_lead
         n = s0 + n_site
         seg = np.bincount(c.seg_row, minlength=len(c.row_lo))  # a lead balance row's segments: its lead capacity
-        lead_cap = seg[c.rows[:, 4]]
+        lead_cap = np.where(has_lead, seg[np.maximum(c.rows[:, 4], 0)], c.n_groups)
         site_cap = np.zeros(n_site)
         site_cap[site] = np.minimum(
             c.row_hi[site], np.where(c.rows[:, 3] >= 0, c.row_hi[np.maximum(c.rows[:, 3], 0)], np.inf)
@@ -429,7 +701,7 @@ class JointOracle:
         hopeful = np.flatnonzero(np.isfinite(value) & (value >= threshold[c.group] - 1e-9))
         d = np.r_[dual, 0.0]
         per_member = weight[1] + weight[2] * c.members.gain - d[c.member_row]
-        base = weight[0] + weight[2] * c.gain - d[c.rows[:, [0, 1, 2, 4, 5]]].sum(axis=1)
+        base = weight[0] + weight[2] * c.gain - d[self.rows5].sum(axis=1)
         width = c.members.pair.shape[1]
         ts, ms, picks = [], [], []
         for t in hopeful.tolist():
@@ -437,13 +709,15 @@ class JointOracle:
             slots = [] if r < 0 else [k for k in np.flatnonzero(c.members.valid[r]).tolist() if k != c.lead_slot[t]]
             must = [k for k in slots if c.members.forced[r, k]]
             rest = [k for k in slots if not c.members.forced[r, k]]
-            sizes = range(c.need[t], c.size + 1) if c.allow_partial[t] else [c.size]
+            sizes = range(c.need[t], c.team[t] + 1) if c.allow_partial[t] else [c.team[t]]
             for n in sizes:
                 if n < len(must) or n - len(must) > len(rest):
                     continue
                 for extra in itertools.combinations(rest, n - len(must)):
                     chosen = must + list(extra)
-                    v = base[t] + per_member[r, chosen].sum() - (d[c.rows[t, 3]] if n == c.size else 0.0)
+                    full = n == c.size and c.team[t] == c.size
+                    members = per_member[r, chosen].sum() if chosen else 0.0
+                    v = base[t] + members - (d[c.rows[t, 3]] if full else 0.0)
                     if v >= threshold[c.group[t]] - 1e-9:
                         ts.append(t)
                         ms.append(n)
@@ -473,7 +747,19 @@ def _components(ctx: StageContext, prob: _Round) -> Iterator[_Component]:
     if not len(use):
         return
     cand, site = opt["cand"][use], opt["site"][use]
-    graph = sp.csr_array((np.ones(len(use)), (cand, n_c + site)), shape=(n_c + n_s, n_c + n_s))
+    tutor_hall = _Hall.of(prob.tutor_sets, opt["tutor_set"][use], cap.tutor_room, "tutor")
+    op_hall = _Hall.of(prob.operator_sets, opt["operator_set"][use], cap.operator_room, "operator")
+    # operators serve areas, not sites: candidates sharing an operator group are one problem
+    op_group = op_hall.group_of(opt["operator_set"][use])
+    linked = op_group >= 0
+    n_nodes = n_c + n_s + op_hall.n_groups
+    graph = sp.csr_array(
+        (
+            np.ones(len(use) + int(linked.sum())),
+            (np.r_[cand, cand[linked]], np.r_[n_c + site, n_c + n_s + op_group[linked]]),
+        ),
+        shape=(n_nodes, n_nodes),
+    )
     _, label = connected_components(graph, directed=False)
     comp = label[cand]
     order = np.argsort(comp, kind="stable")  # triples stay sorted by candidate within a component
@@ -503,10 +789,14 @@ def _components(ctx: StageContext, prob: _Round) -> Iterator[_Component]:
         legal_at[legal_needed] = np.arange(legal_needed.sum())
         k_at = np.full(n_ss, -1, dtype=np.int64)
         k_at[k_needed] = np.arange(k_needed.sum())
+        t_rows, t_hi, t_what, t_extra = tutor_hall.rows_for(opt["tutor_set"][t], a.tutors.ids)
+        o_rows, o_hi, o_what, o_extra = op_hall.rows_for(opt["operator_set"][t], a.operators.ids)
         r_pos, r_site = 0, n_pp
         r_legal = r_site + n_ss
         r_k = r_legal + int(legal_needed.sum())
-        r_lead = r_k + int(k_needed.sum())
+        r_tutor = r_k + int(k_needed.sum())
+        r_op = r_tutor + t_rows
+        r_lead = r_op + o_rows
         r_new = r_lead + n_gg
         n_rows = r_new + n_gg
         row_lo = np.r_[np.full(r_lead, -np.inf), np.zeros(2 * n_gg)]
@@ -515,20 +805,30 @@ def _components(ctx: StageContext, prob: _Round) -> Iterator[_Component]:
             cap.site_tutor[site_l],
             cap.site_legal[site_l][legal_needed],
             k_bound[site_l][k_needed],
+            t_hi,
+            o_hi,
             np.zeros(2 * n_gg),
         ].astype(np.float64)
-        what = (
+        what: list[tuple[str, int | str]] = (
             [("position", int(p)) for p in pos_l]
             + [("site_tutor", int(s)) for s in site_l]
             + [("site_legal", int(s)) for s in site_l[legal_needed]]
             + [("site_squads", int(s)) for s in site_l[k_needed]]
+            + t_what
+            + o_what
             + [("lead", int(g)) for g in guides]
             + [("guide", int(g)) for g in guides]
         )
+        extra = np.concatenate(
+            [np.where(t_extra >= 0, r_tutor + t_extra, -1), np.where(o_extra >= 0, r_op + o_extra, -1)], axis=1
+        )
         legal_row = np.where((legal_at[site_i] >= 0) & ~exempt_t, r_legal + legal_at[site_i], -1)
         k_row = np.where(k_at[site_i] >= 0, r_k + k_at[site_i], -1)
-        lead = g_local[opt["guide"][t]]
-        rows = np.stack([r_pos + pos_i, r_site + site_i, legal_row, k_row, r_lead + lead, r_new + lead], axis=1)
+        lead = np.where(opt["guide"][t] >= 0, g_local[opt["guide"][t]], -1)
+        k_row = np.where(prob.team[t] > 0, k_row, -1)
+        lead_rows = np.where(lead >= 0, r_lead + lead, -1), np.where(lead >= 0, r_new + lead, -1)
+        rows = np.stack([r_pos + pos_i, r_site + site_i, legal_row, k_row, *lead_rows], axis=1)
+        rows = np.concatenate([rows, extra], axis=1)
         rows_used, local_row = np.unique(prob.row[t], return_inverse=True)  # -1 (no member) sorts first
         if len(rows_used) and rows_used[0] < 0:
             local_row = local_row - 1
@@ -562,8 +862,9 @@ def _components(ctx: StageContext, prob: _Round) -> Iterator[_Component]:
             lead_slot=prob.lead_slot[t].astype(small),
             count=count.astype(small),
             member_row=member_row.astype(small),
-            need=np.where(prob.partial[opt["cand"][t]], n_forced, size).astype(small),
+            need=np.where(prob.partial[opt["cand"][t]], n_forced, prob.team[t]).astype(small),
             allow_partial=prob.partial[opt["cand"][t]],
+            team=prob.team[t].astype(small),
             size=size,
             row_lo=row_lo,
             row_hi=row_hi,
@@ -678,7 +979,11 @@ def solve_joint(ctx: StageContext) -> JointSolution:
     both = _assemble(ctx, prob, solved)
     seconds = time.perf_counter() - start  # the whole joint solve, set-up and column generation included
     status = dataclasses.replace(both.joint.status, seconds=seconds)
-    return JointSolution(dataclasses.replace(both.joint, status=status), dataclasses.replace(both.squad, status=status))
+    return dataclasses.replace(
+        both,
+        joint=dataclasses.replace(both.joint, status=status),
+        squad=dataclasses.replace(both.squad, status=status),
+    )
 
 
 def _solve_all(comps: list[_Component]) -> list[_Solved]:
@@ -732,10 +1037,67 @@ def _assemble(ctx: StageContext, prob: _Round, solved: list[_Solved]) -> JointSo
     tiers = ctx.tiers("placed", int(chosen.sum()), opt["gain"][free], value, ("members", float(members.sum())))
     status = SolveStatus.worst([s.status for s in solved])
     methods = sorted({m for s in solved for m in s.methods})
-    opt = opt | {"usable": prob.usable}
+    tutor = _assign_partners(
+        ctx, opt["cand"], opt["tutor_set"], chosen, prob.tutor_sets, ctx.cap.tutor_room, ctx.cap.tutor_limit
+    )
+    operator = _assign_partners(
+        ctx, opt["cand"], opt["operator_set"], chosen, prob.operator_sets, ctx.cap.operator_room, ctx.cap.operator_limit
+    )
+    n_c = len(ctx.arrays.candidates)
+    by_cand_t, by_cand_o = np.full(n_c, -1, dtype=np.int64), np.full(n_c, -1, dtype=np.int64)
+    by_cand_t[opt["cand"][chosen]] = tutor[chosen]
+    by_cand_o[opt["cand"][chosen]] = operator[chosen]
+    opt = opt | {"usable": prob.usable, "tutor": tutor, "operator": operator}
     joint = StageSolution("joint", None, None, np.arange(len(chosen)), opt, chosen, status, tiers, "+".join(methods))
     sq = StageSolution("squad", None, None, np.arange(len(members)), squad, members, status, method="joint")
-    return JointSolution(joint, sq)
+    return JointSolution(joint, sq, by_cand_t, by_cand_o)
+
+
+def _assign_partners(
+    ctx: StageContext,
+    cand: np.ndarray,
+    set_id: np.ndarray,
+    chosen: np.ndarray,
+    sets: np.ndarray,
+    room: np.ndarray,
+    limit: np.ndarray,
+) -> np.ndarray:
+    """Per option, the partner (tutor or operator) of its set each chosen option takes; -1 elsewhere.
+
+    The placements satisfy every Hall row, so each person can have a partner of their
+    set within every partner's room; among those choices, loads are spread (the
+    ``k``-th new person costs a partner ``(carried + k) / limit``, convex) and ties go
+    to the partner first by id (Hungarian method, ``linear_sum_assignment``, one
+    connected group at a time).
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    out = np.full(len(cand), -1, dtype=np.int64)
+    which = np.flatnonzero(chosen & (set_id >= 0))
+    if not len(which):
+        return out
+    which = which[np.argsort(cand[which], kind="stable")]
+    allowed = sets[set_id[which]]  # (people, partners)
+    room = np.maximum(np.asarray(room, dtype=np.int64), 0)
+    carried = np.asarray(limit, dtype=np.int64) - room
+    n_p = len(which)
+    graph = sp.csr_array(allowed.astype(np.int8))
+    full = sp.block_array([[None, graph], [graph.T, None]], format="csr")
+    _, label = connected_components(full, directed=False)
+    for lab in np.unique(label[:n_p]).tolist():
+        people = np.flatnonzero(label[:n_p] == lab)
+        partners = np.flatnonzero((label[n_p:] == lab) & (room > 0))
+        k_max = np.minimum(room[partners], len(people))
+        slot_partner = np.repeat(partners, k_max)
+        k = _ramp(k_max)
+        cost = (carried[slot_partner] + k + 1) / np.maximum(limit[slot_partner], 1) + 1e-7 * slot_partner
+        ok = allowed[np.ix_(people, slot_partner)]
+        matrix = np.where(ok, cost[None, :], 1e9)
+        r, c = linear_sum_assignment(matrix)
+        if len(r) < len(people) or not ok[r, c].all():
+            raise RuntimeError("the tutor or operator rows let through placements no assignment can staff")
+        out[which[people[r]]] = slot_partner[c]
+    return out
 
 
 def _pin_conflict(ctx: StageContext, comp: _Component) -> MatchError:
@@ -797,10 +1159,14 @@ def _uses_any(cols: Columns, group: int, rows: np.ndarray, x: np.ndarray) -> boo
     return any(np.isin(cols.index[cols.starts[j] : cols.starts[j + 1]], rows).any() for j in mine)
 
 
-def _limit_words(ctx: StageContext, what: tuple[str, int], cap: float) -> str:
+def _limit_words(ctx: StageContext, what: tuple[str, int | str], cap: float) -> str:
     a = ctx.arrays
     kind, i = what
     n = int(cap)
+    if isinstance(i, str):
+        if kind == "tutor":
+            return f"the trainees company tutor(s) {i} may follow ({n})"
+        return f"the caseload desk operator(s) {i} may take ({n})"
     return {
         "position": lambda: f"the openings of position {a.positions.ids[i]} ({n})",
         "site_tutor": lambda: f"the company tutors' limit of site {a.sites.ids[i]} ({n})",

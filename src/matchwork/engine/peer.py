@@ -31,7 +31,9 @@ __all__ = ["hour_cost", "hour_segments", "peer_scores", "solve_peer", "team_of"]
 def team_of(ctx: StageContext, joint: StageSolution, squad: StageSolution) -> Team:
     """Each candidate's lead, squad, company tutor and operator as the stages before the peer chose them.
 
-    Tutors and operators are not chosen by the engine yet: ``-1`` (none) for everyone.
+    The company tutor and desk operator are those the joint stage chose with the
+    placement (``joint.options["tutor"/"operator"]``, as :attr:`JointSolution.tutor
+    <matchwork.engine.joint.JointSolution.tutor>`); ``-1`` where none is needed.
     """
     n_c = len(ctx.arrays.candidates)
     lead = np.full(n_c, -1, dtype=np.int64)
@@ -43,8 +45,11 @@ def team_of(ctx: StageContext, joint: StageSolution, squad: StageSolution) -> Te
     slot = np.arange(len(cand)) - np.searchsorted(cand, cand)
     members = np.full((n_c, max(int(slot.max(initial=-1)) + 1, ctx.policy.caps.squad_size)), -1, dtype=np.int64)
     members[cand, slot] = guide
-    none = np.full(n_c, -1, dtype=np.int64)
-    return Team(lead, members, none, none.copy())
+    tutor, operator = np.full(n_c, -1, dtype=np.int64), np.full(n_c, -1, dtype=np.int64)
+    if "tutor" in joint.options:
+        chosen = joint.options["cand"][joint.chosen]
+        tutor[chosen], operator[chosen] = joint.options["tutor"][joint.chosen], joint.options["operator"][joint.chosen]
+    return Team(lead, members, tutor, operator)
 
 
 def peer_scores(ctx: StageContext, joint: StageSolution, squad: StageSolution) -> Scores:

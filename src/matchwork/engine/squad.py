@@ -171,6 +171,8 @@ class Members:
             pick = np.argmax(work, axis=1)
             top[:, i] = np.where(work[every, pick] > -np.inf, pick, -1)
             work[every, pick] = -np.inf
+        top = np.vstack([top, np.full((1, size + 1), -1, dtype=np.int64)])  # row -1 (no member) reads this
+        v = np.vstack([v, np.full((1, width), -np.inf)])
         slots = top[row]  # (options, size + 1)
         # skip the lead: entries from its place on shift left by one (at most one entry is the lead)
         lead = np.where(np.asarray(lead_slot) >= 0, lead_slot, -2)

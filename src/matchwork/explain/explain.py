@@ -76,7 +76,9 @@ class Context:
 
         Audiences who see no figures get the criteria that count, most first, without them.
         """
-        feats = {f.name: f for f in self.scorer.features[table.stage]}
+        # the guide x position table (rows are guides) holds the guide stage's features measured at the position
+        at_position = table.stage == "guide_position"
+        feats = {f.name: f for f in self.scorer.features["guide" if at_position else table.stage]}
         points = table.contributions(i)
         out: list[Contribution] = []
         secret = 0.0
@@ -86,7 +88,7 @@ class Context:
                 secret += float(points[j])
             else:
                 weight, value = float(table.weights[table.rows[i], j]), float(table.values[name][i])
-                asked = name in self.asked(int(table.rows[i]))
+                asked = not at_position and name in self.asked(int(table.rows[i]))
                 out.append(Contribution(name, self.label(f), weight, value, float(points[j]), asked))
         if secret:
             out.append(Contribution("confidential", self.t["confidential_points"], _NAN, _NAN, secret))
@@ -162,7 +164,13 @@ class Context:
         if role == "site_legal":
             return t["limit_site_legal"].format(load=lim.legal_load[idx], capacity=cap.site_legal_limit[idx])
         if role == "site_tutors":
-            return t["limit_site_tutors"].format(load=lim.tutor_load[idx], capacity=cap.site_tutor_limit[idx])
+            return t["limit_site_tutors"].format(load=lim.site_tutor_load[idx], capacity=cap.site_tutor_limit[idx])
+        if role in ("tutor", "operator"):
+            people = self.a.tutors if role == "tutor" else self.a.operators
+            partner = self.names.get(str(people.ids[idx]), str(people.ids[idx]))
+            load = (lim.tutor_load if role == "tutor" else lim.operator_load)[idx]
+            capacity = (cap.tutor_limit if role == "tutor" else cap.operator_limit)[idx]
+            return t[f"limit_{role}"].format(partner=partner, load=load, capacity=capacity)
         if role == "peer":
             partner = self.names[str(self.a.peers.ids[idx])]
             if hidden(self.audience, ("candidates.support_intensity",)):
@@ -206,6 +214,10 @@ class Context:
         leads = [int(g) for g in blocks.full_leads[0]]
         if blocks.leads_full[0]:
             full.append(("leads", -1))
+        if blocks.tutors_full[0]:
+            full += [("tutor", int(x)) for x in blocks.full_tutors[0]]
+        if blocks.operators_full[0]:
+            full += [("operator", int(x)) for x in blocks.full_operators[0]]
         if not full:
             return Alternative(
                 pid, self.names[pid], score, "trade_off", (), None, t["you_trade_off" if self.you else "trade_off"]
@@ -232,7 +244,8 @@ class Context:
         out = []
         for role, idx in full:
             if role != "leads":
-                ids = self.a.positions.ids if role == "position" else self.a.sites.ids
+                people = {"position": self.a.positions, "tutor": self.a.tutors, "operator": self.a.operators}
+                ids = people[role].ids if role in people else self.a.sites.ids
                 out.append(f"{role}:{ids[idx]}")
                 continue
             for g in leads:
@@ -295,7 +308,7 @@ class Context:
                 self.audience, ("candidates.category",)
             ):
                 out.append(self.limit("site_legal", site))
-            if lim.tutor_load[site] >= cap.site_tutor_limit[site]:
+            if lim.site_tutor_load[site] >= cap.site_tutor_limit[site]:
                 out.append(self.limit("site_tutors", site))
         elif role in ("lead_guide", "guide"):
             if role == "lead_guide" and lim.lead_load[idx] >= cap.guide_lead[idx]:
@@ -374,17 +387,7 @@ class SiteBlocks:
         if b is None or i >= len(self.keys) or self.keys[i] != key:
             return self.limits.blocks(np.array([c]), np.array([pos]))
         one = slice(i, i + 1)
-        return Blocks(
-            b.position[one],
-            b.site_legal[one],
-            b.site_tutors[one],
-            b.no_lead[one],
-            b.leads_full[one],
-            b.full_leads[one],
-            b.no_squad[one],
-            b.squad_full[one],
-            b.full_members[one],
-        )
+        return Blocks(*(getattr(b, f.name)[one] for f in dataclasses.fields(b)))
 
 
 def site_blocks(result: MatchResult) -> SiteBlocks:
@@ -509,6 +512,8 @@ def _placement(ctx: Context, c: int, row: Any, seen: tuple[str, ...]) -> list[St
                 stage, alternatives=tuple(ctx.site_alternative(c, site_row, j, site) for j in better)
             )
         out.append(stage)
+    if row["lead_guide_id"] is None:  # a host company: a company tutor and the desk operator, no guides
+        return out
     same_site = a.guides.site[guide_row.cols] == site
     lead = a.guides.index[row["lead_guide_id"]]
     squad = {a.guides.index[g] for g in row["squad_ids"]}
@@ -520,6 +525,14 @@ def _placement(ctx: Context, c: int, row: Any, seen: tuple[str, ...]) -> list[St
         )
         i = int(guide_row.find(c, lead))
         stage = _chosen(ctx, "lead_guide", guide_row, i, may_lead, "lead_guide", lead)
+        gp = ctx.result.scores["guide_position"]
+        k = int(gp.find(lead, pos))
+        if k >= 0:  # the lead's score: the person x guide part and the guide x position part (issue 18 §7)
+            stage = dataclasses.replace(
+                stage,
+                score=None if stage.score is None else stage.score + float(gp.total[k]),
+                contributions=stage.contributions + ctx.contributions(gp, k),
+            )
         if ctx.audience == "case_team":
             among = same_site & a.guides.can_lead[guide_row.cols]
             better = [j for j in _better(guide_row, i) if among[j]]

@@ -15,9 +15,10 @@ __all__ = ["capacity_of", "names", "partner_index", "rank_allowed"]
 
 
 def names(result: MatchResult) -> dict[str, str]:
-    """Every person's, site's and position's name by id (a position as "site – title")."""
+    """Every person's (company tutors and desk operators too), site's and position's name by id (a position as
+    "site – title")."""
     rnd = result.round
-    people: list[Any] = [*rnd.candidates, *rnd.guides, *rnd.peers, *rnd.sites]
+    people: list[Any] = [*rnd.candidates, *rnd.guides, *rnd.peers, *rnd.sites, *rnd.tutors, *rnd.operators]
     names = {x.id: x.name for x in people}
     for site_id, pos in rnd.positions:
         names[pos.id] = f"{names[site_id]} – {pos.title}"
