@@ -236,3 +236,17 @@ def test_the_kept_model_and_a_solve_from_scratch_agree() -> None:
             assert np.all(reduced[s.x < 1e-9] <= 1e-7) and np.all(reduced[s.x > 1 - 1e-9] >= -1e-7)
             answers.append(s.objective)
         assert answers[0] == pytest.approx(answers[1])
+
+
+@pytest.mark.parametrize("incremental", [True, False])
+def test_changed_row_bounds_are_what_the_next_solve_obeys(incremental: bool) -> None:
+    # a tier held at a bound is released by set_row_bounds (PackingSolver.lexicographic); the kept HiGHS model
+    # must see the change too, not only the cold copy
+    m = LinearModel(incremental=incremental)
+    rows = m.add_rows(np.full(2, -np.inf), np.array([1.0, 1.0]))
+    m.add_cols(np.array([2.0, 3.0]), np.array([0, 1, 2]), np.array([0, 1]))
+    assert m.solve().objective == pytest.approx(5.0)
+    m.set_row_bounds(rows, -np.inf, np.array([0.0, 1.0]))
+    assert m.solve().objective == pytest.approx(3.0)
+    m.set_row_bounds(rows[:1], -np.inf, 1.0)
+    assert m.solve().objective == pytest.approx(5.0)

@@ -216,9 +216,9 @@ class LinearModel:
         self.row_lo[rows], self.row_hi[rows] = lo_a, hi_a
         if self._highs is not None and len(rows):
             inf = _hs.kHighsInf
-            self._highs.changeRowsBounds(
-                len(rows), rows.astype(np.int32), np.clip(lo_a, -inf, inf), np.clip(hi_a, -inf, inf)
-            )
+            # the binding has no changeRowsBounds (SciPy 1.17): one row at a time (tiers held: a few rows)
+            for r, lo_r, hi_r in zip(rows.tolist(), np.clip(lo_a, -inf, inf), np.clip(hi_a, -inf, inf), strict=True):
+                self._highs.changeRowBounds(int(r), float(lo_r), float(hi_r))
 
     def set_integral(self, cols: np.ndarray, integral: bool) -> None:
         """Mark ``cols`` integer (branch and bound on the next solve) or continuous again."""
