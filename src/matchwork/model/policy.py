@@ -479,13 +479,12 @@ class SolverOptions(_Section):
         2.0, ge=0, le=100, description="Points, times the share of the peer's hours in use, per added hour."
     )
     time_limit: float | None = Field(
-        120.0,
+        None,
         ge=0.01,
         le=86_400,
         description="Seconds each branch and bound may take (joint stage, peer stage); past it the best solution "
-        "found is kept and its proven gap reported in result.metrics['solver'] and the explanations. Rounds of a "
-        "few hundred people finish well within it (exact); on some rounds of thousands the joint stage's proof "
-        "that one more person cannot be placed runs for hours. Empty: no limit (always exact, maybe never ends).",
+        "found is kept and its proven gap reported in result.metrics['solver'] and the explanations. Empty: no "
+        "limit (always exact; on some rounds of thousands the joint stage's proof runs for hours: set one).",
     )
 
 
