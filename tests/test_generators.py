@@ -6,7 +6,9 @@ import dataclasses
 from collections import Counter, defaultdict
 
 import numpy as np
+import pytest
 from hypothesis import Phase, given, settings
+from hypothesis.internal.conjecture.providers import HypothesisProvider
 
 import matchwork as mw
 from reference_joint import JointInfeasibleError, joint_problem, solve_milp
@@ -53,21 +55,25 @@ def measure(rnd: mw.Round, policy: mw.Policy, figures: Figures) -> None:
         figures.roles["min_score"] += 1
 
 
-def test_generated_rounds_place_people_and_carry_pins_and_pairings() -> None:
+def test_generated_rounds_place_people_and_carry_pins_and_pairings(monkeypatch: pytest.MonkeyPatch) -> None:
     """Over 60 rounds of ``matchable_cases`` (derandomised, so the figures repeat for one version of the code):
 
-    measured (run with ``-s`` to print them) — 0.41 of each round's candidates placed
+    measured (run with ``-s`` to print them) — 0.53 of each round's candidates placed
     on average (with full squads, the default, and issue 18's leads on the position's
-    shifts; 3.0 candidates on average); 1.70 pins per round, pins in 77 % of rounds (59
-    site or position, 23 lead guide, 11 squad, 9 peer); 78 pairings in place (32 site,
-    20 lead guide, 12 squad, 14 peer); forbids of site 15, every role 19, guide 5, peer 1;
-    a minimum score in 19 policies. The exact joint model found the pins impossible in
-    12 rounds, and the engine raised on those 12, and only those.
+    shifts; 3.3 candidates on average); 1.75 pins per round, pins in 72 % of rounds (83
+    site or position, 10 lead guide, 11 squad, 1 peer); 59 pairings in place (29 site,
+    22 lead guide, 3 squad, 5 peer); forbids of site 7, every role 16, guide 2, lead
+    guide 1; a minimum score in 9 policies. The exact joint model found the pins
+    impossible in 9 rounds, and the engine raised on those 9, and only those.
     The thresholds below leave a margin: the draws move whenever scoring or the
     readers change.
     """
     figures = Figures()
     cases: list[tuple[mw.Round, mw.Policy]] = []
+    # Hypothesis mixes in constants read from every local module loaded so far, so a derandomised
+    # sample depended on which tests ran before (CI drew 13 forbids where a lone run drew 40);
+    # without them the sample is the same alone and inside the suite
+    monkeypatch.setattr(HypothesisProvider, "_maybe_draw_constant", lambda *args, **kwargs: None)
 
     # the sample is drawn first, the engine run after: what Hypothesis draws next depends on how each
     # example ran, so measuring inside the loop would tie the sample to the engine
@@ -86,12 +92,9 @@ def test_generated_rounds_place_people_and_carry_pins_and_pairings() -> None:
     )
     n = len(figures.share_placed)
     assert n == 60
-    # issue 18's rules (a lead on the position's shifts, trained squads) leave fewer options than before:
-    # 0.41 placed on this sample (was 0.5+); raising it back needs a generator aimed at the new rules
-    assert np.mean(figures.share_placed) >= 0.35, np.mean(figures.share_placed)
+    assert np.mean(figures.share_placed) >= 0.4, np.mean(figures.share_placed)
     assert np.mean(figures.candidates) >= 2.0 and max(figures.candidates) >= 6
-    # pins in 77 % of rounds run alone, 37 % inside the whole suite (Hypothesis' derandomised draws differ there)
-    assert np.mean(np.array(figures.pins) > 0) >= 0.3 and np.mean(figures.pins) >= 0.6
+    assert np.mean(np.array(figures.pins) > 0) >= 0.5 and np.mean(figures.pins) >= 0.6
     for role in ("site", "lead_guide", "guide", "peer"):
         assert figures.roles[f"pin {role}"] >= 1, (role, figures.roles)
         assert figures.roles[f"pairing {role}"] >= 1, (role, figures.roles)
