@@ -4,7 +4,9 @@ Independent of the engine's formulation: options come straight from dense score
 tables, the capacities and the round's pins; constraints are checked one by one.
 :func:`joint_best` is the joint problem of site, lead guide and squad (issue 14),
 lexicographic: placed, (fair) lowest placement gain of the unpinned, squad
-members, value with the documented load costs.
+places left empty (fewest first: a placement with a lead guide needs
+``squad_size`` members, one at a host company none), value with the documented
+load costs.
 """
 
 from __future__ import annotations
@@ -155,7 +157,8 @@ def joint_choices(scores: mw.Scores, policy: mw.Policy) -> list[list[tuple]]:
 def joint_tiers(
     scores: mw.Scores, policy: mw.Policy, choice: list, *, fair: bool
 ) -> tuple[int, float, int, int] | None:
-    """The tiers of one assignment (None if it breaks a capacity): placed, floor, squad members, value."""
+    """The tiers of one assignment (None if it breaks a capacity), each larger-is-better: placed, floor, minus the
+    squad places left empty, value."""
     a, cap, rnd = scores.arrays, scores.capacities, scores.scorer.round
     picked = [(c, o) for c, o in enumerate(choice) if o is not None]
     pos = np.bincount([o[0] for _, o in picked], minlength=len(a.positions))
@@ -184,7 +187,8 @@ def joint_tiers(
             if c not in must
         ]
         floor = min(gains, default=math.inf)
-    return len(picked), floor, len(members), value
+    missing = sum(policy.caps.squad_size - len(o[2]) for _, o in picked if o[1] >= 0)
+    return len(picked), floor, -missing, value
 
 
 def joint_best(scores: mw.Scores, policy: mw.Policy, *, fair: bool = False) -> tuple[int, float, int, int] | None:

@@ -388,14 +388,16 @@ class JointSolution:
     """Tier values and the chosen placements and squads.
 
     ``placed``, ``floor`` (``fair`` only; None under ``total`` or with nobody placed),
-    ``squad_members`` and ``total`` (integer units of ``1 / SCALE`` points) are the
-    tiers in lexicographic order. ``placements`` maps a candidate id to its
+    ``squad_missing`` (squad places left empty in placements with a lead guide, fewest
+    best) and ``total`` (integer units of ``1 / SCALE`` points) are the tiers in
+    lexicographic order; ``squad_members`` counts the members chosen. ``placements`` maps a candidate id to its
     ``(position id, lead guide id)``; ``squads`` a placed candidate id to its squad.
     """
 
     objective: Objective
     placed: int
     floor: int | None
+    squad_missing: int
     squad_members: int
     total: int
     placements: dict[str, tuple[str, str]]
@@ -404,7 +406,8 @@ class JointSolution:
 
     @property
     def tiers(self) -> tuple[int, int | None, int, int]:
-        return self.placed, self.floor, self.squad_members, self.total
+        """Larger-is-better: the squad places left empty count negatively."""
+        return self.placed, self.floor, -self.squad_missing, self.total
 
 
 def evaluate(
@@ -477,6 +480,7 @@ def evaluate(
         objective=objective,
         placed=len(chosen),
         floor=floor,
+        squad_missing=problem.squad_size * int((rows["lead"] >= 0).sum()) - len(picked),
         squad_members=len(picked),
         total=total,
         placements={
@@ -670,7 +674,8 @@ def solve_milp(problem: JointProblem, objective: Objective = "total") -> JointSo
         c[m.t] = 1.0
         floor, _ = m.maximise(c)
         m.lb[m.t] = round(floor) - 0.5  # floors are integer gains
-    members = m.vector(y=1.0)
+    members = m.vector(y=1.0)  # minus the squad places of placements with a lead: fewest left empty
+    members[m.xs] = -problem.squad_size * (problem.options["lead"].to_numpy() >= 0)
     squad, _ = m.maximise(members)
     m.fix(members, round(squad))
     value = m.vector(x=1.0, y=1.0)
@@ -689,7 +694,7 @@ def solve_milp(problem: JointProblem, objective: Objective = "total") -> JointSo
         broken
         or abs(solution.total - total) > 0.5
         or solution.placed != round(placed)
-        or solution.squad_members != round(squad)
+        or -solution.squad_missing != round(squad)
     ):
         raise AssertionError(f"the MILP's solution does not evaluate to its tiers: {broken}, {solution.tiers}")
     return solution
@@ -746,14 +751,16 @@ def solve_brute(problem: JointProblem, objective: Objective = "total", max_candi
         pos_used[op[i]] += sign
         tutor_used[os_[i]] += sign
         legal_used[os_[i]] += sign * (not problem.exempt[c])
-        lead_used[ol[i]] += sign
-        total_used[ol[i]] += sign
+        if ol[i] >= 0:  # a host company's placement takes no guide
+            lead_used[ol[i]] += sign
+            total_used[ol[i]] += sign
         for j in team:
             total_used[qg[j]] += sign
 
     def key() -> tuple[Any, ...]:
         placed = [(c, i) for c, (i, _) in enumerate(picked) if i >= 0]
-        members = sum(len(t) for _, t in picked)
+        # minus the squad places left empty: placements with a lead guide need squad_size members
+        members = sum(len(t) - problem.squad_size * (ol[i] >= 0) for i, t in picked if i >= 0)
         gain = sum(int(og[i]) for _, i in placed) + sum(int(qgain[j]) for _, t in picked for j in t)
         total = gain - problem.load_cost(lead_used, total_used)
         if objective == "total":
@@ -869,7 +876,7 @@ def compare_with_engine(result: mw.MatchResult, reference: JointSolution) -> Eng
     if partial:
         violations.append(f"{partial} placements without a full squad")
     shortfall = None
-    names = ("placed", "floor", "squad_members", "total")
+    names = ("placed", "floor", "squad_missing", "total")
     for name, mine, best in zip(names, engine.tiers, reference.tiers, strict=True):
         if mine == best or (mine is None and best is None):
             continue

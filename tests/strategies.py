@@ -218,14 +218,6 @@ def _down_from(draw: st.DrawFn, most: int) -> int:
     return most - draw(st.integers(0, most - 1))
 
 
-KNOWN_COMPANY_BUG = (
-    "known engine bug (issue 18, host companies in the joint stage, found 2026-11-28): on some rounds the joint "
-    "stage places a person at a host company where a cooperative placement with a full squad gives more squad "
-    "members (tiny(17, n=4, sites=2, guides=6) under Lombardy: engine members 2, brute force 4); forcing an option "
-    "not taken then improves the joint stage. Open until fixed."
-)
-"""Why two optimality checks are expected to fail until the bug is fixed (they are xfail, not strict)."""
-
 REMATCH = mw.Policy.from_toml_text('[continuity]\nkeep = "score"\n')
 """The default policy with every person matched again (pairings in place kept by the continuity bonus
 only): the optimiser's own problem, the one the reference models and brute force state."""

@@ -55,7 +55,7 @@ the way the engine decides, lexicographically:
 2. **What does forcing it cost?** The round is solved again with exactly one more
    pin — same capacities, pairings in place and policy — and the two results are
    compared stage by stage on what each stage optimises: first the people it
-   serves (placements, squad members, peer supporters; under the `fair` objective
+   serves (placements, squad places left empty, peer supporters; under the `fair` objective
    then the lowest score), then its points (scores, plus the continuity bonus for
    pairings kept, minus load costs). The **headline** is the first tier that
    changes; since the engine is exact it never improves. A later stage may gain

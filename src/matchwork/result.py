@@ -108,6 +108,21 @@ LOAD_COLUMNS = ("partner_id", "role", "load", "capacity")
 _CHANGE_COLUMNS = ("candidate_id", "role", "partner_id", "since", "until", "change", "reason")
 
 
+SMALLER_IS_BETTER = frozenset({"missing"})
+"""Tiers the engine minimises (squad places left empty); every other tier is larger-is-better."""
+
+
+def tier_loss(tier: str, before: float, after: float) -> float:
+    """What changing one tier from ``before`` to ``after`` loses (positive) or gains (negative).
+
+    Examples
+    --------
+    >>> tier_loss("placed", 10, 9), tier_loss("missing", 0, 2)
+    (1, 2)
+    """
+    return after - before if tier in SMALLER_IS_BETTER else before - after
+
+
 @dataclasses.dataclass(frozen=True)
 class StageSolution:
     """One solved stage: what it chose among its options, and how its solve ended.
@@ -128,11 +143,13 @@ class StageSolution:
     status : SolveStatus
         How the solve ended: optimal, or time limit with the proven gap.
     tiers : tuple of (str, float)
-        What the stage optimised, most important first, each larger-is-better: e.g.
-        ``(("placed", 41), ("members", 82), ("points", 2875.3))``, with ``("lowest", …)``
-        after the count under the fair objective. Points are the engine's own
-        objective: scores plus continuity bonuses minus convex load costs. The squad
-        stage has none of its own: the joint stage optimised its members and points.
+        What the stage optimised, most important first: e.g.
+        ``(("placed", 41), ("missing", 0), ("points", 2875.3))``, with ``("lowest", …)``
+        after the count under the fair objective. ``missing`` (squad places left empty
+        in placements that need a squad) is smaller-is-better, every other tier
+        larger-is-better (:func:`tier_loss`). Points are the engine's own objective:
+        scores plus continuity bonuses minus convex load costs. The squad stage has
+        none of its own: the joint stage optimised its squads and points.
     method : str
         How the optimum was reached: ``lp`` (an integral linear optimum with its
         certificate), ``repair`` or ``mip`` (branch and bound), ``lp-bound`` (a tier
@@ -626,14 +643,15 @@ class MatchResult:
     def tiers(self) -> tuple[tuple[str, str, float], ...]:
         """What the engine optimised, stage by stage, most important first: ``(stage, tier, value)``.
 
-        Each stage's tiers (:attr:`StageSolution.tiers`) are larger-is-better and were
-        optimised in order; what-if questions compare two results on them.
+        Each stage's tiers (:attr:`StageSolution.tiers`) were optimised in order, each
+        larger-is-better but ``missing`` (:func:`tier_loss`); what-if questions compare
+        two results on them.
 
         Examples
         --------
         >>> import matchwork as mw
         >>> [t[:2] for t in mw.match(mw.synth.round(60, seed=1)).tiers]  # doctest: +NORMALIZE_WHITESPACE
-        [('joint', 'placed'), ('joint', 'members'), ('joint', 'points'), ('peer', 'given'), ('peer', 'points')]
+        [('joint', 'placed'), ('joint', 'missing'), ('joint', 'points'), ('peer', 'given'), ('peer', 'points')]
         >>> [t[:2] for t in mw.match(mw.synth.round(60, seed=1), objective="fair").tiers][:2]
         [('joint', 'placed'), ('joint', 'lowest')]
         """
@@ -647,29 +665,32 @@ class MatchResult:
         placed — with a full squad unless pinned or the policy allows less),
         ``floor`` (``fair`` only: the lowest placement score — site plus lead guide,
         continuity bonus included — among the unpinned people placed),
-        ``squad_members``, ``joint_value`` (site, lead and squad scores plus
+        ``squad_missing`` (squad places left empty in placements that need a squad:
+        0 unless squads may be short), ``joint_value`` (site, lead and squad scores plus
         continuity bonuses minus the guides' load costs, in points); then the peer
         stage's ``peers`` (peer supporters given), ``peer_floor`` (``fair`` only) and
         ``peer_value`` (scores plus continuity bonuses minus hour costs, in points).
-        After them, the score sums ``site_total``, ``lead_guide_total``,
-        ``squad_total``, ``peer_total`` and ``total``, their sum (scores only:
-        continuity bonuses and load costs are not scores).
+        After them ``squad_members`` (members of the squads the stages chose), the
+        score sums ``site_total``, ``lead_guide_total``, ``squad_total``,
+        ``peer_total`` and ``total``, their sum (scores only: continuity bonuses and
+        load costs are not scores).
         Stages are solved in turn, so a change upstream may raise a later stage's values.
         """
         asg = self.assignments
         names = {
             ("joint", "placed"): "matched",
             ("joint", "lowest"): "floor",
-            ("joint", "members"): "squad_members",
+            ("joint", "missing"): "squad_missing",
             ("joint", "points"): "joint_value",
             ("peer", "given"): "peers",
             ("peer", "lowest"): "peer_floor",
             ("peer", "points"): "peer_value",
         }
         out: dict[str, float] = {names.get((stage, tier), f"{stage}_{tier}"): v for stage, tier, v in self.tiers}
-        for key in ("matched", "squad_members", "peers"):
+        for key in ("matched", "squad_missing", "peers"):
             if key in out:
                 out[key] = int(out[key])
+        out["squad_members"] = int(self.solved_assignments["squad_ids"].map(len).sum())
         by_stage = {
             "site": float(np.nansum(asg["site_score"])),
             "lead_guide": float(np.nansum(asg["guide_score"])),

@@ -6,8 +6,12 @@ The choice is lexicographic (no weighted sum mixes the goals):
    full squad of ``caps.squad_size`` eligible guide workers of their site;
 2. with the ``fair`` objective, the highest lowest placement gain (site + lead
    score) among the people placed, pinned people aside;
-3. the most squad members (it varies only with partial squads: ``require_full =
-   false``, or a pinned person whose site cannot give a full squad);
+3. the fewest squad members missing: a placement that needs a squad (one with a
+   lead guide) misses ``caps.squad_size`` minus its members; one at a host company
+   (a company tutor and a desk operator instead) misses none. It varies only with
+   partial squads (``require_full = false``, or a pinned person whose site cannot
+   give a full squad): a cooperative's placement is never preferred to a host
+   company's for its squad alone, the scores decide between them;
 4. the best total: site, lead and squad scores, continuity bonuses, minus convex
    load costs of the guides.
 
@@ -60,7 +64,8 @@ from matchwork.solve.packing import Columns, InfeasibleError, PackingSolver, Tie
 __all__ = ["PARALLEL_MIN_OPTIONS", "TIERS", "JointSolution", "joint_options", "site_capacity_bound", "solve_joint"]
 
 TIERS = ("placed", "squad_members", "value")
-"""The tiers every column has a value in: placed (1), squad members, value (integer units)."""
+"""The tiers every column has a value in: placed (1), squad members less the squad it needs (0 when full, negative
+when short), value (integer units)."""
 PLACED, MEMBERS, VALUE = (np.eye(3)[i] for i in range(3))
 
 PARALLEL_MIN_OPTIONS = 200_000
@@ -593,7 +598,7 @@ class JointOracle:
             take[:, size] -= np.where(c.team == size, d[c.rows[:, 3]], 0.0)  # the cut on full placements
             best_m = np.argmax(take, axis=1)
             squad = take[np.arange(len(take)), best_m]
-        base = weight[0] + weight[2] * self.gain - d[self.rows5].sum(axis=1)
+        base = weight[0] - weight[1] * c.team + weight[2] * self.gain - d[self.rows5].sum(axis=1)
         value = base + squad
         if floor is not None:
             value = np.where((c.gain < floor) & ~c.exempt[c.group], -np.inf, value)
@@ -615,7 +620,7 @@ class JointOracle:
         k_row = np.where((m == c.size) & (c.team[t] == c.size), c.rows[t, 3], -1)
         rows = np.concatenate([fixed, k_row[:, None], mrow], axis=1)
         keep = rows >= 0
-        values = np.stack([np.ones(len(t), dtype=np.int64), m, c.gain[t] + gain.sum(axis=1)])
+        values = np.stack([np.ones(len(t), dtype=np.int64), m - c.team[t], c.gain[t] + gain.sum(axis=1)])
         mask = np.zeros(len(t), dtype=np.int64)
         if width:
             bits = np.where(chosen, np.int64(1) << np.minimum(safe, 62).astype(np.int64), 0)
@@ -701,7 +706,7 @@ class JointOracle:
         hopeful = np.flatnonzero(np.isfinite(value) & (value >= threshold[c.group] - 1e-9))
         d = np.r_[dual, 0.0]
         per_member = weight[1] + weight[2] * c.members.gain - d[c.member_row]
-        base = weight[0] + weight[2] * c.gain - d[self.rows5].sum(axis=1)
+        base = weight[0] - weight[1] * c.team + weight[2] * c.gain - d[self.rows5].sum(axis=1)
         width = c.members.pair.shape[1]
         ts, ms, picks = [], [], []
         for t in hopeful.tolist():
@@ -1034,7 +1039,8 @@ def _assemble(ctx: StageContext, prob: _Round, solved: list[_Solved]) -> JointSo
         members[s.pairs] = True
         value += s.tiers["value"]
     free = chosen & ~prob.exempt[opt["cand"]]  # the fair floor: placements of the unpinned
-    tiers = ctx.tiers("placed", int(chosen.sum()), opt["gain"][free], value, ("members", float(members.sum())))
+    missing = int(prob.team[chosen].sum()) - int(members.sum())
+    tiers = ctx.tiers("placed", int(chosen.sum()), opt["gain"][free], value, ("missing", float(missing)))
     status = SolveStatus.worst([s.status for s in solved])
     methods = sorted({m for s in solved for m in s.methods})
     tutor = _assign_partners(

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from matchwork.i18n import number, words
+from matchwork.result import tier_loss
 from matchwork.solve.network import SCALE
 
 if TYPE_CHECKING:
@@ -146,7 +147,7 @@ def why_not_text(w: WhyNot) -> str:
     effects: list[str] = []
     for stage in stages[stages.index(w.headline[0]) :]:
         changed = [
-            _tier_effect(t, stage, tier, before - after, w.lang)
+            _tier_effect(t, stage, tier, tier_loss(tier, before, after), w.lang)
             for (s, tier, before), (_, _, after) in zip(w.tiers_before, w.tiers_after, strict=True)
             if s == stage and round(before * SCALE) != round(after * SCALE)
         ]

@@ -25,6 +25,7 @@ from matchwork.i18n import text, words
 from matchwork.model.existing import partner_positions
 from matchwork.model.profiles import Pin
 from matchwork.model.vocab import Role, SupportIntensity
+from matchwork.result import tier_loss
 from matchwork.scoring.capacity import Capacities
 from matchwork.scoring.rules import reason_codes, role_mask
 from matchwork.solve.network import SCALE
@@ -139,7 +140,7 @@ def _headline(
     """
     for (stage, tier, b), (_, _, x) in zip(before, after, strict=True):
         if round(b * SCALE) != round(x * SCALE):
-            return stage, tier, b - x
+            return stage, tier, tier_loss(tier, b, x)
     return None
 
 
