@@ -232,3 +232,38 @@ def test_audiences_over_every_candidate_of_the_demo_round() -> None:
             assert all(s.score is None for s in you.stages)
             if lang == "it":
                 assert not any(t in you.text + site.text for t in english), cid
+
+
+def _limits_of(result: mw.MatchResult, stage: str, partner_id: str) -> list[str]:
+    """The limits (``role:partner``) that bind the chosen partner of ``stage``, as the loads table reads them."""
+    if stage == "site":
+        site = result.scores.arrays.sites.ids[
+            result.scores.arrays.positions.site[result.scores.arrays.positions.index[partner_id]]
+        ]
+        return [f"position:{partner_id}", f"site_legal:{site}", f"site_tutors:{site}"]
+    if stage == "lead_guide":
+        return [f"lead_guide:{partner_id}", f"guide:{partner_id}"]
+    if stage == "squad":
+        return [f"guide:{partner_id}"]
+    return [f"peer:{partner_id}", f"peer_people:{partner_id}"]
+
+
+def test_the_limits_a_chosen_partner_reached_are_those_full_in_the_loads(
+    case: tuple[mw.Round, mw.Policy, mw.MatchResult],
+) -> None:
+    """'Limits reached' under a chosen partner names each limit of theirs the loads table shows full, and no other:
+    never a lack of room (the person got that partner)."""
+    _, _, result = case
+    full = _full(result)
+    lines = 0
+    peers = 0
+    for cid in result.solved_assignments.candidate_id:
+        for s in result.explain(cid, lang="en", prices=False).stages:
+            if s.partner_id is None:
+                continue
+            expected = [x for x in _limits_of(result, s.stage, s.partner_id) if x in full]
+            assert len(s.binding) == len(expected), (cid, s.stage, s.binding, expected)
+            assert not any("needed" in line or "not enough" in line for line in s.binding), s.binding
+            lines += len(s.binding)
+            peers += s.stage == "peer" and bool(s.binding)
+    assert lines >= 5 and peers >= 1, (lines, peers)

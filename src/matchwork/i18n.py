@@ -382,6 +382,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{partner} has not enough free hours ({room} free, {need} needed)",
     ),
     "explain.limit_peer_hidden": ("{partner} non ha abbastanza ore libere", "{partner} has not enough free hours"),
+    "explain.limit_peer_full": (
+        "{partner} ha ora tutte le ore impegnate ({load} su {capacity} ore a settimana)",
+        "{partner} now has every hour taken ({load} of {capacity} hours a week)",
+    ),
+    "explain.limit_peer_full_hidden": ("{partner} ha ora tutte le ore impegnate", "{partner} now has every hour taken"),
+    "explain.limit_peer_people": (
+        "{partner} affianca già il massimo di persone ({load} su {capacity})",
+        "{partner} already supports as many people as allowed ({load} of {capacity})",
+    ),
     "explain.limit_tutor": (
         "il tutor aziendale {partner} segue già il massimo di tirocinanti ({load} su {capacity})",
         "company tutor {partner} already follows as many trainees as allowed ({load} of {capacity})",
@@ -1075,6 +1084,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "load.lead_guide": ("referente: nuovi ingressi per tornata", "lead guide: newcomers this round"),
     "load.guide": ("lavoratore guida: persone seguite", "guide worker: people followed"),
     "load.peer": ("peer supporter: ore a settimana", "peer supporter: hours a week"),
+    "load.peer_people": ("peer supporter: persone affiancate", "peer supporter: people supported"),
     "load.tutor": ("tutor aziendale: tirocinanti seguiti", "company tutor: trainees followed"),
     "load.operator": ("operatore dello sportello: persone in carico", "desk operator: caseload"),
     # -------- The headline: what holds placements back, read from the result

@@ -168,6 +168,10 @@ class Limits:
         self.peer_load = (cap.peer_limit - cap.peer_hours) + np.bincount(
             peer[given], weights=cap.hours_needed[given], minlength=len(a.peers)
         )
+        # the people a supporter follows: those carried and those given now (issue 18 §3's cap)
+        self.peer_people_load = (cap.peer_people_limit - cap.peer_people) + np.bincount(
+            peer[given], minlength=len(a.peers)
+        )
         openings = np.bincount(a.positions.site, weights=cap.position_open, minlength=n_s)
         # what is left under each limit when the round began; the legal one binds the non-exempt placed now
         room = np.minimum(np.minimum(cap.site_tutor, cap.site_legal + exempt_new), openings)
@@ -190,6 +194,7 @@ class Limits:
             (a.tutors.ids, "tutor", self.tutor_load, cap.tutor_limit),
             (a.operators.ids, "operator", self.operator_load, cap.operator_limit),
             (a.peers.ids, "peer", self.peer_load, cap.peer_limit),
+            (a.peers.ids, "peer_people", self.peer_people_load, cap.peer_people_limit),
         ]
         out = pd.concat(
             [pd.DataFrame({"partner_id": ids, "role": role, "load": load, "capacity": capacity})

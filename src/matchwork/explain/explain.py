@@ -171,10 +171,16 @@ class Context:
             load = (lim.tutor_load if role == "tutor" else lim.operator_load)[idx]
             capacity = (cap.tutor_limit if role == "tutor" else cap.operator_limit)[idx]
             return t[f"limit_{role}"].format(partner=partner, load=load, capacity=capacity)
-        if role == "peer":
+        if role.startswith("peer"):
             partner = self.names[str(self.a.peers.ids[idx])]
-            if hidden(self.audience, ("candidates.support_intensity",)):
-                return t["limit_peer_hidden"].format(partner=partner)
+            if role == "peer_people":
+                load, capacity = lim.peer_people_load[idx], cap.peer_people_limit[idx]
+                return t["limit_peer_people"].format(partner=partner, load=load, capacity=capacity)
+            if hidden(self.audience, ("candidates.support_intensity",)):  # hours would tell the intensity
+                return t[f"limit_{role}_hidden"].format(partner=partner)
+            if role == "peer_full":  # the chosen supporter: no hours left after this person's
+                load, capacity = (number(float(x), self.lang) for x in (lim.peer_load[idx], cap.peer_limit[idx]))
+                return t["limit_peer_full"].format(partner=partner, load=load, capacity=capacity)
             room = number(float(lim.peer_room()[idx]), self.lang)
             return t["limit_peer"].format(partner=partner, room=room, need=number(need, self.lang))
         partner = self.names[str(self.a.guides.ids[idx])]
@@ -279,6 +285,8 @@ class Context:
             need = float(cap.hours_needed[c])
             if lim.peer_room()[col] + (need if col in own else 0.0) < need - 1e-9:
                 full.append("peer")
+            if col not in own and lim.peer_people_load[col] >= cap.peer_people_limit[col]:
+                full.append("peer_people")
         else:
             counted = col in own  # the candidate already counts in this guide's load
             if role == "lead_guide" and lim.lead_load[col] >= cap.guide_lead[col]:
@@ -288,7 +296,9 @@ class Context:
         if not full:
             return Alternative(pid, self.names[pid], score, "trade_off", (), None, t["trade_off"])
         words_ = [self.limit(r, col, float(cap.hours_needed[c])) for r in full]
-        price, price_words = self.price_text(full[0], pid) if self.prices else (None, "")
+        # one more slot of a supporter is priced with its hours and one more person (whatif._one_more)
+        priced = "peer" if role == "peer" else full[0]
+        price, price_words = self.price_text(priced, pid) if self.prices else (None, "")
         key = "full_priced" if self.prices else "full"
         detail = t[key].format(limits="; ".join(words_), price=price_words)
         named = tuple(f"{r}:{pid}" for r in full)
@@ -315,8 +325,11 @@ class Context:
                 out.append(self.limit("lead_guide", idx))
             if lim.guide_load[idx] >= cap.guide_limit[idx]:
                 out.append(self.limit("guide", idx))
-        elif lim.peer_room()[idx] < 1e-9 and not hidden(self.audience, ("candidates.support_intensity",)):
-            out.append(self.limit("peer", idx))
+        else:
+            if lim.peer_room()[idx] < 1e-9:
+                out.append(self.limit("peer_full", idx))
+            if lim.peer_people_load[idx] >= cap.peer_people_limit[idx]:
+                out.append(self.limit("peer_people", idx))
         return tuple(out)
 
 

@@ -281,7 +281,7 @@ def _one_more(result: MatchResult, role: str, idx: int) -> Capacities:
     A site: one more trainee under both its limits and one more opening in each
     of its positions (so one more anywhere in the site); a lead guide: one more
     newcomer to lead (and to follow); a guide: one more newcomer to follow; a peer
-    supporter: the hours a medium-intensity candidate needs.
+    supporter: the hours a medium-intensity candidate needs and one more person.
     """
     cap, a, policy = result.scores.capacities, result.scores.arrays, result.policy
 
@@ -310,7 +310,11 @@ def _one_more(result: MatchResult, role: str, idx: int) -> Capacities:
         )
     hours = float(policy.caps.hours_by_intensity[SupportIntensity.MEDIUM])
     return dataclasses.replace(
-        cap, peer_hours=plus(cap.peer_hours, idx, hours), peer_limit=plus(cap.peer_limit, idx, hours)
+        cap,
+        peer_hours=plus(cap.peer_hours, idx, hours),
+        peer_limit=plus(cap.peer_limit, idx, hours),
+        peer_people=plus(cap.peer_people, idx),
+        peer_people_limit=plus(cap.peer_people_limit, idx),
     )
 
 
