@@ -81,6 +81,9 @@ def test_contributions_sum_to_the_scores_of_the_assignments(case: tuple[mw.Round
         for s in result.explain(cid, lang="en", prices=False).stages:
             if s.partner_id is None:
                 continue
+            if s.stage in ("tutor", "operator"):  # no score: the rules and their room decide
+                assert s.score is None and not s.contributions
+                continue
             assert math.isclose(sum(c.points for c in s.contributions), s.score, abs_tol=1e-9)
             if s.stage in column:
                 assert s.score == pytest.approx(asg.at[cid, column[s.stage]], abs=1e-9)
@@ -196,6 +199,7 @@ def test_each_audience_reads_only_its_part(case: tuple[mw.Round, mw.Policy, mw.M
     names = {c.id: c.name for c in result.round.candidates}
     # a name a guide worker or peer supporter also bears may rightly appear (as that partner's)
     partners = {g.name for g in result.round.guides} | {p.name for p in result.round.peers}
+    partners |= {t.name for t in result.round.tutors} | {o.name for o in result.round.operators}
     for cid, row in asg.iterrows():
         others = [n for other, n in names.items() if other != cid and n != names[cid] and n not in partners]
         site = result.explain(cid, "site", "it")
@@ -204,7 +208,8 @@ def test_each_audience_reads_only_its_part(case: tuple[mw.Round, mw.Policy, mw.M
         if row.status != "matched":
             assert site.status == "not_yours" and site.candidate_name == "" and names[cid] not in site.text
         else:
-            assert {s.stage for s in site.stages} <= {"site", "lead_guide", "squad"} and not site.blocked
+            assert {s.stage for s in site.stages} <= {"site", "lead_guide", "squad", "tutor", "operator"}
+            assert not site.blocked
             assert all(not s.alternatives for s in site.stages)
         if row.peer_id is None:
             assert peer.status == "not_yours" and names[cid] not in peer.text
@@ -245,6 +250,8 @@ def _limits_of(result: mw.MatchResult, stage: str, partner_id: str) -> list[str]
         return [f"lead_guide:{partner_id}", f"guide:{partner_id}"]
     if stage == "squad":
         return [f"guide:{partner_id}"]
+    if stage in ("tutor", "operator"):
+        return [f"{stage}:{partner_id}"]
     return [f"peer:{partner_id}", f"peer_people:{partner_id}"]
 
 
@@ -267,3 +274,21 @@ def test_the_limits_a_chosen_partner_reached_are_those_full_in_the_loads(
             lines += len(s.binding)
             peers += s.stage == "peer" and bool(s.binding)
     assert lines >= 5 and peers >= 1, (lines, peers)
+
+
+def test_a_host_company_placement_names_its_tutor_and_operator(
+    case: tuple[mw.Round, mw.Policy, mw.MatchResult],
+) -> None:
+    """At a host company the explanation names the company tutor and the desk operator the result gives, to the case
+    team, the site and the person (not to the peer supporter); a cooperative's placement names neither."""
+    _, _, result = case
+    at_companies = 0
+    for row in result.assignments[result.assignments.status == "matched"].itertuples():
+        given = {role: pid for role, pid in (("tutor", row.tutor_id), ("operator", row.operator_id)) if pid is not None}
+        assert not (given and (row.lead_guide_id is not None or row.squad_ids)), row  # a host company has no guides
+        for audience in ("case_team", "site", "candidate", "peer"):
+            e = result.explain(row.candidate_id, audience, lang="en", prices=False)
+            shown = {s.stage: s.partner_id for s in e.stages if s.stage in ("tutor", "operator")}
+            assert shown == ({} if audience == "peer" else given), (row.candidate_id, audience, shown)
+            at_companies += audience == "case_team" and len(given) == 2
+    assert at_companies >= 5, at_companies

@@ -298,6 +298,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "explain.squad": ("Squadra ristretta (i mesi successivi)", "Squad (the following months)"),
     "explain.peer": ("Peer supporter", "Peer supporter"),
+    "explain.tutor": (
+        "Tutor aziendale (in azienda, per tutto il tirocinio)",
+        "Company tutor (at the firm, throughout)",
+    ),
+    "explain.operator": (
+        "Operatore dello sportello (segue la persona e l'azienda)",
+        "Job desk operator (follows the person and the firm)",
+    ),
+    "explain.team_among": (
+        "uno dei {n} possibili: le regole decidono chi può seguire la persona, tra loro conta solo chi ha posto",
+        "one of {n} possible: the rules say who may follow the person, among them only room counts",
+    ),
     "explain.title_matched": ("{who}: abbinamento trovato", "{who}: matched"),
     "explain.title_unmatched": ("{who}: nessun abbinamento in questa tornata", "{who}: not matched in this round"),
     "explain.title_not_yours": (
@@ -326,6 +338,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "In the following months {partner} will also follow you.",
     ),
     "explain.you_peer": ("Il tuo peer supporter sarà {partner}.", "Your peer supporter will be {partner}."),
+    "explain.you_tutor": (
+        "In azienda ti seguirà come tutor {partner}.",
+        "At the firm, {partner} will follow you as your tutor.",
+    ),
+    "explain.you_operator": (
+        "Per lo sportello ti seguirà {partner}.",
+        "From the job desk, {partner} will follow you.",
+    ),
     "explain.none": ("nessuno assegnato", "none assigned"),
     "explain.you_none": ("nessuno, per ora", "nobody, for now"),
     "explain.not_wanted": ("non richiesto", "not requested"),
@@ -392,11 +412,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{partner} already supports as many people as allowed ({load} of {capacity})",
     ),
     "explain.limit_tutor": (
-        "il tutor aziendale {partner} segue già il massimo di tirocinanti ({load} su {capacity})",
+        "{partner} (tutor aziendale) segue già il massimo di tirocinanti ({load} su {capacity})",
         "company tutor {partner} already follows as many trainees as allowed ({load} of {capacity})",
     ),
     "explain.limit_operator": (
-        "l'operatore dello sportello {partner} ha già il massimo di persone in carico ({load} su {capacity})",
+        "{partner} (sportello) ha già il massimo di persone in carico ({load} su {capacity})",
         "desk operator {partner} already has a full caseload ({load} of {capacity})",
     ),
     "explain.binding": ("Limiti raggiunti", "Limits reached"),

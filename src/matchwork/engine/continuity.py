@@ -254,7 +254,18 @@ def _kept(
             released += [_change(p, "released", reason) for p in by_candidate[cid]]
             continue
         rows.append(_row(rnd, cid, by_candidate[cid], issues, scores))
-    return pd.DataFrame(rows, columns=list(KEPT_COLUMNS)), released, tables, pairs
+    return _frame(rows), released, tables, pairs
+
+
+_IDS = ("candidate_id", "site_id", "position_id", "lead_guide_id", "tutor_id", "operator_id", "peer_id")
+
+
+def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The kept placements; an id nobody has stays None (pandas' string dtype would read it as NaN)."""
+    frame = pd.DataFrame(rows, columns=list(KEPT_COLUMNS))
+    for col in _IDS:
+        frame[col] = pd.Series([row[col] for row in rows], index=frame.index, dtype=object)
+    return frame
 
 
 def _row(

@@ -50,9 +50,9 @@ __all__ = [
 
 AUDIENCES: tuple[str, ...] = choices(Audience)
 STAGES_SEEN: dict[str, tuple[str, ...]] = {
-    "case_team": ("site", "lead_guide", "squad", "peer"),
-    "site": ("site", "lead_guide", "squad"),
-    "candidate": ("site", "lead_guide", "squad", "peer"),
+    "case_team": ("site", "lead_guide", "squad", "tutor", "operator", "peer"),
+    "site": ("site", "lead_guide", "squad", "tutor", "operator"),
+    "candidate": ("site", "lead_guide", "squad", "tutor", "operator", "peer"),
     "peer": ("peer",),
 }
 SHOWS_POINTS: dict[str, bool] = {"case_team": True, "site": True, "candidate": False, "peer": False}

@@ -320,6 +320,10 @@ class Context:
                 out.append(self.limit("site_legal", site))
             if lim.site_tutor_load[site] >= cap.site_tutor_limit[site]:
                 out.append(self.limit("site_tutors", site))
+        elif role in ("tutor", "operator"):
+            load = (lim.tutor_load if role == "tutor" else lim.operator_load)[idx]
+            if load >= (cap.tutor_limit if role == "tutor" else cap.operator_limit)[idx]:
+                out.append(self.limit(role, idx))
         elif role in ("lead_guide", "guide"):
             if role == "lead_guide" and lim.lead_load[idx] >= cap.guide_lead[idx]:
                 out.append(self.limit("lead_guide", idx))
@@ -526,7 +530,8 @@ def _placement(ctx: Context, c: int, row: Any, seen: tuple[str, ...]) -> list[St
             )
         out.append(stage)
     if row["lead_guide_id"] is None:  # a host company: a company tutor and the desk operator, no guides
-        return out
+        roles = [r for r in ("tutor", "operator") if r in seen and row[f"{r}_id"] is not None]
+        return out + [_team(ctx, c, role, str(row[f"{role}_id"])) for role in roles]
     same_site = a.guides.site[guide_row.cols] == site
     lead = a.guides.index[row["lead_guide_id"]]
     squad = {a.guides.index[g] for g in row["squad_ids"]}
@@ -560,6 +565,33 @@ def _placement(ctx: Context, c: int, row: Any, seen: tuple[str, ...]) -> list[St
         if not squad:
             out.append(StageExplanation("squad", None, None, None, (), None, 0, (), ()))
     return out
+
+
+def _team(ctx: Context, c: int, role: str, pid: str) -> StageExplanation:
+    """The company tutor or the desk operator of a person placed at a host company.
+
+    They carry no score: the rules say who may follow the person, and among those the
+    engine takes any with room (their limits are rows of the joint stage).
+    """
+    people = ctx.a.tutors if role == "tutor" else ctx.a.operators
+    table = ctx.result.scores[role]
+    mine = table.rows == c
+    allowed = int((mine & ((table.reasons & np.uint64(role_mask(role))) == 0)).sum())
+    if role == "tutor":  # a tutor of the person's own site
+        site = ctx.a.positions.site[ctx.a.positions.index[ctx.result.solved_assignments.iloc[c]["position_id"]]]
+        at_site = people.site[table.cols] == site
+        allowed = int((mine & at_site & ((table.reasons & np.uint64(role_mask(role))) == 0)).sum())
+    note = (
+        ""
+        if ctx.audience != "case_team"
+        else ctx.t["team_among"].format(n=allowed)
+        if allowed > 1
+        else ctx.t["rank_only"]
+    )
+    idx = int(people.index[pid])
+    return StageExplanation(
+        role, pid, ctx.names.get(pid, pid), None, (), None, allowed, (), ctx.binding(role, idx), note
+    )
 
 
 def _peer(ctx: Context, c: int, row: Any) -> list[StageExplanation]:

@@ -50,6 +50,9 @@ def explain_kept(result: MatchResult, candidate_id: str, audience: str, lang: st
     stages += [
         _stage("squad", g, names, x, "", parts(f"guide:{g}")) for g, x in zip(k.squad_ids, k.squad_scores, strict=True)
     ]
+    for role, pid in (("tutor", k.tutor_id), ("operator", k.operator_id)):
+        if pid is not None:  # a host company: the company tutor and the desk operator, who carry no score
+            stages.append(_stage(role, pid, names, None, "", ()))
     if k.peer_id is not None:
         stages.append(_stage("peer", k.peer_id, names, k.peer_score, "", parts("peer")))
     seen = STAGES_SEEN[audience]

@@ -57,6 +57,8 @@ def _stage_lines(t: Mapping[str, str], e: Explanation, s: StageExplanation) -> l
         out = [t[s.stage]]
         if s.partner_id is None:
             out.append(f"  {s.note or t['none']}")
+        elif s.score is None and e.audience in ("case_team", "site"):  # no score: a tutor, an operator
+            out.append(f"  {_who(e, s.partner_name, s.partner_id)}")
         elif e.audience == "case_team":
             score = number(s.score or 0.0, e.lang)
             out.append(
