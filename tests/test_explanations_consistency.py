@@ -96,6 +96,7 @@ def test_forcing_the_current_partner_costs_nothing(case: tuple[mw.Round, mw.Poli
         partners = [(row.position_id, "site"), (row.site_id, "site")]
         partners += [(row.lead_guide_id, "lead_guide")] if row.lead_guide_id else []  # none at a host company
         partners += [(g, "guide") for g in row.squad_ids] + ([(row.peer_id, "peer")] if row.peer_id else [])
+        partners += [(pid, role) for pid, role in ((row.tutor_id, "tutor"), (row.operator_id, "operator")) if pid]
         for pid, role in partners:
             w = result.why_not(row.candidate_id, pid, role)
             assert w.feasible and w.current and w.cost == 0 and w.unplaced == 0
@@ -292,3 +293,33 @@ def test_a_host_company_placement_names_its_tutor_and_operator(
             assert shown == ({} if audience == "peer" else given), (row.candidate_id, audience, shown)
             at_companies += audience == "case_team" and len(given) == 2
     assert at_companies >= 5, at_companies
+
+
+def test_forcing_another_company_tutor_or_operator_never_improves_the_round(
+    case: tuple[mw.Round, mw.Policy, mw.MatchResult],
+) -> None:
+    """why_not with a company tutor or desk operator: a tutor of a site the person cannot go to is ruled out through
+    that site; an allowed one is the round re-solved with the pin (the person then has that partner), never better."""
+    _, _, result = case
+    asg = result.solved_assignments
+    at_company = asg[(asg.status == "matched") & asg.tutor_id.notna()].head(4)
+    forced = ruled_out = 0
+    for row in at_company.itertuples():
+        partners = [(t.id, "tutor") for t in result.round.tutors] + [(o.id, "operator") for o in result.round.operators]
+        for pid, role in partners:
+            if pid in (row.tutor_id, row.operator_id):
+                continue
+            w = result.why_not(row.candidate_id, pid)
+            assert w.role == role
+            if not w.feasible:
+                assert w.reasons and w.cost is None
+                ruled_out += 1
+                continue
+            pin = Pin(candidate_id=row.candidate_id, partner_id=pid)
+            alone = result.resolve(result.solved_round.replace(pins=[*result.solved_round.pins, pin]))
+            assert w.tiers_after == alone.tiers
+            mine = alone.assignments.set_index("candidate_id").loc[row.candidate_id]
+            assert mine[f"{role}_id"] == pid
+            assert w.headline is None or w.headline[2] > 0, w.headline
+            forced += 1
+    assert forced >= 1 and ruled_out >= 5, (forced, ruled_out)

@@ -32,7 +32,7 @@ Lang = Literal["it", "en"]
 """Languages of everything matchwork says to people."""
 Audience = Literal["case_team", "site", "candidate", "peer"]
 """Who reads an explanation: the case team sees everything, the others what is theirs to see."""
-PartnerRole = Literal["site", "lead_guide", "guide", "peer"]
+PartnerRole = Literal["site", "lead_guide", "guide", "tutor", "operator", "peer"]
 """The role a partner plays for a candidate: site (a position), lead guide, squad member, peer supporter."""
 
 T = TypeVar("T")

@@ -739,8 +739,10 @@ class MatchResult:
         If rules forbid the pair, which ones; otherwise what forcing it costs: a full
         re-solve with the pair pinned, compared stage by stage on what the engine
         optimises (placements first, then points), with who loses and who gains.
-        ``role`` chooses ``lead_guide`` (default for a guide worker) or ``guide``;
-        ``lang`` the language of the reasons and the text.
+        The partner may be a site or position, a guide worker (``role`` chooses
+        ``lead_guide``, the default, or ``guide``), a company tutor or a desk operator
+        (who place the person at a host company) or a peer supporter; ``lang`` the
+        language of the reasons and the text.
 
         Examples
         --------

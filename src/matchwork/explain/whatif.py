@@ -36,8 +36,15 @@ if TYPE_CHECKING:
 __all__ = ["Price", "Prices", "capacity_prices", "price_book", "why_not"]
 
 
-STAGE_OF_ROLE = {"site": "joint", "lead_guide": "joint", "guide": "squad", "peer": "peer"}
-_COLUMN = {"site": "site_id", "lead_guide": "lead_guide_id", "guide": "squad_ids", "peer": "peer_id"}
+STAGE_OF_ROLE = {
+    "site": "joint", "lead_guide": "joint", "guide": "squad", "tutor": "joint", "operator": "joint", "peer": "peer"
+}  # fmt: skip
+_COLUMN = {
+    "site": "site_id", "lead_guide": "lead_guide_id", "guide": "squad_ids", "tutor": "tutor_id",
+    "operator": "operator_id", "peer": "peer_id",
+}  # fmt: skip
+_DEFAULT_ROLE = {"site": "site", "position": "site", "guide": "lead_guide", "tutor": "tutor", "operator": "operator",
+                 "peer": "peer"}  # fmt: skip
 
 
 def why_not(
@@ -53,9 +60,7 @@ def why_not(
     rnd, a = result.solved_round, result.scores.arrays
     if candidate_id in result.kept_ids:  # not matched again: their pairings in place are kept
         kind = result.round.role_of(partner_id)
-        role = role or {"site": "site", "position": "site", "guide": "lead_guide", "peer": "peer"}.get(
-            str(kind), "site"
-        )
+        role = role or _DEFAULT_ROLE.get(str(kind), "site")
         if _already(result, candidate_id, partner_id, role):
             return WhyNot(
                 candidate_id, partner_id, role, True, (), (), 0.0, 0, _NOBODY,
@@ -67,11 +72,14 @@ def why_not(
     if candidate_id not in a.candidates.index:
         raise KeyError(f"no candidate {candidate_id!r} in this round")
     kind = rnd.role_of(partner_id)
-    if kind not in ("site", "position", "guide", "peer"):
-        raise KeyError(f"no site, position, guide worker or peer supporter {partner_id!r} in this round")
-    role = role or {"site": "site", "position": "site", "guide": "lead_guide", "peer": "peer"}[kind]
+    if kind not in _DEFAULT_ROLE:
+        raise KeyError(
+            f"no site, position, guide worker, tutor, operator or peer supporter {partner_id!r} in this round"
+        )
+    role = role or _DEFAULT_ROLE[kind]
     choice("role", role, PartnerRole)
-    if (kind == "guide") != (role in ("lead_guide", "guide")):
+    fits = role in ("lead_guide", "guide") if kind == "guide" else role == _DEFAULT_ROLE[kind]
+    if not fits:
         raise ValueError(f"role {role!r} does not fit partner {partner_id!r} (a {kind})")
     c = a.candidates.index[candidate_id]
     codes, reasons = _forbidding(result, c, kind, partner_id, role, lang)
@@ -84,7 +92,7 @@ def why_not(
             cost_by_stage=dict.fromkeys(result.stages, 0.0), lang=lang, current=True,
             tiers_before=before, tiers_after=before,
         )  # fmt: skip
-    pin_role = None if role in ("site", "peer") else Role(role)
+    pin_role = Role(role) if role in ("lead_guide", "guide") else None  # the partner's table says the rest
     try:
         pinned = rnd.replace(pins=[*rnd.pins, Pin(candidate_id=candidate_id, partner_id=partner_id, role=pin_role)])
         other = result.resolve(pinned)
@@ -165,7 +173,8 @@ def _who_moves(before: MatchResult, after: MatchResult, exclude: str) -> tuple[p
     x, y = before.assignments.set_index("candidate_id"), after.assignments.set_index("candidate_id")
     sx, sy = (r.squads.groupby("candidate_id")["score"].sum() for r in (before, after))
     columns = {"site": ("site_id", "site_score"), "lead_guide": ("lead_guide_id", "guide_score"),
-               "squad": ("squad_ids", None), "peer": ("peer_id", "peer_score")}  # fmt: skip
+               "squad": ("squad_ids", None), "tutor": ("tutor_id", ""), "operator": ("operator_id", ""),
+               "peer": ("peer_id", "peer_score")}  # fmt: skip
     lost: list[tuple[Any, ...]] = []
     gained: list[tuple[Any, ...]] = []
     for stage, (col, score) in columns.items():
@@ -178,6 +187,8 @@ def _who_moves(before: MatchResult, after: MatchResult, exclude: str) -> tuple[p
                 gain = float(sy.get(cid, 0.0)) - float(sx.get(cid, 0.0))
             elif old is None or new is None:
                 gain = 1.0 if old is None else -1.0
+            elif not score:  # a tutor or operator carries no score: another one is a loss of continuity
+                gain = 0.0
             else:
                 gain = float(y.at[cid, score]) - float(x.at[cid, score])  # type: ignore[arg-type]
             (gained if gain > 1e-9 else lost).append((cid, stage, old, new))
@@ -201,15 +212,15 @@ def _forbidding(
     t = words("explain", lang)
     if kind in ("site", "position"):
         return _site_rules(result, c, partner_positions(rnd, partner_id), lang)
-    table = "guide" if kind == "guide" else "peer"
-    col = {"guide": a.guides, "peer": a.peers}[table].index[partner_id]
+    table = kind
+    col = {"guide": a.guides, "tutor": a.tutors, "operator": a.operators, "peer": a.peers}[table].index[partner_id]
     row = scorer.dense(table, candidates=np.array([c]))
     codes = reason_codes(int(row.reasons[col]) & role_mask(role))
     if role == "lead_guide" and not a.guides.can_lead[col] and "cannot_lead" not in codes:
         codes = (*codes, "cannot_lead")
     reasons = tuple(dict.fromkeys(rule_text(code, lang) for code in codes))
-    if kind == "guide":
-        site = str(a.sites.ids[a.guides.site[col]])
+    if kind in ("guide", "tutor"):  # they work at one site: the person must be able to go there
+        site = str(a.sites.ids[(a.guides if kind == "guide" else a.tutors).site[col]])
         site_codes, site_reasons = _site_rules(result, c, rnd.site_positions[site], lang)
         if site_codes:
             names = lookup_names(result)
