@@ -30,7 +30,8 @@ name                      stage    value
 The guide stage's ``schedule`` and ``guide_skill`` are properties of a guide worker
 and a position of their own site, not of the candidate (``on="position"``): they
 are computed once per (guide, position) pair, in the guide × position table, and
-count in every option that puts that guide beside a person at that position.
+count in every option that makes that guide the lead of a person at that position
+(squad members are scored on the person × guide part alone).
 
 :data:`BUILTIN` is the registry of these; it never changes. Add your own by passing
 them to :func:`matchwork.match` (``features=[...]``), which scores with
