@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import matchwork as mw
+from in_place import in_place
 from matchwork.engine import SCALE, hour_cost, hour_segments
 from matchwork.errors import MatchError
 from matchwork.model.vocab import SiteKind
@@ -440,56 +441,9 @@ def test_a_peer_pin_on_a_pair_a_rule_forbids_names_the_rule() -> None:
 def test_rerunning_with_the_result_in_place_changes_nothing() -> None:
     rnd = mw.synth.round(150, seed=9).replace(pairings=[])
     first = mw.match(rnd, REMATCH)  # the continuity bonus alone keeps them
-    asg = first.assignments[first.assignments.status == "matched"]
-    pairings = []
-    for r in asg.itertuples():
-        pairings.append({"candidate_id": r.candidate_id, "partner_id": r.position_id, "role": "site"})
-        for role, partner in (("lead_guide", r.lead_guide_id), ("tutor", r.tutor_id), ("operator", r.operator_id)):
-            if partner is not None:  # a lead at a cooperative, a company tutor and a desk operator at a host firm
-                pairings.append({"candidate_id": r.candidate_id, "partner_id": partner, "role": role})
-        pairings += [{"candidate_id": r.candidate_id, "partner_id": g, "role": "guide"} for g in r.squad_ids]
-        if r.peer_id is not None:
-            pairings.append({"candidate_id": r.candidate_id, "partner_id": r.peer_id, "role": "peer"})
-    loads = first.loads.set_index(["partner_id", "role"])
-    guides = [g.model_copy(update={"current_mentees": int(loads.loc[(g.id, "guide"), "load"])}) for g in rnd.guides]
-    placed = asg.site_id.value_counts()
-    taken = asg.position_id.value_counts()  # openings count vacancies beyond this round's candidates
-    exempt = first.scores.capacities.exempt[[first.scores.arrays.candidates.index[c] for c in asg.candidate_id]]
-    placed_exempt = asg[exempt].site_id.value_counts()  # the trainees present now include them, exempt
-
-    def occupied(site: mw.PlacementSite) -> mw.PlacementSite:
-        positions = tuple(
-            p.model_copy(update={"openings": p.openings - int(taken.get(p.id, 0))}) for p in site.positions
-        )
-        return site.model_copy(
-            update={
-                "trainees_present": site.trainees_present + int(placed.get(site.id, 0)),
-                "exempt_trainees_present": site.exempt_trainees_present + int(placed_exempt.get(site.id, 0)),
-                "positions": positions,
-            }
-        )
-
-    sites = [occupied(s) for s in rnd.sites]
-    paired = asg.peer_id.value_counts()
-    peers = [
-        p.model_copy(
-            update={
-                "hours_in_use": float(loads.loc[(p.id, "peer"), "load"]),
-                "current_people": None if p.current_people is None else p.current_people + int(paired.get(p.id, 0)),
-            }
-        )
-        for p in rnd.peers
-    ]
-    tutored, followed = asg.tutor_id.value_counts(), asg.operator_id.value_counts()
-    tutors = [
-        t.model_copy(update={"current_trainees": t.current_trainees + int(tutored.get(t.id, 0))}) for t in rnd.tutors
-    ]
-    operators = [o.model_copy(update={"caseload": o.caseload + int(followed.get(o.id, 0))}) for o in rnd.operators]
-    assert len(tutored) and len(followed)  # the round places people at host companies
-    again = mw.match(
-        rnd.replace(pairings=pairings, guides=guides, sites=sites, peers=peers, tutors=tutors, operators=operators),
-        REMATCH,
-    )
+    asg = first.assignments
+    assert asg.tutor_id.notna().any() and asg.operator_id.notna().any()  # the round places people at host companies
+    again = mw.match(in_place(rnd, first), REMATCH)
     cols = ["candidate_id", "status", "site_id", "position_id", "lead_guide_id", "squad_ids"]
     cols += ["tutor_id", "operator_id", "peer_id"]
     pd.testing.assert_frame_equal(first.assignments[cols], again.assignments[cols])
@@ -709,35 +663,6 @@ def test_the_engine_reaches_the_brute_force_optimum_of_the_reference(
     assert mine == (reference.placed, floor, -reference.squad_missing, reference.total)
 
 
-def _in_place(rnd: mw.Round, first: mw.MatchResult) -> mw.Round:
-    """The round again, with ``first``'s pairings in place and the loads they stand for carried."""
-    asg = first.assignments[first.assignments.status == "matched"]
-    pairings = []
-    for r in asg.itertuples():
-        pairings.append({"candidate_id": r.candidate_id, "partner_id": r.position_id, "role": "site"})
-        for role, partner in (("lead_guide", r.lead_guide_id), ("tutor", r.tutor_id), ("operator", r.operator_id)):
-            if partner is not None:  # a lead at a cooperative, a company tutor and a desk operator at a host firm
-                pairings.append({"candidate_id": r.candidate_id, "partner_id": partner, "role": role})
-        pairings += [{"candidate_id": r.candidate_id, "partner_id": g, "role": "guide"} for g in r.squad_ids]
-        if r.peer_id is not None:
-            pairings.append({"candidate_id": r.candidate_id, "partner_id": r.peer_id, "role": "peer"})
-    loads = first.loads.set_index(["partner_id", "role"])
-    guides = [g.model_copy(update={"current_mentees": int(loads.loc[(g.id, "guide"), "load"])}) for g in rnd.guides]
-    placed, taken = asg.site_id.value_counts(), asg.position_id.value_counts()
-
-    def occupied(site: mw.PlacementSite) -> mw.PlacementSite:
-        positions = tuple(
-            p.model_copy(update={"openings": p.openings - int(taken.get(p.id, 0))}) for p in site.positions
-        )
-        return site.model_copy(
-            update={"trainees_present": site.trainees_present + int(placed.get(site.id, 0)), "positions": positions}
-        )
-
-    peers = [p.model_copy(update={"hours_in_use": float(loads.loc[(p.id, "peer"), "load"])}) for p in rnd.peers]
-    sites = [occupied(s) for s in rnd.sites]
-    return rnd.replace(pairings=pairings, guides=guides, sites=sites, peers=peers)
-
-
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=matchable_cases(max_candidates=6), objective=st.sampled_from(["total", "fair"]))
 def test_properties_hold_on_rounds_that_place_people(case: tuple[mw.Round, mw.Policy], objective: str) -> None:
@@ -785,7 +710,7 @@ def test_properties_hold_on_rounds_that_place_people(case: tuple[mw.Round, mw.Po
     pd.testing.assert_frame_equal(shuffled.assignments, asg)
     free = rnd.replace(pairings=[], pins=[])
     first = mw.match(free, policy)
-    again = mw.match(_in_place(free, first), policy)
+    again = mw.match(in_place(free, first), policy)
     cols = ["candidate_id", "status", "site_id", "position_id", "lead_guide_id", "squad_ids", "peer_id"]
     pd.testing.assert_frame_equal(first.assignments[cols], again.assignments[cols])
 

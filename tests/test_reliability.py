@@ -33,6 +33,7 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 import matchwork as mw
+from in_place import in_place
 from matchwork import cli
 from matchwork.cli import EXIT_INVALID, app
 from matchwork.errors import PolicyValidationError, RoundValidationError
@@ -825,19 +826,6 @@ def test_outputs_are_byte_for_byte_reproducible_whatever_the_hash_seed(tmp_path:
 # ---------------------------------------------------------------- properties
 
 
-def _as_pairings(result: mw.MatchResult) -> list[dict[str, str]]:
-    out = []
-    for r in result.assignments[result.assignments.status == "matched"].itertuples():
-        out.append({"candidate_id": r.candidate_id, "partner_id": r.position_id, "role": "site"})
-        for role, partner in (("lead_guide", r.lead_guide_id), ("tutor", r.tutor_id), ("operator", r.operator_id)):
-            if partner is not None:  # a lead at a cooperative, a company tutor and a desk operator at a host firm
-                out.append({"candidate_id": r.candidate_id, "partner_id": partner, "role": role})
-        out += [{"candidate_id": r.candidate_id, "partner_id": g, "role": "guide"} for g in r.squad_ids]
-        if r.peer_id is not None:
-            out.append({"candidate_id": r.candidate_id, "partner_id": r.peer_id, "role": "peer"})
-    return out
-
-
 @settings(max_examples=30, deadline=None)
 @given(rnd=rounds(), seed=st.integers(0, 2**16))
 def test_every_candidate_once_caps_and_rules_kept_any_row_order(rnd: mw.Round, seed: int) -> None:
@@ -893,44 +881,7 @@ def test_every_candidate_once_caps_and_rules_kept_any_row_order(rnd: mw.Round, s
 def test_rerunning_a_round_with_its_own_result_in_place_changes_nothing(seed: int) -> None:
     rnd = mw.synth.round(30, seed=seed).replace(pairings=[])
     first = mw.match(rnd)
-    loads = first.loads.set_index(["partner_id", "role"])
-    asg = first.assignments[first.assignments.status == "matched"]
-    placed, taken = asg.site_id.value_counts(), asg.position_id.value_counts()
-    exempt = first.scores.capacities.exempt[[first.scores.arrays.candidates.index[c] for c in asg.candidate_id]]
-    placed_exempt = asg[exempt].site_id.value_counts()  # the trainees present now include them, exempt
-    sites = [
-        s.model_copy(
-            update={
-                "trainees_present": s.trainees_present + int(placed.get(s.id, 0)),
-                "exempt_trainees_present": s.exempt_trainees_present + int(placed_exempt.get(s.id, 0)),
-                "positions": tuple(
-                    p.model_copy(update={"openings": p.openings - int(taken.get(p.id, 0))}) for p in s.positions
-                ),
-            }
-        )
-        for s in rnd.sites
-    ]
-    guides = [g.model_copy(update={"current_mentees": int(loads.loc[(g.id, "guide"), "load"])}) for g in rnd.guides]
-    paired = asg.peer_id.value_counts()
-    peers = [
-        p.model_copy(
-            update={
-                "hours_in_use": float(loads.loc[(p.id, "peer"), "load"]),
-                "current_people": None if p.current_people is None else p.current_people + int(paired.get(p.id, 0)),
-            }
-        )
-        for p in rnd.peers
-    ]
-    tutored, followed = asg.tutor_id.value_counts(), asg.operator_id.value_counts()
-    tutors = [
-        t.model_copy(update={"current_trainees": t.current_trainees + int(tutored.get(t.id, 0))}) for t in rnd.tutors
-    ]
-    operators = [o.model_copy(update={"caseload": o.caseload + int(followed.get(o.id, 0))}) for o in rnd.operators]
-    again = mw.match(
-        rnd.replace(
-            pairings=_as_pairings(first), guides=guides, sites=sites, peers=peers, tutors=tutors, operators=operators
-        )
-    )
+    again = mw.match(in_place(rnd, first))
     cols = ["candidate_id", "status", "site_id", "position_id", "lead_guide_id", "squad_ids"]
     cols += ["tutor_id", "operator_id", "peer_id"]
     pd.testing.assert_frame_equal(first.assignments[cols], again.assignments[cols])
