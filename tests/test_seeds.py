@@ -558,6 +558,33 @@ def test_lombardys_exemptions_and_the_exempt_trainees_present() -> None:
     assert mw.model.vocab.Category.SOCIAL_HEALTH_FRAGILITY not in lombardia.exempt_categories
 
 
+def test_an_exempt_candidate_in_place_never_counts_against_the_legal_limit() -> None:
+    """A person in place who is exempt (Lombardy) is not a counted trainee even when exempt_trainees_present leaves
+    them out: a firm of 3 (limit 1) with 2 trainees present, one of them that person, has one counted, and the
+    loads never show it over its limit (they showed 2 of 1, found by the property test)."""
+    rnd = desk_round()
+    exempt = next(c for c in rnd.candidates if c.id == "C1")  # in a category Lombardy exempts
+    firm = _site(rnd, "FIRM").model_copy(
+        update={"permanent_employees": 3, "fixed_term_covering": 0, "apprentices": 0, "owners": 0,
+                "trainees_present": 2, "exempt_trainees_present": 0}
+    )  # fmt: skip
+    position = firm.positions[0].id
+    rnd = rnd.replace(
+        sites=[firm, _site(rnd, "COOP")],
+        pairings=[{"candidate_id": exempt.id, "partner_id": position, "role": "site"}],
+    )
+    cap = mw.score(rnd).capacities
+    assert cap.rule_set == "lombardia" and cap.exempt[mw.score(rnd).arrays.candidates.index[exempt.id]]
+    f = mw.score(rnd).arrays.sites.index["FIRM"]
+    assert cap.site_counted[f] == 1 and cap.site_legal[f] == 0  # the other trainee fills the limit of 1
+    both = rnd.replace(sites=[firm.model_copy(update={"exempt_trainees_present": 1}), _site(rnd, "COOP")])
+    assert mw.score(both).capacities.site_counted[f] == 1  # the same when the office counted them as exempt
+    for keep in ("always", "score"):  # kept (not matched again), or matched again with the continuity bonus
+        policy = mw.Policy.from_toml_text(f'[continuity]\nkeep = "{keep}"\n')
+        loads = mw.match(rnd, policy).loads
+        assert (loads.load <= loads.capacity + 1e-9).all(), (keep, loads[loads.load > loads.capacity])
+
+
 def test_durations_by_category_as_information() -> None:
     nat = durations(mw.Policy.default()).set_index("category")
     lomb = durations(mw.Policy.default(), "lombardia").set_index("category")

@@ -200,7 +200,7 @@ def plan(rnd: Round, policy: Policy) -> ContinuityPlan:
         return ContinuityPlan(timed, kept, changes_frame.reset_index(drop=True), rnd, tables, pairs)
     token = NOBODY_LEFT_OK.set(True)  # every placement kept: nobody left to match is a round too
     try:
-        out = _without(timed, set(kept.candidate_id))
+        out = _without(timed, set(kept.candidate_id), policy)
     finally:
         NOBODY_LEFT_OK.reset(token)
     return ContinuityPlan(out, kept, changes_frame.reset_index(drop=True), rnd, tables, pairs)
@@ -343,9 +343,26 @@ def _checks(
     return checks, tables, pairs
 
 
-def _without(rnd: Round, kept: set[str]) -> Round:
-    """The round without the kept people; their partners keep carrying the loads they stand for."""
+def _without(rnd: Round, kept: set[str], policy: Policy) -> Round:
+    """The round without the kept people; their partners keep carrying the loads they stand for.
+
+    A site's trainees present include its kept people; those the rule set exempts from
+    the legal limit are exempt trainees present now (the office may have counted them
+    there already: at least as many, never twice).
+    """
     ongoing = [p for p in rnd.pairings if p.candidate_id in kept]
+    rule_set = policy.trainee_limits.rule_sets[policy.trainee_limits.name_for(rnd.region)]
+    exempt = {c.id for c in rnd.candidates if c.id in kept and c.category in rule_set.exempt_categories}
+    site_of = {pos.id: site for site, pos in rnd.positions}
+    exempt_at = Counter(
+        site_of.get(p.partner_id, p.partner_id) for p in ongoing if p.role == Role.SITE and p.candidate_id in exempt
+    )
+    sites = [
+        s.model_copy(update={"exempt_trainees_present": max(s.exempt_trainees_present, exempt_at[s.id])})
+        if exempt_at[s.id]
+        else s
+        for s in rnd.sites
+    ]
     leads = Counter(p.partner_id for p in ongoing if p.role == Role.LEAD_GUIDE)
     all_leads = Counter(p.partner_id for p in rnd.pairings if p.role == Role.LEAD_GUIDE)
     people = Counter(p.partner_id for p in rnd.pairings if p.role == Role.PEER)
@@ -364,6 +381,7 @@ def _without(rnd: Round, kept: set[str]) -> Round:
         candidates=staying,
         guides=guides,
         peers=peers,
+        sites=sites,
         pairings=[p for p in rnd.pairings if p.candidate_id not in kept],
         relationships=[r for r in rnd.relationships if {r.a, r.b} <= known],
         forbids=[f for f in rnd.forbids if f.candidate_id not in kept],

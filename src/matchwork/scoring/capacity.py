@@ -133,7 +133,7 @@ class Capacities:
 
         released_pos = np.zeros(len(pos), dtype=np.int64)
         released_site = np.zeros(len(sites), dtype=np.int64)
-        released_counted = np.zeros(len(sites), dtype=np.int64)
+        released_exempt = np.zeros(len(sites), dtype=np.int64)
         released_guide = np.zeros(len(guides), dtype=np.int64)
         released_hours = np.zeros(len(peers), dtype=np.float64)
         released_people = np.zeros(len(peers), dtype=np.int64)
@@ -145,7 +145,7 @@ class Capacities:
             else:
                 site = sites.index[partner]
             released_site[site] += 1
-            released_counted[site] += 0 if exempt[cand.index[cid]] else 1
+            released_exempt[site] += 1 if exempt[cand.index[cid]] else 0
         for guide in [*ex.lead.values(), *(g for gs in ex.squad.values() for g in gs)]:
             released_guide[guides.index[guide]] += 1
         released_lead = np.bincount([guides.index[g] for g in ex.lead.values()], minlength=len(guides))
@@ -164,8 +164,11 @@ class Capacities:
         )
         legal_limit = np.array([rule_set.limit(int(h)) for h in headcount], dtype=np.int64) + bonus
         present = sites.trainees_present - released_site
-        counted = sites.trainees_present - (sites.exempt_present if rule_set.exempt_categories else 0)
-        counted = np.maximum(counted - released_counted, 0)
+        # the trainees the legal limit counts, this round's candidates in place aside: those others present,
+        # less the exempt among them — the exempt present less this round's exempt candidates in place, whom
+        # the office may or may not have counted in exempt_trainees_present (either way they are not counted)
+        others_exempt = np.maximum(sites.exempt_present - released_exempt, 0) if rule_set.exempt_categories else 0
+        counted = np.maximum(sites.trainees_present - released_site - others_exempt, 0)
 
         law_tutor = policy.trainee_limits.tutor_limit
         stated_tutor = np.where(tutors.max_trainees >= 0, tutors.max_trainees, law_tutor)
