@@ -18,6 +18,7 @@ import pytest
 import matchwork as mw
 from matchwork.explain import Contribution, to_json
 from matchwork.model.profiles import Pin
+from matchwork.scoring.rules import reason_codes, role_mask
 
 LOMBARDY = mw.Policy.from_toml_text('[trainee_limits]\nrule_set = "lombardia"\n')
 
@@ -323,3 +324,25 @@ def test_forcing_another_company_tutor_or_operator_never_improves_the_round(
             assert w.headline is None or w.headline[2] > 0, w.headline
             forced += 1
     assert forced >= 1 and ruled_out >= 5, (forced, ruled_out)
+
+
+def test_flagged_rules_of_a_chosen_pair_are_told_to_the_case_team_only(
+    case: tuple[mw.Round, mw.Policy, mw.MatchResult],
+) -> None:
+    """A chosen pair that meets a rule the policy only flags (the former client's dual role, seed 004) says so to the
+    case team, with the rule; the other audiences never read it (it tells people's care histories)."""
+    _, _, result = case
+    scores = result.scores
+    told = 0
+    for row in result.solved_assignments[result.solved_assignments.peer_id.notna()].itertuples():
+        c, p = scores.arrays.candidates.index[row.candidate_id], scores.arrays.peers.index[row.peer_id]
+        expected = reason_codes(int(scores.peer.flags[scores.peer.find(c, p)]) & role_mask("peer"))
+        (stage,) = [s for s in result.explain(row.candidate_id, lang="en", prices=False).stages if s.stage == "peer"]
+        assert stage.flags == expected
+        if expected:
+            assert "dual role" in result.explain(row.candidate_id, lang="en", prices=False).text
+            told += 1
+        for audience in ("peer", "candidate"):
+            e = result.explain(row.candidate_id, audience, lang="en", prices=False)
+            assert all(not s.flags for s in e.stages) and "dual role" not in e.text
+    assert told >= 1

@@ -354,6 +354,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "chosen within the solver's time limit: the solution is at most {gap} % below the best possible",
     ),
     "explain.why": ("Perché", "Why"),
+    "explain.flagged": ("Da valutare con l'équipe", "To discuss with the case team"),
     "explain.you_why": ("Perché è adatto a te", "Why it suits you"),
     "explain.points": ("punti", "points"),
     "explain.alternatives": ("Opzioni migliori non scelte", "Better options not taken"),

@@ -464,7 +464,15 @@ def _chosen(
         ctx.binding(role, idx),
         note,
         ctx.priority(table, i, allowed) if ctx.audience in ("case_team", "candidate") else None,
+        _flags(ctx, table, i, role),
     )
+
+
+def _flags(ctx: Context, table: ScoreTable, i: int, role: str) -> tuple[str, ...]:
+    """The flagged rules the chosen pair meets, for the case team (they read people's histories)."""
+    if ctx.audience != "case_team" or table.flags is None:
+        return ()
+    return reason_codes(int(table.flags[i]) & role_mask(role))
 
 
 def explain(

@@ -89,6 +89,9 @@ class StageExplanation:
     binding: tuple[str, ...]
     note: str = ""
     priority: Priority | None = None
+    flags: tuple[str, ...] = ()
+    """Rules the policy flags rather than lets forbid (``rules.flagged``) that the pair meets: to discuss with the
+    case team (seed 004's dual role of a former client). Shown to the case team only."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from matchwork.explain.audience import rule_text
 from matchwork.i18n import number, words
 from matchwork.result import tier_loss
 from matchwork.solve.network import SCALE
@@ -86,6 +87,9 @@ def _stage_lines(t: Mapping[str, str], e: Explanation, s: StageExplanation) -> l
         out += [f"    - {_who(e, a.partner_name, a.partner_id)}: {a.detail}" for a in s.alternatives]
     if s.binding:
         out.append(f"  {t['binding']}: " + "; ".join(s.binding))
+    if s.flags:
+        texts = dict.fromkeys(rule_text(code, e.lang, e.audience) for code in s.flags)
+        out.append(f"  {t['flagged']}: " + "; ".join(texts))
     return out
 
 
