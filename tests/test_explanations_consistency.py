@@ -86,6 +86,8 @@ def test_contributions_sum_to_the_scores_of_the_assignments(case: tuple[mw.Round
                 assert s.score is None and not s.contributions
                 continue
             assert math.isclose(sum(c.points for c in s.contributions), s.score, abs_tol=1e-9)
+            assert s.score <= s.most + 1e-9  # "score x out of most": no pairing scores above what it could
+            assert s.most == (result.scores.scorer.person_guide_most if s.stage == "squad" else 100.0)
             if s.stage in column:
                 assert s.score == pytest.approx(asg.at[cid, column[s.stage]], abs=1e-9)
 

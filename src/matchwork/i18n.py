@@ -321,8 +321,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "In questa tornata non è stato possibile trovarti un tirocinio",
         "In this round no placement could be found for you",
     ),
-    "explain.chosen": ("{partner}: punteggio {score} su 100, {rank}.", "{partner}: score {score} out of 100, {rank}."),
-    "explain.chosen_site": ("{partner}: punteggio {score} su 100.", "{partner}: score {score} out of 100."),
+    "explain.chosen": (
+        "{partner}: punteggio {score} su {most}, {rank}.",
+        "{partner}: score {score} out of {most}, {rank}.",
+    ),
+    "explain.chosen_site": ("{partner}: punteggio {score} su {most}.", "{partner}: score {score} out of {most}."),
     "explain.chosen_peer": ("{partner}", "{partner}"),
     "explain.rank_only": ("l'unica opzione possibile", "the only possible option"),
     "explain.rank_kept": ("abbinamento in corso", "a pairing in place"),

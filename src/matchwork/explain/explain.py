@@ -569,7 +569,8 @@ def _placement(ctx: Context, c: int, row: Any, seen: tuple[str, ...]) -> list[St
         for g in sorted(squad, key=lambda g: str(a.guides.ids[g])):
             i = int(guide_row.find(c, g))
             may = same_site & (guide_row.cols != lead) & ((guide_row.reasons & np.uint64(role_mask("guide"))) == 0)
-            out.append(_chosen(ctx, "squad", guide_row, i, may, "guide", g))
+            most = ctx.result.scores.scorer.person_guide_most
+            out.append(dataclasses.replace(_chosen(ctx, "squad", guide_row, i, may, "guide", g), most=most))
         if not squad:
             out.append(StageExplanation("squad", None, None, None, (), None, 0, (), ()))
     return out

@@ -47,8 +47,10 @@ def explain_kept(result: MatchResult, candidate_id: str, audience: str, lang: st
     stages = [_stage("site", k.site_id, names, k.site_score, note, parts("site"))]
     if k.lead_guide_id is not None:
         stages.append(_stage("lead_guide", k.lead_guide_id, names, k.guide_score, "", parts("guide")))
+    most = result.scores.scorer.person_guide_most  # a squad member: the person x guide part only
     stages += [
-        _stage("squad", g, names, x, "", parts(f"guide:{g}")) for g, x in zip(k.squad_ids, k.squad_scores, strict=True)
+        dataclasses.replace(_stage("squad", g, names, x, "", parts(f"guide:{g}")), most=most)
+        for g, x in zip(k.squad_ids, k.squad_scores, strict=True)
     ]
     for role, pid in (("tutor", k.tutor_id), ("operator", k.operator_id)):
         if pid is not None:  # a host company: the company tutor and the desk operator, who carry no score

@@ -61,12 +61,12 @@ def _stage_lines(t: Mapping[str, str], e: Explanation, s: StageExplanation) -> l
         elif s.score is None and e.audience in ("case_team", "site"):  # no score: a tutor, an operator
             out.append(f"  {_who(e, s.partner_name, s.partner_id)}")
         elif e.audience == "case_team":
-            score = number(s.score or 0.0, e.lang)
-            out.append(
-                "  " + t["chosen"].format(partner=_who(e, s.partner_name, s.partner_id), score=score, rank=_rank(t, s))
-            )
+            score, most = number(s.score or 0.0, e.lang), _most(s.most, e.lang)
+            who = _who(e, s.partner_name, s.partner_id)
+            out.append("  " + t["chosen"].format(partner=who, score=score, most=most, rank=_rank(t, s)))
         elif e.audience == "site":
-            out.append("  " + t["chosen_site"].format(partner=s.partner_name, score=number(s.score or 0.0, e.lang)))
+            score, most = number(s.score or 0.0, e.lang), _most(s.most, e.lang)
+            out.append("  " + t["chosen_site"].format(partner=s.partner_name, score=score, most=most))
         else:
             out.append("  " + t["chosen_peer"].format(partner=s.partner_name))
     if s.partner_id is not None and s.note:
@@ -91,6 +91,11 @@ def _stage_lines(t: Mapping[str, str], e: Explanation, s: StageExplanation) -> l
         texts = dict.fromkeys(rule_text(code, e.lang, e.audience) for code in s.flags)
         out.append(f"  {t['flagged']}: " + "; ".join(texts))
     return out
+
+
+def _most(x: float, lang: str) -> str:
+    """The highest possible score: ``100``, ``58,3``."""
+    return number(x, lang, digits=0 if x == round(x) else 1)
 
 
 def _priority(t: Mapping[str, str], e: Explanation, s: StageExplanation) -> str:

@@ -391,6 +391,14 @@ class Scorer:
         """The features of a stage valued against the candidate (those of its candidate × partner table)."""
         return [f for f in self.features.get(stage, []) if f.on == "candidate"]
 
+    @property
+    def person_guide_most(self) -> float:
+        """The most a person × guide pair can score: 100 less the guide × position features' share.
+
+        A squad member is scored on this part alone (the guide × position part is the lead's).
+        """
+        return 100.0 - float(self._position_weights().sum())
+
     def _position_weights(self) -> np.ndarray:
         """The guide × position features' weights: their share of 100 in the guide stage, the same for everyone."""
         feats = self.features["guide"]
