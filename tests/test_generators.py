@@ -92,7 +92,7 @@ def test_generated_rounds_place_people_and_carry_pins_and_pairings(monkeypatch: 
     )
     n = len(figures.share_placed)
     assert n == 60
-    assert np.mean(figures.share_placed) >= 0.4, np.mean(figures.share_placed)
+    assert np.mean(figures.share_placed) >= 0.5, np.mean(figures.share_placed)  # issue 14: at least half
     assert np.mean(figures.candidates) >= 2.0 and max(figures.candidates) >= 6
     assert np.mean(np.array(figures.pins) > 0) >= 0.5 and np.mean(figures.pins) >= 0.6
     for role in ("site", "lead_guide", "guide", "peer"):
