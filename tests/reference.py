@@ -235,9 +235,11 @@ def site_reasons(
     ]
     present = site.trainees_present - len(placed_site)
     category = {c2.id: c2.category for c2 in rnd.candidates}
-    released_counted = [p for p in placed_site if category[p.candidate_id] not in rule_set.exempt_categories]
-    counted = site.trainees_present - (site.exempt_trainees_present if rule_set.exempt_categories else 0)
-    counted = max(counted - len(released_counted), 0)
+    # counted: the trainees present other than this round's candidates in place, less the exempt among them (this
+    # round's exempt candidates in place are never counted, whether exempt_trainees_present includes them or not)
+    released_exempt = [p for p in placed_site if category[p.candidate_id] in rule_set.exempt_categories]
+    others_exempt = max(site.exempt_trainees_present - len(released_exempt), 0) if rule_set.exempt_categories else 0
+    counted = max(site.trainees_present - len(placed_site) - others_exempt, 0)
     tutors = [t for t in rnd.tutors if t.site_id == site.id]
     out = set()
     if haversine(c.location, site.location) > c.max_commute_km:

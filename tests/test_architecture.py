@@ -68,9 +68,9 @@ PIPELINE: tuple[str, ...] = (
     "matchwork.limits",
     "matchwork.result",
     # explain: reads a result
+    "matchwork.explain.audience",
     "matchwork.explain.render",
     "matchwork.explain.model",
-    "matchwork.explain.audience",
     "matchwork.explain.lookup",
     "matchwork.explain.whatif",
     "matchwork.explain.kept",

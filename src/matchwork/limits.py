@@ -17,7 +17,7 @@ Examples
 >>> result = mw.match(mw.synth.round(150, seed=23))
 >>> limits = result.limits
 >>> sorted(set(limits.table.role))
-['guide', 'lead_guide', 'operator', 'peer', 'position', 'site', 'site_legal', 'site_tutors', 'tutor']
+['guide', 'lead_guide', 'operator', 'peer', 'peer_people', 'position', 'site', 'site_legal', 'site_tutors', 'tutor']
 >>> full = limits.table.query("load >= capacity")
 >>> ("position", full.query("role == 'position'").partner_id.iloc[0]) in limits.full
 True
