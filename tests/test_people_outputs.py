@@ -205,3 +205,17 @@ def test_run_approve_by_approves_the_runs_matches_now(tmp_path: Path) -> None:
     assert (tmp_path / "ok" / "assignments.csv").read_bytes() == (tmp_path / "draft" / "assignments.csv").read_bytes()
     refused = runner.invoke(app, ["run", str(source), "--out", str(tmp_path / "no"), "--approve-by", "  "])
     assert refused.exit_code == EXIT_INVALID and not (tmp_path / "no").exists()
+
+
+def test_the_reports_loads_include_tutors_and_operators(done: BatchRun) -> None:
+    page = (_folder(done) / "report.html").read_text(encoding="utf-8")
+    loads = done.result.metrics["loads"]
+    for role, label in (("tutor", "tutor aziendali (tirocinanti)"), ("operator", "operatori dello sportello (carico)")):
+        partners, at_cap = int(loads.at[role, "partners"]), int(loads.at[role, "at_capacity"])
+        assert partners > 0
+        cell = r'<td class="num">[^<]*</td>'
+        row = (
+            rf'<tr><td>{re.escape(label)}</td><td class="num">{partners}</td>{cell}{cell}<td class="num">{at_cap}</td>'
+        )
+        assert re.search(row, page), role
+        assert f">{label}</text>" in page  # a row of the chart

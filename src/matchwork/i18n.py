@@ -1112,6 +1112,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "report.role.position": ("mansioni (posti aperti)", "positions (openings)"),
     "report.role.lead_guide": ("referenti (nuovi ingressi)", "lead guides (newcomers)"),
     "report.role.guide": ("lavoratori guida (persone seguite)", "guide workers (people followed)"),
+    "report.role.tutor": ("tutor aziendali (tirocinanti)", "company tutors (trainees)"),
+    "report.role.operator": ("operatori dello sportello (carico)", "desk operators (caseload)"),
     "report.role.peer": ("peer supporter (ore)", "peer supporters (hours)"),
     "load.site": ("sede: tirocinanti, limite più stretto", "site: trainees, tightest limit"),
     "load.site_legal": ("sede: limite di legge sui tirocinanti", "site: legal trainee limit"),

@@ -41,7 +41,17 @@ list the pairings only (a browser cannot search a hundred megabytes of text), an
 
 PAGE_SIZE = 50
 """Rows of the pairings table per page."""
-ROLES: tuple[str, ...] = ("site", "site_legal", "site_tutors", "position", "lead_guide", "guide", "peer")
+ROLES: tuple[str, ...] = (
+    "site",
+    "site_legal",
+    "site_tutors",
+    "position",
+    "lead_guide",
+    "guide",
+    "tutor",
+    "operator",
+    "peer",
+)
 """The roles of the loads table, in the order the report shows them."""
 
 _COLOURS = {"site": "#1f77b4", "lead": "#ff7f0e", "peer": "#2ca02c"}
