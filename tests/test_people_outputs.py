@@ -207,9 +207,12 @@ def test_run_approve_by_approves_the_runs_matches_now(tmp_path: Path) -> None:
     assert refused.exit_code == EXIT_INVALID and not (tmp_path / "no").exists()
 
 
-def test_the_reports_loads_include_tutors_and_operators(done: BatchRun) -> None:
+def test_the_reports_loads_include_tutors_operators_and_every_role_of_the_result(done: BatchRun) -> None:
+    from matchwork.report.report import ROLES
+
     page = (_folder(done) / "report.html").read_text(encoding="utf-8")
     loads = done.result.metrics["loads"]
+    assert set(loads.index) <= set(ROLES)  # the chart and the table leave no role of the loads out
     for role, label in (("tutor", "tutor aziendali (tirocinanti)"), ("operator", "operatori dello sportello (carico)")):
         partners, at_cap = int(loads.at[role, "partners"]), int(loads.at[role, "at_capacity"])
         assert partners > 0

@@ -1115,6 +1115,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "report.role.tutor": ("tutor aziendali (tirocinanti)", "company tutors (trainees)"),
     "report.role.operator": ("operatori dello sportello (carico)", "desk operators (caseload)"),
     "report.role.peer": ("peer supporter (ore)", "peer supporters (hours)"),
+    "report.role.peer_people": ("peer supporter (persone)", "peer supporters (people)"),
     "load.site": ("sede: tirocinanti, limite più stretto", "site: trainees, tightest limit"),
     "load.site_legal": ("sede: limite di legge sui tirocinanti", "site: legal trainee limit"),
     "load.site_tutors": ("sede: tirocinanti per i tutor aziendali", "site: trainees the company tutors follow"),

@@ -51,6 +51,7 @@ ROLES: tuple[str, ...] = (
     "tutor",
     "operator",
     "peer",
+    "peer_people",
 )
 """The roles of the loads table, in the order the report shows them."""
 
