@@ -117,16 +117,10 @@ def _filled(template: Path, out: Path) -> Path:
              "può essere referente": "sì", **TRAINED, "anni di esperienza": 8},
             {"codice": "G02", "nome": "Marta L.", "sede": "S01", "genere": "donna",
              "può essere referente": "no", **TRAINED},
-            {"codice": "G03", "nome": "Sandro P.", "sede": "S02", "competenze": "magazzino:3", "genere": "uomo",
-             "può essere referente": "sì", **TRAINED, "massimo affiancamenti": 2},
-            # a squad of two besides the lead at each site: every placement needs three guide workers
+            # a squad of two besides the lead: every placement at the cooperative needs three guide workers
             {"codice": "G04", "nome": "Paola R.", "sede": "S01", "genere": "donna",
-             "può essere referente": "sì", **TRAINED},
+             "può essere referente": "sì", **TRAINED, "massimo affiancamenti": 2},
             {"codice": "G05", "nome": "Luca D.", "sede": "S01", "genere": "uomo",
-             "può essere referente": "no", **TRAINED},
-            {"codice": "G06", "nome": "Anna V.", "sede": "S02", "genere": "donna",
-             "può essere referente": "no", **TRAINED},
-            {"codice": "G07", "nome": "Piero Z.", "sede": "S02", "genere": "uomo",
              "può essere referente": "no", **TRAINED},
         ],
     )  # fmt: skip
@@ -157,15 +151,44 @@ def _filled(template: Path, out: Path) -> Path:
              "turni": lunedi_venerdi, "ore settimanali": 25.5, "posti aperti": 1},
         ],
     )  # fmt: skip
-    _fill(book, "tutors", [])
-    _fill(book, "operators", [])
+    # seed 003: at a host company the company tutor and the desk's operator of the person's area accompany the
+    # trainee, not lavoratori guida
+    _fill(
+        book,
+        "tutors",
+        [
+            {
+                "codice": "T01",
+                "nome": "Franca G.",
+                "sede": "S02",
+                "lingue": "italiano",
+                "genere": "donna",
+                "massimo tirocinanti": 2,
+            }
+        ],
+    )
+    _fill(
+        book,
+        "operators",
+        [
+            {"codice": "OP-MN", "nome": "Davide M.", "ambiti serviti": "Mantova"},
+            {
+                "codice": "OP-VI",
+                "nome": "Irene C.",
+                "ambiti serviti": "Viadana",
+                "carico massimo": 20,
+                "persone in carico": 12,
+            },
+        ],
+    )
     _fill(book, "cooperatives", [])
     _fill(book, "relationships", [{"persona A": "C03", "persona B": "G01", "tipo di relazione": "conflitto"}])
     _fill(book, "pairings", [])
     _fill(book, "pins", [])
     _fill(book, "forbids", [{"candidato": "C02", "partner": "P01", "ruolo": "peer supporter"}])
     _fill(book, "round", [{"chiave": "name", "valore": "Mantova e Viadana, autunno"},
-                          {"chiave": "date", "valore": dt.datetime(2026, 10, 5)}])  # fmt: skip
+                          {"chiave": "date", "valore": dt.datetime(2026, 10, 5)},
+                          {"chiave": "responsabile inserimenti", "valore": "Rita B."}])  # fmt: skip
     book.save(out)
     return out
 
@@ -239,9 +262,27 @@ def test_filled_in_italian_it_validates_and_runs(template: Path, tmp_path: Path)
     assert c02.location.municipality == "Viadana" and c02.mobility is Mobility.CAR
     assert rnd.candidates[0].max_commute_km == 12.5 and rnd.candidates[0].wants_peer
     result = mw.match(rnd)
-    assert result.metrics["matched"] >= 2
+    asg = result.assignments.set_index("candidate_id")
+    assert asg["status"].tolist() == ["matched"] * 3
+    # the host company: its own tutor and the Viadana desk's operator, no lead guide or squad
+    assert asg.loc["C02", ["site_id", "tutor_id", "operator_id"]].tolist() == ["S02", "T01", "OP-VI"]
+    assert asg.loc["C02", "lead_guide_id"] is None and asg.loc["C02", "squad_ids"] == ()
+    # the cooperative's team: a lead guide and a squad of two, no tutor or operator
+    for cid in ("C01", "C03"):
+        assert asg.loc[cid, "site_id"] == "S01" and len(asg.loc[cid, "squad_ids"]) == 2
+        assert (
+            asg.loc[cid, "lead_guide_id"] and asg.loc[cid, "tutor_id"] is None and asg.loc[cid, "operator_id"] is None
+        )
     folder = result.write(tmp_path / "risultati")
     assert (folder / "report.html").read_text(encoding="utf-8").count("Tornata di abbinamento") >= 1
+    sheets = pd.read_excel(folder / "assignments.xlsx", sheet_name=None, dtype=object, keep_default_na=False)
+    assert sheets["in breve"].iloc[0, 0] == (
+        "Abbinamenti in bozza, da approvare da parte di Rita B. (responsabile degli inserimenti)."
+    )
+    people = sheets["abbinamenti"].set_index("codice persona")
+    c02 = people.loc["C02", ["referente", "squadra", "tutor aziendale", "operatore dello sportello"]]
+    assert c02.tolist() == ["", "", "Franca G. (T01)", "Irene C. (OP-VI)"]
+    assert people.loc["C01", "tutor aziendale"] == people.loc["C01", "operatore dello sportello"] == ""
 
 
 def test_mistakes_in_a_filled_template_are_located(template: Path, tmp_path: Path) -> None:

@@ -11,22 +11,26 @@ solve the three stages, explain every candidate and write
     the same tables typed (lists as lists, counts as JSON text), only when asked
     (``parquet=True``, ``matchwork run --parquet``; needs the ``parquet`` extra, pyarrow);
 ``assignments.xlsx``
-    for people, in the run's language: what holds placements back, every
-    candidate with names beside codes, scores to one decimal and the squad by name,
-    the unmatched with their reason in words, and the loads; frozen headers,
+    for people, in the run's language: the review and what holds placements back, every
+    candidate with names beside codes (lead guide and squad, or company tutor and desk
+    operator), scores to one decimal, the unmatched with their reason in words, and
+    the loads; frozen headers,
     filters and column widths; a sheet that would pass Excel's 1 048 576 rows is
     split into numbered sheets, whole areas (sites in the site view) in each;
 ``explanations.json``
     the case-team explanation of every candidate (compact JSON, written by orjson);
 ``site_view.xlsx``
-    what the host companies may see: their newcomers, lead guides and squads, the
+    what the host companies may see: their newcomers, lead guides and squads (at a
+    cooperative's team), company tutors and desk operators (at a host company), the
     adjustments each site must prepare, with the site-audience explanation (nothing
     the schema marks sensitive: no health or referral data);
 ``report.html``
     the round report (:mod:`matchwork.report.report`), one self-contained file;
 ``run.json``
     the library version, the time, the input's and the policy's fingerprints
-    (SHA-256), the policy itself, the stage timings and the totals;
+    (SHA-256), the policy itself, the stage timings and the totals, and the round's
+    review (``status`` draft or approved, ``reviewer``, ``approved_at``), which is
+    also the first line of the report and of the "in breve" sheet;
 ``round.json``, ``policy.toml``-equivalent ``policy.json``
     the inputs as read, so that ``matchwork explain`` can answer later questions.
 
@@ -67,7 +71,7 @@ from matchwork.io.tables import json_bytes, safe_cells
 from matchwork.model.policy import Policy
 from matchwork.model.round import Round
 from matchwork.model.vocab import label
-from matchwork.report.headline import blockers, headline, names, reason_text
+from matchwork.report.headline import blockers, headline, names, reason_text, review_line
 from matchwork.report.report import report_rows
 from matchwork.result import MatchResult, register_writer
 from matchwork.scoring.scorer import Scorer
@@ -186,6 +190,7 @@ def run(
     progress: Progress | None = None,
     force: bool = False,
     parquet: bool = False,
+    approve_by: str | None = None,
 ) -> BatchRun:
     """Match a round and write every output into ``out_dir`` (if given), timing each stage.
 
@@ -210,6 +215,12 @@ def run(
         touches only its own file names, never an input).
     parquet : bool
         Also write the machine tables as Parquet (needs the ``parquet`` extra, pyarrow).
+    approve_by : str, optional
+        The responsabile degli inserimenti who approves this run's matches, now
+        (:meth:`Round.approve`): the outputs say approved, by whom and when. Without it
+        the round's review is as read (a draft unless the input says approved).
+        The same input and policy give the same matches, so a reviewer approves
+        by running again, with their name, the draft run they checked.
 
     Raises
     ------
@@ -243,7 +254,11 @@ def run(
     if out_dir is not None:
         claim(out_dir, inputs=inputs, force=force)  # refuse before any work, not after it
     pol = _policy(policy, objective)
+    if approve_by is not None and not approve_by.strip():
+        raise ValueError("approve_by: the name of who approves the matches, not an empty text")
     rnd = timed("load", lambda: source if isinstance(source, Round) else Round.read(source))
+    if approve_by is not None:
+        rnd = rnd.approve(by=approve_by.strip())
     kept = timed("continuity", lambda: _plan(rnd, pol))
     scores = timed("score", lambda: _scorer(kept.round, pol, rnd).scores())
     engine = Engine(scores)
@@ -283,6 +298,11 @@ def _record(
         "lang": lang,
         "prices": prices,
         "objective": result.objective,
+        "review": {
+            "status": rnd.review.status.value,
+            "reviewer": rnd.review.reviewer,
+            "approved_at": rnd.review.approved_at.isoformat() if rnd.review.approved_at else None,
+        },
     }
 
 
@@ -332,9 +352,11 @@ def _flat(frame: pd.DataFrame) -> pd.DataFrame:
 def site_view(done: BatchRun, lang: str = "it") -> pd.DataFrame:
     """What host companies may see: one row per newcomer, with the site-audience explanation.
 
-    Columns (headers in ``lang``): the site, the position, the newcomer, the lead guide,
-    the squad by name, the adjustments the site must prepare for them and why the
-    pairing was made. Nothing the schema marks sensitive (health, referral) is read.
+    Columns (headers in ``lang``): the site, the position, the newcomer, the lead guide
+    and the squad by name (at a cooperative's team), the company tutor and the desk
+    operator who follows the newcomer by name (at a host company), the adjustments the
+    site must prepare for them and why the pairing was made. Nothing the schema marks
+    sensitive (health, referral) is read.
     """
     result = done.result
     rnd = result.round
@@ -356,12 +378,15 @@ def site_view(done: BatchRun, lang: str = "it") -> pd.DataFrame:
                 "candidate": person.name,
                 "lead_guide": named.get(rec["lead_guide_id"], ""),  # none past the lead's two weeks, or at a company
                 "squad": ", ".join(named[g] for g in rec["squad_ids"]),
+                "tutor": named.get(rec["tutor_id"], ""),  # at a host company: its own tutor, and the desk's operator
+                "operator": named.get(rec["operator_id"], ""),
                 "accommodations": ", ".join(sorted(label(a, lang) for a in person.accommodations)),
                 "site_score": round(float(rec["site_score"]), 1),
                 "why": explain(result, rec["candidate_id"], "site", lang, prices=False, full=False).text,
             }
         )
     columns = ["site_id", "site", "position_id", "position", "candidate_id", "candidate", "lead_guide", "squad"]
+    columns += ["tutor", "operator"]
     frame = pd.DataFrame(rows, columns=[*columns, "accommodations", "site_score", "why"])
     frame = frame.sort_values(["site_id", "position_id", "candidate_id"]).reset_index(drop=True)
     return frame.rename(columns={c: _header(c, lang) for c in frame.columns})
@@ -408,6 +433,8 @@ def _assignments_sheets(done: BatchRun, lang: str, prices: pd.DataFrame | None) 
             _header("position_id", lang): asg["position_id"].fillna(""),
             _header("lead_guide", lang): rows["lead"],
             _header("squad", lang): rows["squad"],
+            _header("tutor", lang): rows["tutor"],
+            _header("operator", lang): rows["operator"],
             _header("peer", lang): rows["peer"],
             _header("score", lang): rows["score"],
             text("column.site_score", lang): asg["site_score"].round(1),
@@ -439,7 +466,7 @@ def _assignments_sheets(done: BatchRun, lang: str, prices: pd.DataFrame | None) 
             _header("share", lang): share,
         }
     )
-    lines = headline(result, lang, prices).sentences
+    lines = (review_line(result.round.review, lang), *headline(result, lang, prices).sentences)
     return {
         text("sheet.headline", lang): pd.DataFrame({text("report.headline", lang): list(lines)}),
         text("sheet.assignments", lang): everyone,

@@ -192,12 +192,13 @@ def _report_run(done: Any, quiet: bool, lang: str) -> None:
     """A plain summary in the user's language: the round, what holds placements back, where the files are."""
     if quiet:
         return
-    from matchwork.report.headline import headline
+    from matchwork.report.headline import headline, review_line
 
     rnd = done.result.round
     out.print(
         f"[bold]{text('cli.summary_round', lang, name=rnd.name, date=rnd.date.isoformat())}[/]: {_counts(rnd, lang)}"
     )
+    out.print(review_line(rnd.review, lang), markup=False, highlight=False)
     for sentence in headline(done.result, lang, done.prices).sentences:
         out.print(sentence, markup=False, highlight=False)
     out.print(text("cli.outputs", lang, path=done.out_dir), markup=False, highlight=False)
@@ -255,6 +256,7 @@ def run_cmd(
     objective: Annotated[str | None, typer.Option("--objective", help=_help("objective"))] = None,
     prices: Annotated[bool, typer.Option("--prices/--no-prices", help=_help("prices"))] = False,
     parquet: Annotated[bool, typer.Option("--parquet", help=_help("parquet"))] = False,
+    approve_by: Annotated[str | None, typer.Option("--approve-by", metavar="NAME", help=_help("approve_by"))] = None,
     quiet: Quiet = False,
     force: Force = False,
     problems: ProblemsFile = None,
@@ -264,6 +266,8 @@ def run_cmd(
 
     _check("--lang", lang, Lang)
     _check("--objective", objective, Objective, lang)
+    if approve_by is not None and not approve_by.strip():
+        raise typer.BadParameter(text("cli.approve_by_empty", lang), param_hint="--approve-by")
     with _failures(lang, problems, (round_path, policy)), _progress(quiet, lang) as progress:
         done = run(
             round_path,
@@ -275,6 +279,7 @@ def run_cmd(
             progress=progress,
             force=force,
             parquet=parquet,
+            approve_by=approve_by,
         )
     _print_warnings(done.result.round, lang, quiet)
     _report_run(done, quiet, lang)

@@ -945,6 +945,16 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Scrive anche le tabelle per i programmi in formato Parquet (richiede: pip install 'matchwork[parquet]').",
         "Also write the tables for programs as Parquet (needs: pip install 'matchwork[parquet]').",
     ),
+    "cli.approve_by": (
+        "Nome del responsabile degli inserimenti che approva ora gli abbinamenti (a parità di dati e criteri, "
+        "gli stessi della bozza controllata): i risultati li indicano come approvati, da chi e quando.",
+        "Name of the head of placements who approves the matches now (with the same input and policy, those of "
+        "the draft they checked): the outputs show them approved, by whom and when.",
+    ),
+    "cli.approve_by_empty": (
+        "serve il nome di chi approva gli abbinamenti",
+        "needs the name of who approves the matches",
+    ),
     "cli.validate": (
         "Controlla una tornata e stampa ogni problema trovato (codice di uscita 2 se ce ne sono).",
         "Check a round and print every problem found (exit 2 if any).",
@@ -1060,6 +1070,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "report.lead": ("Referente", "Lead guide"),
     "report.squad": ("Squadra", "Squad"),
     "report.peer": ("Peer supporter", "Peer supporter"),
+    "report.tutor": ("Tutor aziendale", "Company tutor"),
+    "report.operator": ("Operatore dello sportello", "Desk operator"),
     "report.score": ("Punteggio", "Score"),
     "report.why": ("perché", "why"),
     "report.share": ("quota del limite", "share of cap"),
@@ -1100,7 +1112,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "report.role.position": ("mansioni (posti aperti)", "positions (openings)"),
     "report.role.lead_guide": ("referenti (nuovi ingressi)", "lead guides (newcomers)"),
     "report.role.guide": ("lavoratori guida (persone seguite)", "guide workers (people followed)"),
+    "report.role.tutor": ("tutor aziendali (tirocinanti)", "company tutors (trainees)"),
+    "report.role.operator": ("operatori dello sportello (carico)", "desk operators (caseload)"),
     "report.role.peer": ("peer supporter (ore)", "peer supporters (hours)"),
+    "report.role.peer_people": ("peer supporter (persone)", "peer supporters (people)"),
     "load.site": ("sede: tirocinanti, limite più stretto", "site: trainees, tightest limit"),
     "load.site_legal": ("sede: limite di legge sui tirocinanti", "site: legal trainee limit"),
     "load.site_tutors": ("sede: tirocinanti per i tutor aziendali", "site: trainees the company tutors follow"),
@@ -1111,6 +1126,19 @@ TEXTS: dict[str, tuple[str, str]] = {
     "load.peer_people": ("peer supporter: persone affiancate", "peer supporter: people supported"),
     "load.tutor": ("tutor aziendale: tirocinanti seguiti", "company tutor: trainees followed"),
     "load.operator": ("operatore dello sportello: persone in carico", "desk operator: caseload"),
+    # -------- The round's review (responsabile degli inserimenti): first line of every output for people
+    "review.draft": (
+        "Abbinamenti in bozza, da approvare da parte di {reviewer} (responsabile degli inserimenti).",
+        "Draft matches, awaiting approval by {reviewer} (head of placements).",
+    ),
+    "review.draft_unnamed": (
+        "Abbinamenti in bozza, da approvare: il responsabile degli inserimenti non è indicato.",
+        "Draft matches, awaiting approval: no head of placements is named.",
+    ),
+    "review.approved": (
+        "Abbinamenti approvati da {reviewer} (responsabile degli inserimenti) il {day} alle {time}.",
+        "Matches approved by {reviewer} (head of placements) on {day} at {time}.",
+    ),
     # -------- The headline: what holds placements back, read from the result
     "headline.all_placed": ("Tutte le persone hanno un abbinamento.", "Everyone is placed."),
     "headline.limit.lead": (
@@ -1241,6 +1269,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "column.lead_guide_id": ("codice referente", "lead guide id"),
     "column.lead_guide": ("referente", "lead guide"),
     "column.squad": ("squadra", "squad"),
+    "column.tutor": ("tutor aziendale", "company tutor"),
+    "column.operator": ("operatore dello sportello", "desk operator"),
     "column.peer_id": ("codice peer supporter", "peer supporter id"),
     "column.peer": ("peer supporter", "peer supporter"),
     "column.score": ("punteggio", "score"),

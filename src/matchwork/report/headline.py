@@ -42,11 +42,13 @@ import pandas as pd
 
 from matchwork._validation import Lang, choice
 from matchwork.i18n import plural, text
+from matchwork.model.vocab import ReviewStatus
 
 if TYPE_CHECKING:
+    from matchwork.model.profiles import Review
     from matchwork.result import MatchResult
 
-__all__ = ["CAUSES", "Headline", "blockers", "headline", "names", "reason_text"]
+__all__ = ["CAUSES", "Headline", "blockers", "headline", "names", "reason_text", "review_line"]
 
 CAUSES: tuple[str, ...] = ("lead", "site", "both", "rules", "squad", "trade_off")
 """What can hold a candidate back, in the order the headline weighs ties."""
@@ -120,11 +122,37 @@ def reason_text(cause: str, rule: str, lang: str = "it") -> str:
 
 
 def names(result: MatchResult) -> dict[str, str]:
-    """The name of every candidate, guide worker, peer supporter, site and position ("site – title"), by id."""
+    """The name of every candidate, guide worker, peer supporter, company tutor, desk operator, site and position
+    ("site – title"), by id."""
     rnd = result.round
-    everyone: list[Any] = [*rnd.candidates, *rnd.guides, *rnd.peers, *rnd.sites]
+    everyone: list[Any] = [*rnd.candidates, *rnd.guides, *rnd.peers, *rnd.tutors, *rnd.operators, *rnd.sites]
     named = {x.id: x.name for x in everyone}
     return named | {pos.id: f"{named[site]} – {pos.title}" for site, pos in rnd.positions}
+
+
+def review_line(review: Review, lang: str = "it") -> str:
+    """Where the round's matches stand, in one sentence: a draft awaiting its reviewer, or approved by whom and when.
+
+    The first line of every output for people (the report's header, the "in breve" sheet,
+    the command's summary). Only an approved review says "approved"; the time is as recorded,
+    to the minute.
+
+    >>> from matchwork.model.profiles import Review
+    >>> review_line(Review(reviewer="R. Rossi"))
+    'Abbinamenti in bozza, da approvare da parte di R. Rossi (responsabile degli inserimenti).'
+    >>> review_line(Review(status="approved", reviewer="R. Rossi", approved_at="2026-02-02T10:30"), "en")
+    'Matches approved by R. Rossi (head of placements) on 2026-02-02 at 10:30.'
+    >>> review_line(Review(status="approved", reviewer="R. Rossi", approved_at="2026-02-02T10:30"))
+    'Abbinamenti approvati da R. Rossi (responsabile degli inserimenti) il 02/02/2026 alle 10:30.'
+    """
+    choice("lang", lang, Lang)
+    if review.status == ReviewStatus.APPROVED and review.approved_at is not None:
+        at = review.approved_at
+        day = at.strftime("%d/%m/%Y") if lang == "it" else at.date().isoformat()
+        return text("review.approved", lang, reviewer=review.reviewer, day=day, time=at.strftime("%H:%M"))
+    if review.reviewer:
+        return text("review.draft", lang, reviewer=review.reviewer)
+    return text("review.draft_unnamed", lang)
 
 
 def _area_of(result: MatchResult, role: str, partner_id: str) -> str:

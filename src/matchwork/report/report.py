@@ -25,7 +25,8 @@ import pandas as pd
 
 from matchwork._validation import Lang, choice
 from matchwork.i18n import gendered, number, text, words
-from matchwork.report.headline import blockers, headline, names, reason_text
+from matchwork.model.vocab import ReviewStatus
+from matchwork.report.headline import blockers, headline, names, reason_text, review_line
 
 if TYPE_CHECKING:
     from matchwork.explain.explain import Explanation
@@ -40,7 +41,18 @@ list the pairings only (a browser cannot search a hundred megabytes of text), an
 
 PAGE_SIZE = 50
 """Rows of the pairings table per page."""
-ROLES: tuple[str, ...] = ("site", "site_legal", "site_tutors", "position", "lead_guide", "guide", "peer")
+ROLES: tuple[str, ...] = (
+    "site",
+    "site_legal",
+    "site_tutors",
+    "position",
+    "lead_guide",
+    "guide",
+    "tutor",
+    "operator",
+    "peer",
+    "peer_people",
+)
 """The roles of the loads table, in the order the report shows them."""
 
 _COLOURS = {"site": "#1f77b4", "lead": "#ff7f0e", "peer": "#2ca02c"}
@@ -141,8 +153,10 @@ def report_rows(result: MatchResult, lang: str = "it") -> pd.DataFrame:
     """One row per candidate as people read it: names beside codes, the status and, if unmatched, why.
 
     Columns ``id, name, area, status, status_text, reason, site_id, site, position,
-    lead, squad, peer, score`` (score to one decimal, NaN if unmatched); the report's
-    table and the assignments workbook both read it.
+    lead, squad, tutor, operator, peer, score`` (score to one decimal, NaN if unmatched);
+    a person is "name (id)". At a cooperative's team the lead guide and the squad are
+    filled, at a host company the company tutor and the desk operator (the others empty).
+    The report's table and the assignments workbook both read it.
 
     >>> import matchwork as mw
     >>> rows = report_rows(mw.match(mw.synth.round(40, seed=1)), "en")
@@ -180,6 +194,8 @@ def report_rows(result: MatchResult, lang: str = "it") -> pd.DataFrame:
             "position": [titles.get(str(x), "") if x else "" for x in asg["position_id"]],
             "lead": [who(x) for x in asg["lead_guide_id"]],
             "squad": [", ".join(named[g] for g in squad) for squad in asg["squad_ids"]],
+            "tutor": [who(x) for x in asg["tutor_id"]],
+            "operator": [who(x) for x in asg["operator_id"]],
             "peer": [who(x) for x in asg["peer_id"]],
             "score": asg["score"].round(1),
         }
@@ -271,6 +287,8 @@ def render_report(
         lang=lang,
         name=result.round.name,
         date=result.round.date.isoformat(),
+        review=review_line(result.round.review, lang),
+        approved=result.round.review.status == ReviewStatus.APPROVED,
         headline=headline(result, lang, prices).sentences,
         metrics=m,
         placed_pct=number(100 * m["matched_share"], lang, 0),
