@@ -34,7 +34,9 @@ the oracle here prices every (person, position, lead) option at once and
 completes it with its best squad under the guides' prices
 (:meth:`~matchwork.engine.squad.Members.order`). Each tier ends with a certificate
 over all columns; a fractional linear optimum goes to branch and bound over the
-columns that could matter. The result says per stage how its solve ended.
+columns that could matter (at most :data:`~matchwork.solve.packing.WITHIN_LIMIT`
+of them: where more could, the tier is reported ``time_limit`` with its proven
+gap). The result says per stage how its solve ended.
 """
 
 from __future__ import annotations
@@ -70,6 +72,9 @@ PLACED, MEMBERS, VALUE = (np.eye(3)[i] for i in range(3))
 
 PARALLEL_MIN_OPTIONS = 200_000
 """Rounds with at least this many placement options solve their components one per process."""
+
+_BLOCK = 1 << 20
+"""Squads :meth:`JointOracle.within` scores at once (options x combinations of their members)."""
 
 
 def site_needs(ctx: StageContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -699,38 +704,81 @@ class JointOracle:
         used = np.asarray(flow[g0 + c.group[ok], t0 + ok]).ravel() > 0
         return ok[used]
 
-    def within(self, dual: np.ndarray, weight: np.ndarray, floor: int | None, threshold: np.ndarray) -> Columns:
-        """Every column (every squad of every option) whose reduced value reaches its group's threshold."""
+    def within(
+        self, dual: np.ndarray, weight: np.ndarray, floor: int | None, threshold: np.ndarray, limit: int | None = None
+    ) -> Columns:
+        """Every column (every squad of every option) whose reduced value reaches its group's threshold.
+
+        The squads are enumerated a block of options at a time, as index combinations
+        of the options' eligible members (NumPy, no loop over squads). With ``limit``,
+        at most that many columns come back, the highest reduced values (over their
+        threshold) first; more than ``limit`` reaching the threshold is what
+        :class:`~matchwork.solve.packing.PackingSolver` reads as "not all of them".
+        """
         c = self.c
-        value, _, _ = self._evaluate(dual, weight, floor)
+        value, _, _ = self._evaluate(dual, weight, floor)  # each option's best squad: no squad of it does better
         hopeful = np.flatnonzero(np.isfinite(value) & (value >= threshold[c.group] - 1e-9))
         d = np.r_[dual, 0.0]
         per_member = weight[1] + weight[2] * c.members.gain - d[c.member_row]
         base = weight[0] - weight[1] * c.team + weight[2] * c.gain - d[self.rows5].sum(axis=1)
+        k_dual = d[c.rows[:, 3]]
         width = c.members.pair.shape[1]
-        ts, ms, picks = [], [], []
-        for t in hopeful.tolist():
-            r = c.row[t]
-            slots = [] if r < 0 else [k for k in np.flatnonzero(c.members.valid[r]).tolist() if k != c.lead_slot[t]]
-            must = [k for k in slots if c.members.forced[r, k]]
-            rest = [k for k in slots if not c.members.forced[r, k]]
-            sizes = range(c.need[t], c.team[t] + 1) if c.allow_partial[t] else [c.team[t]]
-            for n in sizes:
-                if n < len(must) or n - len(must) > len(rest):
-                    continue
-                for extra in itertools.combinations(rest, n - len(must)):
-                    chosen = must + list(extra)
-                    full = n == c.size and c.team[t] == c.size
-                    members = per_member[r, chosen].sum() if chosen else 0.0
-                    v = base[t] + members - (d[c.rows[t, 3]] if full else 0.0)
-                    if v >= threshold[c.group[t]] - 1e-9:
-                        ts.append(t)
-                        ms.append(n)
-                        picks.append(chosen + [-1] * (max(c.size, 1) - n))
-        slots_arr = np.array(picks, dtype=np.int64).reshape(len(picks), max(c.size, 1))
+        valid = c.members.valid
+        n_valid = valid.sum(axis=1) if width else np.zeros(len(valid), dtype=np.int64)
+        ts, ms, picks, over = [], [], [], []
+        for n in range(c.size + 1):
+            sel = hopeful[self.allowed[hopeful, n]]
+            if not len(sel):
+                continue
+            if n == 0:  # no squad: the option alone
+                margin0 = base[sel] - threshold[c.group[sel]]
+                sel = sel[margin0 >= -1e-9]
+                over.append(margin0[margin0 >= -1e-9])
+                ts.append(sel)
+                ms.append(np.zeros(len(sel), dtype=np.int64))
+                picks.append(np.zeros((len(sel), 0), dtype=np.int64))
+                continue
+            # options by how many members their row has: each block enumerates combinations of that many slots
+            wid = n_valid[c.row[sel]]
+            for w in np.unique(wid).tolist():
+                block_all = sel[wid == w]
+                combos = np.array(list(itertools.combinations(range(w), n)), dtype=np.int64).reshape(-1, n)
+                step = max(1, _BLOCK // max(len(combos), 1))
+                for lo in range(0, len(block_all), step):
+                    t = block_all[lo : lo + step]
+                    r = c.row[t]
+                    ok = valid[r, :w] & (np.arange(w)[None, :] != c.lead_slot[t][:, None])
+                    forced = c.members.forced[r, :w] & ok
+                    pm = np.where(ok, per_member[r, :w], 0.0)
+                    fits = ok[:, combos].all(axis=2) & (forced[:, combos].sum(axis=2) == forced.sum(axis=1)[:, None])
+                    full = (n == c.size) & (c.team[t] == c.size)
+                    v = base[t][:, None] + pm[:, combos].sum(axis=2) - np.where(full, k_dual[t], 0.0)[:, None]
+                    margin = v - threshold[c.group[t]][:, None]
+                    i, j = np.nonzero(fits & (margin >= -1e-9))
+                    ts.append(t[i])
+                    ms.append(np.full(len(i), n, dtype=np.int64))
+                    picks.append(combos[j])
+                    over.append(margin[i, j])
+        if not ts:
+            return self._columns(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, max(c.size, 1)), np.int64))
+        slot_w = max(c.size, 1)
+        t_all = np.concatenate(ts)
+        m_all = np.concatenate(ms)
+        slots = np.full((len(t_all), slot_w), -1, dtype=np.int64)
+        at = 0
+        for p in picks:
+            slots[at : at + len(p), : p.shape[1]] = p
+            at += len(p)
+        if limit is not None and len(t_all) > limit:
+            margin = np.concatenate(over)
+            top = np.argsort(-margin, kind="stable")[:limit]
+            top.sort()
+            t_all, m_all, slots = t_all[top], m_all[top], slots[top]
+        order = np.lexsort((m_all, t_all))
+        t_all, m_all, slots = t_all[order], m_all[order], slots[order]
         if not width:
-            slots_arr = np.zeros((len(picks), 0), dtype=np.int64)
-        return self._columns(np.array(ts, dtype=np.int64), np.array(ms, dtype=np.int64), slots_arr)
+            slots = np.zeros((len(t_all), 0), dtype=np.int64)
+        return self._columns(t_all, m_all, slots)
 
 
 def _digest(slots: np.ndarray, chosen: np.ndarray) -> np.ndarray:  # pragma: no cover - sites of 40+ guides
