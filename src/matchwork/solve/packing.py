@@ -436,6 +436,10 @@ class PackingSolver:
             lp_group_dual = dual[self.group_row]
             gain = best[cols.group] - lp_group_dual[cols.group]
             improving = np.flatnonzero(gain > _tolerance(weight, cols))
+            # a column already in the programme can look improving (at its upper bound, HiGHS may price the
+            # bound instead of its group's row): leave those out before taking the best batch, or a batch of
+            # them only would end the pricing with better columns still out (and a bound above the optimum)
+            improving = improving[np.array([int(k) not in self._keys for k in cols.key[improving]], dtype=bool)]
             if len(improving) > self.batch:  # the most improving first: smaller programmes, fewer pivots
                 improving = improving[np.argsort(-gain[improving], kind="stable")[: self.batch]]
             if len(self._add(cols.take(np.sort(improving)))):
