@@ -23,9 +23,11 @@ openings; a site's company-tutor limit and its legal trainee limit (the latter
 over the candidates the rule set does not exempt); per guide a lead balance and a
 newcomer balance whose unit *segments* carry the convex load costs; and per site
 a valid cut ``full placements <= K`` where ``K`` is the largest ``P`` with
-``(squad_size + 1) × P <= Σ_guides min(room, P)`` (each full placement takes
-``squad_size + 1`` different guides of the site, none more than once), which
-makes the linear relaxation integral where guides are scarce. Guides belong to one
+``(squad_size + 1) × P <= Σ_guides min(room, P)`` over the guides some option of
+the site can take as lead or squad member (each full placement takes
+``squad_size + 1`` different guides of the site, none more than once) and whose
+leads can lead ``P`` (:func:`_usable_bound`), which makes the linear relaxation
+integral where guides are scarce. Guides belong to one
 site and people couple sites only through "one placement each", so the problem
 splits into connected components (provinces) solved one by one.
 
@@ -277,6 +279,47 @@ def site_capacity_bound(ctx: StageContext) -> np.ndarray:
     for p in range(1, int(top.max(initial=0)) + 1):
         cover = np.bincount(gsite, weights=np.minimum(room, p), minlength=n_s)
         best = np.where(((size + 1) * p <= cover + 1e-9) & (p <= top), p, best)
+    return best
+
+
+def _usable_bound(ctx: StageContext, prob: _Round, t: np.ndarray, most: np.ndarray) -> np.ndarray:
+    """Per site, :func:`site_capacity_bound` over the guides some option ``t`` can take there (all sites).
+
+    The valid cut ``full placements <= K`` holds for any set of guides that contains
+    every guide a full placement at the site may use: a full placement takes its lead
+    and ``squad_size`` members, all different, from the leads of the site's options
+    and the eligible members of their (candidate, site) rows, each guide at most
+    ``min(room, P)`` times over ``P`` placements. So ``(squad_size + 1) × P <=
+    Σ_{usable guides} min(room, P)`` and ``P <= Σ_{usable leads} min(lead places,
+    room, P)``; a guide of the site whom no option can take counts in neither.
+    Both sides are concave in ``P`` and equal at 0, so the placements that pass form
+    an interval ``0..K``. The rooms are the newcomer balance rows' (the guide's room,
+    at most the site's placements).
+    """
+    a, cap = ctx.arrays, ctx.cap
+    size = ctx.policy.caps.squad_size
+    n_s, n_g = len(a.sites), len(a.guides)
+    gsite = a.guides.site.astype(np.int64)
+    room = np.minimum(cap.guide_total.astype(np.int64), most[gsite])
+    lead_room = np.minimum(cap.guide_lead.astype(np.int64), room)
+    rows = np.unique(prob.row[t])
+    rows = rows[rows >= 0]
+    member = prob.members.guide[rows].astype(np.int64)
+    member_site = np.repeat(prob.members.key[rows] % n_s, member.shape[1])
+    leads = prob.opt["guide"][t]
+    has_lead = leads >= 0
+    lead_key = np.unique(prob.opt["site"][t][has_lead] * n_g + leads[has_lead])
+    key = np.unique(np.r_[member_site[member.ravel() >= 0] * n_g + member.ravel()[member.ravel() >= 0], lead_key])
+    u_site, u_guide = key // n_g, key % n_g
+    l_site, l_guide = lead_key // n_g, lead_key % n_g
+    best = np.zeros(n_s, dtype=np.int64)
+    for p in range(1, int(most.max(initial=0)) + 1):
+        cover = np.bincount(u_site, weights=np.minimum(room[u_guide], p), minlength=n_s)
+        lead_cover = np.bincount(l_site, weights=np.minimum(lead_room[l_guide], p), minlength=n_s)
+        ok = ((size + 1) * p <= cover + 1e-9) & (p <= lead_cover + 1e-9) & (p <= most)
+        if not ok.any():
+            break
+        best = np.where(ok, p, best)
     return best
 
 
@@ -837,7 +880,8 @@ def _components(ctx: StageContext, prob: _Round) -> Iterator[_Component]:
         n_pp, n_ss, n_gg = len(pos_l), len(site_l), len(guides)
         # rows: positions | sites | legal | K cuts | lead balances | newcomer balances
         legal_needed = cap.site_legal[site_l] < np.minimum(cap.site_tutor[site_l], openings[site_l])
-        k_needed = (k_bound[site_l] < most[site_l]) & (size > 0)
+        k_site = np.minimum(k_bound, _usable_bound(ctx, prob, t, most))[site_l]
+        k_needed = (k_site < most[site_l]) & (size > 0)
         legal_at = np.full(n_ss, -1, dtype=np.int64)
         legal_at[legal_needed] = np.arange(legal_needed.sum())
         k_at = np.full(n_ss, -1, dtype=np.int64)
@@ -857,7 +901,7 @@ def _components(ctx: StageContext, prob: _Round) -> Iterator[_Component]:
             cap.position_open[pos_l],
             cap.site_tutor[site_l],
             cap.site_legal[site_l][legal_needed],
-            k_bound[site_l][k_needed],
+            k_site[k_needed],
             t_hi,
             o_hi,
             np.zeros(2 * n_gg),
