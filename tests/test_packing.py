@@ -180,6 +180,26 @@ def test_an_odd_cycle_needs_branch_and_bound_and_gets_the_integer_optimum() -> N
     assert out.value == 10 and out.method in ("repair", "mip") and out.status.status == "optimal"
 
 
+def test_too_many_columns_to_fix_are_reported_with_the_gap_not_as_optimal() -> None:
+    """Two odd cycles: the linear optimum places 3 (halves), the integer optimum 2. Proving 2 needs every column
+    within the gap; when more than ``within_limit`` of them could matter, the answer is the best found over part of
+    them, reported ``time_limit`` with its gap to the bound (never "optimal"), and still feasible and valued right."""
+    group = np.repeat(np.arange(6), 2)
+    rows = [[0, 1], [1, 2], [1, 2], [2, 0], [2, 0], [0, 1], [3, 4], [4, 5], [4, 5], [5, 3], [5, 3], [3, 4]]
+    values = np.stack([np.ones(12), np.zeros(12), np.zeros(12)]).astype(np.int64)
+    oracle = TableOracle(group, rows, values, 6)
+    exact = PackingSolver(np.full(6, -np.inf), np.ones(6), oracle, 6).optimise(PLACED)
+    assert (exact.value, exact.status.status) == (2, "optimal") and exact.bound == pytest.approx(3.0)
+    solver = PackingSolver(np.full(6, -np.inf), np.ones(6), oracle, 6)
+    solver.within_limit = 1
+    out = solver.optimise(PLACED)
+    assert out.status.status == "time_limit" and "columns could lift the tier" in out.status.message
+    chosen = solver.chosen()
+    use = np.bincount([r for j in solver.cols.key[chosen] for r in rows[j]], minlength=6)
+    assert (use <= 1).all() and out.value == len(chosen) <= 2
+    assert out.status.gap == pytest.approx((3 - out.value) / 3)
+
+
 def test_pins_that_cannot_all_be_honoured_raise() -> None:
     oracle = TableOracle(np.array([0, 1]), [[0], [0]], np.array([[1, 1], [0, 0], [3, 4]]), 1)
     solver = PackingSolver(np.array([-np.inf]), np.array([1.0]), oracle, 2, forced=np.array([True, True]))

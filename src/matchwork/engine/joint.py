@@ -23,9 +23,11 @@ openings; a site's company-tutor limit and its legal trainee limit (the latter
 over the candidates the rule set does not exempt); per guide a lead balance and a
 newcomer balance whose unit *segments* carry the convex load costs; and per site
 a valid cut ``full placements <= K`` where ``K`` is the largest ``P`` with
-``(squad_size + 1) × P <= Σ_guides min(room, P)`` (each full placement takes
-``squad_size + 1`` different guides of the site, none more than once), which
-makes the linear relaxation integral where guides are scarce. Guides belong to one
+``(squad_size + 1) × P <= Σ_guides min(room, P)`` over the guides some option of
+the site can take as lead or squad member (each full placement takes
+``squad_size + 1`` different guides of the site, none more than once) and whose
+leads can lead ``P`` (:func:`_usable_bound`), which makes the linear relaxation
+integral where guides are scarce. Guides belong to one
 site and people couple sites only through "one placement each", so the problem
 splits into connected components (provinces) solved one by one.
 
@@ -34,7 +36,9 @@ the oracle here prices every (person, position, lead) option at once and
 completes it with its best squad under the guides' prices
 (:meth:`~matchwork.engine.squad.Members.order`). Each tier ends with a certificate
 over all columns; a fractional linear optimum goes to branch and bound over the
-columns that could matter. The result says per stage how its solve ended.
+columns that could matter (at most :data:`~matchwork.solve.packing.WITHIN_LIMIT`
+of them: where more could, the tier is reported ``time_limit`` with its proven
+gap). The result says per stage how its solve ended.
 """
 
 from __future__ import annotations
@@ -70,6 +74,9 @@ PLACED, MEMBERS, VALUE = (np.eye(3)[i] for i in range(3))
 
 PARALLEL_MIN_OPTIONS = 200_000
 """Rounds with at least this many placement options solve their components one per process."""
+
+_BLOCK = 1 << 20
+"""Squads :meth:`JointOracle.within` scores at once (options x combinations of their members)."""
 
 
 def site_needs(ctx: StageContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -272,6 +279,47 @@ def site_capacity_bound(ctx: StageContext) -> np.ndarray:
     for p in range(1, int(top.max(initial=0)) + 1):
         cover = np.bincount(gsite, weights=np.minimum(room, p), minlength=n_s)
         best = np.where(((size + 1) * p <= cover + 1e-9) & (p <= top), p, best)
+    return best
+
+
+def _usable_bound(ctx: StageContext, prob: _Round, t: np.ndarray, most: np.ndarray) -> np.ndarray:
+    """Per site, :func:`site_capacity_bound` over the guides some option ``t`` can take there (all sites).
+
+    The valid cut ``full placements <= K`` holds for any set of guides that contains
+    every guide a full placement at the site may use: a full placement takes its lead
+    and ``squad_size`` members, all different, from the leads of the site's options
+    and the eligible members of their (candidate, site) rows, each guide at most
+    ``min(room, P)`` times over ``P`` placements. So ``(squad_size + 1) × P <=
+    Σ_{usable guides} min(room, P)`` and ``P <= Σ_{usable leads} min(lead places,
+    room, P)``; a guide of the site whom no option can take counts in neither.
+    Both sides are concave in ``P`` and equal at 0, so the placements that pass form
+    an interval ``0..K``. The rooms are the newcomer balance rows' (the guide's room,
+    at most the site's placements).
+    """
+    a, cap = ctx.arrays, ctx.cap
+    size = ctx.policy.caps.squad_size
+    n_s, n_g = len(a.sites), len(a.guides)
+    gsite = a.guides.site.astype(np.int64)
+    room = np.minimum(cap.guide_total.astype(np.int64), most[gsite])
+    lead_room = np.minimum(cap.guide_lead.astype(np.int64), room)
+    rows = np.unique(prob.row[t])
+    rows = rows[rows >= 0]
+    member = prob.members.guide[rows].astype(np.int64)
+    member_site = np.repeat(prob.members.key[rows] % n_s, member.shape[1])
+    leads = prob.opt["guide"][t]
+    has_lead = leads >= 0
+    lead_key = np.unique(prob.opt["site"][t][has_lead] * n_g + leads[has_lead])
+    key = np.unique(np.r_[member_site[member.ravel() >= 0] * n_g + member.ravel()[member.ravel() >= 0], lead_key])
+    u_site, u_guide = key // n_g, key % n_g
+    l_site, l_guide = lead_key // n_g, lead_key % n_g
+    best = np.zeros(n_s, dtype=np.int64)
+    for p in range(1, int(most.max(initial=0)) + 1):
+        cover = np.bincount(u_site, weights=np.minimum(room[u_guide], p), minlength=n_s)
+        lead_cover = np.bincount(l_site, weights=np.minimum(lead_room[l_guide], p), minlength=n_s)
+        ok = ((size + 1) * p <= cover + 1e-9) & (p <= lead_cover + 1e-9) & (p <= most)
+        if not ok.any():
+            break
+        best = np.where(ok, p, best)
     return best
 
 
@@ -699,38 +747,81 @@ class JointOracle:
         used = np.asarray(flow[g0 + c.group[ok], t0 + ok]).ravel() > 0
         return ok[used]
 
-    def within(self, dual: np.ndarray, weight: np.ndarray, floor: int | None, threshold: np.ndarray) -> Columns:
-        """Every column (every squad of every option) whose reduced value reaches its group's threshold."""
+    def within(
+        self, dual: np.ndarray, weight: np.ndarray, floor: int | None, threshold: np.ndarray, limit: int | None = None
+    ) -> Columns:
+        """Every column (every squad of every option) whose reduced value reaches its group's threshold.
+
+        The squads are enumerated a block of options at a time, as index combinations
+        of the options' eligible members (NumPy, no loop over squads). With ``limit``,
+        at most that many columns come back, the highest reduced values (over their
+        threshold) first; more than ``limit`` reaching the threshold is what
+        :class:`~matchwork.solve.packing.PackingSolver` reads as "not all of them".
+        """
         c = self.c
-        value, _, _ = self._evaluate(dual, weight, floor)
+        value, _, _ = self._evaluate(dual, weight, floor)  # each option's best squad: no squad of it does better
         hopeful = np.flatnonzero(np.isfinite(value) & (value >= threshold[c.group] - 1e-9))
         d = np.r_[dual, 0.0]
         per_member = weight[1] + weight[2] * c.members.gain - d[c.member_row]
         base = weight[0] - weight[1] * c.team + weight[2] * c.gain - d[self.rows5].sum(axis=1)
+        k_dual = d[c.rows[:, 3]]
         width = c.members.pair.shape[1]
-        ts, ms, picks = [], [], []
-        for t in hopeful.tolist():
-            r = c.row[t]
-            slots = [] if r < 0 else [k for k in np.flatnonzero(c.members.valid[r]).tolist() if k != c.lead_slot[t]]
-            must = [k for k in slots if c.members.forced[r, k]]
-            rest = [k for k in slots if not c.members.forced[r, k]]
-            sizes = range(c.need[t], c.team[t] + 1) if c.allow_partial[t] else [c.team[t]]
-            for n in sizes:
-                if n < len(must) or n - len(must) > len(rest):
-                    continue
-                for extra in itertools.combinations(rest, n - len(must)):
-                    chosen = must + list(extra)
-                    full = n == c.size and c.team[t] == c.size
-                    members = per_member[r, chosen].sum() if chosen else 0.0
-                    v = base[t] + members - (d[c.rows[t, 3]] if full else 0.0)
-                    if v >= threshold[c.group[t]] - 1e-9:
-                        ts.append(t)
-                        ms.append(n)
-                        picks.append(chosen + [-1] * (max(c.size, 1) - n))
-        slots_arr = np.array(picks, dtype=np.int64).reshape(len(picks), max(c.size, 1))
+        valid = c.members.valid
+        n_valid = valid.sum(axis=1) if width else np.zeros(len(valid), dtype=np.int64)
+        ts, ms, picks, over = [], [], [], []
+        for n in range(c.size + 1):
+            sel = hopeful[self.allowed[hopeful, n]]
+            if not len(sel):
+                continue
+            if n == 0:  # no squad: the option alone
+                margin0 = base[sel] - threshold[c.group[sel]]
+                sel = sel[margin0 >= -1e-9]
+                over.append(margin0[margin0 >= -1e-9])
+                ts.append(sel)
+                ms.append(np.zeros(len(sel), dtype=np.int64))
+                picks.append(np.zeros((len(sel), 0), dtype=np.int64))
+                continue
+            # options by how many members their row has: each block enumerates combinations of that many slots
+            wid = n_valid[c.row[sel]]
+            for w in np.unique(wid).tolist():
+                block_all = sel[wid == w]
+                combos = np.array(list(itertools.combinations(range(w), n)), dtype=np.int64).reshape(-1, n)
+                step = max(1, _BLOCK // max(len(combos), 1))
+                for lo in range(0, len(block_all), step):
+                    t = block_all[lo : lo + step]
+                    r = c.row[t]
+                    ok = valid[r, :w] & (np.arange(w)[None, :] != c.lead_slot[t][:, None])
+                    forced = c.members.forced[r, :w] & ok
+                    pm = np.where(ok, per_member[r, :w], 0.0)
+                    fits = ok[:, combos].all(axis=2) & (forced[:, combos].sum(axis=2) == forced.sum(axis=1)[:, None])
+                    full = (n == c.size) & (c.team[t] == c.size)
+                    v = base[t][:, None] + pm[:, combos].sum(axis=2) - np.where(full, k_dual[t], 0.0)[:, None]
+                    margin = v - threshold[c.group[t]][:, None]
+                    i, j = np.nonzero(fits & (margin >= -1e-9))
+                    ts.append(t[i])
+                    ms.append(np.full(len(i), n, dtype=np.int64))
+                    picks.append(combos[j])
+                    over.append(margin[i, j])
+        if not ts:
+            return self._columns(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, max(c.size, 1)), np.int64))
+        slot_w = max(c.size, 1)
+        t_all = np.concatenate(ts)
+        m_all = np.concatenate(ms)
+        slots = np.full((len(t_all), slot_w), -1, dtype=np.int64)
+        at = 0
+        for p in picks:
+            slots[at : at + len(p), : p.shape[1]] = p
+            at += len(p)
+        if limit is not None and len(t_all) > limit:
+            margin = np.concatenate(over)
+            top = np.argsort(-margin, kind="stable")[:limit]
+            top.sort()
+            t_all, m_all, slots = t_all[top], m_all[top], slots[top]
+        order = np.lexsort((m_all, t_all))
+        t_all, m_all, slots = t_all[order], m_all[order], slots[order]
         if not width:
-            slots_arr = np.zeros((len(picks), 0), dtype=np.int64)
-        return self._columns(np.array(ts, dtype=np.int64), np.array(ms, dtype=np.int64), slots_arr)
+            slots = np.zeros((len(t_all), 0), dtype=np.int64)
+        return self._columns(t_all, m_all, slots)
 
 
 def _digest(slots: np.ndarray, chosen: np.ndarray) -> np.ndarray:  # pragma: no cover - sites of 40+ guides
@@ -789,7 +880,8 @@ def _components(ctx: StageContext, prob: _Round) -> Iterator[_Component]:
         n_pp, n_ss, n_gg = len(pos_l), len(site_l), len(guides)
         # rows: positions | sites | legal | K cuts | lead balances | newcomer balances
         legal_needed = cap.site_legal[site_l] < np.minimum(cap.site_tutor[site_l], openings[site_l])
-        k_needed = (k_bound[site_l] < most[site_l]) & (size > 0)
+        k_site = np.minimum(k_bound, _usable_bound(ctx, prob, t, most))[site_l]
+        k_needed = (k_site < most[site_l]) & (size > 0)
         legal_at = np.full(n_ss, -1, dtype=np.int64)
         legal_at[legal_needed] = np.arange(legal_needed.sum())
         k_at = np.full(n_ss, -1, dtype=np.int64)
@@ -809,7 +901,7 @@ def _components(ctx: StageContext, prob: _Round) -> Iterator[_Component]:
             cap.position_open[pos_l],
             cap.site_tutor[site_l],
             cap.site_legal[site_l][legal_needed],
-            k_bound[site_l][k_needed],
+            k_site[k_needed],
             t_hi,
             o_hi,
             np.zeros(2 * n_gg),

@@ -31,7 +31,10 @@ column whose reduced value could still lift the tier by one unit is added first
 (reduced-cost fixing: a solution using column ``j`` is worth at most
 ``bound + reduced value of j``), so that the branch-and-bound optimum is the
 optimum over all columns. A time limit stops branch and bound with the best
-solution found and its proven gap to ``bound``.
+solution found and its proven gap to ``bound``; so does a reduced-cost fixing step
+that would add more than :data:`WITHIN_LIMIT` columns (the best of them are searched,
+for :data:`PARTIAL_SECONDS` when no time limit is set, and the tier is not called
+optimal).
 
 Examples
 --------
@@ -65,10 +68,22 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from matchwork.solve.lp import LinearModel, LinearSolution
 from matchwork.solve.milp import SolveStatus
 
-__all__ = ["Columns", "Oracle", "PackingSolver", "TableOracle", "TierOutcome"]
+__all__ = ["PARTIAL_SECONDS", "WITHIN_LIMIT", "Columns", "Oracle", "PackingSolver", "TableOracle", "TierOutcome"]
 
 _INTEGRAL = 1e-6
 """A column value within this of 0 or 1 counts as integral."""
+
+WITHIN_LIMIT = 100_000
+"""Columns one reduced-cost fixing step may add at most (:meth:`Oracle.within`'s ``limit``).
+
+Where more columns than this could still lift a tier (a dual-degenerate linear optimum
+where thousands of squads price the same), branch and bound runs over the best of them
+and the tier is reported ``time_limit`` with its proven gap instead of optimal: a
+bounded answer rather than gigabytes of columns and a search that does not end."""
+
+PARTIAL_SECONDS = 60.0
+"""Seconds such a branch and bound over part of the columns may take when no time limit is set: it can improve
+the answer, never prove it, so it does not run unbounded."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -144,8 +159,13 @@ class Oracle(Protocol):
         """
         ...
 
-    def within(self, dual: np.ndarray, weight: np.ndarray, floor: int | None, threshold: np.ndarray) -> Columns:
-        """Every column whose reduced value (as in :meth:`price`) is at least its group's ``threshold``."""
+    def within(
+        self, dual: np.ndarray, weight: np.ndarray, floor: int | None, threshold: np.ndarray, limit: int | None = None
+    ) -> Columns:
+        """Every column whose reduced value (as in :meth:`price`) is at least its group's ``threshold``.
+
+        With ``limit``, at most that many, those furthest above their threshold first.
+        """
         ...
 
     def initial(self) -> Columns:
@@ -238,6 +258,7 @@ class PackingSolver:
         self.incumbent: np.ndarray | None = None  # 0/1 per generated column
         self._weight = np.zeros(self.n_tiers)  # the objective being optimised
         self.batch = max(200, n_groups // 4)  # columns added per round of pricing, at most
+        self.within_limit: int | None = WITHIN_LIMIT
         self._add(initial)
         self._pins_done = not self.forced.any()
 
@@ -415,6 +436,10 @@ class PackingSolver:
             lp_group_dual = dual[self.group_row]
             gain = best[cols.group] - lp_group_dual[cols.group]
             improving = np.flatnonzero(gain > _tolerance(weight, cols))
+            # a column already in the programme can look improving (at its upper bound, HiGHS may price the
+            # bound instead of its group's row): leave those out before taking the best batch, or a batch of
+            # them only would end the pricing with better columns still out (and a bound above the optimum)
+            improving = improving[np.array([int(k) not in self._keys for k in cols.key[improving]], dtype=bool)]
             if len(improving) > self.batch:  # the most improving first: smaller programmes, fewer pivots
                 improving = improving[np.argsort(-gain[improving], kind="stable")[: self.batch]]
             if len(self._add(cols.take(np.sort(improving)))):
@@ -458,21 +483,36 @@ class PackingSolver:
         # group's best: add those not generated yet, set aside every generated one that falls short
         assert repaired is not None
         threshold = group_dual + (known + 1) - bound - _slack(bound)
-        self._add(self.oracle.within(dual[: self.n_struct], effective, self.floor, threshold))
+        _, complete = self._within(dual, effective, threshold, solves)
         free = ~self._short(dual, group_dual, threshold) & (self._upper() > 0)
         repaired = np.r_[repaired, np.zeros(len(self.col_index) - len(repaired))]
-        found, how, best_bound = self._sub_milp(free, np.zeros(len(self.col_index)), solves)
+        found, how, best_bound = self._sub_milp(free, np.zeros(len(self.col_index)), solves, self._seconds(complete))
         x, value = repaired, int(known)
         if found is not None:
             found_value = self._value(found, np.zeros(len(self.art_cols)), weight, pins)
             if found_value > known:
                 x, value = found, found_value
         self.incumbent = x
-        if how in ("optimal", "infeasible"):  # nothing better than the answer exists
+        if how in ("optimal", "infeasible") and complete:  # nothing better than the answer exists
             return TierOutcome(int(value), bound, _merge(solves, start, "optimal", 0.0), "mip")
-        proven = target if best_bound is None else min(target, math.floor(best_bound + _slack(best_bound)))
+        if best_bound is None or not complete:  # a search over part of the columns proves nothing of the rest
+            proven = target
+        else:
+            proven = min(target, math.floor(best_bound + _slack(best_bound)))
         gap = max(proven - value, 0) / max(abs(proven), 1.0)
         return TierOutcome(int(value), bound, _merge(solves, start, "time_limit", gap), "mip")
+
+    def _within(
+        self, dual: np.ndarray, effective: np.ndarray, threshold: np.ndarray, solves: list[SolveStatus]
+    ) -> tuple[np.ndarray, bool]:
+        """Add the columns within ``threshold`` (at most :attr:`within_limit`); whether all of them came."""
+        limit = self.within_limit
+        cols = self.oracle.within(dual[: self.n_struct], effective, self.floor, threshold, limit)
+        complete = limit is None or len(cols) < limit
+        if not complete:
+            message = f"more than {limit} columns could lift the tier: branch and bound over the best {limit}"
+            solves.append(SolveStatus("time_limit", None, 0.0, message))
+        return self._add(cols), complete
 
     def _short(self, dual: np.ndarray, group_dual: np.ndarray, threshold: np.ndarray) -> np.ndarray:
         """Generated columns whose reduced value (their group's row aside) is below their group's threshold."""
@@ -496,23 +536,28 @@ class PackingSolver:
     ) -> TierOutcome | None:
         """Branch and bound over every generated column, then over what could beat its answer."""
         sol = self._mip(solves)
+        complete = True
         if sol.status == "optimal" and sol.x is not None:
             value = self._value(np.round(sol.x[self.col_index]), self._art(sol.x), weight, pins)
             if value < target:  # now that a solution is known, add what could beat it, and solve again
                 threshold = group_dual + (value + 1) - bound - _slack(bound)
-                if len(self._add(self.oracle.within(dual[: self.n_struct], effective, self.floor, threshold))):
+                added, complete = self._within(dual, effective, threshold, solves)
+                if len(added):
                     old = self.col_index[self.col_index < len(sol.x)]
                     self.lp.hint(old, np.round(sol.x[old]))
-                    sol = self._mip(solves)
+                    sol = self._mip(solves, self._seconds(complete))
         self.lp.set_integral(self.col_index, False)
         if sol.x is None:
             return None
         x = np.round(sol.x[self.col_index])
         value = self._value(x, self._art(sol.x), weight, pins)
         self.incumbent = x
-        if sol.status == "optimal":
+        if sol.status == "optimal" and complete:
             return TierOutcome(int(value), bound, _merge(solves, start, "optimal", 0.0), "mip")
-        proven = target if sol.bound is None else min(target, math.floor(sol.bound + _slack(sol.bound)))
+        if sol.bound is None or not complete:
+            proven = target
+        else:
+            proven = min(target, math.floor(sol.bound + _slack(sol.bound)))
         gap = max(proven - value, 0) / max(abs(proven), 1.0)
         return TierOutcome(int(value), bound, _merge(solves, start, "time_limit", gap), "mip")
 
@@ -550,14 +595,14 @@ class PackingSolver:
         groups = np.unique(np.r_[self.cols.group[fractional], self.cols.group[ring & (x > _INTEGRAL)]])
         threshold = np.full(self.n_groups, np.inf)
         threshold[groups] = group_dual[groups] + (target - bound) - _slack(bound)
-        added = self._add(self.oracle.within(dual[: self.n_struct], effective, self.floor, threshold))
+        added, complete = self._within(dual, effective, threshold, [])  # a repair reaching its target needs no more
         x = np.r_[sol.x, np.zeros(len(added))][self.col_index]
         free = np.isin(self.cols.group, groups) & (self._upper() > 0)
-        choice, _, _ = self._sub_milp(free, np.round(x), solves)
+        choice, _, _ = self._sub_milp(free, np.round(x), solves, self._seconds(complete))
         return choice
 
     def _sub_milp(
-        self, free: np.ndarray, held: np.ndarray, solves: list[SolveStatus]
+        self, free: np.ndarray, held: np.ndarray, solves: list[SolveStatus], seconds: float | None = None
     ) -> tuple[np.ndarray | None, str, float | None]:
         """Branch and bound over the ``free`` generated columns alone, the others held at ``held`` (0 or 1).
 
@@ -578,8 +623,9 @@ class PackingSolver:
         cost = self.lp.cost[var]
         integrality = np.r_[np.ones(len(free_cols)), np.zeros(int(seg_free.sum()))]
         options: dict[str, float] = {"mip_rel_gap": 0.0}
-        if self.time_limit is not None:
-            options["time_limit"] = float(self.time_limit)
+        seconds = self.time_limit if seconds is None else seconds
+        if seconds is not None:
+            options["time_limit"] = float(seconds)
         start = time.perf_counter()
         res = milp(
             -cost,
@@ -605,9 +651,15 @@ class PackingSolver:
         below = (self.cols.level < self.floor) & ~self.exempt[self.cols.group]
         return np.where(below, 0.0, 1.0)
 
-    def _mip(self, solves: list[SolveStatus]) -> LinearSolution:
+    def _seconds(self, complete: bool) -> float | None:
+        """The time limit of a branch and bound over all the columns that matter (``complete``) or part of them."""
+        if complete or self.time_limit is not None:
+            return self.time_limit
+        return PARTIAL_SECONDS
+
+    def _mip(self, solves: list[SolveStatus], seconds: float | None = None) -> LinearSolution:
         self.lp.set_integral(np.r_[self.col_index, self.art_cols], True)
-        sol = self.lp.solve(time_limit=self.time_limit)
+        sol = self.lp.solve(time_limit=self.time_limit if seconds is None else seconds)
         solves.append(sol)
         self.lp.set_integral(self.art_cols, False)
         return sol
@@ -766,9 +818,15 @@ class TableOracle:
         pick = pick[~_duplicated(self.columns.group[pick])]
         return best, self.columns.take(pick)
 
-    def within(self, dual: np.ndarray, weight: np.ndarray, floor: int | None, threshold: np.ndarray) -> Columns:
+    def within(
+        self, dual: np.ndarray, weight: np.ndarray, floor: int | None, threshold: np.ndarray, limit: int | None = None
+    ) -> Columns:
         r = self._reduced(dual, weight, floor)
-        return self.columns.take(np.isfinite(r) & (r >= threshold[self.columns.group] - 1e-9))
+        margin = r - threshold[self.columns.group]
+        keep = np.flatnonzero(np.isfinite(r) & (margin >= -1e-9))
+        if limit is not None and len(keep) > limit:
+            keep = np.sort(keep[np.argsort(-margin[keep], kind="stable")[:limit]])
+        return self.columns.take(keep)
 
     def initial(self) -> Columns:
         return self.columns.take(np.zeros(0, dtype=np.int64))
