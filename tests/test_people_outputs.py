@@ -222,3 +222,26 @@ def test_the_reports_loads_include_tutors_operators_and_every_role_of_the_result
         )
         assert re.search(row, page), role
         assert f">{label}</text>" in page  # a row of the chart
+
+
+def test_the_law_sheets_say_durations_by_category_and_each_cooperatives_share(tmp_path: Path) -> None:
+    """Issue 18 §5: the workbook carries the longest traineeship by category under the round's rule set and the
+    L. 381/91 shares per type-B cooperative, with the round's trainees counted as model.law computes them."""
+    from matchwork.model.law import cooperative_shares, durations
+
+    rnd = mw.synth.round(120, seed=0)
+    result = mw.match(rnd)
+    result.write(tmp_path / "out")
+    book = pd.ExcelFile(tmp_path / "out" / "assignments.xlsx", engine="openpyxl")
+    spans = pd.read_excel(book, "durata dei tirocini")
+    expected = durations(result.policy, rnd.region)
+    assert spans["durata massima (mesi)"].tolist() == expected["max_months"].tolist()
+    assert set(spans["regole applicate"]) == {"lombardia"}
+    assert "invalido psichico" in set(spans["categoria"])  # Italian labels, not codes
+    coops = pd.read_excel(book, "cooperative 30%")
+    matched = result.assignments[result.assignments.status == "matched"]
+    shares = cooperative_shares(rnd, dict(zip(matched.candidate_id, matched.site_id, strict=True)))
+    assert coops["codice cooperativa"].tolist() == shares["cooperative_id"].tolist()
+    assert coops["tirocinanti L. 381/91 abbinati ora alle sue sedi"].tolist() == shares["placed"].tolist()
+    assert shares["placed"].sum() > 0  # the round places L. 381/91 trainees at cooperatives
+    assert (coops["almeno 30% su tutti"] == shares["meets_30_of_all"].map({True: "sì", False: "no"})).all()

@@ -68,6 +68,7 @@ from matchwork.explain import Explanation, explain
 from matchwork.i18n import text
 from matchwork.io.outputs import FIXED_TIME, claim, writing
 from matchwork.io.tables import json_bytes, safe_cells
+from matchwork.model.law import cooperative_shares, durations
 from matchwork.model.policy import Policy
 from matchwork.model.round import Round
 from matchwork.model.vocab import label
@@ -472,7 +473,48 @@ def _assignments_sheets(done: BatchRun, lang: str, prices: pd.DataFrame | None) 
         text("sheet.assignments", lang): everyone,
         text("sheet.unmatched", lang): unmatched,
         text("sheet.loads", lang): loads_sheet,
+        **_law_sheets(result, lang),
     }
+
+
+def _law_sheets(result: MatchResult, lang: str) -> dict[str, pd.DataFrame]:
+    """The law's figures as information (issue 18 §5): the longest traineeship by category under the round's rule
+    set, and each type-B cooperative's share of disadvantaged workers (L. 381/91 art. 4), now and if the round's
+    trainees of those categories placed at its sites were hired. By category, never by person."""
+    rnd, policy = result.round, result.policy
+    spans = durations(policy, rnd.region)
+    out = {
+        text("sheet.durations", lang): pd.DataFrame(
+            {
+                _header("category", lang): spans["category"].map(lambda c: label(c, lang)),
+                _header("max_months", lang): spans["max_months"],
+                _header("extendable_to", lang): spans["extendable_to"].where(spans["extendable_to"] > 0, None),
+                _header("condition", lang): spans["condition"],
+                _header("rule_set", lang): spans["rule_set"],
+            }
+        )
+    }
+    if rnd.cooperatives:
+        asg = result.assignments[result.assignments["status"] == "matched"]
+        shares = cooperative_shares(rnd, dict(zip(asg["candidate_id"], asg["site_id"], strict=True)))
+        yes_no = {True: text("template.yes", lang), False: text("template.no", lang)}
+        out[text("sheet.cooperatives", lang)] = pd.DataFrame(
+            {
+                _header("cooperative", lang): shares["name"],
+                _header("cooperative_id", lang): shares["cooperative_id"],
+                _header("year", lang): shares["year"],
+                _header("workers", lang): shares["workers"],
+                _header("disadvantaged_workers", lang): shares["disadvantaged_workers"],
+                _header("share_of_all", lang): shares["share_of_all"].round(3),
+                _header("meets_30_of_all", lang): shares["meets_30_of_all"].map(yes_no),
+                _header("share_of_others", lang): shares["share_of_others"].round(3),
+                _header("meets_30_of_others", lang): shares["meets_30_of_others"].map(yes_no),
+                _header("placed_381", lang): shares["placed"],
+                _header("if_hired_share_of_all", lang): shares["if_hired_share_of_all"].round(3),
+                _header("if_hired_share_of_others", lang): shares["if_hired_share_of_others"].round(3),
+            }
+        )
+    return out
 
 
 def _reasons(why: pd.DataFrame, lang: str) -> list[str]:

@@ -369,7 +369,7 @@ DEFAULT_RULE_SETS: dict[str, TraineeRuleSet] = {
         exempt_categories=frozenset(c for c in Category if c != Category.SOCIAL_HEALTH_FRAGILITY),
         max_months_by_category=_DISABLED_24,
         extendable_by_category=dict.fromkeys(sorted(L381_CATEGORIES - DISABILITY_CATEGORIES), 24),
-        extension_condition="with the opinion of a competent third party (parere di un soggetto terzo competente)",
+        extension_condition="con il parere di un soggetto terzo competente (with a competent third party's opinion)",
     ),
 }
 """The shipped legal rule sets, by name."""
