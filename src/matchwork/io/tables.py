@@ -380,6 +380,7 @@ def _aliases(table: str) -> dict[str, str]:
 _ALIASES: dict[str, dict[str, str]] = {t: _aliases(t) for t in TABLES}
 _TABLE_NAMES: dict[str, str] = {normalize(n): t for t in TABLES for n in (t, *TEXTS[f"table.{t}"])}
 _ROUND_KEYS: dict[str, str] = {normalize(n): k for k in ROUND_KEYS for n in (k, *TEXTS[f"column.{k}"])}
+_ROUND_KEYS |= {normalize(n): k for n, k in (("stato", "status"), ("responsabile degli inserimenti", "reviewer"))}
 
 
 def table_of(name: Any) -> str | None:
@@ -392,7 +393,11 @@ def table_of(name: Any) -> str | None:
 
 
 def round_key_of(name: Any) -> str | None:
-    """The key of the ``round`` table a cell stands for, in English or Italian (``data`` → ``date``), or None."""
+    """The key of the ``round`` table a cell stands for, in English or Italian (``data`` → ``date``), or None.
+
+    >>> round_key_of("stato"), round_key_of("Esito"), round_key_of("approvato il"), round_key_of("colore")
+    ('status', 'status', 'approved_at', None)
+    """
     return _ROUND_KEYS.get(normalize(name))
 
 
