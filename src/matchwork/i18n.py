@@ -2123,6 +2123,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "programme.role_lead_guide": ("lavoratore guida referente", "lead guide"),
     "programme.role_guide": ("squadra", "squad"),
     "programme.role_peer": ("peer supporter", "peer supporter"),
+    "programme.role_tutor": ("tutor aziendale", "company tutor"),
+    "programme.role_operator": ("operatore dello sportello lavoro", "job-desk operator"),
     "programme.reason_completed": ("concluso", "completed"),
     "programme.reason_hired": ("assunzione", "hired"),
     "programme.reason_breakdown": ("interruzione", "breakdown"),

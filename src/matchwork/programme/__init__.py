@@ -8,7 +8,7 @@ Examples
 --------
 >>> from matchwork.programme import Programme
 >>> Programme("sqlite://").revision
-'0002'
+'0003'
 """
 
 from __future__ import annotations

@@ -22,6 +22,8 @@ __all__ = ["LEAVING", "PAIRING_COLUMNS", "EndReason", "ProgrammeError"]
 
 ROLES = t.ROLES
 GUIDE_ROLES = ("lead_guide", "guide")
+DESK_ROLES = ("tutor", "operator")
+"""A host company's company tutor and the job desk's operator: each follows the placement, one per person."""
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 PAIRING_COLUMNS = ["pairing_id", *[c.name for c in t.pairings.c if c.name != "id"]]
 """The columns of :meth:`Programme.pairings` and of what :meth:`Programme.end` returns."""

@@ -7,9 +7,9 @@ Examples
 --------
 >>> engine = make_engine("sqlite://")
 >>> upgrade(engine)
-'0002'
+'0003'
 >>> revisions(engine)
-('0002', '0002')
+('0003', '0003')
 """
 
 from __future__ import annotations

@@ -85,7 +85,15 @@ def end_pairings(
         raise ProgrammeError("no_open_pairing", candidate=cid, what=what, date=day.isoformat())
     chosen_ids = {r["id"] for r in chosen}
     site_ids = {r["site_id"] for r in chosen if r["role"] == "site"}
-    cascade = [r for r in rows if r["id"] not in chosen_ids and r["role"] in GUIDE_ROLES and r["site_id"] in site_ids]
+    # the placement's people go with it: guide workers and the company tutor of that site, and the desk operator
+    # who follows the placement (one per person)
+    cascade = [
+        r
+        for r in rows
+        if r["id"] not in chosen_ids
+        and site_ids
+        and ((r["role"] in (*GUIDE_ROLES, "tutor") and r["site_id"] in site_ids) or r["role"] == "operator")
+    ]
     cooldown = None
     if why is EndReason.BREAKDOWN:
         days = conn.execute(sa.select(t.programme.c.rematch_cooldown_days)).scalar_one()

@@ -18,6 +18,7 @@ from matchwork.model.policy import Policy
 from matchwork.model.round import Round
 from matchwork.programme import tables as t
 from matchwork.programme.common import (
+    DESK_ROLES,
     GUIDE_ROLES,
     ROLES,
     ProgrammeError,
@@ -77,6 +78,9 @@ def decided(row: Mapping[str, Any]) -> set[tuple[str, str]]:
         out.add(("guide", str(guide)))
     if isinstance(row.get("peer_id"), str):
         out.add(("peer", row["peer_id"]))
+    for role in DESK_ROLES:  # a host company's company tutor and job-desk operator
+        if isinstance(row.get(f"{role}_id"), str):
+            out.add((role, row[f"{role}_id"]))
     return out
 
 
@@ -112,6 +116,10 @@ class Recorder:
         self.day = rnd.date
         self.site_of = {p.id: s for s, p in rnd.positions}
         self.guide_site = {g.id: g.site_id for g in rnd.guides}
+        self.tutor_site = {tutor.id: tutor.site_id for tutor in rnd.tutors}
+        self.placed_at = {  # where each person is placed: the operator's pairing belongs to that placement
+            p.candidate_id: self.site_of.get(p.partner_id, p.partner_id) for p in rnd.pairings if p.role.value == "site"
+        }
         self.events: list[dict[str, Any]] = []
         self.stamp = now()
 
@@ -134,11 +142,16 @@ class Recorder:
             }
         )
 
-    def partner_site(self, role: str, partner_id: str) -> str | None:
+    def partner_site(self, candidate_id: str, role: str, partner_id: str) -> str | None:
+        """The site a pairing belongs to: the position's, the guide's or tutor's, the placement's for an operator."""
         if role == "site":
             return self.site_of.get(partner_id, partner_id)
         if role in GUIDE_ROLES:
             return self.guide_site.get(partner_id)
+        if role == "tutor":
+            return self.tutor_site.get(partner_id)
+        if role == "operator":
+            return self.placed_at.get(candidate_id)
         return None
 
     def run(self, assignments: list[dict[str, Any]]) -> Recorded:
@@ -191,7 +204,7 @@ class Recorder:
             "candidate_id": candidate_id,
             "role": role,
             "partner_id": partner_id,
-            "site_id": self.partner_site(role, partner_id),
+            "site_id": self.partner_site(candidate_id, role, partner_id),
             "start_on": start if start is not None and start <= self.day else self.day,
             "opened_round_id": round_id,
         }
@@ -199,6 +212,7 @@ class Recorder:
     def baselines(self, open_rows: list[dict[str, Any]]) -> None:
         """Each partner's load apart from the programme's pairings open on the round's date."""
         guide_n: Counter[str] = Counter()
+        desk_n: Counter[tuple[str, str]] = Counter()
         site_n: Counter[str] = Counter()
         position_n: Counter[str] = Counter()
         peer_rows = []
@@ -208,6 +222,8 @@ class Recorder:
                 site_n[r["site_id"] or r["partner_id"]] += 1
             elif r["role"] in GUIDE_ROLES:
                 guide_n[r["partner_id"]] += 1
+            elif r["role"] in DESK_ROLES:
+                desk_n[(r["role"], r["partner_id"])] += 1
             else:
                 peer_rows.append(r)
         in_round = {c.id: c for c in self.rnd.candidates}
@@ -239,11 +255,17 @@ class Recorder:
                 add(pos.id, "openings", pos.openings + position_n[pos.id])
         for peer in self.rnd.peers:
             add(peer.id, "hours_in_use", max(round(peer.hours_in_use - peer_h[peer.id], 3), 0.0))
+        for tutor in self.rnd.tutors:
+            add(tutor.id, "current_trainees", max(tutor.current_trainees - desk_n[("tutor", tutor.id)], 0))
+        for operator in self.rnd.operators:
+            add(operator.id, "caseload", max(operator.caseload - desk_n[("operator", operator.id)], 0))
         if rows:
             self.conn.execute(sa.insert(t.baselines), rows)
 
     def reconcile(self, assignments: list[dict[str, Any]], open_rows: list[dict[str, Any]]) -> dict[str, int]:
         """Results; then, per candidate, pairings kept, ended as ``changed``, or started on the round's date."""
+        placed = {a["candidate_id"]: a["site_id"] for a in assignments if isinstance(a.get("site_id"), str)}
+        self.placed_at.update(placed)
         by_candidate: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
         for r in open_rows:
             by_candidate[r["candidate_id"]].append(r)
@@ -258,6 +280,8 @@ class Recorder:
                 "squad_ids": [str(g) for g in (a.get("squad_ids") or ())],
                 "peer_id": a.get("peer_id"),
                 "continuity": a.get("continuity"),
+                "tutor_id": a.get("tutor_id"),
+                "operator_id": a.get("operator_id"),
                 "approved_by": self.who,
                 "approved_on": self.approved_on,
             }

@@ -34,13 +34,22 @@ __all__ = [
     "rounds",
 ]
 
-ROLES = ("site", "lead_guide", "guide", "peer")
-"""The roles a partner plays for a candidate (``site``: the partner is a position)."""
+ROLES = ("site", "lead_guide", "guide", "peer", "tutor", "operator")
+"""The roles a partner plays for a candidate (``site``: the partner is a position; ``tutor``: a company tutor,
+``operator``: a job-desk operator, both at a host company)."""
 END_REASONS = ("completed", "hired", "breakdown", "withdrew", "moved", "changed", "with_site")
 """Why a pairing ended: the five an office reports, ``changed`` by a round, ``with_site`` with the placement."""
 EVENT_KINDS = ("round", "imported", "started", "ended", "changed", "left")
 """What the journal records."""
-MEASURES = ("current_mentees", "trainees_present", "openings", "hours_in_use", "exempt_trainees_present")
+MEASURES = (
+    "current_mentees",
+    "trainees_present",
+    "openings",
+    "hours_in_use",
+    "exempt_trainees_present",
+    "current_trainees",
+    "caseload",
+)
 """The loads a partner carries apart from the programme's own pairings (see :data:`baselines`)."""
 
 Id = sa.String(64)
@@ -110,11 +119,17 @@ results = sa.Table(
     sa.Column("squad_ids", sa.JSON, nullable=False),
     sa.Column("peer_id", Id),
     sa.Column("continuity", sa.String(16)),
+    sa.Column("tutor_id", Id),
+    sa.Column("operator_id", Id),
     sa.Column("approved_by", Name, nullable=False),
     sa.Column("approved_on", sa.Date, nullable=False),
     sa.Index(None, "candidate_id"),
 )
-"""What each round decided for each of its candidates, and who approved it."""
+"""What each round decided for each of its candidates, and who approved it.
+
+``tutor_id`` and ``operator_id``: the company tutor and the job-desk operator of a
+placement at a host company (empty elsewhere, and in rounds recorded before revision 0003).
+"""
 
 pairings = sa.Table(
     "pairings",
@@ -157,7 +172,8 @@ pairings = sa.Table(
 """Every pairing the programme has known: who, in which role, from when, until when and why it ended.
 
 ``partner_id`` is a position for the ``site`` role; ``site_id`` is the site of that
-position, or the site a guide worker works in. ``cooldown_until`` is set when a
+position, the site a guide worker or a company tutor works in, or, for a job-desk
+operator, the site of the placement they follow. ``cooldown_until`` is set when a
 pairing breaks down: the pair is not paired again before that day.
 """
 
@@ -199,7 +215,8 @@ baselines = sa.Table(
 """Per recorded round and partner, the load carried apart from the programme's pairings.
 
 ``current_mentees``, ``trainees_present`` (of which ``exempt_trainees_present``: the
-trainees a rule set's exemptions do not count) and ``hours_in_use``: what the partner
+trainees a rule set's exemptions do not count), ``hours_in_use``, a company tutor's
+``current_trainees`` and a job-desk operator's ``caseload``: what the partner
 carries outside the programme (the round's figure minus the programme's open
 pairings); ``openings``: a position's places for the programme in total (its free
 openings plus the programme's trainees there). :meth:`Programme.next_round` adds
