@@ -46,7 +46,15 @@ import sqlalchemy as sa
 from matchwork.engine import match
 from matchwork.errors import MatchError
 from matchwork.model.policy import Policy
-from matchwork.model.profiles import Candidate, GuideWorker, PeerSupporter, PlacementSite
+from matchwork.model.profiles import (
+    Candidate,
+    CompanyTutor,
+    Cooperative,
+    DeskOperator,
+    GuideWorker,
+    PeerSupporter,
+    PlacementSite,
+)
 from matchwork.model.round import Round
 from matchwork.programme.common import EndReason, ProgrammeError
 from matchwork.programme.programme import Programme
@@ -77,6 +85,17 @@ Db = Annotated[
 Lang = Annotated[str, typer.Option("--lang", help="Language of messages: it or en.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (for scripts).")]
 DEFAULT_DB = "sqlite:///programme.db"
+
+PROFILES: dict[str, type[pydantic.BaseModel]] = {
+    "candidates": Candidate,
+    "guides": GuideWorker,
+    "peers": PeerSupporter,
+    "sites": PlacementSite,
+    "tutors": CompanyTutor,
+    "operators": DeskOperator,
+    "cooperatives": Cooperative,
+}
+"""The lists ``next --profiles`` reads, and what each holds."""
 
 RoleName = StrEnum("RoleName", {r: r for r in ROLES})  # type: ignore[misc]
 """The roles, as choices of ``--role``."""
@@ -155,25 +174,14 @@ def _load_round(path: Path, policy: Path | None, lang: str) -> tuple[Round, Poli
 
 
 def _profiles(path: Path) -> dict[str, list[Any]]:
-    """Profiles to pass to ``next_round``: a JSON file with any of the four lists, or a whole round file."""
+    """Profiles to pass to ``next_round``: a JSON file with any of the lists of :data:`PROFILES`, or a round file."""
     if path.suffix.lower() == ".json" and path.is_file():
         doc = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(doc, dict):
-            raise ValueError(f"{path.name}: expected a JSON object with candidates, guides, peers or sites")
-        models: dict[str, type[pydantic.BaseModel]] = {
-            "candidates": Candidate,
-            "guides": GuideWorker,
-            "peers": PeerSupporter,
-            "sites": PlacementSite,
-        }
-        return {key: [model.model_validate(item) for item in doc.get(key, [])] for key, model in models.items()}
+            raise ValueError(f"{path.name}: expected a JSON object with any of {', '.join(PROFILES)}")
+        return {key: [model.model_validate(item) for item in doc.get(key, [])] for key, model in PROFILES.items()}
     rnd = Round.read(path)
-    return {
-        "candidates": list(rnd.candidates),
-        "guides": list(rnd.guides),
-        "peers": list(rnd.peers),
-        "sites": list(rnd.sites),
-    }
+    return {key: list(getattr(rnd, key)) for key in PROFILES}
 
 
 # ---------------------------------------------------------------------- commands
@@ -280,7 +288,11 @@ def next_cmd(
     on: Annotated[str, typer.Option("--on", help="The round's date, YYYY-MM-DD.")],
     profiles: Annotated[
         Path | None,
-        typer.Option("--profiles", help="New or updated profiles: a JSON file with any of the four lists, or a round."),
+        typer.Option(
+            "--profiles",
+            help="New or updated profiles: a JSON file with any of candidates, guides, peers, sites, tutors, "
+            "operators, cooperatives; or a round.",
+        ),
     ] = None,
     candidate: Annotated[
         list[str] | None, typer.Option("--candidate", help="A known person to include (repeatable).")
@@ -299,12 +311,15 @@ def next_cmd(
     if suffix not in (".xlsx", ".json"):
         raise typer.BadParameter("must end in .xlsx or .json", param_hint="--out")
     with _failures(lang), Programme(db) as programme:
-        given = _profiles(profiles) if profiles else {"candidates": [], "guides": [], "peers": [], "sites": []}
+        given = _profiles(profiles) if profiles else {key: [] for key in PROFILES}
         rnd = programme.next_round(
             [*given["candidates"], *(candidate or [])],
             given["guides"],
             given["peers"],
             given["sites"],
+            tutors=given["tutors"],
+            operators=given["operators"],
+            cooperatives=given["cooperatives"],
             on=day,
             name=name,
             waiting=waiting,

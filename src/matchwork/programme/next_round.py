@@ -13,8 +13,17 @@ from typing import Any
 import sqlalchemy as sa
 
 from matchwork.model.policy import Policy
-from matchwork.model.profiles import Candidate, GuideWorker, PeerSupporter, PlacementSite
+from matchwork.model.profiles import (
+    Candidate,
+    CompanyTutor,
+    Cooperative,
+    DeskOperator,
+    GuideWorker,
+    PeerSupporter,
+    PlacementSite,
+)
 from matchwork.model.round import Round
+from matchwork.model.vocab import Region
 from matchwork.programme import tables as t
 from matchwork.programme.common import (
     GUIDE_ROLES,
@@ -39,8 +48,13 @@ LOADS = {
     "guides": ("current_mentees",),
     "peers": ("hours_in_use",),
     "sites": ("trainees_present", "exempt_trainees_present"),
+    "tutors": ("current_trainees",),
+    "operators": ("caseload",),
+    "cooperatives": (),
 }
 """The load fields of each partner table (a position's ``openings`` besides)."""
+DESK_LOADS = {"tutor": ("tutors", "current_trainees"), "operator": ("operators", "caseload")}
+"""A host company's partners: the role of their pairings → their table and the load those pairings add to."""
 
 
 def dump(item: Any, model: type[Any]) -> dict[str, Any]:
@@ -87,17 +101,28 @@ class NextRound:
         peers: list[Any],
         sites: list[Any],
         *,
+        tutors: list[Any],
+        operators: list[Any],
+        cooperatives: list[Any],
+        region: Region | str | None,
+        reviewer: str | None,
         name: str | None,
         waiting: bool,
     ) -> Round:
         conn, day = self.conn, self.day
-        if self.last is None and not (guides and sites):
+        if self.last is None and not ((guides or tutors) and sites):
             raise ProgrammeError("no_round_yet")
         docs = documents(conn, [int(rid) for rid in conn.execute(sa.select(t.rounds.c.id)).scalars()])
         last_doc = docs.get(int(self.last[0]), {}) if self.last is not None else {}
         guide_p, guides_typed = self.partners("guides", guides, GuideWorker, last_doc)
         peer_p, peers_typed = self.partners("peers", peers, PeerSupporter, last_doc)
         site_p, sites_typed = self.partners("sites", sites, PlacementSite, last_doc)
+        tutor_p, tutors_typed = self.partners("tutors", tutors, CompanyTutor, last_doc)
+        operator_p, operators_typed = self.partners("operators", operators, DeskOperator, last_doc)
+        coop_p, _ = self.partners("cooperatives", cooperatives, Cooperative, last_doc)
+        # the round's rules and reviewer go on: the region's rule set, and a draft for the same responsabile
+        region = getattr(region, "value", region) if region is not None else last_doc.get("region")
+        review = {"reviewer": reviewer if reviewer is not None else (last_doc.get("review") or {}).get("reviewer")}
 
         # candidates: those given, ids of known people, and the waiting list
         given: dict[str, dict[str, Any]] = {}
@@ -123,7 +148,7 @@ class NextRound:
         baseline = self.baselines()
         guides_out = self.guide_loads(guide_p, guides_typed, baseline, rows)
         placed = latest_profiles(conn, {r["candidate_id"] for r in rows if r["role"] == "site"} - set(cand))
-        exempt = exempt_categories(self.policy, last_doc.get("region"))
+        exempt = exempt_categories(self.policy, region)
         exempt_rows = [
             r
             for r in rows
@@ -132,6 +157,8 @@ class NextRound:
         ]
         sites_out = self.site_loads(site_p, sites_typed, baseline, rows, exempt_rows)
         peers_out = self.peer_loads(peer_p, peers_typed, baseline, rows, cand)
+        tutors_out = self.desk_loads("tutor", tutor_p, tutors_typed, baseline, rows)
+        operators_out = self.desk_loads("operator", operator_p, operators_typed, baseline, rows)
 
         positions = {p["id"] for s in sites_out for p in s["positions"]}
         present = {
@@ -139,6 +166,8 @@ class NextRound:
             "lead_guide": set(guide_p),
             "guide": set(guide_p),
             "peer": set(peer_p),
+            "tutor": set(tutor_p),
+            "operator": set(operator_p),
         }
         pairings, absent = [], []
         for r in rows:
@@ -158,10 +187,10 @@ class NextRound:
         if absent:
             raise ProgrammeError("missing_partners", pairs=", ".join(sorted(absent)[:10]))
 
-        ids = set(cand) | set(guide_p) | set(peer_p) | set(site_p) | positions
+        partners = set(guide_p) | set(peer_p) | set(site_p) | positions | set(tutor_p) | set(operator_p)
+        ids = set(cand) | partners | set(coop_p)
         care = {m for c in cand.values() for m in c.get("care_team", [])}
         relationships = self.relationships(docs, ids | care, set(cand))
-        partners = set(guide_p) | set(peer_p) | set(site_p) | positions
         forbids = [
             {"candidate_id": c, "partner_id": p}
             for c, p in sorted(cooldown_pairs(conn, day, None))
@@ -172,11 +201,16 @@ class NextRound:
             guides=guides_out,
             peers=peers_out,
             sites=sites_out,
+            tutors=tutors_out,
+            operators=operators_out,
+            cooperatives=[coop_p[k] for k in sorted(coop_p)],
             relationships=relationships,
             pairings=pairings,
             forbids=forbids,
             name=name or f"round {day.isoformat()}",
             date=day,
+            region=region,
+            review=review,
         )
 
     def baselines(self) -> dict[tuple[str, str], float]:
@@ -237,6 +271,24 @@ class NextRound:
                 positions.append(pos)
             s["positions"] = positions
             out.append(s)
+        return out
+
+    def desk_loads(
+        self,
+        role: str,
+        partners: dict[str, dict[str, Any]],
+        typed: set[tuple[str, str]],
+        baseline: Mapping[tuple[str, str], float],
+        open_rows: list[dict[str, Any]],
+    ) -> list[dict[str, Any]]:
+        """Company tutors' ``current_trainees`` or desk operators' ``caseload``: outside load + open pairings."""
+        field = DESK_LOADS[role][1]
+        n = Counter(r["partner_id"] for r in open_rows if r["role"] == role)
+        out = []
+        for pid in sorted(partners):
+            p = dict(partners[pid])
+            p[field] = int(self._base(p, field, typed, baseline)) + n[pid]
+            out.append(p)
         return out
 
     def peer_loads(

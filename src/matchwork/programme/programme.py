@@ -56,11 +56,21 @@ import pandas as pd
 import sqlalchemy as sa
 
 from matchwork.model.policy import Policy
-from matchwork.model.profiles import Candidate, GuideWorker, PeerSupporter, PlacementSite
+from matchwork.model.profiles import (
+    Candidate,
+    CompanyTutor,
+    Cooperative,
+    DeskOperator,
+    GuideWorker,
+    PeerSupporter,
+    PlacementSite,
+)
 from matchwork.model.round import Round
+from matchwork.model.vocab import Region
 from matchwork.programme import db
 from matchwork.programme import tables as t
 from matchwork.programme.common import (
+    DESK_ROLES,
     GUIDE_ROLES,
     EndReason,
     ProgrammeError,
@@ -286,11 +296,12 @@ class Programme:
         ----------
         candidate_id : str
             The person.
-        role : {"site", "lead_guide", "guide", "peer"}, optional
+        role : {"site", "lead_guide", "guide", "peer", "tutor", "operator"}, optional
             Which pairing; default every open pairing of the person (or those with
             ``partner_id``).
         partner_id : str, optional
-            Which partner (a position, its site, a guide worker, a peer supporter).
+            Which partner (a position, its site, a guide worker, a peer supporter,
+            a company tutor, a job-desk operator).
         on : date or ISO string
             The day the pairing ended: it is open up to the day before.
         reason : EndReason or str
@@ -302,7 +313,8 @@ class Programme:
         -------
         pandas.DataFrame
             The pairings ended (the columns of :meth:`pairings`). Ending the site
-            also ends the person's guide pairings at that site (reason ``with_site``).
+            also ends the person's guide and company-tutor pairings at that site and
+            their job-desk operator's (reason ``with_site``).
 
         Raises
         ------
@@ -356,7 +368,12 @@ class Programme:
         peers: Iterable[PeerSupporter | Mapping[str, Any]] = (),
         sites: Iterable[PlacementSite | Mapping[str, Any]] = (),
         *,
+        tutors: Iterable[CompanyTutor | Mapping[str, Any]] = (),
+        operators: Iterable[DeskOperator | Mapping[str, Any]] = (),
+        cooperatives: Iterable[Cooperative | Mapping[str, Any]] = (),
         on: dt.date | str,
+        region: Region | str | None = None,
+        reviewer: str | None = None,
         name: str | None = None,
         waiting: bool = True,
         exclude: Iterable[str] = (),
@@ -373,12 +390,26 @@ class Programme:
             New or updated partner profiles; partners not given come from the last
             recorded round. The load of a partner that round knew comes from the
             history, whatever figure the profile given carries; a new partner's
-            figures (``current_mentees``, ``trainees_present``, ``hours_in_use``)
-            count what it carries *outside* the programme, and a new position's
-            ``openings`` its places for the programme. The pairings open on ``on``
-            are then added (subtracted, for openings).
+            figures (``current_mentees``, ``trainees_present``, ``hours_in_use``,
+            ``current_trainees``, ``caseload``) count what it carries *outside* the
+            programme, and a new position's ``openings`` its places for the
+            programme. The pairings open on ``on`` are then added (subtracted, for
+            openings).
+        tutors, operators, cooperatives : profiles or mappings, optional
+            New or updated company tutors
+            (:class:`~matchwork.model.profiles.CompanyTutor`), job-desk operators
+            (:class:`~matchwork.model.profiles.DeskOperator`) and type-B
+            cooperatives (:class:`~matchwork.model.profiles.Cooperative`), as for
+            ``guides``: the others come from the last recorded round, and a known
+            tutor's or operator's load from the history.
         on : date or ISO string
             The round's date.
+        region : Region or str, optional
+            The region whose traineeship rules apply; default the last recorded
+            round's (so a Lombardy programme keeps Lombardy's rule set).
+        reviewer : str, optional
+            Who reviews the new round (the responsabile inserimenti); default the
+            last recorded round's reviewer. The new round is a draft either way.
         name : str, optional
             The round's name; default ``"round <date>"``.
         waiting : bool
@@ -403,7 +434,12 @@ class Programme:
             * ``trainees_present`` of a site: outside trainees + open site pairings;
             * ``openings`` of a position: its places − the open pairings there;
             * ``hours_in_use`` of a peer supporter: outside hours + the hours of their
-              open pairings, by each person's support intensity.
+              open pairings, by each person's support intensity;
+            * ``current_trainees`` of a company tutor and ``caseload`` of a job-desk
+              operator: outside load + their open pairings.
+
+            Its region is the last round's (or ``region``), and its review a draft
+            for the same reviewer (or ``reviewer``), with no approval.
 
             The pairings of this round's own candidates are part of those loads, as
             :class:`~matchwork.Round` expects: the engine gives them back when it
@@ -412,7 +448,7 @@ class Programme:
         Raises
         ------
         ProgrammeError
-            If no round is recorded and no guides or sites are given, if an id has
+            If no round is recorded and no guides (or tutors) and sites are given, if an id has
             no recorded profile, or if a candidate's open pairing names a partner
             who is not in the round.
         RoundValidationError
@@ -436,7 +472,17 @@ class Programme:
         left_out = {as_id(i) for i in exclude}
         with self._engine.connect() as conn:
             return NextRound(conn, day, left_out, policy).build(
-                list(candidates), list(guides), list(peers), list(sites), name=name, waiting=waiting
+                list(candidates),
+                list(guides),
+                list(peers),
+                list(sites),
+                tutors=list(tutors),
+                operators=list(operators),
+                cooperatives=list(cooperatives),
+                region=region,
+                reviewer=reviewer,
+                name=name,
+                waiting=waiting,
             )
 
     # ------------------------------------------------------------------ reads
@@ -466,8 +512,10 @@ class Programme:
         >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12", profile="cooperative"))
         >>> _ = p.record(first, approved_by="équipe", on="2026-01-12")
         >>> open_now = p.pairings(on="2026-01-12")
-        >>> set(open_now.role) <= {"site", "lead_guide", "guide", "peer"}, bool(open_now.end_on.isna().all())
-        (True, True)
+        >>> set(open_now.role) <= {"site", "lead_guide", "guide", "peer", "tutor", "operator"}
+        True
+        >>> bool(open_now.end_on.isna().all())
+        True
         >>> p.pairings(on="2025-01-01").empty  # nothing before the first placements in place began
         True
         """
@@ -703,7 +751,7 @@ class Programme:
     def loads(self, on: dt.date | str, policy: Policy | None = None) -> pd.DataFrame:
         """What the programme's own pairings open on a date ask of each partner.
 
-        Columns: ``partner_id, kind`` (``site``, ``position``, ``guide``, ``peer``),
+        Columns: ``partner_id, kind`` (``site``, ``position``, ``guide``, ``peer``, ``tutor``, ``operator``),
         ``people`` (open pairings), ``leads`` (of them, as lead guide) and ``hours``
         (a peer supporter's weekly hours by each person's support intensity, from
         ``policy`` or the last recorded round's). Loads from outside the programme
@@ -716,8 +764,10 @@ class Programme:
         >>> first = mw.match(mw.synth.round(40, seed=1, date="2026-01-12", profile="cooperative"))
         >>> _ = p.record(first, approved_by="équipe", on="2026-01-12")
         >>> loads = p.loads("2026-01-12")
-        >>> set(loads.kind) <= {"site", "position", "guide", "peer"}, bool((loads.people > 0).all())
-        (True, True)
+        >>> set(loads.kind) <= {"site", "position", "guide", "peer", "tutor", "operator"}
+        True
+        >>> bool((loads.people > 0).all())
+        True
         """
         day = as_date(on)
         with self._engine.connect() as conn:
@@ -737,6 +787,8 @@ class Programme:
             elif r["role"] in GUIDE_ROLES:
                 people[(r["partner_id"], "guide")] += 1
                 leads[r["partner_id"]] += r["role"] == "lead_guide"
+            elif r["role"] in DESK_ROLES:
+                people[(r["partner_id"], r["role"])] += 1
             else:
                 people[(r["partner_id"], "peer")] += 1
                 hours[r["partner_id"]] += hours_of(profiles.get(r["candidate_id"]), hours_by)
