@@ -99,6 +99,7 @@ PIPELINE: tuple[str, ...] = (
     "matchwork.programme.migrations.versions",
     "matchwork.programme.migrations.versions.r0001_initial",
     "matchwork.programme.migrations.versions.r0002_exempt_trainees",
+    "matchwork.programme.migrations.versions.r0003_desk_roles",
     "matchwork.programme.record",
     "matchwork.programme.ending",
     "matchwork.programme.next_round",
