@@ -257,3 +257,26 @@ def test_a_database_at_revision_0002_upgrades_keeps_its_rows_and_then_keeps_the_
     after = rows_at_0002(engine)
     assert all(before[name] <= after[name] for name in before)  # the history written at 0002 is all there
     engine.dispose()
+
+
+def test_the_documented_grants_let_the_office_read_and_end_the_desks_pairings(tmp_path: Path) -> None:
+    url = database_url("postgresql", tmp_path)
+    page = (Path(__file__).resolve().parent.parent / "docs" / "programme.md").read_text(encoding="utf-8")
+    grants = page.split("```sql", 1)[1].split("```", 1)[0]
+    rnd, first = desk_round()
+    with Programme(url) as admin:
+        admin.record(first, approved_by="Laura S.", on=rnd.date)
+        with admin.engine.begin() as conn:
+            for statement in grants.split(";"):
+                if statement.strip():
+                    conn.exec_driver_sql(statement)
+    host = placed(first)[placed(first).tutor_id.notna()].sort_values("candidate_id").iloc[0]
+    with Programme(url.replace("postgres@", "placement_office@", 1), migrate=False) as office:
+        mine = office.pairings(host.candidate_id, on=rnd.date)
+        assert {("tutor", host.tutor_id), ("operator", host.operator_id)} <= set(
+            zip(mine.role, mine.partner_id, strict=True)
+        )
+        ended = office.end(host.candidate_id, "site", on=rnd.date + LATER, reason="completed", reported_by="sportello")
+        assert {"tutor", "operator"} <= set(ended.query("end_reason == 'with_site'").role)
+        with pytest.raises(sa.exc.ProgrammingError, match="permission denied for table round_documents"):
+            office.next_round(on=rnd.date + LATER)
