@@ -96,3 +96,28 @@ def test_bad_input_exits_2_and_prints_no_value(tmp_path: Path) -> None:
     code, output = call("record", str(tmp_path / "missing"), "--approved-by", "x", "--db", url)
     assert code == EXIT_FAILURE and "né una cartella di esecuzione" in output
     assert call("show", "--db", url, "--lang", "fr")[0] == EXIT_INVALID
+
+
+def test_the_desk_from_the_command_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    rnd = mw.synth.round(40, seed=1)  # a Mantova desk round: host companies, tutors, operators, lombardia
+    rnd.to_json(tmp_path / "round.json")
+    assert call("record", str(tmp_path / "round.json"), "--approved-by", "Responsabile", "--db", url)[0] == EXIT_OK
+    with Programme(url) as programme:
+        placed = programme.pairings(on=rnd.date)
+    row = placed[placed.role == "tutor"].iloc[0]
+    code, output = call("end", row.candidate_id, "--role", "tutor", "--reason", "moved", "--on", str(rnd.date),
+                        "--db", url)  # fmt: skip
+    assert code == EXIT_OK and "(trasferimento)" in output
+    code, output = call("show", row.candidate_id, "--db", url)
+    assert code == EXIT_OK and "tutor aziendale" in output and "operatore dello sportello lavoro" in output
+    site = next(t.site_id for t in rnd.tutors if t.id == row.partner_id)
+    tutor = mw.model.profiles.CompanyTutor(id="T-NEW", name="Nuovo tutor", site_id=site, current_trainees=2)
+    (tmp_path / "tutors.json").write_text(json.dumps({"tutors": [tutor.model_dump(mode="json")]}), encoding="utf-8")
+    code, _ = call("next", "--out", str(tmp_path / "next.json"), "--on", "2026-03-02",
+                   "--profiles", str(tmp_path / "tutors.json"), "--db", url)  # fmt: skip
+    assert code == EXIT_OK
+    nxt = mw.Round.read(tmp_path / "next.json")
+    assert nxt.region == rnd.region and {t.id for t in nxt.tutors} == {t.id for t in rnd.tutors} | {"T-NEW"}
+    assert next(t for t in nxt.tutors if t.id == "T-NEW").current_trainees == 2  # a new tutor's own figure
+    assert row.candidate_id in {c.id for c in nxt.candidates}  # waits for a tutor again
