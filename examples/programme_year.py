@@ -140,7 +140,7 @@ def endings(
     """The endings of one month: ``(day, candidate_id, role, reason)``, in date order."""
     days = (before - after).days
     out = []
-    for r in programme.pairings(on=after).itertuples():
+    for r in programme.pairings(on=after).itertuples():  # a company tutor's or desk operator's: with the placement
         age = (before - r.start_on).days
         chances = {
             "site": [("hired", rates["hired"] * (age >= 60)), ("completed", rates["completed"] * (age >= 150)),
@@ -148,7 +148,7 @@ def endings(
             "lead_guide": [("breakdown", rates["lead_breakdown"])],
             "guide": [("completed", rates["squad_completed"] * (age >= 120)), ("breakdown", rates["squad_breakdown"])],
             "peer": [("completed", rates["peer_completed"] * (age >= 180)), ("breakdown", rates["peer_breakdown"])],
-        }[r.role]  # fmt: skip
+        }.get(r.role, [])  # fmt: skip
         for reason, p in chances:
             if rng.random() < p:
                 out.append((after + dt.timedelta(days=int(rng.integers(1, days))), r.candidate_id, r.role, reason))
