@@ -165,3 +165,16 @@ def snapshot(engine: sa.Engine) -> dict[str, list[tuple[object, ...]]]:
             name: sorted((tuple(map(repr, row)) for row in conn.execute(sa.select(table))), key=repr)
             for name, table in metadata.tables.items()
         }
+
+
+def apply_grants(conn: sa.Connection, script: str) -> None:
+    """Run the SQL of the docs' grants; a role already made on the shared server (by another test) is kept."""
+    for statement in script.split(";"):
+        words = [w for line in statement.splitlines() if not line.strip().startswith("--") for w in line.split()]
+        if not words:
+            continue
+        if words[:2] == ["CREATE", "ROLE"]:
+            name = words[2]
+            if conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).first():
+                continue
+        conn.exec_driver_sql(statement)

@@ -22,7 +22,7 @@ from matchwork.programme import EndReason, Programme, ProgrammeError
 from matchwork.programme import db as pdb
 from matchwork.programme.tables import metadata
 
-from programme_db import BACKENDS, database_url, snapshot
+from programme_db import BACKENDS, apply_grants, database_url, snapshot
 
 DAY1 = dt.date(2026, 1, 12)
 DAY2 = dt.date(2026, 2, 9)
@@ -531,9 +531,7 @@ def test_the_documented_grants_give_the_office_the_history_without_the_round_doc
         first = mw.match(three())
         admin.record(first, approved_by="équipe", on=DAY1)
         with admin.engine.begin() as conn:
-            for statement in grants.split(";"):
-                if statement.strip():
-                    conn.exec_driver_sql(statement)
+            apply_grants(conn, grants)
     office_url = url.replace("postgres@", "placement_office@", 1)
     cid = matched(first)[0]["candidate_id"]
     with Programme(office_url, migrate=False) as office:

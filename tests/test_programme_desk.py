@@ -26,7 +26,7 @@ from matchwork.programme import db as pdb
 from matchwork.programme.tables import metadata
 from test_programme import three
 
-from programme_db import BACKENDS, database_url
+from programme_db import BACKENDS, apply_grants, database_url
 
 DESK = ("tutor", "operator")
 LATER = dt.timedelta(days=28)
@@ -267,9 +267,7 @@ def test_the_documented_grants_let_the_office_read_and_end_the_desks_pairings(tm
     with Programme(url) as admin:
         admin.record(first, approved_by="Laura S.", on=rnd.date)
         with admin.engine.begin() as conn:
-            for statement in grants.split(";"):
-                if statement.strip():
-                    conn.exec_driver_sql(statement)
+            apply_grants(conn, grants)
     host = placed(first)[placed(first).tutor_id.notna()].sort_values("candidate_id").iloc[0]
     with Programme(url.replace("postgres@", "placement_office@", 1), migrate=False) as office:
         mine = office.pairings(host.candidate_id, on=rnd.date)
