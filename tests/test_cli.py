@@ -247,3 +247,10 @@ def test_a_write_that_fails_midway_leaves_the_previous_run(
     assert result.exit_code == EXIT_FAILURE and "No space left" in result.output
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # the temporary folder is gone
+
+
+def test_help_keeps_the_extras_in_square_brackets() -> None:
+    """Typer renders help with rich markup, where "[parquet]" would read as a tag and vanish from the install hint."""
+    wide = {"COLUMNS": "240", "TERMINAL_WIDTH": "240"}
+    assert "matchwork[parquet]" in runner.invoke(app, ["run", "--help"], env=wide).output
+    assert "matchwork[programme]" in runner.invoke(app, ["--help"], env=wide).output

@@ -57,7 +57,8 @@ HELP_LANG: str = os.environ.get(ENV_LANG, "it") if os.environ.get(ENV_LANG, "it"
 
 
 def _help(key: str) -> str:
-    return text(f"cli.{key}", HELP_LANG)
+    # Typer renders help with rich markup: "[parquet]" would read as a style tag and vanish
+    return text(f"cli.{key}", HELP_LANG).replace("[", "\\[")
 
 
 app = typer.Typer(name="matchwork", help=_help("app"), no_args_is_help=True, add_completion=False)
