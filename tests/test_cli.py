@@ -105,7 +105,14 @@ def test_assignments_workbook_is_for_people(demo_dir: Path) -> None:
     import openpyxl
 
     book = openpyxl.load_workbook(demo_dir / "assignments.xlsx")
-    assert book.sheetnames == ["at a glance", "assignments", "unmatched", "loads"]
+    assert book.sheetnames == [
+        "at a glance",
+        "assignments",
+        "unmatched",
+        "loads",
+        "traineeship durations",
+        "cooperatives 30%",
+    ]
     sheet = book["assignments"]
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
     header = [c.value for c in sheet[1]]
