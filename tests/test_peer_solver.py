@@ -92,7 +92,8 @@ def test_the_solver_reaches_the_brute_force_optimum(seed: int, fair: bool) -> No
 def test_the_generator_reaches_every_path() -> None:
     """Over 300 fixed seeds: pairings given, split flows repaired with fixing, two phases, pins that cannot hold.
 
-    Measured: 235 give pairings, 22 repair, 14 fix pairs, 122 go to two phases, 41 have pins that fail.
+    Measured: 235 give pairings, 22 repair, 14 fix pairs, 122 go to two phases, 41 have pins that fail; of
+    the two-phase ones 119 reach the flow's count bound (no count MILP), 3 need the count MILP.
     """
     seen: collections.Counter[str] = collections.Counter()
     for seed in range(300):
@@ -107,6 +108,8 @@ def test_the_generator_reaches_every_path() -> None:
     assert sum(n for m, n in seen.items() if "repair" in m) >= 15, seen
     assert seen["fixed"] >= 10, seen
     assert sum(n for m, n in seen.items() if "mip" in m) >= 10, seen
+    assert sum(n for m, n in seen.items() if "count" in m) >= 50, seen  # the most placed by the flow's bound
+    assert sum(n for m, n in seen.items() if "mip" in m and "count" not in m) >= 1, seen  # bound not reached
     assert seen["pins"] >= 3, seen
 
 

@@ -589,7 +589,8 @@ class MatchResult:
             mixed-integer solve — the proven ``gap`` of the solution kept, ``seconds``,
             and ``method``: ``lp`` (an integral linear optimum, certified), ``repair``
             or ``mip`` (branch and bound), ``lp-bound`` (a tier held at its linear bound
-            and reached), ``search`` (the fair floor), ``flow``; ``+`` joins several).
+            and reached), ``count`` (the peer stage's most placed proven by the flow's
+            bound), ``search`` (the fair floor), ``flow``; ``+`` joins several).
         """
         asg = self.assignments
         a = self.scores.arrays

@@ -15,7 +15,12 @@ Each connected component of the pairs is solved on its own:
    min-cost flow in hour units, with the people caps as side rows), solved by
    HiGHS through :func:`scipy.optimize.linprog`. Its optimum bounds the value
    from above; when it is infeasible not everyone can be placed and the component
-   goes to two exact phases (the most placed, then the best value) instead.
+   goes to two exact phases instead: the most placed (the flow's largest count,
+   rounded down, is a bound; supporters the flow gives only whole people keep
+   them, everyone else is placed by an exact MILP in what is left, and when that
+   reaches the bound the count is proven — method ``count``; else an exact count
+   MILP on the whole component), then the best value among solutions placing that
+   many (an exact MILP with the count fixed).
 2. If the flow's vertex is integral it is the optimum (method ``lp``).
 3. **Repair of the split.** People the flow serves whole keep their supporter;
    those it splits are placed by an exact MILP (:func:`~matchwork.solve.milp.solve_milp`)
@@ -127,7 +132,8 @@ class PeerSolution:
     status : SolveStatus
         ``optimal``, or ``time_limit`` with the proven relative gap.
     method : str
-        ``lp``, ``repair``, ``mip`` (two phases: most placed, then best value) joined by ``+``.
+        ``lp``, ``repair``, ``count`` (the most placed proven by the flow's bound), ``mip`` (two phases:
+        most placed, then best value) joined by ``+``.
     fixed, free : int
         Pairs fixed by reduced cost, and pairs left to the repair MILPs.
     """
@@ -380,11 +386,54 @@ def _optimal_or_limited(res: MilpResult) -> SolveStatus:
     raise MatchError(f"the peer stage's solver failed ({res.message})")
 
 
+def _most_by_flow(p: PeerProblem, model: _Model, clock: _Clock) -> MilpResult | None:
+    """The most placed without branch and bound on the whole component, when the flow's bound is reached; else None.
+
+    The hour-unit flow's largest count (the linear relaxation of ``model``'s count)
+    rounded down bounds the integer count. Supporters the flow gives only whole
+    people keep them; everyone else (people split by the flow, and those of the
+    supporters who hold a split share) is placed by an exact MILP in the hours and
+    places left. When that reaches the bound, it is the most placed, proven.
+    """
+    relaxed = model.lp(model.count_cost())
+    if relaxed is None:  # pins cannot hold even in hour units
+        return None
+    bound = int(np.floor(-relaxed.fun + _EPS))
+    x = relaxed.x[: model.n_x]
+    whole = x > 1 - _EPS
+    start = time.perf_counter()
+    split = (x > _EPS) & ~whole
+    if split.any():
+        hot = np.zeros(len(p.people), dtype=bool)
+        hot[p.peer[split]] = True
+        whole &= ~hot[p.peer]
+        kept = np.zeros(len(p.pinned), dtype=bool)
+        kept[p.cand[whole]] = True
+        rest = np.flatnonzero(~kept[p.cand])
+        fh = np.bincount(p.peer[whole], weights=p.hours[whole], minlength=len(p.people))
+        fk = np.bincount(p.peer[whole], minlength=len(p.people))
+        sub = _model(p, rest, everyone=False, fixed_hours=fh, fixed_people=fk)
+        found = sub.milp(sub.count_cost(), clock.share(0.2))
+        if found.x is None:  # stopped by the clock before any solution
+            return None
+        whole[rest] = found.x[: len(rest)] > 0.5
+    if int(whole.sum()) < bound:
+        return None
+    chosen = np.concatenate([whole.astype(np.float64), np.zeros(len(model.upper) - model.n_x)])
+    seconds = time.perf_counter() - start
+    return MilpResult("optimal", 0.0, seconds, "the flow's bound reached", chosen, -float(bound), -float(bound))
+
+
 def _two_phases(p: PeerProblem, clock: _Clock) -> _Part:
-    """Not everyone can be placed: the most placed first (exact MILP), then the best value among them."""
+    """Not everyone can be placed: the most placed first (the flow's bound, else an exact MILP), then the best value."""
     every = np.arange(len(p.cand))
     most_model = _model(p, every, everyone=False)
-    most = most_model.milp(most_model.count_cost(), clock.share(0.5))
+    methods = {"mip"}
+    most = _most_by_flow(p, most_model, clock)
+    if most is not None:
+        methods.add("count")
+    else:
+        most = most_model.milp(most_model.count_cost(), clock.share(0.5))
     if most.status == "infeasible":
         raise PeerPinError("pins cannot be honoured in the peer stage: they exceed a peer supporter's hours or people")
     if most.x is None:  # stopped before any solution: the pins alone, if they fit, else the count without a limit
@@ -396,7 +445,7 @@ def _two_phases(p: PeerProblem, clock: _Clock) -> _Part:
         if not fits:
             return _two_phases(p, _Clock(None))
         bound = int(np.floor(-most.bound + _EPS)) if most.bound is not None else len(np.unique(p.cand))
-        return _Part(pins, bound, _lp_bound(most_model), [_optimal_or_limited(most)], {"mip"})
+        return _Part(pins, bound, _lp_bound(most_model), [_optimal_or_limited(most)], methods)
     n = round(-float(most.objective or 0.0))
     count_bound = int(np.floor(-most.bound + _EPS)) if most.bound is not None else len(np.unique(p.cand))
     best_model = _model(p, every, everyone=False, count=n)
@@ -404,7 +453,7 @@ def _two_phases(p: PeerProblem, clock: _Clock) -> _Part:
     x = best.x if best.x is not None else most.x
     chosen = x[: len(every)] > 0.5
     value_bound = -best.bound if best.bound is not None else _lp_bound(best_model)
-    return _Part(chosen, count_bound, value_bound, [_optimal_or_limited(most), _optimal_or_limited(best)], {"mip"})
+    return _Part(chosen, count_bound, value_bound, [_optimal_or_limited(most), _optimal_or_limited(best)], methods)
 
 
 def _lp_bound(model: _Model) -> float:
@@ -420,7 +469,7 @@ def _best_floor(p: PeerProblem, clock: _Clock) -> float:
     """The highest lowest gain (pins exempt) this component can reach while placing the most."""
     every = np.arange(len(p.cand))
     model = _model(p, every, everyone=False)
-    most = model.milp(model.count_cost(), clock.share(0.2))
+    most = _most_by_flow(p, model, clock) or model.milp(model.count_cost(), clock.share(0.2))
     if most.status == "infeasible":
         raise PeerPinError("pins cannot be honoured in the peer stage: they exceed a peer supporter's hours or people")
     n_most = round(-float(most.objective or 0.0))
@@ -515,7 +564,7 @@ def solve_peer_problem(
         exact = all(s.status == "optimal" for s in statuses)
         gap = 0.0 if exact else max(value_bound - value, 0.0) / max(abs(value_bound), 1.0)
         status = SolveStatus("optimal" if exact else "time_limit", gap, seconds, f"{fixed} pairs fixed, {free} free")
-    methods_s = "+".join(m for m in ("lp", "repair", "mip") if m in methods) or "lp"
+    methods_s = "+".join(m for m in ("lp", "repair", "count", "mip") if m in methods) or "lp"
     if fair:
         methods_s += "+search"
     bound = value if status.status == "optimal" else value_bound
