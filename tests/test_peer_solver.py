@@ -9,6 +9,7 @@ cannot hold.
 from __future__ import annotations
 
 import collections
+import itertools
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matchwork.engine.peer import hour_segments
-from matchwork.solve.peer import PeerPinError, PeerProblem, evaluate, solve_peer_problem
+from matchwork.solve.peer import PeerPinError, PeerProblem, _pattern_model, _patterns, evaluate, solve_peer_problem
 
 from brute import peer_problem_best
 
@@ -139,3 +140,40 @@ def test_processes_give_the_serial_answer() -> None:
     serial = solve_peer_problem(p, processes=1)
     pooled = solve_peer_problem(p, processes=2)
     assert serial.count > 20 and serial.value == pytest.approx(pooled.value) and serial.count == pooled.count
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10**6))
+def test_supporter_patterns_are_every_load_that_fits(seed: int) -> None:
+    """The patterns of a supporter are exactly the class counts within its degree, hours and people (enumerated)."""
+    rng = np.random.default_rng(seed)
+    hv = np.unique(rng.choice([0.5, 1.0, 1.5, 2.0, 3.0], size=int(rng.integers(1, 4))))
+    deg = rng.integers(0, 4, size=len(hv))
+    hours, people = float(rng.choice([0.5, 2.0, 3.5, 8.0])), int(rng.integers(0, 5))
+    pats = _patterns(hv, deg, hours, people, limit=10**6)
+    assert pats is not None
+    every = {
+        n for n in itertools.product(*(range(d + 1) for d in deg)) if np.dot(n, hv) <= hours + 1e-9 and sum(n) <= people
+    }
+    assert {tuple(int(v) for v in row) for row in pats} == every and len(pats) == len(every)
+    assert _patterns(hv, deg, hours, people, limit=len(every) - 1) is None or len(every) == 1
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 10**6))
+def test_the_pattern_model_reaches_the_brute_force_optimum(seed: int) -> None:
+    """The best-value phase on supporter patterns, with the count fixed at the most, finds brute force's best value."""
+    p = problem(seed)
+    best = peer_problem_best(p)
+    if best is None or best[0] == 0:
+        return
+    model = _pattern_model(p, best[0])
+    assert model is not None
+    res = model.milp(model.value_cost, None)
+    assert res.status == "optimal" and res.x is not None
+    chosen = res.x[: len(p.cand)] > 0.5
+    assert feasible(p, chosen)
+    count, value = evaluate(p, chosen)
+    assert count == best[0]
+    assert value == pytest.approx(best[2], abs=1e-6)
+    assert -float(res.objective or 0.0) == pytest.approx(value, abs=1e-6)  # the pattern costs are the hour costs

@@ -20,7 +20,9 @@ Each connected component of the pairs is solved on its own:
    them, everyone else is placed by an exact MILP in what is left, and when that
    reaches the bound the count is proven — method ``count``; else an exact count
    MILP on the whole component), then the best value among solutions placing that
-   many (an exact MILP with the count fixed).
+   many: an exact MILP with the count fixed, each supporter's load written as one
+   of its patterns (how many people of each hour need it takes, with the exact
+   hour cost), whose linear relaxation is tighter than the hour segments'.
 2. If the flow's vertex is integral it is the optimum (method ``lp``).
 3. **Repair of the split.** People the flow serves whole keep their supporter;
    those it splits are placed by an exact MILP (:func:`~matchwork.solve.milp.solve_milp`)
@@ -174,12 +176,14 @@ class _Model:
     value_cost: np.ndarray  # minimise: −gains + hour costs
     upper: np.ndarray
     n_x: int
+    n_int: int | None = None  # integer columns first (default: the x)
 
     def count_cost(self) -> np.ndarray:
         return np.concatenate([-np.ones(self.n_x), np.zeros(len(self.upper) - self.n_x)])
 
     def milp(self, cost: np.ndarray, time_limit: float | None) -> MilpResult:
-        integrality = np.concatenate([np.ones(self.n_x), np.zeros(len(self.upper) - self.n_x)])
+        n_int = self.n_x if self.n_int is None else self.n_int
+        integrality = np.concatenate([np.ones(n_int), np.zeros(len(self.upper) - n_int)])
         rows = [LinearConstraint(self.a, self.lo, self.hi)]
         return solve_milp(cost, rows, integrality, Bounds(np.zeros(len(self.upper)), self.upper), time_limit=time_limit)
 
@@ -261,6 +265,82 @@ def _model(
     cost = np.concatenate([-p.gain[idx].astype(np.float64), p.seg_cost[peers][yp, yk].astype(np.float64)])
     upper = np.concatenate([np.ones(n_x), seg[yp, yk]])
     return _Model(idx, sp.vstack(blocks).tocsr(), np.concatenate(lo), np.concatenate(hi), cost, upper, n_x)
+
+
+PATTERNS_PER_PAIR = 4
+"""The best-value phase uses supporter patterns while they number at most this many per pair (else hour segments)."""
+
+
+def _patterns(hv: np.ndarray, deg: np.ndarray, hours: float, people: int, limit: int) -> np.ndarray | None:
+    """Every count of people per hour class a supporter can take: ``n ≤ deg``, ``n·hv ≤ hours``, ``Σn ≤ people``.
+
+    None when there are more than ``limit``.
+    """
+    pats = np.zeros((1, len(hv)), dtype=np.int64)
+    for c in range(len(hv)):
+        m = np.arange(int(deg[c]) + 1)
+        grid = np.repeat(pats, len(m), axis=0)
+        grid[:, c] = np.tile(m, len(pats))
+        pats = grid[(grid @ hv <= hours + _EPS) & (grid.sum(axis=1) <= people)]
+        if len(pats) > limit:
+            return None
+    return pats
+
+
+def _pattern_model(p: PeerProblem, count: int) -> _Model | None:
+    """All of ``p``'s pairs, exactly ``count`` of them chosen, each supporter's load as one pattern of hour classes.
+
+    A pattern is how many people of each hour need a supporter takes (within their
+    hours and people), with its exact hour cost; each supporter takes one pattern,
+    and the pairs chosen at a supporter fill its pattern class by class. Every
+    integer solution of the segment model (:func:`_model`) is one here of the same
+    value and back, so the optimum is the same; the linear relaxation is tighter
+    (each supporter's loads are their convex hull), which shortens branch and bound
+    on the rounds where not everyone can be placed. None when the patterns would
+    number more than :data:`PATTERNS_PER_PAIR` per pair.
+    """
+    n_x = len(p.cand)
+    hv, cls = np.unique(p.hours, return_inverse=True)
+    cands, ci = np.unique(p.cand, return_inverse=True)
+    peers, pi = np.unique(p.peer, return_inverse=True)
+    deg = np.zeros((len(peers), len(hv)), dtype=np.int64)
+    np.add.at(deg, (pi, cls), 1)
+    room = p.seg_len[peers].sum(axis=1)
+    left = PATTERNS_PER_PAIR * n_x
+    found = []
+    for k in range(len(peers)):
+        pats = _patterns(hv, deg[k], float(room[k]), int(p.people[peers[k]]), left)
+        if pats is None:
+            return None
+        left -= len(pats)
+        found.append(pats)
+    pats = np.concatenate(found)
+    owner = np.repeat(np.arange(len(peers)), [len(f) for f in found])
+    n_z = len(pats)
+    load = pats @ hv
+    filled = np.clip(load[:, None] - np.arange(p.seg_len.shape[1]), 0.0, p.seg_len[peers[owner]])
+    z_cost = (filled * p.seg_cost[peers[owner]]).sum(axis=1)
+    n = n_x + n_z
+    xs, zs = np.arange(n_x), n_x + np.arange(n_z)
+    classes, slot = np.unique(pi * len(hv) + cls, return_inverse=True)  # (supporter, class) rows in use
+    zr, zc = np.nonzero(pats)
+    z_slot = np.searchsorted(classes, owner[zr] * len(hv) + zc)  # a pattern never exceeds the class's degree
+    blocks = [
+        sp.csr_array((np.ones(n_x), (ci, xs)), shape=(len(cands), n)),
+        sp.csr_array(
+            (
+                np.concatenate([np.ones(n_x), -pats[zr, zc].astype(np.float64)]),
+                (np.concatenate([slot, z_slot]), np.concatenate([xs, zs[zr]])),
+            ),
+            shape=(len(classes), n),
+        ),
+        sp.csr_array((np.ones(n_z), (owner, zs)), shape=(len(peers), n)),
+        sp.csr_array((np.ones(n_x), (np.zeros(n_x, dtype=np.int64), xs)), shape=(1, n)),
+    ]
+    lo = np.concatenate([np.where(p.pinned[cands], 1.0, 0.0), np.zeros(len(classes)), np.ones(len(peers)), [count]])
+    hi = np.concatenate([np.ones(len(cands)), np.zeros(len(classes)), np.ones(len(peers)), [count]])
+    cost = np.concatenate([-p.gain.astype(np.float64), z_cost])
+    return _Model(np.arange(n_x), sp.vstack(blocks).tocsr(), lo, hi, cost, np.ones(n), n_x, n)
 
 
 def _components(p: PeerProblem, idx: np.ndarray) -> list[np.ndarray]:
@@ -448,7 +528,7 @@ def _two_phases(p: PeerProblem, clock: _Clock) -> _Part:
         return _Part(pins, bound, _lp_bound(most_model), [_optimal_or_limited(most)], methods)
     n = round(-float(most.objective or 0.0))
     count_bound = int(np.floor(-most.bound + _EPS)) if most.bound is not None else len(np.unique(p.cand))
-    best_model = _model(p, every, everyone=False, count=n)
+    best_model = _pattern_model(p, n) or _model(p, every, everyone=False, count=n)
     best = best_model.milp(best_model.value_cost, clock.share())
     x = best.x if best.x is not None else most.x
     chosen = x[: len(every)] > 0.5
