@@ -218,6 +218,12 @@ class _Lp:
     at_upper: np.ndarray  # reduced costs of columns at their upper bound (≤ 0)
 
 
+def _taken(p: PeerProblem, whole: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The hours and people the pairs ``whole`` take from each supporter (``_model``'s ``fixed_*``)."""
+    n_p = len(p.people)
+    return np.bincount(p.peer[whole], weights=p.hours[whole], minlength=n_p), np.bincount(p.peer[whole], minlength=n_p)
+
+
 def _model(
     p: PeerProblem,
     idx: np.ndarray,
@@ -400,8 +406,7 @@ def _solve_component(job: tuple[PeerProblem, float | None]) -> _Part:
     served = np.zeros(len(p.pinned), dtype=bool)
     served[p.cand[whole]] = True
     split = np.flatnonzero(~served[p.cand])
-    fh = np.bincount(p.peer[whole], weights=p.hours[whole], minlength=len(p.people))
-    fk = np.bincount(p.peer[whole], minlength=len(p.people))
+    fh, fk = _taken(p, whole)
     first = _model(p, split, everyone=True, fixed_hours=fh, fixed_people=fk)
     found = first.milp(first.value_cost, clock.share(0.3))
     statuses = [lp_status, _optimal_or_limited(found)]
@@ -490,8 +495,7 @@ def _most_by_flow(p: PeerProblem, model: _Model, clock: _Clock) -> MilpResult | 
         kept = np.zeros(len(p.pinned), dtype=bool)
         kept[p.cand[whole]] = True
         rest = np.flatnonzero(~kept[p.cand])
-        fh = np.bincount(p.peer[whole], weights=p.hours[whole], minlength=len(p.people))
-        fk = np.bincount(p.peer[whole], minlength=len(p.people))
+        fh, fk = _taken(p, whole)
         sub = _model(p, rest, everyone=False, fixed_hours=fh, fixed_people=fk)
         found = sub.milp(sub.count_cost(), clock.share(0.2))
         if found.x is None:  # stopped by the clock before any solution
