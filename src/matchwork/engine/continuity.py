@@ -313,32 +313,38 @@ def _checks(
 ) -> tuple[dict[str, tuple[tuple[str, ...], dict[str, float]]], dict[str, Any], dict[tuple[str, str], int]]:
     """For each placed person: the rules their ongoing pairings now fail, and each stage's score of them.
 
-    The round is scored for these people only (their rows against every partner),
-    with their own loads released as for any candidate of the round.
+    Only the cells of the ongoing pairings are scored (a site's every position for a
+    pairing with a whole site), with the people's own loads released as for any
+    candidate of the round: a national round keeps tens of thousands of people, whose
+    full rows would not fit in memory.
     """
     scorer = Scorer(rnd, policy)
     a = scorer.arrays
-    idx = np.array([a.candidates.index[c] for c in placed], dtype=np.int64)
-    where = {c: k for k, c in enumerate(placed)}
     partners = {"site": a.positions, "guide": a.guides, "peer": a.peers, "tutor": a.tutors, "operator": a.operators}
-    tables = {stage: scorer.dense(stage, candidates=idx) for stage in partners if len(partners[stage].ids)}
+    who = set(placed)
+    ongoing = [p for p in rnd.pairings if p.candidate_id in who]
+    ids = [partner_positions(rnd, p.partner_id) if p.role == Role.SITE else (p.partner_id,) for p in ongoing]
+    cells: defaultdict[str, set[tuple[int, int]]] = defaultdict(set)
+    for p, xs in zip(ongoing, ids, strict=True):
+        stage = _STAGE_OF_ROLE[p.role]
+        cells[stage] |= {(a.candidates.index[p.candidate_id], partners[stage].index[x]) for x in xs}
+    tables = {}
+    for stage, pairs_of in cells.items():
+        rows, cols = np.array(sorted(pairs_of), dtype=np.int64).T
+        tables[stage] = scorer.cells(stage, rows, cols)
     issues: dict[str, set[str]] = {c: set() for c in placed}
     scores: dict[str, dict[str, list[float]]] = {c: defaultdict(list) for c in placed}
     pairs: dict[tuple[str, str], int] = {}
-    for p in rnd.pairings:
-        if p.candidate_id not in where:
-            continue
+    for p, xs in zip(ongoing, ids, strict=True):
         stage = _STAGE_OF_ROLE[p.role]
         table = tables[stage]
-        n_part = len(partners[stage].ids)
-        ids = partner_positions(rnd, p.partner_id) if p.role == Role.SITE else (p.partner_id,)
-        cells = [where[p.candidate_id] * n_part + partners[stage].index[x] for x in ids]
-        masks = [int(table.reasons[k]) & role_mask(p.role.value) for k in cells]
-        best = min(range(len(cells)), key=lambda i: (bin(masks[i]).count("1"), i))  # a whole site: its best position
+        found = table.find(a.candidates.index[p.candidate_id], np.array([partners[stage].index[x] for x in xs]))
+        masks = [int(table.reasons[k]) & role_mask(p.role.value) for k in found]
+        best = min(range(len(found)), key=lambda i: (bin(masks[i]).count("1"), i))  # a whole site: its best position
         issues[p.candidate_id] |= set(reason_codes(masks[best])) - _NOT_AN_ISSUE
         key = f"guide:{p.partner_id}" if p.role == Role.GUIDE else stage
-        scores[p.candidate_id][key].append(float(table.total[cells[best]]))
-        pairs[(p.candidate_id, key)] = int(cells[best])
+        scores[p.candidate_id][key].append(float(table.total[found[best]]))
+        pairs[(p.candidate_id, key)] = int(found[best])
     checks = {c: (tuple(sorted(issues[c])), {s: float(np.mean(v)) for s, v in scores[c].items()}) for c in placed}
     return checks, tables, pairs
 

@@ -683,6 +683,28 @@ class Scorer:
             kept.append(table.top(top_k) if top_k is not None else table)
         return _concat(kept) if kept else self._table(stage, rows[:0], cols[:0], dense=False, parts=[])
 
+    def cells(self, stage: str, rows: np.ndarray, cols: np.ndarray) -> ScoreTable:
+        """Exactly the pairs ``(rows, cols)``, feasible or not, sorted by candidate then partner.
+
+        For a few pairs wherever they are (the pairings in place of a round), where
+        :meth:`dense` would score the candidates' whole rows and :meth:`pairs` drop
+        the pairs a rule forbids.
+
+        Examples
+        --------
+        >>> import numpy as np, matchwork as mw
+        >>> scorer = Scorer(mw.synth.round(30, seed=0), mw.Policy.default())
+        >>> table = scorer.cells("site", np.array([3, 0]), np.array([1, 2]))
+        >>> table.rows.tolist(), table.cols.tolist()
+        ([0, 3], [2, 1])
+        >>> bool(np.isclose(table.total[1], scorer.dense("site").total[3 * len(table.partner_ids) + 1]))
+        True
+        """
+        key = np.asarray(rows, dtype=np.int64) * len(self.partners(stage)) + np.asarray(cols)
+        key = np.unique(key)
+        rows, cols = np.divmod(key, len(self.partners(stage)))
+        return self._table(stage, rows, cols, dense=False, parts=[self._evaluate(stage, rows, cols)])
+
     def _evaluate_block(self, block: tuple[str, np.ndarray, np.ndarray]) -> tuple[Any, ...]:
         return self._evaluate(*block)
 
