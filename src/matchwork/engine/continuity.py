@@ -220,7 +220,7 @@ def _change(p: Pairing, change: str, reason: str) -> dict[str, Any]:
 
 def _person_or_site(rnd: Round, p: Pairing) -> str:
     """The other end of a failed pairing: the partner, or the site of a position."""
-    return _site_of(rnd, p.partner_id) if rnd.role_of(p.partner_id) == "position" else p.partner_id
+    return rnd.site_of_position[p.partner_id] if rnd.role_of(p.partner_id) == "position" else p.partner_id
 
 
 def _unique(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -280,7 +280,7 @@ def _row(
             one[p.role] = p.partner_id
     site_partner = one[Role.SITE]
     positions = partner_positions(rnd, site_partner)
-    site = site_partner if rnd.role_of(site_partner) == "site" else _site_of(rnd, site_partner)
+    site = site_partner if rnd.role_of(site_partner) == "site" else rnd.site_of_position[site_partner]
     since = min((p.since for p in pairings if p.role == Role.SITE and p.since is not None), default=None)
     return {
         "candidate_id": cid,
@@ -298,14 +298,6 @@ def _row(
         "squad_scores": tuple(scores.get(f"guide:{g}", np.nan) for g in sorted(squad)),
         "issues": issues,
     }
-
-
-def _site_of(rnd: Round, position_id: str) -> str:
-    return _sites_of_positions(rnd)[position_id]
-
-
-def _sites_of_positions(rnd: Round) -> dict[str, str]:
-    return {p: s for s, positions in rnd.site_positions.items() for p in positions}
 
 
 def _checks(
@@ -359,7 +351,7 @@ def _without(rnd: Round, kept: set[str], policy: Policy) -> Round:
     ongoing = [p for p in rnd.pairings if p.candidate_id in kept]
     rule_set = policy.trainee_limits.rule_sets[policy.trainee_limits.name_for(rnd.region)]
     exempt = {c.id for c in rnd.candidates if c.id in kept and c.category in rule_set.exempt_categories}
-    site_of = {pos.id: site for site, pos in rnd.positions}
+    site_of = rnd.site_of_position
     exempt_at = Counter(
         site_of.get(p.partner_id, p.partner_id) for p in ongoing if p.role == Role.SITE and p.candidate_id in exempt
     )

@@ -361,6 +361,11 @@ class Round:
         return {s.id: tuple(p.id for p in s.positions) for s in self._sites}
 
     @functools.cached_property
+    def site_of_position(self) -> dict[str, str]:
+        """The site of each position id."""
+        return {p.id: s.id for s in self._sites for p in s.positions}
+
+    @functools.cached_property
     def relationship_graph(self) -> nx.MultiGraph:
         """The relationships as a NetworkX multigraph; each edge's key is its kind.
 
