@@ -163,50 +163,80 @@ def joint_options(ctx: StageContext) -> dict[str, np.ndarray]:
 
 def _tutor_sets(
     ctx: StageContext, cand: np.ndarray, site: np.ndarray, needs: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, sp.csr_array]:
     """Per option, the set of its site's tutors who may follow the candidate (an index, -1 where none is needed).
 
-    Returns the index per option and the sets as a boolean matrix (sets x tutors).
+    Returns the index per option and the distinct sets (:func:`_distinct_sets`).
     """
     a, t = ctx.arrays, ctx.scores["tutor"]
     n_t, n_s = len(a.tutors), len(a.sites)
     ok = np.flatnonzero(t.feasible("tutor"))
     tc, tt = t.rows[ok].astype(np.int64), t.cols[ok].astype(np.int64)
     key = tc * n_s + a.tutors.site[tt]
-    # every (candidate, site) an option needs: its allowed tutors as a row of a boolean matrix
+    # every (candidate, site) an option needs: its allowed tutors
     wanted, inverse = np.unique(cand[needs] * n_s + site[needs], return_inverse=True)
-    rows = np.zeros((len(wanted), n_t), dtype=bool)
     at = np.searchsorted(wanted, key)
     hit = (at < len(wanted)) & (wanted[np.minimum(at, max(len(wanted) - 1, 0))] == key) if len(wanted) else at < 0
-    rows[at[hit], tt[hit]] = True
-    sets, which = np.unique(rows, axis=0, return_inverse=True) if len(wanted) else (np.zeros((0, n_t), bool), inverse)
+    which, sets = _distinct_sets(at[hit], tt[hit], len(wanted), n_t)
     out = np.full(len(cand), -1, dtype=np.int64)
-    out[needs] = np.asarray(which).ravel()[inverse]
+    out[needs] = which[inverse.ravel()]
     return out, sets
 
 
-def _operator_sets(ctx: StageContext, cand: np.ndarray, needs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _operator_sets(ctx: StageContext, cand: np.ndarray, needs: np.ndarray) -> tuple[np.ndarray, sp.csr_array]:
     """Per option, the set of operators who may take its candidate (an index, -1 where none is needed)."""
     a, o = ctx.arrays, ctx.scores["operator"]
     n_c, n_o = len(a.candidates), len(a.operators)
     if not n_o or not needs.any():
-        return np.full(len(cand), -1, dtype=np.int64), np.zeros((0, n_o), dtype=bool)
+        return np.full(len(cand), -1, dtype=np.int64), sp.csr_array((0, n_o), dtype=bool)
     ok = np.flatnonzero(o.feasible("operator"))
-    rows = np.zeros((n_c, n_o), dtype=bool)
-    rows[o.rows[ok], o.cols[ok]] = True
-    sets, which = np.unique(rows, axis=0, return_inverse=True)
+    which, sets = _distinct_sets(o.rows[ok].astype(np.int64), o.cols[ok].astype(np.int64), n_c, n_o)
     out = np.full(len(cand), -1, dtype=np.int64)
-    out[needs] = np.asarray(which).ravel()[cand[needs]]
+    out[needs] = which[cand[needs]]
     return out, sets
+
+
+def _distinct_sets(
+    row: np.ndarray, partner: np.ndarray, n_rows: int, n_partners: int
+) -> tuple[np.ndarray, sp.csr_array]:
+    """Each row's set of partners (from its ``(row, partner)`` pairs): an index into the distinct sets.
+
+    The sets are a sparse boolean matrix (sets x partners, sorted indices): a
+    national round has two million (candidate, site) rows and twenty thousand
+    tutors, whose dense matrix would take 37 GiB. Rows are compared as their sorted
+    partners padded with -1 (a site has a handful of tutors, an area of operators).
+    """
+    key = np.unique(row.astype(np.int64) * n_partners + partner)
+    row, partner = np.divmod(key, n_partners)
+    count = np.bincount(row, minlength=n_rows)
+    start = np.r_[0, np.cumsum(count)[:-1]]
+    padded = np.full((n_rows, int(count.max(initial=0))), -1, dtype=np.int32)
+    padded[row, np.arange(len(row)) - start[row]] = partner
+    distinct, which = np.unique(padded, axis=0, return_inverse=True)
+    valid = distinct >= 0
+    sets = sp.csr_array(
+        (np.ones(int(valid.sum()), dtype=bool), distinct[valid], np.r_[0, np.cumsum(valid.sum(axis=1))]),
+        shape=(len(distinct), n_partners),
+    )
+    return np.asarray(which, dtype=np.int64).ravel(), sets
+
+
+def _holds(sets: sp.csr_array, set_id: np.ndarray, partner: np.ndarray) -> np.ndarray:
+    """Whether set ``set_id[i]`` holds ``partner[i]`` (sets with sorted indices)."""
+    n_p = sets.shape[1]
+    keys = np.repeat(np.arange(sets.shape[0], dtype=np.int64), np.diff(sets.indptr)) * n_p + sets.indices
+    want = np.asarray(set_id, dtype=np.int64) * n_p + partner
+    at = np.minimum(np.searchsorted(keys, want), max(len(keys) - 1, 0))
+    return (keys[at] == want) if len(keys) else np.zeros(len(want), dtype=bool)
 
 
 def _pinned_partners_held(
     ctx: StageContext,
     cand: np.ndarray,
     tset: np.ndarray,
-    tutor_sets: np.ndarray,
+    tutor_sets: sp.csr_array,
     oset: np.ndarray,
-    operator_sets: np.ndarray,
+    operator_sets: sp.csr_array,
 ) -> np.ndarray:
     """Per option, whether it honours its candidate's company tutor and desk operator pins.
 
@@ -224,32 +254,31 @@ def _pinned_partners_held(
         sets, idx = (tutor_sets, tset) if kind == "tutor" else (operator_sets, oset)
         partner = (a.tutors if kind == "tutor" else a.operators).index[pin.partner_id]
         ok = idx >= 0
-        ok[ok] = sets[idx[ok], partner]
+        ok[ok] = _holds(sets, idx[ok], np.full(int(ok.sum()), partner))
         held &= (cand != a.candidates.index[pin.candidate_id]) | ok
     return held
 
 
 def _continuity_variants(
-    ctx: StageContext, opt: dict[str, np.ndarray], tutor_sets: np.ndarray, operator_sets: np.ndarray
-) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    ctx: StageContext, opt: dict[str, np.ndarray], tutor_sets: sp.csr_array, operator_sets: sp.csr_array
+) -> tuple[dict[str, np.ndarray], sp.csr_array, sp.csr_array]:
     """Add, for a tutor or operator in place that an option allows, the variant keeping them (with the bonus)."""
     ex = ctx.existing
     for field, sets, pairs in (("tutor_set", tutor_sets, ex.tutor), ("operator_set", operator_sets, ex.operator)):
-        if not pairs or not len(sets):
+        if not pairs or not sets.shape[0]:
             continue
         partner = np.full(len(ctx.arrays.candidates), -1, dtype=np.int64)
         partner[list(pairs)] = list(pairs.values())
         p = partner[opt["cand"]]
         s = opt[field]
         can = (p >= 0) & (s >= 0)
-        can[can] = sets[s[can], p[can]]
+        can[can] = _holds(sets, s[can], p[can])
         if not can.any():
             continue
-        single = np.zeros((sets.shape[1], sets.shape[1]), dtype=bool)
-        np.fill_diagonal(single, True)
-        sets = np.concatenate([sets, single])
+        singles = sets.shape[0]  # the set of partner j alone is set singles + j
+        sets = sp.vstack([sets, sp.eye_array(sets.shape[1], dtype=bool)], format="csr")
         extra = {k: v[can] for k, v in opt.items()}
-        extra[field] = len(sets) - sets.shape[1] + p[can]
+        extra[field] = singles + p[can]
         extra["gain"] = extra["gain"] + ctx.bonus
         opt = {k: np.r_[opt[k], extra[k]] for k in opt}
         if field == "tutor_set":
@@ -352,8 +381,8 @@ class _Round:
     partial: np.ndarray  # per candidate: a squad may be short
     exempt: np.ndarray  # per candidate: the fair floor does not apply
     team: np.ndarray  # per triple: squad members it takes (squad_size with a lead, 0 without)
-    tutor_sets: np.ndarray  # (sets, tutors) bool
-    operator_sets: np.ndarray  # (sets, operators) bool
+    tutor_sets: sp.csr_array  # (sets, tutors) bool
+    operator_sets: sp.csr_array  # (sets, operators) bool
 
 
 def _problem(ctx: StageContext) -> _Round:
@@ -362,7 +391,8 @@ def _problem(ctx: StageContext) -> _Round:
     require_full = ctx.policy.squad.require_full
     n_c, n_s = len(a.candidates), len(a.sites)
     opt = joint_options(ctx)
-    tutor_sets, operator_sets = opt.pop("tutor_sets"), opt.pop("operator_sets")
+    tutor_sets: sp.csr_array = opt.pop("tutor_sets")  # type: ignore[assignment]
+    operator_sets: sp.csr_array = opt.pop("operator_sets")  # type: ignore[assignment]
     has_lead = opt["guide"] >= 0
     forced = ctx.pinned("joint")
     for pin in ctx.round.pins:  # a squad pin places its candidate too
@@ -392,7 +422,7 @@ def _problem(ctx: StageContext) -> _Round:
     staffed = np.ones(len(opt["cand"]), dtype=bool)
     for field, sets in (("tutor_set", tutor_sets), ("operator_set", operator_sets)):
         ids = opt[field]
-        staffed[ids >= 0] &= sets[ids[ids >= 0]].any(axis=1)
+        staffed[ids >= 0] &= np.diff(sets.indptr)[ids[ids >= 0]] > 0
     plausible &= staffed
     usable = plausible & (count >= need) & (n_forced == wanted[opt["cand"]]) & ~lead_forced
     if size == 0:
@@ -469,11 +499,7 @@ def _squad_mask() -> int:
 # ---------------------------------------------------------------------------- tutors and operators
 
 HALL_MAX_ROWS = 20_000
-"""Tutor or operator rows a round may need at most (connected unions of the allowed sets)."""
-
-
-def _bits(row: np.ndarray) -> int:
-    return int.from_bytes(np.packbits(row, bitorder="little").tobytes(), "little")
+"""Tutor or operator rows a group of partners sharing people may need at most (connected unions of its sets)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -487,57 +513,44 @@ class _Hall:
     capacities: the max-flow min-cut theorem). A union of sets that splits into parts
     sharing no tutor is the sum of its parts' rows, so only *connected* unions (sets
     that chain by sharing a tutor) need a row: one per site when everyone may have
-    any of its tutors, one per area for the operators of the area. A pairing in place
-    adds the set of that partner alone (:func:`_continuity_variants`), a pin leaves one
-    partner in the set. Which partner each person takes is settled after the solve
-    (:func:`_assign_partners`).
+    any of its tutors, one per area for the operators of the area. The sets fall into
+    groups that share no partner (a site's tutors, an area's operators), and the
+    unions are closed group by group. A pairing in place adds the set of that partner
+    alone (:func:`_continuity_variants`), a pin leaves one partner in the set. Which
+    partner each person takes is settled after the solve (:func:`_assign_partners`).
     """
 
     kind: str
-    unions: np.ndarray  # (rows, partners) bool
+    partners: list[np.ndarray]  # per union: its partners
     hi: np.ndarray  # per union: the room of its partners
-    group: np.ndarray  # per union: its maximal union (the sets that chain together)
+    group: np.ndarray  # per union: its group (the sets that chain together)
     contains: dict[int, list[int]]  # per set id used: the unions containing it
     set_group: dict[int, int]
 
     @classmethod
-    def of(cls, sets: np.ndarray, used: np.ndarray, room: np.ndarray, kind: str) -> _Hall:
-        ids = np.unique(used[used >= 0]).tolist()
-        width = sets.shape[1]
-        base = sorted({_bits(sets[i]) for i in ids} - {0})
-        found = set(base)
-        frontier = list(base)
-        while frontier:
-            fresh = []
-            for u in frontier:
-                for b in base:
-                    if u & b and (u | b) not in found:
-                        found.add(u | b)
-                        fresh.append(u | b)
-            frontier = fresh
-            if len(found) > HALL_MAX_ROWS:
-                raise MatchError(
-                    f"the {kind}s' allowed sets overlap in too many ways to model ({len(found)}+ unions): "
-                    "check the relationships and exclusions that forbid single pairs"
-                )
-        unions = sorted(found, key=lambda u: (-u.bit_count(), u))  # maximal unions first
-        n_bytes = (width + 7) // 8
-        matrix = np.zeros((len(unions), width), dtype=bool)
-        for k, u in enumerate(unions):
-            raw = np.frombuffer(u.to_bytes(max(n_bytes, 1), "little"), dtype=np.uint8)
-            matrix[k] = np.unpackbits(raw, bitorder="little")[:width].astype(bool)
-        group = np.full(len(unions), -1, dtype=np.int64)
-        maximal: list[int] = []
-        for k, u in enumerate(unions):
-            top = next((g for g in maximal if u & ~unions[g] == 0), None)
-            if top is None:
-                maximal.append(k)
-                top = k
-            group[k] = maximal.index(top)
-        contains = {i: [k for k, u in enumerate(unions) if _bits(sets[i]) & ~u == 0] for i in ids}
-        set_group = {i: int(group[c[0]]) if c else -1 for i, c in contains.items()}
-        hi = matrix.astype(np.float64) @ np.maximum(np.asarray(room, dtype=np.float64), 0)
-        return cls(kind, matrix, hi, group, contains, set_group)
+    def of(cls, sets: sp.csr_array, used: np.ndarray, room: np.ndarray, kind: str) -> _Hall:
+        ids = np.unique(used[used >= 0])
+        ids = ids[np.diff(sets.indptr)[ids] > 0]  # an empty set is no option (see _problem)
+        sub = sp.csr_array(sets[ids])
+        _, label = connected_components(sp.block_array([[None, sub], [sub.T, None]]), directed=False)
+        label = np.unique(label[: len(ids)], return_inverse=True)[1].ravel()  # groups in order of their first set
+        room = np.maximum(np.asarray(room, dtype=np.float64), 0)
+        partners: list[np.ndarray] = []
+        group: list[int] = []
+        contains: dict[int, list[int]] = {}
+        for g, members in enumerate(_split(label)):
+            local = np.unique(sub[members].indices)  # the group's partners; bit b of a mask is local[b]
+            masks = [sum(1 << int(b) for b in np.searchsorted(local, sub[[m]].indices)) for m in members.tolist()]
+            unions = _closure(sorted(set(masks)), kind)
+            first = len(partners)
+            for u in unions:
+                partners.append(local[[b for b in range(u.bit_length()) if u >> b & 1]])
+                group.append(g)
+            for m, mask in zip(members.tolist(), masks, strict=True):
+                contains[int(ids[m])] = [first + k for k, u in enumerate(unions) if mask & ~u == 0]
+        hi = np.array([room[x].sum() for x in partners], dtype=np.float64)
+        set_group = {i: int(group[c[0]]) for i, c in contains.items()}
+        return cls(kind, partners, hi, np.asarray(group, dtype=np.int64), contains, set_group)
 
     @property
     def n_groups(self) -> int:
@@ -566,7 +579,33 @@ class _Hall:
 
     def names(self, k: int, ids: np.ndarray) -> str:
         """The partners of union ``k``, by id."""
-        return ", ".join(str(x) for x in ids[self.unions[k]])
+        return ", ".join(str(x) for x in ids[self.partners[k]])
+
+
+def _split(label: np.ndarray) -> list[np.ndarray]:
+    """The positions of each label ``0..n-1``, in order."""
+    order = np.argsort(label, kind="stable")
+    return np.split(order, np.flatnonzero(np.diff(label[order])) + 1) if len(label) else []
+
+
+def _closure(base: list[int], kind: str) -> list[int]:
+    """Every union of the sets ``base`` (bit masks) that chains by shared bits; the largest first."""
+    found = set(base)
+    frontier = list(base)
+    while frontier:
+        fresh = []
+        for u in frontier:
+            for b in base:
+                if u & b and (u | b) not in found:
+                    found.add(u | b)
+                    fresh.append(u | b)
+        frontier = fresh
+        if len(found) > HALL_MAX_ROWS:
+            raise MatchError(
+                f"the {kind}s' allowed sets overlap in too many ways to model ({len(found)}+ unions): "
+                "check the relationships and exclusions that forbid single pairs"
+            )
+    return sorted(found, key=lambda u: (-u.bit_count(), u))
 
 
 # ---------------------------------------------------------------------------- one component
@@ -1156,7 +1195,7 @@ def _assign_partners(
     cand: np.ndarray,
     set_id: np.ndarray,
     chosen: np.ndarray,
-    sets: np.ndarray,
+    sets: sp.csr_array,
     room: np.ndarray,
     limit: np.ndarray,
 ) -> np.ndarray:
@@ -1175,21 +1214,23 @@ def _assign_partners(
     if not len(which):
         return out
     which = which[np.argsort(cand[which], kind="stable")]
-    allowed = sets[set_id[which]]  # (people, partners)
+    allowed = sp.csr_array(sets[set_id[which]])  # (people, partners)
     room = np.maximum(np.asarray(room, dtype=np.int64), 0)
     carried = np.asarray(limit, dtype=np.int64) - room
     n_p = len(which)
-    graph = sp.csr_array(allowed.astype(np.int8))
-    full = sp.block_array([[None, graph], [graph.T, None]], format="csr")
-    _, label = connected_components(full, directed=False)
-    for lab in np.unique(label[:n_p]).tolist():
-        people = np.flatnonzero(label[:n_p] == lab)
-        partners = np.flatnonzero((label[n_p:] == lab) & (room > 0))
+    graph = allowed.astype(np.int8)
+    _, label = connected_components(sp.block_array([[None, graph], [graph.T, None]], format="csr"), directed=False)
+    groups = np.unique(label, return_inverse=True)[1].ravel()
+    by_group = _split(groups)
+    for lab in np.unique(groups[:n_p]).tolist():
+        people = by_group[lab][by_group[lab] < n_p]
+        partners = by_group[lab][by_group[lab] >= n_p] - n_p
+        partners = partners[room[partners] > 0]
         k_max = np.minimum(room[partners], len(people))
         slot_partner = np.repeat(partners, k_max)
         k = _ramp(k_max)
         cost = (carried[slot_partner] + k + 1) / np.maximum(limit[slot_partner], 1) + 1e-7 * slot_partner
-        ok = allowed[np.ix_(people, slot_partner)]
+        ok = allowed[people][:, slot_partner].toarray()
         matrix = np.where(ok, cost[None, :], 1e9)
         r, c = linear_sum_assignment(matrix)
         if len(r) < len(people) or not ok[r, c].all():
