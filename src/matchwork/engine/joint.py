@@ -539,8 +539,9 @@ class _Hall:
         group: list[int] = []
         contains: dict[int, list[int]] = {}
         for g, members in enumerate(_split(label)):
-            local = np.unique(sub[members].indices)  # the group's partners; bit b of a mask is local[b]
-            masks = [sum(1 << int(b) for b in np.searchsorted(local, sub[[m]].indices)) for m in members.tolist()]
+            rows = [sub.indices[sub.indptr[m] : sub.indptr[m + 1]] for m in members.tolist()]
+            local = np.unique(np.concatenate(rows))  # the group's partners; bit b of a mask is local[b]
+            masks = [sum(1 << int(b) for b in np.searchsorted(local, r)) for r in rows]
             unions = _closure(sorted(set(masks)), kind)
             first = len(partners)
             for u in unions:
