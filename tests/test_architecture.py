@@ -82,6 +82,7 @@ PIPELINE: tuple[str, ...] = (
     "matchwork.engine.squad",
     "matchwork.engine.joint",
     "matchwork.engine.peer",
+    "matchwork.engine.refill",
     "matchwork.engine.engine",
     "matchwork.engine",
     # outputs for people

@@ -60,7 +60,7 @@ def test_a_lead_still_in_the_two_weeks_cannot_lead_a_newcomer() -> None:
     g1 = rnd.guides[0].id
     assert rows.at[c1, "continuity"] == "kept" and rows.at[c1, "lead_guide_id"] == g1
     assert rows.at[c2, "status"] == "unmatched"  # G1 leads C1 until day 14, and nobody else may lead
-    assert result.changes.empty
+    assert set(result.changes.change) <= {"added"}  # no ongoing pairing changed (a peer supporter may be added)
 
 
 def test_after_the_two_weeks_the_lead_joins_the_squad_and_leads_again() -> None:

@@ -63,6 +63,7 @@ from matchwork._validation import Lang, choice
 from matchwork._version import VERSION
 from matchwork.engine.continuity import ContinuityPlan, plan
 from matchwork.engine.engine import Engine
+from matchwork.engine.refill import refill
 from matchwork.errors import InputValidationError
 from matchwork.explain import Explanation, explain
 from matchwork.i18n import text
@@ -146,9 +147,10 @@ def _scorer(rnd: Round, policy: Policy, given: Round | None = None) -> Scorer:
 
 
 def _plan(rnd: Round, policy: Policy) -> ContinuityPlan:
-    """What the round keeps (:func:`~matchwork.engine.continuity.plan`), its problems located as the input has them."""
+    """What the round keeps (:func:`~matchwork.engine.continuity.plan`, with the partners kept people lack:
+    :func:`~matchwork.engine.refill.refill`), its problems located as the input has them."""
     try:
-        return plan(rnd, policy)
+        return refill(plan(rnd, policy), policy)
     except InputValidationError as exc:
         raise type(exc)(rnd.locate(exc.problems)) from None
 

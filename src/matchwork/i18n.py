@@ -1942,6 +1942,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Da rivedere con l'équipe: ora non rispetta una regola ({rules}).",
         "To review with the case team: it now fails a rule ({rules}).",
     ),
+    "keep.added": (
+        "Nuovo in questo giro: nessuno era in corso in questo ruolo, e chi è già inserito viene prima dei nuovi.",
+        "New in this round: nobody was in place in this role, and people already placed come before newcomers.",
+    ),
     "keep.whynot": (
         "la persona ha un inserimento in corso che resta (continuity.keep): non è stata abbinata di nuovo",
         "the person has a placement in place that stays (continuity.keep): they were not matched again",

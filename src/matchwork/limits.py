@@ -35,7 +35,7 @@ import pandas as pd
 from matchwork.scoring.arrays import join
 
 if TYPE_CHECKING:
-    from matchwork.scoring.scorer import Scores
+    from matchwork.scoring.scorer import Scorer, Scores
 
 __all__ = ["LIMIT_ROLES", "Blocks", "Limits"]
 
@@ -48,7 +48,7 @@ newcomers; ``tutor`` a company tutor's trainees; ``operator`` a desk operator's 
 supporter's weekly hours."""
 
 
-def site_needs(scores: Scores) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def site_needs(scores: Scores | Scorer) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per site, whom a placement there needs: a lead guide (and squad), a company tutor by name, a desk operator.
 
     A lead guide iff the site lists guide workers and its kind is in ``team.guides_at``;

@@ -620,7 +620,8 @@ class MatchResult:
             "candidates": len(asg),
             "matched": n_matched,
             "matched_share": n_matched / len(asg) if len(asg) else 0.0,
-            "peers_wanted": int((wants & (self.solved_assignments["status"] == "matched").to_numpy()).sum()),
+            "peers_wanted": int((wants & (self.solved_assignments["status"] == "matched").to_numpy()).sum())
+            + self._kept_wanting_peer(),
             "kept": 0 if self._kept is None else len(self._kept),
             "peers_given": int(asg["peer_id"].notna().sum()),
             "squad_filled_share": (  # among the people placed with a lead guide (host companies have no squad)
@@ -639,6 +640,13 @@ class MatchResult:
                 columns=["stage", "status", "gap", "seconds", "method"],
             ).set_index("stage"),
         }
+
+    def _kept_wanting_peer(self) -> int:
+        """Kept people who want a peer supporter (``peers_given`` counts theirs too)."""
+        if self._kept is None or self._kept.empty:
+            return 0
+        wanting = {c.id for c in self.round.candidates if c.wants_peer}
+        return int(self._kept.candidate_id.isin(wanting).sum())
 
     @property
     def tiers(self) -> tuple[tuple[str, str, float], ...]:

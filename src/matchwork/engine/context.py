@@ -14,7 +14,7 @@ from matchwork.solve.fairness import solve_fair
 from matchwork.solve.flow import FlowResult, solve
 from matchwork.solve.network import SCALE, Network
 
-__all__ = ["SCALE", "StageContext", "in_pairs"]
+__all__ = ["SCALE", "StageContext", "in_pairs", "ramp"]
 
 
 class StageContext:
@@ -104,3 +104,13 @@ def in_pairs(cand: np.ndarray, partner: np.ndarray, existing: dict[int, Any], n_
         for p in (ps if isinstance(ps, set | frozenset | list | tuple) else (ps,))
     ]
     return np.isin(cand.astype(np.int64) * n_partners + partner, np.array(keys, dtype=np.int64))
+
+
+def ramp(counts: np.ndarray) -> np.ndarray:
+    """``0, 1, …, n-1`` for each ``n`` of ``counts``, concatenated.
+
+    >>> ramp(np.array([2, 0, 3])).tolist()
+    [0, 1, 0, 1, 2]
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)

@@ -64,8 +64,10 @@ KEPT_COLUMNS = (
     "peer_score",
     "squad_scores",
     "issues",
+    "added",
 )
-"""Columns of the kept placements: ``issues`` are the rule codes a kept pairing now fails."""
+"""Columns of the kept placements: ``issues`` are the rule codes a kept pairing now fails; ``added`` the partners
+this round gave (:func:`matchwork.engine.refill.refill`), each ``(role, rank, options)``."""
 
 # Rules about room, pins and score floors: a pairing in place is inside its partner's load, and a kept
 # pairing is not a new choice, so these say nothing about whether it may go on.
@@ -121,6 +123,9 @@ class ContinuityPlan:
         The score tables of the kept people's rows (stage → ScoreTable), and
         ``pairs``: ``(candidate id, stage or "guide:<id>")`` → the pair index of each
         kept pairing in them, for explanations.
+    timed : Round or None
+        The round read against its date, kept people included: ended pairings
+        dropped, breakdowns turned into relationships, cool-downs and priority.
     """
 
     round: Round
@@ -129,6 +134,7 @@ class ContinuityPlan:
     full: Round
     tables: dict[str, Any] = dataclasses.field(default_factory=dict)
     pairs: dict[tuple[str, str], int] = dataclasses.field(default_factory=dict)
+    timed: Round | None = None
 
 
 def plan(rnd: Round, policy: Policy) -> ContinuityPlan:
@@ -197,13 +203,13 @@ def plan(rnd: Round, policy: Policy) -> ContinuityPlan:
     changes_frame = pd.DataFrame(changes, columns=list(CHANGE_COLUMNS))
     changes_frame = changes_frame.sort_values(["candidate_id", "role", "partner_id"], kind="stable")
     if kept.empty:
-        return ContinuityPlan(timed, kept, changes_frame.reset_index(drop=True), rnd, tables, pairs)
+        return ContinuityPlan(timed, kept, changes_frame.reset_index(drop=True), rnd, tables, pairs, timed)
     token = NOBODY_LEFT_OK.set(True)  # every placement kept: nobody left to match is a round too
     try:
         out = _without(timed, set(kept.candidate_id), policy)
     finally:
         NOBODY_LEFT_OK.reset(token)
-    return ContinuityPlan(out, kept, changes_frame.reset_index(drop=True), rnd, tables, pairs)
+    return ContinuityPlan(out, kept, changes_frame.reset_index(drop=True), rnd, tables, pairs, timed)
 
 
 def _change(p: Pairing, change: str, reason: str) -> dict[str, Any]:
@@ -297,6 +303,7 @@ def _row(
         "peer_score": scores.get("peer", np.nan),
         "squad_scores": tuple(scores.get(f"guide:{g}", np.nan) for g in sorted(squad)),
         "issues": issues,
+        "added": (),
     }
 
 

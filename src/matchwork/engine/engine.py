@@ -36,6 +36,7 @@ from matchwork.engine.context import SCALE, StageContext
 from matchwork.engine.continuity import ContinuityPlan, plan
 from matchwork.engine.joint import JointSolution, joint_options, solve_joint
 from matchwork.engine.peer import hour_cost, hour_segments, peer_scores, solve_peer
+from matchwork.engine.refill import refill
 from matchwork.explain import EXPLAINER
 from matchwork.model.policy import Policy
 from matchwork.model.round import Round
@@ -97,7 +98,7 @@ def match(
     True
     """
     policy = (policy or Policy.default()).with_solver(objective=objective, backend=backend)
-    kept = plan(rnd, policy)
+    kept = refill(plan(rnd, policy), policy)
     scores = Scorer(kept.round, policy, features=features).scores(executor=executor)
     engine = Engine(scores)
     engine.continuity = kept

@@ -56,6 +56,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse.csgraph import connected_components
 
 from matchwork.engine.context import SCALE, StageContext, in_pairs
+from matchwork.engine.context import ramp as _ramp
 from matchwork.engine.squad import Members, squad_options
 from matchwork.errors import MatchError
 from matchwork.limits import site_needs as _site_needs
@@ -1329,11 +1330,6 @@ def _rank(groups: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
     return np.arange(len(groups)) - np.repeat(starts, np.diff(np.r_[starts, len(groups)]))
-
-
-def _ramp(counts: np.ndarray) -> np.ndarray:
-    counts = np.asarray(counts, dtype=np.int64)
-    return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
 def _join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -52,11 +52,19 @@ def explain_kept(result: MatchResult, candidate_id: str, audience: str, lang: st
         dataclasses.replace(_stage("squad", g, names, x, "", parts(f"guide:{g}")), most=most)
         for g, x in zip(k.squad_ids, k.squad_scores, strict=True)
     ]
+    added = {role: (rank, n) for role, rank, n in k.added}  # partners this round gave (engine.refill)
+
+    def given(stage: StageExplanation) -> StageExplanation:
+        if stage.stage not in added:
+            return stage
+        rank, n = added[stage.stage]
+        return dataclasses.replace(stage, rank=rank, n_options=n, note=text("keep.added", lang))
+
     for role, pid in (("tutor", k.tutor_id), ("operator", k.operator_id)):
         if pid is not None:  # a host company: the company tutor and the desk operator, who carry no score
-            stages.append(_stage(role, pid, names, None, "", ()))
+            stages.append(given(_stage(role, pid, names, None, "", ())))
     if k.peer_id is not None:
-        stages.append(_stage("peer", k.peer_id, names, k.peer_score, "", parts("peer")))
+        stages.append(given(_stage("peer", k.peer_id, names, k.peer_score, "", parts("peer"))))
     seen = STAGES_SEEN[audience]
     shown = tuple(s for s in stages if s.stage in seen)
     return Explanation(candidate_id, names.get(candidate_id, candidate_id), audience, lang, "matched", shown)

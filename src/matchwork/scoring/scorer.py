@@ -69,7 +69,7 @@ from matchwork.scoring.rules import (
     team_therapeutic,
 )
 
-__all__ = ["TABLE_STAGES", "ScoreTable", "Scorer", "Scores", "score"]
+__all__ = ["TABLE_STAGES", "ScoreTable", "Scorer", "Scores", "concat_tables", "score"]
 
 _BLOCK_PAIRS = 1_000_000
 _DENSE_BLOCK_PAIRS = 1_000_000
@@ -253,8 +253,8 @@ class _Block:
         )
 
 
-def _concat(tables: list[ScoreTable]) -> ScoreTable:
-    """Score tables of one stage, of disjoint candidates in order, as one."""
+def concat_tables(tables: list[ScoreTable]) -> ScoreTable:
+    """Score tables of one stage, of disjoint pairs, as one: their pairs in the order given."""
     first = tables[0]
     if len(tables) == 1:
         return first
@@ -681,7 +681,7 @@ class Scorer:
             table = self._table(stage, r, c, dense=False, parts=[part])
             table = table.take(table.feasible_in_any_role())
             kept.append(table.top(top_k) if top_k is not None else table)
-        return _concat(kept) if kept else self._table(stage, rows[:0], cols[:0], dense=False, parts=[])
+        return concat_tables(kept) if kept else self._table(stage, rows[:0], cols[:0], dense=False, parts=[])
 
     def cells(self, stage: str, rows: np.ndarray, cols: np.ndarray) -> ScoreTable:
         """Exactly the pairs ``(rows, cols)``, feasible or not, sorted by candidate then partner.
