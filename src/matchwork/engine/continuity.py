@@ -126,6 +126,8 @@ class ContinuityPlan:
     timed : Round or None
         The round read against its date, kept people included: ended pairings
         dropped, breakdowns turned into relationships, cool-downs and priority.
+    scorer : Scorer or None
+        The scorer of ``timed`` that checked the kept pairings (None when nobody is placed).
     """
 
     round: Round
@@ -135,6 +137,7 @@ class ContinuityPlan:
     tables: dict[str, Any] = dataclasses.field(default_factory=dict)
     pairs: dict[tuple[str, str], int] = dataclasses.field(default_factory=dict)
     timed: Round | None = None
+    scorer: Scorer | None = None
 
 
 def plan(rnd: Round, policy: Policy) -> ContinuityPlan:
@@ -198,18 +201,18 @@ def plan(rnd: Round, policy: Policy) -> ContinuityPlan:
         relationships=relationships,
         forbids=_unique(forbids),
     )
-    kept, released, tables, pairs = _kept(timed, policy)
+    kept, released, tables, pairs, scorer = _kept(timed, policy)
     changes += released
     changes_frame = pd.DataFrame(changes, columns=list(CHANGE_COLUMNS))
     changes_frame = changes_frame.sort_values(["candidate_id", "role", "partner_id"], kind="stable")
     if kept.empty:
-        return ContinuityPlan(timed, kept, changes_frame.reset_index(drop=True), rnd, tables, pairs, timed)
+        return ContinuityPlan(timed, kept, changes_frame.reset_index(drop=True), rnd, tables, pairs, timed, scorer)
     token = NOBODY_LEFT_OK.set(True)  # every placement kept: nobody left to match is a round too
     try:
         out = _without(timed, set(kept.candidate_id), policy)
     finally:
         NOBODY_LEFT_OK.reset(token)
-    return ContinuityPlan(out, kept, changes_frame.reset_index(drop=True), rnd, tables, pairs, timed)
+    return ContinuityPlan(out, kept, changes_frame.reset_index(drop=True), rnd, tables, pairs, timed, scorer)
 
 
 def _change(p: Pairing, change: str, reason: str) -> dict[str, Any]:
@@ -241,7 +244,7 @@ def _unique(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _kept(
     rnd: Round, policy: Policy
-) -> tuple[pd.DataFrame, list[dict[str, Any]], dict[str, Any], dict[tuple[str, str], int]]:
+) -> tuple[pd.DataFrame, list[dict[str, Any]], dict[str, Any], dict[tuple[str, str], int], Scorer | None]:
     """The people whose placement is kept (with the rules their pairings now fail), and those released."""
     keep = policy.continuity.keep
     by_candidate: defaultdict[str, list[Pairing]] = defaultdict(list)
@@ -249,9 +252,10 @@ def _kept(
         by_candidate[p.candidate_id].append(p)
     placed = sorted(c for c, ps in by_candidate.items() if any(p.role == Role.SITE for p in ps))
     if keep == "score" or not placed:
-        return pd.DataFrame(columns=list(KEPT_COLUMNS)), [], {}, {}
+        return pd.DataFrame(columns=list(KEPT_COLUMNS)), [], {}, {}, None
     pinned = {p.candidate_id for p in rnd.pins}
-    checks, tables, pairs = _checks(rnd, policy, placed)
+    scorer = Scorer(rnd, policy)
+    checks, tables, pairs = _checks(scorer, placed)
     rows, released = [], []
     for cid in placed:
         issues, scores = checks[cid]
@@ -260,7 +264,7 @@ def _kept(
             released += [_change(p, "released", reason) for p in by_candidate[cid]]
             continue
         rows.append(_row(rnd, cid, by_candidate[cid], issues, scores))
-    return _frame(rows), released, tables, pairs
+    return _frame(rows), released, tables, pairs, scorer
 
 
 _IDS = ("candidate_id", "site_id", "position_id", "lead_guide_id", "tutor_id", "operator_id", "peer_id")
@@ -308,7 +312,7 @@ def _row(
 
 
 def _checks(
-    rnd: Round, policy: Policy, placed: list[str]
+    scorer: Scorer, placed: list[str]
 ) -> tuple[dict[str, tuple[tuple[str, ...], dict[str, float]]], dict[str, Any], dict[tuple[str, str], int]]:
     """For each placed person: the rules their ongoing pairings now fail, and each stage's score of them.
 
@@ -317,8 +321,7 @@ def _checks(
     candidate of the round: a national round keeps tens of thousands of people, whose
     full rows would not fit in memory.
     """
-    scorer = Scorer(rnd, policy)
-    a = scorer.arrays
+    rnd, a = scorer.round, scorer.arrays
     partners = {"site": a.positions, "guide": a.guides, "peer": a.peers, "tutor": a.tutors, "operator": a.operators}
     who = set(placed)
     ongoing = [p for p in rnd.pairings if p.candidate_id in who]

@@ -90,7 +90,7 @@ def refill(plan: ContinuityPlan, policy: Policy) -> ContinuityPlan:
     """
     if plan.kept.empty or plan.timed is None:
         return plan
-    scorer = Scorer(plan.timed, policy)
+    scorer = plan.scorer if plan.scorer is not None else Scorer(plan.timed, policy)
     a = scorer.arrays
     kept = plan.kept
     cand = np.array([a.candidates.index[c] for c in kept.candidate_id], dtype=np.int64)
