@@ -427,6 +427,8 @@ def one_scale(scale: str) -> dict[str, Any]:
         "peers": peers,
         "workbook": workbook,
         "matched": pipeline["matched"],
+        "solver": pipeline.get("solver"),
+        "time_limit_s": pipeline.get("time_limit_s"),
     }
 
 
