@@ -183,3 +183,27 @@ def test_a_placement_left_without_its_only_tutor_is_kept_with_the_issue() -> Non
     assert "no_tutor_available" in result.kept.set_index("candidate_id").at[cid, "issues"]
     assert "nessun tutor aziendale della sede" in result.explain(cid).text
     assert "nessun tutor" not in result.explain(cid, audience="site").text  # the issue is the case team's
+
+
+def test_a_peer_breakdown_recorded_in_the_programme_gets_a_new_supporter_next_round() -> None:
+    from matchwork.programme import Programme
+
+    day1, day2 = dt.date(2026, 1, 12), dt.date(2026, 2, 9)
+    programme = Programme("sqlite://")
+    first = mw.match(mw.synth.round(120, seed=3, date=day1.isoformat()))
+    programme.record(first, approved_by="équipe", on=day1)
+    with_peer = first.assignments.query("status == 'matched' and peer_id.notna()")
+    assert len(with_peer) >= 3
+    cid, old = with_peer.candidate_id.iloc[0], with_peer.peer_id.iloc[0]
+    programme.end(cid, "peer", on=day1 + dt.timedelta(days=10), reason="breakdown")
+    assert programme.priorities(day2).role.tolist() == ["peer"]
+    nxt = programme.next_round(on=day2)
+    second = mw.match(nxt)
+    row = second.assignments.set_index("candidate_id").loc[cid]
+    assert row.continuity == "kept" and row.peer_id is not None and row.peer_id != old
+    added = second.changes.query("candidate_id == @cid and change == 'added'")
+    assert added[["role", "partner_id"]].values.tolist() == [["peer", row.peer_id]]
+    programme.record(second, approved_by="équipe", on=day2)
+    assert programme.priorities(day2).empty  # the re-match request is answered
+    pairings = programme.pairings(on=day2).query("candidate_id == @cid and role == 'peer'")
+    assert pairings.partner_id.tolist() == [row.peer_id]

@@ -307,8 +307,11 @@ class MatchResult:
         months are over: ``reason`` says why), ``joined_squad`` (the lead's period is
         over: the lead now follows the person in the squad), ``released`` (a pin, or —
         with ``continuity.keep = "unless_rule"`` — a rule that now fails: the person is
-        matched again) or ``moved`` (the round gave the person another partner in that
-        role; ``reason`` is ``score``: the continuity bonus was outweighed).
+        matched again), ``moved`` (the round gave the person another partner in that
+        role; ``reason`` is ``score``: the continuity bonus was outweighed) or ``added``
+        (a kept placement had no company tutor, desk operator or peer supporter in
+        place and the round gave one before the newcomers; ``reason``
+        ``none_in_place``: :mod:`matchwork.engine.refill`).
         """
         base = self._changes if self._changes is not None else pd.DataFrame(columns=list(_CHANGE_COLUMNS))
         moved = self._moved()
