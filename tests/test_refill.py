@@ -47,7 +47,7 @@ def test_added_partners_are_in_the_result_and_within_caps(seed: int) -> None:
         assert kept.at[r.candidate_id, f"{r.role}_id"] == r.partner_id == rows.at[r.candidate_id, f"{r.role}_id"]
         assert r.role in {role for role, _, _ in kept.at[r.candidate_id, "added"]}
         stage = next(s for s in result.explain(r.candidate_id).stages if s.stage == r.role)
-        assert stage.partner_id == r.partner_id and "Nuovo in questo giro" in stage.note
+        assert stage.partner_id == r.partner_id and "Nuovo abbinamento in questo giro" in stage.note
     loads = result.loads
     assert (loads.load <= loads.capacity + 1e-9).all()
     people = result.assignments.peer_id.value_counts()

@@ -1943,7 +1943,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "To review with the case team: it now fails a rule ({rules}).",
     ),
     "keep.added": (
-        "Nuovo in questo giro: nessuno era in corso in questo ruolo, e chi è già inserito viene prima dei nuovi.",
+        "Nuovo abbinamento in questo giro: in questo ruolo non c'era nessuno in corso, e chi è già inserito ha la "
+        "precedenza sui nuovi ingressi.",
         "New in this round: nobody was in place in this role, and people already placed come before newcomers.",
     ),
     "keep.whynot": (
