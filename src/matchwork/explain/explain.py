@@ -584,12 +584,12 @@ def _team(ctx: Context, c: int, role: str, pid: str) -> StageExplanation:
     """
     people = ctx.a.tutors if role == "tutor" else ctx.a.operators
     table = ctx.result.scores[role]
-    mine = table.rows == c
-    allowed = int((mine & ((table.reasons & np.uint64(role_mask(role))) == 0)).sum())
+    mine = table.of_candidate(c)
+    ok = (table.reasons[mine] & np.uint64(role_mask(role))) == 0
     if role == "tutor":  # a tutor of the person's own site
         site = ctx.a.positions.site[ctx.a.positions.index[ctx.result.solved_assignments.iloc[c]["position_id"]]]
-        at_site = people.site[table.cols] == site
-        allowed = int((mine & at_site & ((table.reasons & np.uint64(role_mask(role))) == 0)).sum())
+        ok &= people.site[table.cols[mine]] == site
+    allowed = int(ok.sum())
     note = (
         ""
         if ctx.audience != "case_team"

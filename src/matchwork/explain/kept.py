@@ -12,6 +12,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from matchwork.explain.audience import SHOWS_POINTS, STAGES_SEEN, hidden, rule_text
+from matchwork.explain.lookup import names as lookup_names
 from matchwork.explain.model import Contribution, Explanation, StageExplanation
 from matchwork.i18n import text, words
 
@@ -32,11 +33,8 @@ def explain_kept(result: MatchResult, candidate_id: str, audience: str, lang: st
     >>> "resta" in result.explain(cid).text
     True
     """
-    k: Any = result.kept.set_index("candidate_id").loc[candidate_id]
-    rnd = result.round
-    people: list[Any] = [*rnd.candidates, *rnd.guides, *rnd.peers, *rnd.sites]
-    names: dict[str, str] = {x.id: x.name for x in people}
-    names |= {t.id: t.name for t in rnd.tutors} | {o.id: o.name for o in rnd.operators}
+    k: Any = _kept_rows(result)[candidate_id]
+    names = lookup_names(result)
     if audience == "peer" and k.peer_id is None:
         return Explanation(candidate_id, "", audience, lang, "not_yours", ())
     since = "" if k.since is None else text("keep.since", lang, day=k.since.strftime("%d/%m/%Y"))
@@ -68,6 +66,14 @@ def explain_kept(result: MatchResult, candidate_id: str, audience: str, lang: st
     seen = STAGES_SEEN[audience]
     shown = tuple(s for s in stages if s.stage in seen)
     return Explanation(candidate_id, names.get(candidate_id, candidate_id), audience, lang, "matched", shown)
+
+
+def _kept_rows(result: MatchResult) -> dict[str, Any]:
+    """The kept rows by candidate id, built once per result (explanations are asked one person at a time)."""
+    rows: dict[str, Any] | None = result.__dict__.get("_kept_rows")
+    if rows is None:
+        rows = result.__dict__["_kept_rows"] = {str(r.candidate_id): r for r in result.kept.itertuples(index=False)}
+    return rows
 
 
 def _stage(

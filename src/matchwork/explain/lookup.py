@@ -16,13 +16,17 @@ __all__ = ["capacity_of", "names", "partner_index", "rank_allowed"]
 
 def names(result: MatchResult) -> dict[str, str]:
     """Every person's (company tutors and desk operators too), site's and position's name by id (a position as
-    "site – title")."""
+    "site – title"); built once per result."""
+    cached: dict[str, str] | None = result.__dict__.get("_names")
+    if cached is not None:
+        return cached
     rnd = result.round
     people: list[Any] = [*rnd.candidates, *rnd.guides, *rnd.peers, *rnd.sites, *rnd.tutors, *rnd.operators]
-    names = {x.id: x.name for x in people}
+    out = {x.id: x.name for x in people}
     for site_id, pos in rnd.positions:
-        names[pos.id] = f"{names[site_id]} – {pos.title}"
-    return names
+        out[pos.id] = f"{out[site_id]} – {pos.title}"
+    result.__dict__["_names"] = out
+    return out
 
 
 def capacity_of(result: MatchResult, role: str, pid: str) -> tuple[str, str]:
