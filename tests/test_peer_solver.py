@@ -167,7 +167,7 @@ def test_the_pattern_model_reaches_the_brute_force_optimum(seed: int) -> None:
     best = peer_problem_best(p)
     if best is None or best[0] == 0:
         return
-    model = _pattern_model(p, best[0])
+    model = _pattern_model(p, count=best[0])
     assert model is not None
     res = model.milp(model.value_cost, None)
     assert res.status == "optimal" and res.x is not None

@@ -293,29 +293,45 @@ def _patterns(hv: np.ndarray, deg: np.ndarray, hours: float, people: int, limit:
     return pats
 
 
-def _pattern_model(p: PeerProblem, count: int) -> _Model | None:
-    """All of ``p``'s pairs, exactly ``count`` of them chosen, each supporter's load as one pattern of hour classes.
+def _pattern_model(
+    p: PeerProblem,
+    idx: np.ndarray | None = None,
+    *,
+    everyone: bool = False,
+    count: int | None = None,
+    fixed_hours: np.ndarray | None = None,
+    fixed_people: np.ndarray | None = None,
+) -> _Model | None:
+    """The pairs ``idx`` (default all), each supporter's load as one pattern of hour classes; as :func:`_model`.
 
-    A pattern is how many people of each hour need a supporter takes (within their
-    hours and people), with its exact hour cost; each supporter takes one pattern,
-    and the pairs chosen at a supporter fill its pattern class by class. Every
-    integer solution of the segment model (:func:`_model`) is one here of the same
-    value and back, so the optimum is the same; the linear relaxation is tighter
-    (each supporter's loads are their convex hull), which shortens branch and bound
-    on the rounds where not everyone can be placed. None when the patterns would
-    number more than :data:`PATTERNS_PER_PAIR` per pair.
+    A pattern is how many people of each hour need a supporter takes (within the
+    hours and people left after ``fixed_*``), with its exact hour cost (of the fixed
+    hours and the pattern's together, as the segments of :func:`_model` count them);
+    each supporter takes one pattern, and the pairs chosen at a supporter fill its
+    pattern class by class. ``everyone``: each candidate placed; ``count``: exactly
+    that many pairs chosen. Every integer solution of the segment model is one here
+    of the same value and back, so the optimum is the same; the linear relaxation is
+    tighter (each supporter's loads are their convex hull: the knapsack bound of a
+    Lagrangian that relaxes the candidates' rows), which shortens branch and bound
+    and lets reduced-cost fixing bite. None when the patterns would number more than
+    :data:`PATTERNS_PER_PAIR` per pair.
     """
-    n_x = len(p.cand)
-    hv, cls = np.unique(p.hours, return_inverse=True)
-    cands, ci = np.unique(p.cand, return_inverse=True)
-    peers, pi = np.unique(p.peer, return_inverse=True)
+    idx = np.arange(len(p.cand)) if idx is None else idx
+    n_p = len(p.people)
+    fh = np.zeros(n_p) if fixed_hours is None else fixed_hours
+    fk = np.zeros(n_p, dtype=np.int64) if fixed_people is None else fixed_people
+    n_x = len(idx)
+    hours = p.hours[idx]
+    hv, cls = np.unique(hours, return_inverse=True)
+    cands, ci = np.unique(p.cand[idx], return_inverse=True)
+    peers, pi = np.unique(p.peer[idx], return_inverse=True)
     deg = np.zeros((len(peers), len(hv)), dtype=np.int64)
     np.add.at(deg, (pi, cls), 1)
-    room = p.seg_len[peers].sum(axis=1)
+    room = p.seg_len[peers].sum(axis=1) - fh[peers]
     left = PATTERNS_PER_PAIR * n_x
     found = []
     for k in range(len(peers)):
-        pats = _patterns(hv, deg[k], float(room[k]), int(p.people[peers[k]]), left)
+        pats = _patterns(hv, deg[k], float(room[k]), int(p.people[peers[k]] - fk[peers[k]]), left)
         if pats is None:
             return None
         left -= len(pats)
@@ -323,7 +339,7 @@ def _pattern_model(p: PeerProblem, count: int) -> _Model | None:
     pats = np.concatenate(found)
     owner = np.repeat(np.arange(len(peers)), [len(f) for f in found])
     n_z = len(pats)
-    load = pats @ hv
+    load = fh[peers[owner]] + pats @ hv
     filled = np.clip(load[:, None] - np.arange(p.seg_len.shape[1]), 0.0, p.seg_len[peers[owner]])
     z_cost = (filled * p.seg_cost[peers[owner]]).sum(axis=1)
     n = n_x + n_z
@@ -341,12 +357,16 @@ def _pattern_model(p: PeerProblem, count: int) -> _Model | None:
             shape=(len(classes), n),
         ),
         sp.csr_array((np.ones(n_z), (owner, zs)), shape=(len(peers), n)),
-        sp.csr_array((np.ones(n_x), (np.zeros(n_x, dtype=np.int64), xs)), shape=(1, n)),
     ]
-    lo = np.concatenate([np.where(p.pinned[cands], 1.0, 0.0), np.zeros(len(classes)), np.ones(len(peers)), [count]])
-    hi = np.concatenate([np.ones(len(cands)), np.zeros(len(classes)), np.ones(len(peers)), [count]])
-    cost = np.concatenate([-p.gain.astype(np.float64), z_cost])
-    return _Model(np.arange(n_x), sp.vstack(blocks).tocsr(), lo, hi, cost, np.ones(n), n_x, n)
+    lo = [np.where(everyone | p.pinned[cands], 1.0, 0.0), np.zeros(len(classes)), np.ones(len(peers))]
+    hi = [np.ones(len(cands)), np.zeros(len(classes)), np.ones(len(peers))]
+    if count is not None:
+        blocks.append(sp.csr_array((np.ones(n_x), (np.zeros(n_x, dtype=np.int64), xs)), shape=(1, n)))
+        lo.append(np.array([float(count)]))
+        hi.append(np.array([float(count)]))
+    cost = np.concatenate([-p.gain[idx].astype(np.float64), z_cost])
+    a = sp.vstack(blocks).tocsr()
+    return _Model(idx, a, np.concatenate(lo), np.concatenate(hi), cost, np.ones(n), n_x, n)
 
 
 def _components(p: PeerProblem, idx: np.ndarray) -> list[np.ndarray]:
@@ -532,7 +552,7 @@ def _two_phases(p: PeerProblem, clock: _Clock) -> _Part:
         return _Part(pins, bound, _lp_bound(most_model), [_optimal_or_limited(most)], methods)
     n = round(-float(most.objective or 0.0))
     count_bound = int(np.floor(-most.bound + _EPS)) if most.bound is not None else len(np.unique(p.cand))
-    best_model = _pattern_model(p, n) or _model(p, every, everyone=False, count=n)
+    best_model = _pattern_model(p, count=n) or _model(p, every, everyone=False, count=n)
     best = best_model.milp(best_model.value_cost, clock.share())
     x = best.x if best.x is not None else most.x
     chosen = x[: len(every)] > 0.5
