@@ -27,16 +27,23 @@ Each connected component of the pairs is solved on its own:
 3. **Repair of the split.** People the flow serves whole keep their supporter;
    those it splits are placed by an exact MILP (:func:`~matchwork.solve.milp.solve_milp`)
    in the hours and places left: a feasible solution, the incumbent.
-4. **Reduced-cost fixing** (Nemhauser & Wolsey 1988; Achterberg 2007 §7.7). With
-   ``Δ`` = the incumbent's distance to the flow's bound, a pair whose reduced cost
+4. **The pattern bound.** The same component with each supporter's load as one of
+   its patterns (how many people of each hour need it takes, within its hours and
+   people, with the exact hour cost; :func:`_pattern_model`): its linear relaxation
+   is tighter than the flow (each supporter's knapsack is its convex hull), and when
+   it is infeasible no whole assignment places everyone (two phases at once).
+5. **Reduced-cost fixing** (Nemhauser & Wolsey 1988; Achterberg 2007 §7.7). With
+   ``Δ`` = the incumbent's distance to the pattern bound, a pair whose reduced cost
    exceeds ``Δ`` takes the same value in every solution at least as good as the
    incumbent, so it is fixed; the pairs left free form smaller components, each
-   solved by an exact MILP with the fixed pairs' hours and people taken out
-   (method ``repair``). The optimum is the better of the repair and the
-   incumbent; it is exact when every repair finishes.
-5. **Time limit.** A repair stopped by the clock keeps its best solution or the
+   solved by an exact MILP on supporter patterns (segments when the patterns would
+   be too many) with the fixed pairs' hours and people taken out (method
+   ``repair``). The optimum is the better of the repair and the incumbent; it is
+   exact when every repair finishes. On the region's synthetic round the pattern
+   MILP of a 25 000-pair component takes a quarter of the segment MILP's time.
+6. **Time limit.** A repair stopped by the clock keeps its best solution or the
    incumbent's part, whichever is better, and the component's bound is the sum
-   of the repairs' proven bounds (never above the flow's): status ``time_limit``
+   of the repairs' proven bounds (never above the pattern bound): status ``time_limit``
    with the proven relative gap.
 
 Examples
@@ -434,16 +441,22 @@ def _solve_component(job: tuple[PeerProblem, float | None]) -> _Part:
     if found.x is not None:
         incumbent = whole.copy()
         incumbent[split] = found.x[: len(split)] > 0.5
+    # the supporter-pattern relaxation: a tighter bound (each supporter's knapsack hull), whose reduced costs fix more
+    patterns = _pattern_model(p, every, everyone=True)
+    relaxed = patterns.lp(patterns.value_cost) if patterns is not None else None
+    if patterns is not None and relaxed is None and incumbent is None:
+        return _two_phases(p, clock)  # no supporter can take whole people enough to place everyone
+    tight = relaxed if relaxed is not None and relaxed.fun > lp.fun else lp
     # reduced-cost fixing around the incumbent
     off = np.zeros(len(every), dtype=bool)
     on = np.zeros(len(every), dtype=bool)
     if incumbent is not None:
-        delta = -evaluate(p, incumbent)[1] - lp.fun
-        if delta <= _EPS * max(1.0, abs(lp.fun)):
+        delta = -evaluate(p, incumbent)[1] - tight.fun
+        if delta <= _EPS * max(1.0, abs(tight.fun)):
             return _Part(incumbent, n_cands, evaluate(p, incumbent)[1], statuses, {"lp", "repair"}, len(every), 0)
-        margin = delta + 1.0 + 1e-9 * abs(lp.fun)
-        off = lp.at_lower[: len(every)] > margin
-        on = -lp.at_upper[: len(every)] > margin
+        margin = delta + 1.0 + 1e-9 * abs(tight.fun)
+        off = tight.at_lower[: len(every)] > margin
+        on = -tight.at_upper[: len(every)] > margin
     settled = np.zeros(len(p.pinned), dtype=bool)
     settled[p.cand[on]] = True
     free = np.flatnonzero(~off & ~on & ~settled[p.cand])
@@ -457,7 +470,9 @@ def _solve_component(job: tuple[PeerProblem, float | None]) -> _Part:
     bound -= float(_hour_costs(p, fh)[~in_groups].sum())
     sizes = np.array([len(g) for g in groups], dtype=np.float64)
     for k, idx in enumerate(groups):
-        model = _model(p, idx, everyone=True, fixed_hours=fh, fixed_people=fk)
+        model = _pattern_model(p, idx, everyone=True, fixed_hours=fh, fixed_people=fk) or _model(
+            p, idx, everyone=True, fixed_hours=fh, fixed_people=fk
+        )
         share = len(idx) / sizes[k:].sum()
         res = model.milp(model.value_cost, clock.share(share))
         statuses.append(_optimal_or_limited(res))
@@ -470,12 +485,12 @@ def _solve_component(job: tuple[PeerProblem, float | None]) -> _Part:
             options.append(incumbent[idx])
         if not options:  # stopped before any solution, with no incumbent: those people wait
             statuses.append(SolveStatus("time_limit", None, 0.0, "no solution within the time limit"))
-            return _Part(whole, n_cands, -lp.fun, statuses, {"lp", "repair"}, int((off | on).sum()), len(free))
+            return _Part(whole, n_cands, -tight.fun, statuses, {"lp", "repair"}, int((off | on).sum()), len(free))
         best = max(options, key=lambda pick: _value_with(p, chosen, idx, pick))
         chosen[idx] = best
         bound += -res.bound if res.bound is not None else _lp_bound(model)
     value = evaluate(p, chosen)[1]
-    value_bound = min(-lp.fun, max(value, bound))
+    value_bound = min(-tight.fun, max(value, bound))
     return _Part(chosen, n_cands, value_bound, statuses, {"lp", "repair"}, int((off | on).sum()), len(free))
 
 
