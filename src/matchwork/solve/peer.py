@@ -441,19 +441,23 @@ def _solve_component(job: tuple[PeerProblem, float | None]) -> _Part:
     if found.x is not None:
         incumbent = whole.copy()
         incumbent[split] = found.x[: len(split)] > 0.5
-    # the supporter-pattern relaxation: a tighter bound (each supporter's knapsack hull), whose reduced costs fix more
-    patterns = _pattern_model(p, every, everyone=True)
-    relaxed = patterns.lp(patterns.value_cost) if patterns is not None else None
-    if patterns is not None and relaxed is None and incumbent is None:
-        return _two_phases(p, clock)  # no supporter can take whole people enough to place everyone
-    tight = relaxed if relaxed is not None and relaxed.fun > lp.fun else lp
+    found_value = evaluate(p, incumbent)[1] if incumbent is not None else -np.inf
+    tight = lp
+    if -found_value - lp.fun > _EPS * max(1.0, abs(lp.fun)):  # the flow's bound not reached
+        # the supporter-pattern relaxation: tighter (each supporter's knapsack hull); its reduced costs fix more
+        patterns = _pattern_model(p, every, everyone=True)
+        relaxed = patterns.lp(patterns.value_cost) if patterns is not None else None
+        if patterns is not None and relaxed is None and incumbent is None:
+            return _two_phases(p, clock)  # whole people cannot all be placed, even in the relaxation
+        if relaxed is not None and relaxed.fun > lp.fun:
+            tight = relaxed
     # reduced-cost fixing around the incumbent
     off = np.zeros(len(every), dtype=bool)
     on = np.zeros(len(every), dtype=bool)
     if incumbent is not None:
-        delta = -evaluate(p, incumbent)[1] - tight.fun
+        delta = -found_value - tight.fun
         if delta <= _EPS * max(1.0, abs(tight.fun)):
-            return _Part(incumbent, n_cands, evaluate(p, incumbent)[1], statuses, {"lp", "repair"}, len(every), 0)
+            return _Part(incumbent, n_cands, found_value, statuses, {"lp", "repair"}, len(every), 0)
         margin = delta + 1.0 + 1e-9 * abs(tight.fun)
         off = tight.at_lower[: len(every)] > margin
         on = -tight.at_upper[: len(every)] > margin
