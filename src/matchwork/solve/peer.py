@@ -30,8 +30,9 @@ Each connected component of the pairs is solved on its own:
 4. **The pattern bound.** The same component with each supporter's load as one of
    its patterns (how many people of each hour need it takes, within its hours and
    people, with the exact hour cost; :func:`_pattern_model`): its linear relaxation
-   is tighter than the flow (each supporter's knapsack is its convex hull), and when
-   it is infeasible no whole assignment places everyone (two phases at once).
+   is tighter than the flow (each supporter's loads per hour class within their
+   convex hull), and when it is infeasible no whole assignment places everyone (two
+   phases at once).
 5. **Reduced-cost fixing** (Nemhauser & Wolsey 1988; Achterberg 2007 §7.7). With
    ``Δ`` = the incumbent's distance to the pattern bound, a pair whose reduced cost
    exceeds ``Δ`` takes the same value in every solution at least as good as the
@@ -318,10 +319,10 @@ def _pattern_model(
     pattern class by class. ``everyone``: each candidate placed; ``count``: exactly
     that many pairs chosen. Every integer solution of the segment model is one here
     of the same value and back, so the optimum is the same; the linear relaxation is
-    tighter (each supporter's loads are their convex hull: the knapsack bound of a
-    Lagrangian that relaxes the candidates' rows), which shortens branch and bound
-    and lets reduced-cost fixing bite. None when the patterns would number more than
-    :data:`PATTERNS_PER_PAIR` per pair.
+    tighter (each supporter's load, people per hour class, ranges over the convex hull
+    of its whole loads; a Lagrangian with a knapsack per supporter is tighter still,
+    as it also keeps whole people within a class), which shortens branch and bound.
+    None when the patterns would number more than :data:`PATTERNS_PER_PAIR` per pair.
     """
     idx = np.arange(len(p.cand)) if idx is None else idx
     n_p = len(p.people)
@@ -444,7 +445,7 @@ def _solve_component(job: tuple[PeerProblem, float | None]) -> _Part:
     found_value = evaluate(p, incumbent)[1] if incumbent is not None else -np.inf
     tight = lp
     if -found_value - lp.fun > _EPS * max(1.0, abs(lp.fun)):  # the flow's bound not reached
-        # the supporter-pattern relaxation: tighter (each supporter's knapsack hull); its reduced costs fix more
+        # the supporter-pattern relaxation: tighter than the flow, so its reduced costs fix more
         patterns = _pattern_model(p, every, everyone=True)
         relaxed = patterns.lp(patterns.value_cost) if patterns is not None else None
         if patterns is not None and relaxed is None and incumbent is None:
