@@ -165,8 +165,10 @@ def _placement_network(done: Any) -> Any:
     """The round's placements as a flow network: candidate → (position, lead) option → lead → position → site.
 
     The joint stage chooses squads too and is solved by column generation, not as a
-    flow; this network (placements only, no squads) is what the flow backends are
-    compared on. Guides free to lead in any position of their site go straight to it.
+    flow; this network (placements only, no squads, no tutors' or operators' rows) is
+    what the flow backends are compared on. Guides free to lead in any position of
+    their site go straight to it; an option at a host company (no lead) goes straight
+    from the candidate to its position.
     """
     from matchwork.solve import NetworkBuilder
 
@@ -178,7 +180,9 @@ def _placement_network(done: Any) -> Any:
     source, sink = b.nodes(2)
     c_node, g_node, p_node, s_node = b.nodes(n_c), b.nodes(n_g), b.nodes(n_p), b.nodes(n_s)
     b.arcs(np.full(n_c, source), c_node, capacity=1)
-    b.arcs(c_node[opt["cand"]], g_node[opt["guide"]], capacity=1, cost=-opt["gain"])
+    led = opt["guide"] >= 0  # an option at a host company has no lead: straight to its position
+    b.arcs(c_node[opt["cand"][led]], g_node[opt["guide"][led]], capacity=1, cost=-opt["gain"][led])
+    b.arcs(c_node[opt["cand"][~led]], p_node[opt["pos"][~led]], capacity=1, cost=-opt["gain"][~led])
     team = a.guides.position.astype(np.int64)
     to = np.where(team >= 0, p_node[np.maximum(team, 0)], s_node[a.guides.site])
     b.arcs(g_node, to, capacity=cap.guide_lead)
