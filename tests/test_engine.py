@@ -729,7 +729,7 @@ def test_fair_with_a_peer_pin_on_the_flow_path() -> None:
     base = mw.match(rnd, objective="fair")
     assert base.stages["peer"].network is not None  # everyone needs the same hours: the peer stage is a flow
     s = base.scores.peer
-    given = base.assignments.dropna(subset=["peer_id"])
+    given = base.solved_assignments.dropna(subset=["peer_id"])  # a kept person given a peer (refill) is not solved
     # the lowest-scoring allowed peer of someone who has one: a pin the fair floor would otherwise refuse
     for row in given.itertuples():
         c = base.scores.arrays.candidates.index[row.candidate_id]
