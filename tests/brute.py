@@ -112,6 +112,21 @@ def _pins(rnd: mw.Round, a) -> tuple[dict[int, list], set[int]]:
     return tests, must
 
 
+def member_gain(scores: mw.Scores, c: int, h: int, p: int, bonus: int) -> int | None:
+    """A squad member's gain at position ``p`` (None if not allowed), from the dense tables and the issue's
+    statement: the person × guide pair allowed in the squad role, the guide × position pair too, the score being
+    both tables' sum (as for the lead) and at least ``min_score.guide``; the bonus for a member in place."""
+    g, gp = scores.guide, scores.guide_position
+    j = np.flatnonzero((g.rows == c) & (g.cols == h))
+    k = np.flatnonzero((gp.rows == h) & (gp.cols == p))
+    if not len(j) or not len(k) or not g.feasible("guide")[j[0]] or not gp.feasible("guide")[k[0]]:
+        return None
+    score = float(g.total[j[0]] + gp.total[k[0]])
+    if score < scores.policy.scoring.min_score.get("guide", 0.0) - 1e-9:
+        return None
+    return round(score * SCALE) + bonus * (h in scores.arrays.existing.squad.get(c, ()))
+
+
 def load_cost(policy: mw.Policy, cap, leads: np.ndarray, newcomers: np.ndarray) -> int:
     """The documented convex load costs: a new lead costs lead_load_cost per newcomer the guide already
     follows; every newcomer (lead or squad) guide_load_cost times the share of capacity in use after it."""
@@ -127,7 +142,7 @@ def load_cost(policy: mw.Policy, cap, leads: np.ndarray, newcomers: np.ndarray) 
 def joint_choices(scores: mw.Scores, policy: mw.Policy) -> list[list[tuple]]:
     """Every way each candidate can be placed: ``(position, lead, squad, gain, tutor, operator)``, or None
     (not placed). A placement without a lead guide (a host company) takes no squad."""
-    a, g, rnd = scores.arrays, scores.guide, scores.scorer.round
+    a, rnd = scores.arrays, scores.scorer.round
     existing = a.existing
     bonus = round(policy.solver.continuity_bonus * SCALE)
     size = policy.caps.squad_size
@@ -138,10 +153,10 @@ def joint_choices(scores: mw.Scores, policy: mw.Policy) -> list[list[tuple]]:
         for p, lead, tutor, op, gain in placements:
             site = a.positions.site[p]
             eligible = []
-            for j in np.flatnonzero(g.rows == c):
-                h = int(g.cols[j])
-                if g.feasible("guide")[j] and a.guides.site[h] == site and h != lead:
-                    eligible.append((h, round(g.total[j] * SCALE) + bonus * (h in existing.squad.get(c, ()))))
+            for h in np.flatnonzero(a.guides.site == site).tolist():
+                x = member_gain(scores, c, h, p, bonus) if h != lead else None
+                if x is not None:
+                    eligible.append((h, x))
             sizes = range(0, size + 1) if (c in must or not policy.squad.require_full) else [size]
             if lead < 0:
                 sizes = [0]
@@ -208,7 +223,6 @@ def engine_tiers(result: mw.MatchResult, *, fair: bool = False) -> tuple[int, fl
     choice: list = [None] * len(a.candidates)
     bonus = round(policy.solver.continuity_bonus * SCALE)
     options = joint_options(scores, a.existing, bonus)
-    g, existing = scores.guide, a.existing
     for row in result.assignments.itertuples():
         if row.status != "matched":
             continue
@@ -220,8 +234,9 @@ def engine_tiers(result: mw.MatchResult, *, fair: bool = False) -> tuple[int, fl
         gain = next(gn for pp, gg, t, o, gn in options[c] if (pp, gg, t, o) == (p, lead, tutor, op))
         squad = tuple(sorted(a.guides.index[h] for h in row.squad_ids))
         for h in squad:
-            j = int(np.flatnonzero((g.rows == c) & (g.cols == h))[0])
-            gain += round(g.total[j] * SCALE) + bonus * (h in existing.squad.get(c, ()))
+            x = member_gain(scores, c, h, p, bonus)
+            assert x is not None, "the engine chose a squad member the rules forbid"
+            gain += x
         choice[c] = (p, lead, squad, gain, tutor, op)
     tiers = joint_tiers(scores, policy, choice, fair=fair)
     assert tiers is not None, "the engine broke a capacity"
@@ -229,7 +244,7 @@ def engine_tiers(result: mw.MatchResult, *, fair: bool = False) -> tuple[int, fl
 
 
 def squad_best(scores: mw.Scores, result: mw.MatchResult, existing, policy: mw.Policy) -> tuple[int, int]:
-    a, g, cap = scores.arrays, scores.guide, scores.capacities
+    a, cap = scores.arrays, scores.capacities
     bonus = round(policy.solver.continuity_bonus * SCALE)
     size = policy.caps.squad_size
     asg = result.assignments
@@ -241,12 +256,13 @@ def squad_best(scores: mw.Scores, result: mw.MatchResult, existing, policy: mw.P
     for _, row in asg[asg.status == "matched"].iterrows():
         c = a.candidates.index[row.candidate_id]
         site = a.sites.index[row.site_id]
+        p = a.positions.index[row.position_id]
         lead = -1 if row.lead_guide_id is None else a.guides.index[row.lead_guide_id]
         opts = []
-        for j in np.flatnonzero(g.rows == c):
-            gi = int(g.cols[j])
-            if g.feasible("guide")[j] and a.guides.site[gi] == site and gi != lead:
-                opts.append((gi, round(g.total[j] * SCALE) + bonus * (gi in existing.squad.get(c, ()))))
+        for gi in np.flatnonzero(a.guides.site == site).tolist():
+            x = member_gain(scores, c, gi, p, bonus) if gi != lead else None
+            if x is not None:
+                opts.append((gi, x))
         per_candidate.append([s for k in range(size + 1) for s in itertools.combinations(opts, k)])
     best = (-1, 0)
     for choice in itertools.product(*per_candidate):

@@ -97,14 +97,18 @@ def guide_position_features(g: mw.GuideWorker, pos: mw.Position) -> dict[str, fl
 
 
 def guide_position_reasons(policy: mw.Policy, g: mw.GuideWorker, pos: mw.Position) -> set[str]:
+    """The lead's rules at a position: on at least a policy share of its shifts, in its team (their own position,
+    or every position of the site when they name none)."""
     on_shifts = len(g.availability & pos.shifts) / len(pos.shifts)
-    return {"lead_off_shifts"} if on_shifts < policy.caps.lead_min_shift_share else set()
+    out = {"lead_off_shifts"} if on_shifts < policy.caps.lead_min_shift_share else set()
+    if g.position_id is not None and g.position_id != pos.id:
+        out.add("lead_outside_team")
+    return out
 
 
-def team_positions(rnd: mw.Round, g: mw.GuideWorker) -> set[str]:
-    """The positions a guide may work beside a newcomer at: their own, or every position of their site."""
-    if g.position_id is not None:
-        return {g.position_id}
+def site_positions(rnd: mw.Round, g: mw.GuideWorker) -> set[str]:
+    """The positions a guide is scored at: every position of their site (a squad member follows the person at
+    any of them; a lead leads only in their team)."""
     return {p.id for s in rnd.sites if s.id == g.site_id for p in s.positions}
 
 

@@ -13,8 +13,11 @@ the pair (candidate, position) is feasible in role ``site``, the pair (candidate
 guide) in role ``lead_guide``, the guide may lead, works at the position's site
 and either in that position's team or in the whole site (guide position ``-1``).
 A *squad member* of a placed candidate is a guide worker of the same site, other
-than their lead, whose pair is feasible in role ``guide``. Every candidate gets at
-most one placement and at most ``squad_size`` squad members.
+than their lead, whose pair is feasible in role ``guide`` and whose guide ×
+position pair at the placement's position is too. Every candidate gets at most one
+placement and at most ``squad_size`` squad members. A squad option is a (candidate,
+position, guide): its gain depends on the position (issue 18: every lavoratore
+guida is scored at the position, the lead and the squad alike).
 
 Capacities (:class:`matchwork.capacity.Capacities`): placements per position
 (``position_open``); per site, all placements (``site_tutor``) and the placements of
@@ -42,7 +45,9 @@ candidates (optionally only the unpinned ones).
 Gains are in integer units of ``1 / SCALE`` score points, like the engine's: a
 placement gains ``round((site score + lead score) × SCALE)`` plus the continuity
 bonus for a position (or site) and a lead already in place; a squad member
-``round(guide score × SCALE)`` plus the bonus when already in place. Load costs are
+``round((guide score + guide × position score at the placement's position) ×
+SCALE)``, that sum at least ``min_score.guide`` as for the lead, plus the bonus when
+already in place. Load costs are
 convex and explicit, see :class:`LoadCosts`.
 """
 
@@ -160,7 +165,7 @@ class JointProblem:
     position_ids: np.ndarray
     guide_ids: np.ndarray
     options: pd.DataFrame  # cand, pos, site, lead, gain (integer units)
-    squad_options: pd.DataFrame  # cand, guide, site, gain, pinned
+    squad_options: pd.DataFrame  # cand, pos, guide, site, gain, pinned
     pinned: np.ndarray  # candidates that must be placed
     squad_size: int
     require_full: bool
@@ -181,10 +186,9 @@ class JointProblem:
         return len(self.candidate_ids)
 
     def squad_lower(self) -> np.ndarray:
-        """Squad members each candidate must have when placed."""
-        forced = np.bincount(
-            self.squad_options["cand"], weights=self.squad_options["pinned"], minlength=self.n_candidates
-        )
+        """Squad members each candidate must have when placed (its pinned guides, each counted once)."""
+        pins = self.squad_options.loc[self.squad_options["pinned"], ["cand", "guide"]].drop_duplicates()
+        forced = np.bincount(pins["cand"], minlength=self.n_candidates)
         full = self.squad_size if self.require_full else 0
         return np.where(self.pinned, forced, np.maximum(forced, full)).astype(np.int64)
 
@@ -282,6 +286,14 @@ def joint_problem(
         {"cand": guide_t.rows[ok].astype(np.int64), "guide": guide_t.cols[ok].astype(np.int64), "g": guide_t.total[ok]}
     )
     squad["site"] = g_site[squad["guide"]]
+    # at each position of the site (guide × position table, squad role), the score being both tables' sum
+    gp_sq = gp.feasible("guide")
+    at = pd.DataFrame(
+        {"guide": gp.rows[gp_sq].astype(np.int64), "pos": gp.cols[gp_sq].astype(np.int64), "gp": gp.total[gp_sq]}
+    )
+    squad = squad.merge(at, on="guide")
+    squad["g"] = squad["g"] + squad["gp"]
+    squad = squad[squad["g"] >= policy.scoring.min_score.get("guide", 0.0) - 1e-9].drop(columns="gp")
     squad["pinned"] = False
 
     # pairings in place earn the continuity bonus when kept
@@ -353,7 +365,7 @@ def joint_problem(
     for lost in np.flatnonzero(pinned & (np.bincount(options["cand"], minlength=len(pinned)) == 0)):
         raise JointInfeasibleError(f"pins of {a.candidates.ids[lost]} leave no allowed placement")
 
-    squad = squad.sort_values(["cand", "guide"]).reset_index(drop=True)
+    squad = squad.sort_values(["cand", "pos", "guide"]).reset_index(drop=True)
     options = options.sort_values(["cand", "pos", "lead", "tutor", "operator"]).reset_index(drop=True)
     carried = cap.guide_limit - cap.guide_total
     lead_m, total_m = load.marginals(carried, cap.guide_limit, cap.guide_lead, cap.guide_total)
@@ -362,7 +374,7 @@ def joint_problem(
         position_ids=np.asarray(a.positions.ids),
         guide_ids=np.asarray(a.guides.ids),
         options=options[["cand", "pos", "site", "lead", "tutor", "operator", "gain"]],
-        squad_options=squad[["cand", "guide", "site", "gain", "pinned"]],
+        squad_options=squad[["cand", "pos", "guide", "site", "gain", "pinned"]],
         pinned=pinned,
         squad_size=policy.caps.squad_size,
         require_full=require_full,
@@ -460,12 +472,15 @@ def evaluate(
             continue
         mine = q.iloc[ms]
         place = o.iloc[option[c]]
-        if (mine["cand"] != c).any() or (mine["site"] != place["site"]).any() or (mine["guide"] == place["lead"]).any():
-            broken.append(f"{problem.candidate_ids[c]}: a squad member of another site, the lead, or another's")
+        if (mine["cand"] != c).any() or (mine["pos"] != place["pos"]).any() or (mine["guide"] == place["lead"]).any():
+            broken.append(f"{problem.candidate_ids[c]}: a squad member of another position, the lead, or another's")
+        if mine["guide"].duplicated().any():
+            broken.append(f"{problem.candidate_ids[c]}: a squad member twice")
         need = lower[c] if place["lead"] >= 0 else 0
         if len(set(ms)) != len(ms) or len(ms) > problem.squad_size or len(ms) < need:
             broken.append(f"{problem.candidate_ids[c]} has {len(ms)} squad members, needs {lower[c]}")
-    if not set(np.flatnonzero(q["pinned"].to_numpy()).tolist()) <= set(picked):
+    pinned_pairs = set(map(tuple, q.loc[q["pinned"], ["cand", "guide"]].to_numpy().tolist()))
+    if not pinned_pairs <= set(map(tuple, sq[["cand", "guide"]].to_numpy().tolist())):
         broken.append("a pinned squad member is missing")
 
     leads = np.bincount(lead_rows, minlength=n_g)
@@ -534,8 +549,8 @@ class _Milp:
         ot, oo = o["tutor"].to_numpy(), o["operator"].to_numpy()
         # one placement per candidate, exactly one if pinned
         block(oc, xs, ones_x, n_c, problem.pinned.astype(float), 1.0)
-        # a squad member only at the candidate's site and not their lead: y_q ≤ Σ x_o over matching options
-        left, right = _pairs(q[["cand", "site"]], o[["cand", "site"]])
+        # a squad member only at the candidate's position and not their lead: y_q ≤ Σ x_o over matching options
+        left, right = _pairs(q[["cand", "pos"]], o[["cand", "pos"]])
         match = ol[right] != qg[left]
         block(
             np.concatenate([np.arange(self.n_y), left[match]]),
@@ -611,11 +626,15 @@ class _Milp:
             -np.inf,
             self.big,
         )
+        # a pinned squad member: exactly one of its rows (one per position of the site) is chosen
+        pin_rows = np.flatnonzero(q["pinned"].to_numpy())
+        _, pair_of = np.unique(qc[pin_rows] * n_g + qg[pin_rows], return_inverse=True)
+        n_pins = int(pair_of.max(initial=-1)) + 1
+        block(pair_of.ravel(), ys[pin_rows], np.ones(len(pin_rows)), n_pins, 1.0, 1.0)
         self.a = sp.vstack([m for m, _, _ in rows]).tocsr()
         self.lo = np.concatenate([lo for _, lo, _ in rows])
         self.hi = np.concatenate([hi for _, _, hi in rows])
         self.lb = np.zeros(n)
-        self.lb[ys] = q["pinned"].to_numpy(dtype=float)
         self.ub = np.ones(n)
         self.ub[self.t] = self.big
         self.integrality = np.zeros(n)
@@ -711,17 +730,18 @@ def solve_brute(problem: JointProblem, objective: Objective = "total", max_candi
     n_g = len(problem.guide_ids)
     lower = problem.squad_lower()
     oc, op, os_, ol, og = (o[k].to_numpy() for k in ("cand", "pos", "site", "lead", "gain"))
-    qc, qg, qs, qgain, qpin = (q[k].to_numpy() for k in ("cand", "guide", "site", "gain", "pinned"))
+    qc, qg, qp, qgain, qpin = (q[k].to_numpy() for k in ("cand", "guide", "pos", "gain", "pinned"))
 
     # every choice of one candidate: (option, squad) or nothing
     choices: list[list[tuple[int, tuple[int, ...]]]] = []
     for c in range(problem.n_candidates):
         mine: list[tuple[int, tuple[int, ...]]] = [] if problem.pinned[c] else [(-1, ())]
         for i in np.flatnonzero(oc == c):
-            eligible = np.flatnonzero((qc == c) & (qs == os_[i]) & (qg != ol[i])).tolist()
+            eligible = np.flatnonzero((qc == c) & (qp == op[i]) & (qg != ol[i])).tolist()
+            pinned_guides = set(qg[(qc == c) & qpin].tolist())
             for k in range(lower[c], problem.squad_size + 1):
                 for team in itertools.combinations(eligible, k):
-                    if all(j in team for j in np.flatnonzero((qc == c) & qpin)):
+                    if pinned_guides <= {int(qg[j]) for j in team}:
                         mine.append((int(i), team))
         if not mine:
             raise JointInfeasibleError(f"pins of {problem.candidate_ids[c]} cannot be honoured")
@@ -842,7 +862,7 @@ def compare_with_engine(result: mw.MatchResult, reference: JointSolution) -> Eng
     operator_index = {str(t): i for i, t in enumerate(result.scores.arrays.operators.ids)}
     columns = ["cand", "pos", "lead", "tutor", "operator"]
     option_of = {tuple(k): i for i, k in enumerate(o[columns].itertuples(index=False))}
-    squad_of = {(c, g): i for i, (c, g) in enumerate(q[["cand", "guide"]].itertuples(index=False))}
+    squad_of = {(c, p, g): i for i, (c, p, g) in enumerate(q[["cand", "pos", "guide"]].itertuples(index=False))}
     violations: list[str] = []
     option = [-1] * problem.n_candidates
     members: list[list[int]] = [[] for _ in range(problem.n_candidates)]
@@ -862,7 +882,7 @@ def compare_with_engine(result: mw.MatchResult, reference: JointSolution) -> Eng
         if key not in option_of:
             violations.append(f"{cid}: placement {key[1:]} is not an option of the model (a rule or a pin)")
             continue
-        team = [squad_of.get((c, guide_index[g]), -1) for g in row["squad_ids"]]
+        team = [squad_of.get((c, key[1], guide_index[g]), -1) for g in row["squad_ids"]]
         if -1 in team:
             violations.append(f"{cid}: a squad member the model does not allow")
         team = [j for j in team if j >= 0]

@@ -501,7 +501,8 @@ def _pins_for(draw: st.DrawFn, rnd: mw.Round, policy: mw.Policy, kinds: dict[str
             if kind in ("lead", "site+lead") and lead >= 0:  # -1: a host company's option, no lead guide
                 chosen.append((guide_ids[lead], lead_role))
             if kind in ("squad", "site+squad"):
-                members = squad["guide"][(squad["cand"] == ci) & (squad["site"] == site) & (squad["guide"] != lead)]
+                mine_at = (squad["cand"] == ci) & (squad["pos"] == pos)  # squad options are per position
+                members = squad["guide"][mine_at & (squad["guide"] != lead)]
                 if len(members):
                     chosen.append((guide_ids[draw(st.sampled_from(sorted(members.tolist())))], "guide"))
             if kind in ("site", "site+lead", "site+squad"):

@@ -482,6 +482,13 @@ def test_scores_are_what_the_tables_say() -> None:
         g, pos = a.guides.index[row.lead_guide_id], a.positions.index[row.position_id]
         gp = s.guide_position.total[s.guide_position.find(g, pos)]  # issue 18 §1: the position part too
         assert row.guide_score == pytest.approx(s.guide.total[s.guide.find(c, g)] + gp, abs=1e-9)
+        # a squad member too: the person x guide part and the member at the person's position
+        mine = result.squads[result.squads.candidate_id == row.candidate_id]
+        assert len(mine) == len(row.squad_ids) > 0
+        for m in mine.itertuples():
+            h = a.guides.index[m.guide_id]
+            at = s.guide_position.total[s.guide_position.find(h, pos)]
+            assert m.score == pytest.approx(s.guide.total[s.guide.find(c, h)] + at, abs=1e-9)
     assert SCALE == 10_000
 
 
@@ -722,7 +729,7 @@ def test_fair_with_a_peer_pin_on_the_flow_path() -> None:
     base = mw.match(rnd, objective="fair")
     assert base.stages["peer"].network is not None  # everyone needs the same hours: the peer stage is a flow
     s = base.scores.peer
-    given = base.assignments.dropna(subset=["peer_id"])
+    given = base.solved_assignments.dropna(subset=["peer_id"])  # a kept person given a peer (refill) is not solved
     # the lowest-scoring allowed peer of someone who has one: a pin the fair floor would otherwise refuse
     for row in given.itertuples():
         c = base.scores.arrays.candidates.index[row.candidate_id]

@@ -316,9 +316,12 @@ def test_the_persons_priority_is_shown_with_its_points_and_the_best_option_for_i
             asked += zero
             if zero:
                 shown.append(e.text)
-            # the lead's guide x position part (schedule, guide_skill) measures the guide at the position, not the
-            # person: a priority there is not the person's (issue 18 section 7), only the person x guide features are
-            position_part = s.stage == "lead_guide" and person.most_important not in result.scores.guide.feature_names
+            # the guide x position part of a lead or squad member (schedule, guide_skill) measures the guide at the
+            # position, not the person: a priority there is not the person's (issue 18 section 7), only the
+            # person x guide features are
+            position_part = (
+                s.stage in ("lead_guide", "squad") and person.most_important not in result.scores.guide.feature_names
+            )
             if person.most_important in contributions and not position_part:
                 assert s.priority is not None and s.priority.feature == person.most_important
                 assert s.priority.points == pytest.approx(contributions[person.most_important].points)

@@ -78,6 +78,8 @@ def test_contributions_sum_to_the_scores_of_the_assignments(case: tuple[mw.Round
     _, _, result = case
     asg = result.solved_assignments.set_index("candidate_id")
     column = {"site": "site_score", "lead_guide": "guide_score", "peer": "peer_score"}
+    squads = {(r.candidate_id, r.guide_id): r.score for r in result.squads.itertuples()}
+    assert squads, "the rounds must place people with squads"
     for cid in asg.index:
         for s in result.explain(cid, lang="en", prices=False).stages:
             if s.partner_id is None:
@@ -87,9 +89,11 @@ def test_contributions_sum_to_the_scores_of_the_assignments(case: tuple[mw.Round
                 continue
             assert math.isclose(sum(c.points for c in s.contributions), s.score, abs_tol=1e-9)
             assert s.score <= s.most + 1e-9  # "score x out of most": no pairing scores above what it could
-            assert s.most == (result.scores.scorer.person_guide_most if s.stage == "squad" else 100.0)
+            assert s.most == 100.0  # a lead or squad member: both parts (person × guide, guide × position)
             if s.stage in column:
                 assert s.score == pytest.approx(asg.at[cid, column[s.stage]], abs=1e-9)
+            if s.stage == "squad":  # the member's score as the result keeps it, position part included
+                assert s.score == pytest.approx(squads[(cid, s.partner_id)], abs=1e-9)
 
 
 def test_forcing_the_current_partner_costs_nothing(case: tuple[mw.Round, mw.Policy, mw.MatchResult]) -> None:

@@ -304,8 +304,8 @@ def _check_against_reference(rnd: mw.Round, policy: mw.Policy) -> None:
     cands = {c.id: c for c in rnd.candidates}
     flagged = set(policy.rules.flagged)
     gp = scores.guide_position
-    team = {(g.id, p) for g in rnd.guides for p in ref.team_positions(rnd, g)}
-    assert {(gp.candidate_ids[r], gp.partner_ids[c]) for r, c in zip(gp.rows, gp.cols, strict=True)} == team
+    at_site = {(g.id, p) for g in rnd.guides for p in ref.site_positions(rnd, g)}
+    assert {(gp.candidate_ids[r], gp.partner_ids[c]) for r, c in zip(gp.rows, gp.cols, strict=True)} == at_site
     for i in range(len(gp)):
         g, p = guides[gp.candidate_ids[gp.rows[i]]], positions[gp.partner_ids[gp.cols[i]]]
         want = ref.guide_position_features(g, p)

@@ -19,6 +19,7 @@ import pytest
 import matchwork as mw
 from matchwork.model.law import candidate_durations, cooperative_shares, durations
 from matchwork.model.policy import TraineeRuleSet
+from matchwork.model.profiles import Pin
 from matchwork.scoring.capacity import site_limits
 from matchwork.scoring.rules import RULE_BY_CODE, RULES, Team, reason_codes
 from seeds_rounds import rule_counts
@@ -28,6 +29,7 @@ NEW_RULES = (
     "untrained_guide",
     "site_without_guides",
     "lead_off_shifts",
+    "lead_outside_team",
     "no_tutor_available",
     "no_operator_available",
     "tutor_full",
@@ -223,6 +225,60 @@ def test_only_trained_guides_of_a_cooperative_lead_or_join_the_squad() -> None:
     coop_only = _policy(team={"guides_at": ["cooperative"]})
     assert "site_without_guides" in _codes(mw.score(at_firm, coop_only).guide, "C1", "G2")
     assert "site_without_guides" not in _codes(mw.score(at_firm, coop_only).guide, "C1", "G1")
+
+
+def _squad_round() -> mw.Round:
+    """One cooperative with two positions: a lead at COOP-P and two guides equal but for the skills of its work.
+
+    G2 has none of them, G3 has both (gardening 2, garden machinery 1); G2 comes first by id, so only the
+    position part can put G3 first. G4 works in COOP-Q's team, on COOP-P's shifts."""
+    rnd = desk_round()
+    coop = _site(rnd, "COOP")
+    other = mw.Position(id="COOP-Q", title="pulizie", shifts=["wed_am"])
+    coop = coop.model_copy(update={"positions": [coop.positions[0], other]})
+    every = ["mon_am", "mon_pm", "tue_am", "tue_pm"]
+    base = {"site_id": "COOP", "trained": True, "availability": every, "years_experience": 4}
+    guides = [
+        {**base, "id": "G1", "name": "Referente", "position_id": "COOP-P", "can_lead": True},
+        {**base, "id": "G2", "name": "Senza", "skills": {}},
+        {**base, "id": "G3", "name": "Esperta", "skills": {"gardening": 2, "garden_machinery": 1}},
+        {**base, "id": "G4", "name": "Altra squadra", "position_id": "COOP-Q", "can_lead": True},
+    ]
+    sites = [s if s.id != "COOP" else coop for s in rnd.sites]
+    pin = Pin(candidate_id="C1", partner_id="COOP-P")
+    return rnd.replace(sites=sites, guides=guides, candidates=[rnd.candidates[0]], pins=[pin])
+
+
+def test_a_squad_member_skilled_in_the_positions_work_beats_one_who_is_not() -> None:
+    """Seed 002: every lavoratore guida has "buone capacità tecnico-professionali" — the squad is scored at the
+    position as the lead is: skills in its work and its shifts (issue 18)."""
+    rnd = _squad_round()
+    one = _policy(caps={"squad_size": 1})
+    s = mw.score(rnd, one)
+    gp = s.guide_position
+    # the guide x position table has every guide at every position of the site; the lead's team is a rule
+    g4_at_p = gp.find(3, 0)
+    assert set(reason_codes(int(gp.reasons[g4_at_p]))) == {"lead_outside_team"}
+    assert gp.feasible("guide")[g4_at_p] and not gp.feasible("lead_guide")[g4_at_p]
+    assert gp.values["guide_skill"][gp.find(np.array([1, 2]), 0)].tolist() == [0.0, 1.0]
+    result = mw.match(rnd, one)
+    row = result.assignments.set_index("candidate_id").loc["C1"]
+    assert (row.position_id, row.lead_guide_id, row.squad_ids) == ("COOP-P", "G1", ("G3",))
+    skill = gp.total[gp.find(2, 0)] - gp.total[gp.find(1, 0)]
+    assert skill == pytest.approx(100 * 20 / 120)  # guide_skill's share of the guide stage, at its full value
+    member = result.squads.set_index("guide_id").loc["G3", "score"]
+    assert member == pytest.approx(s.guide.total[s.guide.find(0, 2)] + gp.total[gp.find(2, 0)])
+    # the explanation says why, in the member's stage: the skills in the position's work, with their points
+    for lang, words in (("it", "competente nel lavoro della mansione"), ("en", "skilled in the position's work")):
+        e = result.explain("C1", lang=lang)
+        (squad,) = [x for x in e.stages if x.stage == "squad"]
+        assert squad.partner_id == "G3" and squad.most == 100.0 and squad.rank == 1
+        part = next(c for c in squad.contributions if c.feature == "guide_skill")
+        assert part.points == pytest.approx(skill) and words in e.text
+        assert sum(c.points for c in squad.contributions) == pytest.approx(squad.score)
+    # without the position part the two are equal and the tie goes to G2 by id: the skills decide
+    unskilled = rnd.replace(guides=[g.model_copy(update={"skills": {}}) for g in rnd.guides])
+    assert mw.match(unskilled, one).assignments.set_index("candidate_id").loc["C1", "squad_ids"] == ("G2",)
 
 
 def test_the_synthetic_round_puts_no_untrained_guide_anywhere() -> None:

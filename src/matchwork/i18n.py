@@ -171,6 +171,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "il lavoratore guida non lavora in abbastanza turni della mansione per affiancare la persona",
         "the guide worker does not work enough of the position's shifts to work beside the person",
     ),
+    "rule.lead_outside_team": (
+        "il lavoratore guida lavora nella squadra di un'altra mansione: può fare da referente solo nella propria",
+        "the guide worker works in another position's team: they may lead only in their own",
+    ),
     "rule.no_tutor_available": (
         "nessun tutor aziendale della sede può seguire la persona",
         "none of the site's company tutors can follow the person",

@@ -258,7 +258,7 @@ class Limits:
         no_lead = (np.bincount(li, minlength=n) == 0) & needs_lead
         leads_full = ~no_lead & needs_lead & (np.bincount(li, weights=room, minlength=n) == 0)
         full_leads = np.split(lead[~room], np.searchsorted(li[~room], np.arange(1, n)))
-        no_squad, squad_full, full_members = self._squads(cand, site, li, lead, room)
+        no_squad, squad_full, full_members = self._squads(cand, pos, li, lead, room)
         tutors_full, full_tutors = self._partners_full(cand, site, need_tutor[site], "tutor")
         operators_full, full_operators = self._partners_full(cand, site, need_op[site], "operator")
         return Blocks(
@@ -303,13 +303,14 @@ class Limits:
         return full, named
 
     def _squads(
-        self, cand: np.ndarray, site: np.ndarray, li: np.ndarray, lead: np.ndarray, lead_room: np.ndarray
+        self, cand: np.ndarray, pos: np.ndarray, li: np.ndarray, lead: np.ndarray, lead_room: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
         """Which options lack a full squad: by the rules, or because the members are full (see :class:`Blocks`).
 
         A squad needs ``squad_size`` guide workers of the site other than the lead whose
-        pair with the candidate the rules allow in the squad role; with room, besides
-        a lead with room.
+        pair with the candidate the rules allow in the squad role, and whose score at the
+        position (person × guide plus guide × position) reaches the policy's minimum, as
+        the engine reads them; with room, besides a lead with room.
         """
         a, cap, guide = self.scores.arrays, self.scores.capacities, self.scores.guide
         policy = self.scores.policy
@@ -322,8 +323,16 @@ class Limits:
         rows = _rows_of(guide.rows, np.unique(cand))
         ok = rows[guide.feasible("guide", rows)]
         mc, mg = guide.rows[ok].astype(np.int64), guide.cols[ok].astype(np.int64)
+        site = a.positions.site[pos].astype(np.int64)
         oi, mi = join(cand.astype(np.int64) * n_s + site, mc * n_s + a.guides.site[mg])
         member = mg[mi]
+        gp = self.scores["guide_position"]  # the member at the option's position (issue 18: squads too)
+        k = np.asarray(gp.find(member, pos[oi]), dtype=np.int64) if len(oi) else np.zeros(0, dtype=np.int64)
+        fine = k >= 0
+        fine[fine] = gp.feasible("guide", k[fine]) & (
+            guide.total[ok[mi[fine]]] + gp.total[k[fine]] >= policy.scoring.min_score.get("guide", 0.0) - 1e-9
+        )
+        oi, member = oi[fine], member[fine]
         has_room = self.guide_load[member] < cap.guide_limit[member]
         eligible = np.bincount(oi, minlength=n)
         with_room = np.bincount(oi, weights=has_room, minlength=n)

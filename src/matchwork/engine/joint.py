@@ -34,7 +34,7 @@ splits into connected components (provinces) solved one by one.
 **Method.** Column generation (:class:`~matchwork.solve.packing.PackingSolver`):
 the oracle here prices every (person, position, lead) option at once and
 completes it with its best squad under the guides' prices
-(:meth:`~matchwork.engine.squad.Members.order`). Each tier ends with a certificate
+(:meth:`~matchwork.engine.squad.Members.best`). Each tier ends with a certificate
 over all columns; a fractional linear optimum goes to branch and bound over the
 columns that could matter (at most :data:`~matchwork.solve.packing.WITHIN_LIMIT`
 of them: where more could, the tier is reported ``time_limit`` with its proven
@@ -318,7 +318,7 @@ def _usable_bound(ctx: StageContext, prob: _Round, t: np.ndarray, most: np.ndarr
     The valid cut ``full placements <= K`` holds for any set of guides that contains
     every guide a full placement at the site may use: a full placement takes its lead
     and ``squad_size`` members, all different, from the leads of the site's options
-    and the eligible members of their (candidate, site) rows, each guide at most
+    and the eligible members of their (candidate, position) rows, each guide at most
     ``min(room, P)`` times over ``P`` placements. So ``(squad_size + 1) × P <=
     Σ_{usable guides} min(room, P)`` and ``P <= Σ_{usable leads} min(lead places,
     room, P)``; a guide of the site whom no option can take counts in neither.
@@ -335,7 +335,7 @@ def _usable_bound(ctx: StageContext, prob: _Round, t: np.ndarray, most: np.ndarr
     rows = np.unique(prob.row[t])
     rows = rows[rows >= 0]
     member = prob.members.guide[rows].astype(np.int64)
-    member_site = np.repeat(prob.members.key[rows] % n_s, member.shape[1])
+    member_site = np.repeat(a.positions.site[prob.members.key[rows] % len(a.positions)], member.shape[1])
     leads = prob.opt["guide"][t]
     has_lead = leads >= 0
     lead_key = np.unique(prob.opt["site"][t][has_lead] * n_g + leads[has_lead])
@@ -374,7 +374,7 @@ class _Round:
 
     opt: dict[str, np.ndarray]  # triples
     squad: dict[str, np.ndarray]  # squad pairs
-    members: Members  # per (candidate, site)
+    members: Members  # per (candidate, position)
     row: np.ndarray  # per triple: its row of members (-1: none)
     lead_slot: np.ndarray  # per triple: where its lead sits in that row (-1: not a member there)
     usable: np.ndarray  # per triple: a column exists
@@ -390,7 +390,7 @@ def _problem(ctx: StageContext) -> _Round:
     a = ctx.arrays
     size = ctx.policy.caps.squad_size
     require_full = ctx.policy.squad.require_full
-    n_c, n_s = len(a.candidates), len(a.sites)
+    n_c, n_p = len(a.candidates), len(a.positions)
     opt = joint_options(ctx)
     tutor_sets: sp.csr_array = opt.pop("tutor_sets")  # type: ignore[assignment]
     operator_sets: sp.csr_array = opt.pop("operator_sets")  # type: ignore[assignment]
@@ -403,10 +403,10 @@ def _problem(ctx: StageContext) -> _Round:
     # squads only where one can be full: a site whose own guides cannot form one is left to pinned people
     plausible = partial[opt["cand"]] | (site_capacity_bound(ctx)[opt["site"]] > 0) | ~has_lead
     with_squad = plausible & has_lead
-    squad = squad_options(ctx, opt["cand"][with_squad], opt["site"][with_squad])
+    squad = squad_options(ctx, opt["cand"][with_squad], opt["pos"][with_squad])
     forced, forced_pair, squad_site = _pins(ctx, opt, squad)
-    members = Members.of(squad, forced_pair, n_s)
-    row = members.row_of(opt["cand"], opt["site"], n_s)
+    members = Members.of(squad, forced_pair, n_p)
+    row = members.row_of(opt["cand"], opt["pos"], n_p)
     row = np.where(has_lead, row, -1)
     lead_slot = np.where(has_lead, members.slot_of(row, opt["guide"]), -1)
     lead_member = lead_slot >= 0
@@ -623,7 +623,7 @@ class _Component:
     rows: np.ndarray  # (triples, 6 + k): position, site, legal, K, lead balance, lead's newcomer balance,
     # then the tutor and operator rows (Hall rows) the option's sets enter; -1 none
     gain: np.ndarray
-    members: Members  # the component's (candidate, site) rows of members
+    members: Members  # the component's (candidate, position) rows of members
     row: np.ndarray  # per triple: its row in members
     lead_slot: np.ndarray  # per triple: its lead's slot in that row, -1 none
     count: np.ndarray  # per triple: eligible members, the lead aside

@@ -1,24 +1,26 @@
 """The squad of a placement: guide workers of the same site, besides the lead, and the best of them under prices.
 
-A person placed at a site with a lead guide gets ``caps.squad_size`` more guide
-workers **of that site** for the months after the lead's two weeks: workers whose
-pair with the person every rule allows in the ``guide`` role, other than the lead.
+A person placed at a position of a site with a lead guide gets ``caps.squad_size``
+more guide workers **of that site** for the months after the lead's two weeks:
+workers whose pair with the person every rule allows in the ``guide`` role, other
+than the lead. A member is scored as the lead is (seed 002: every lavoratore guida
+has "buone capacità tecnico-professionali"): the person × guide score plus the
+guide × position score of the placement's position — the member's skills in its
+work and their share of its shifts. So a member's gain depends on the position,
+and the rows of eligible members are per (candidate, position).
+
 The squad is chosen together with the site and the lead (:mod:`~matchwork.engine.joint`);
 this module holds what the squad part of that choice needs:
 
-* :func:`squad_options` — every allowed (candidate, guide) squad pair at a site
-  where the candidate has a placement option, with its gain (the guide score, plus
-  the continuity bonus for a squad member already in place);
-* :class:`Members` — each (candidate, site)'s eligible squad members as a padded
+* :func:`squad_options` — every allowed (candidate, position, guide) squad pair at a
+  position where the candidate has a placement option with a lead, with its score
+  (both tables' totals) and gain (the score, plus the continuity bonus for a squad
+  member already in place);
+* :class:`Members` — each (candidate, position)'s eligible squad members as a padded
   matrix, and :meth:`Members.best` — the best squad of every placement option at
   once under per-guide prices, for the column-generation oracle: the members with
   the highest ``weight × gain − price``, pinned members first, the option's lead
   left out.
-
-A ``(guide, position)`` term (a guide's skills for the position, say) would make a
-member's gain depend on the option's position: the rows would then be
-(candidate, position) instead of (candidate, site), with the term added to
-:attr:`Members.gain`; nothing else changes.
 """
 
 from __future__ import annotations
@@ -28,54 +30,63 @@ import dataclasses
 import numpy as np
 
 from matchwork.engine.context import SCALE, StageContext, in_pairs
+from matchwork.scoring.arrays import join
 
 __all__ = ["Members", "squad_options"]
 
 
-def squad_options(ctx: StageContext, cand: np.ndarray, site: np.ndarray) -> dict[str, np.ndarray]:
-    """Allowed squad pairs of candidates at the sites where they have placement options.
+def squad_options(ctx: StageContext, cand: np.ndarray, pos: np.ndarray) -> dict[str, np.ndarray]:
+    """Allowed squad pairs of candidates at the positions where they have placement options with a lead.
 
-    ``cand`` and ``site`` are the placement options' candidates and sites. Pairs are
-    sorted by candidate, site, then guide.
+    ``cand`` and ``pos`` are those options' candidates and positions. A pair is
+    allowed when the person × guide pair is allowed in the squad role, the guide ×
+    position pair too, and their scores summed reach the policy's minimum guide
+    score (as for the lead). Pairs are sorted by candidate, position, then guide;
+    ``pair`` indexes the guide table, ``gp_pair`` the guide × position table.
     """
-    a, g = ctx.arrays, ctx.scores.guide
-    n_s, n_g = len(a.sites), len(a.guides)
-    ok = np.flatnonzero(g.feasible("guide"))
+    a, g, gp = ctx.arrays, ctx.scores.guide, ctx.scores["guide_position"]
+    n_s, n_p, n_g = len(a.sites), len(a.positions), len(a.guides)
+    ok = np.flatnonzero(g.feasible("guide"))  # sorted by candidate, then guide
     rows, cols = g.rows[ok].astype(np.int64), g.cols[ok].astype(np.int64)
     gsite = a.guides.site.astype(np.int64)[cols]
-    wanted = np.unique(np.asarray(cand, dtype=np.int64) * n_s + np.asarray(site, dtype=np.int64))
-    key = rows * n_s + gsite
-    if len(wanted):
-        at = np.minimum(np.searchsorted(wanted, key), len(wanted) - 1)
-        keep = wanted[at] == key
-    else:
-        keep = np.zeros(len(key), dtype=bool)
-    pair, h = ok[keep], cols[keep]
-    order = np.argsort(key[keep] * n_g + h, kind="stable")  # by candidate, site, guide
-    pair, h = pair[order], h[order]
-    c, s = rows[keep][order], gsite[keep][order]
+    wanted = np.unique(np.asarray(cand, dtype=np.int64) * n_p + np.asarray(pos, dtype=np.int64))
+    w_cand, w_pos = np.divmod(wanted, n_p)
+    # every (candidate, position) wanted x the candidate's allowed guides of the position's site
+    wi, pi = join(w_cand * n_s + a.positions.site[w_pos].astype(np.int64), rows * n_s + gsite)
+    c, p, h, pair = w_cand[wi], w_pos[wi], cols[pi], ok[pi]
+    # the guide x position part: the member at the placement's position
+    k = np.asarray(gp.find(h, p), dtype=np.int64) if len(h) else np.zeros(0, dtype=np.int64)
+    keep = k >= 0
+    keep[keep] = gp.feasible("guide", k[keep])
+    score = np.where(keep, g.total[pair] + gp.total[np.maximum(k, 0)], -np.inf) if len(k) else np.zeros(0)
+    keep &= score + 1e-9 >= ctx.policy.scoring.min_score.get("guide", 0.0)
+    c, p, h, pair, k, score = c[keep], p[keep], h[keep], pair[keep], k[keep], score[keep]
+    order = np.lexsort((h, p, c))  # by candidate, position, guide
+    c, p, h, pair, k, score = c[order], p[order], h[order], pair[order], k[order], score[order]
     bonus = ctx.bonus * in_pairs(c, h, ctx.existing.squad, n_g).astype(np.int64)
     return {
         "cand": c,
         "guide": h,
-        "site": s,
+        "pos": p,
+        "site": a.positions.site[p].astype(np.int64),
         "pair": pair,
-        "score": g.total[pair],
-        "gain": np.round(g.total[pair] * SCALE).astype(np.int64) + bonus,
+        "gp_pair": k,
+        "score": score,
+        "gain": np.round(score * SCALE).astype(np.int64) + bonus,
     }
 
 
 @dataclasses.dataclass(frozen=True)
 class Members:
-    """The eligible squad members of each (candidate, site), as a padded ``(pairs, width)`` matrix.
+    """The eligible squad members of each (candidate, position), as a padded ``(pairs, width)`` matrix.
 
-    Every placement option of a candidate at a site draws its squad from the same
-    row, its lead left out (:meth:`best`).
+    Every placement option of a candidate at a position draws its squad from the
+    same row, its lead left out (:meth:`best`).
 
     Attributes
     ----------
     key : int array (rows,)
-        ``candidate × n_sites + site`` of each row, sorted.
+        ``candidate × n_positions + position`` of each row, sorted.
     pair : int array (rows, width)
         Index into the squad options of each eligible member, ``-1`` past the end.
     guide : int array (rows, width)
@@ -93,9 +104,9 @@ class Members:
     forced: np.ndarray
 
     @classmethod
-    def of(cls, squad: dict[str, np.ndarray], forced_pair: np.ndarray, n_sites: int) -> Members:
-        """The rows of ``squad`` options (sorted by candidate, site, guide)."""
-        key_all = squad["cand"] * n_sites + squad["site"]  # sorted
+    def of(cls, squad: dict[str, np.ndarray], forced_pair: np.ndarray, n_positions: int) -> Members:
+        """The rows of ``squad`` options (sorted by candidate, position, guide)."""
+        key_all = squad["cand"] * n_positions + squad["pos"]  # sorted
         lo = np.flatnonzero(np.r_[True, key_all[1:] != key_all[:-1]]) if len(key_all) else np.zeros(0, np.int64)
         key = key_all[lo]
         counts = np.diff(np.r_[lo, len(key_all)])
@@ -112,9 +123,9 @@ class Members:
             forced=valid & (forced_pair[idx] if has else False),
         )
 
-    def row_of(self, cand: np.ndarray, site: np.ndarray, n_sites: int) -> np.ndarray:
-        """The row of each (candidate, site), ``-1`` where the candidate has no squad member there."""
-        want = np.asarray(cand, dtype=np.int64) * n_sites + np.asarray(site, dtype=np.int64)
+    def row_of(self, cand: np.ndarray, pos: np.ndarray, n_positions: int) -> np.ndarray:
+        """The row of each (candidate, position), ``-1`` where the candidate has no squad member there."""
+        want = np.asarray(cand, dtype=np.int64) * n_positions + np.asarray(pos, dtype=np.int64)
         if not len(self.key):
             return np.full(len(want), -1, dtype=np.int64)
         at = np.minimum(np.searchsorted(self.key, want), len(self.key) - 1)

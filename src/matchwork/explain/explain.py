@@ -550,15 +550,7 @@ def _placement(ctx: Context, c: int, row: Any, seen: tuple[str, ...]) -> list[St
             & ((guide_row.reasons & np.uint64(role_mask("lead_guide"))) == 0)
         )
         i = int(guide_row.find(c, lead))
-        stage = _chosen(ctx, "lead_guide", guide_row, i, may_lead, "lead_guide", lead)
-        gp = ctx.result.scores["guide_position"]
-        k = int(gp.find(lead, pos))
-        if k >= 0:  # the lead's score: the person x guide part and the guide x position part (issue 18 §7)
-            stage = dataclasses.replace(
-                stage,
-                score=None if stage.score is None else stage.score + float(gp.total[k]),
-                contributions=stage.contributions + ctx.contributions(gp, k),
-            )
+        stage = _at_position(ctx, guide_row, i, may_lead, "lead_guide", pos)
         if ctx.audience == "case_team":
             among = same_site & a.guides.can_lead[guide_row.cols]
             better = [j for j in _better(guide_row, i) if among[j]]
@@ -569,11 +561,36 @@ def _placement(ctx: Context, c: int, row: Any, seen: tuple[str, ...]) -> list[St
         for g in sorted(squad, key=lambda g: str(a.guides.ids[g])):
             i = int(guide_row.find(c, g))
             may = same_site & (guide_row.cols != lead) & ((guide_row.reasons & np.uint64(role_mask("guide"))) == 0)
-            most = ctx.result.scores.scorer.person_guide_most
-            out.append(dataclasses.replace(_chosen(ctx, "squad", guide_row, i, may, "guide", g), most=most))
+            out.append(_at_position(ctx, guide_row, i, may, "guide", pos))
         if not squad:
             out.append(StageExplanation("squad", None, None, None, (), None, 0, (), ()))
     return out
+
+
+def _at_position(
+    ctx: Context, table: ScoreTable, i: int, allowed: np.ndarray, role: str, pos: int, note: str = ""
+) -> StageExplanation:
+    """A lead's or squad member's stage at the position: the person x guide part and the guide x position part
+    (their share of the position's shifts, their skills in its work; issue 18: every lavoratore guida is scored
+    at the position), ranked among the guides allowed in the role at that position on the two parts summed."""
+    gp = ctx.result.scores["guide_position"]
+    at = np.asarray(gp.find(table.cols, pos), dtype=np.int64)
+    ok = allowed & (at >= 0)
+    ok[ok] = gp.feasible(role, at[ok])
+    stage = _chosen(ctx, "squad" if role == "guide" else role, table, i, ok, role, int(table.cols[i]), note)
+    k = int(at[i])
+    if k < 0:  # pragma: no cover - every guide has a row at each position of their site
+        return stage
+    full = np.where(at >= 0, table.total + gp.total[np.maximum(at, 0)], -np.inf)
+    idx = np.flatnonzero(ok)
+    ranked = idx[np.lexsort((table.cols[idx], -full[idx]))]
+    rank = int(np.flatnonzero(ranked == i)[0]) + 1 if i in ranked else None
+    return dataclasses.replace(
+        stage,
+        score=None if stage.score is None else stage.score + float(gp.total[k]),
+        contributions=stage.contributions + ctx.contributions(gp, k),
+        rank=rank if stage.rank is not None else None,
+    )
 
 
 def _team(ctx: Context, c: int, role: str, pid: str) -> StageExplanation:

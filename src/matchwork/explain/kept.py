@@ -43,9 +43,12 @@ def explain_kept(result: MatchResult, candidate_id: str, audience: str, lang: st
         note += " " + text("keep.issue", lang, rules="; ".join(rule_text(c, lang, audience) for c in k.issues))
     parts = _Parts(result, candidate_id, audience, lang)
     stages = [_stage("site", k.site_id, names, k.site_score, note, parts("site"))]
+    # a pairing in place is scored on the person x guide part only (a site in place may stand for all its
+    # positions, so the guide x position part is not known): lead and squad alike, out of what that part can reach
+    most = result.scores.scorer.person_guide_most
     if k.lead_guide_id is not None:
-        stages.append(_stage("lead_guide", k.lead_guide_id, names, k.guide_score, "", parts("guide")))
-    most = result.scores.scorer.person_guide_most  # a squad member: the person x guide part only
+        lead = _stage("lead_guide", k.lead_guide_id, names, k.guide_score, "", parts("guide"))
+        stages.append(dataclasses.replace(lead, most=most))
     stages += [
         dataclasses.replace(_stage("squad", g, names, x, "", parts(f"guide:{g}")), most=most)
         for g, x in zip(k.squad_ids, k.squad_scores, strict=True)

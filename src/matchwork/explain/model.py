@@ -93,8 +93,8 @@ class StageExplanation:
     """Rules the policy flags rather than lets forbid (``rules.flagged``) that the pair meets: to discuss with the
     case team (seed 004's dual role of a former client). Shown to the case team only."""
     most: float = 100.0
-    """The highest score the pairing could have: 100, but for a squad member, whom the guide × position part (the
-    position's shifts and skills, the lead's) does not score."""
+    """The highest score the pairing could have: 100 (a lead or squad member adds the guide × position part to the
+    person × guide part), but for a lead or squad member kept in place, scored on the person × guide part only."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -9,7 +9,7 @@ partner can play in it: ``site``; ``lead_guide`` and ``guide`` (squad) for the
 guide stage; ``peer``; ``tutor`` (company tutor); ``operator`` (job-desk
 operator). The ``guide_position`` stage is not a pairing with the candidate: its
 rules test a guide worker against a position of their own site (is the lead on the
-position's shifts?), for the roles ``lead_guide`` and ``guide``.
+position's shifts, in its team?), for the roles ``lead_guide`` and ``guide``.
 
 A policy may *flag* a rule instead of letting it forbid (``rules.flagged``): its
 bit then goes to a table's ``flags``, for the case team to discuss, not to its
@@ -23,7 +23,7 @@ Examples
 >>> [r.code for r in RULES if r.stage == "peer"][:3]
 ['outside_area', 'no_shared_language_peer', 'care_team_therapeutic']
 >>> [r.code for r in RULES if r.stage == "guide_position"]
-['lead_off_shifts']
+['lead_off_shifts', 'lead_outside_team']
 >>> reason_codes(RULE_BY_CODE["commute_too_far"].mask | RULE_BY_CODE["min_skill"].mask)
 ('commute_too_far', 'min_skill')
 """
@@ -444,6 +444,11 @@ def _lead_off_shifts(g: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
     return share + 1e-9 < ctx.policy.caps.lead_min_shift_share
 
 
+def _lead_outside_team(g: Gathered, p: Gathered, ctx: RuleContext) -> np.ndarray:
+    # a guide who names a position works in that position's team: they lead there only
+    return (g.position >= 0) & (g.position != p.index)
+
+
 @dataclasses.dataclass(frozen=True)
 class _TutorSites:
     """Per site: a tutor with room (``has``), their languages (``lang``, None if languages do not count);
@@ -626,6 +631,8 @@ _SPECS: tuple[tuple[str, str, frozenset[str], Test], ...] = (
     ("former_client_dual_role", "peer", _PEER, _former_client),
     ("lived_experience_missing", "peer", _PEER, _experience_missing),
     ("team_therapeutic", "peer", _PEER, _in("team", "peer")),
+    # seed 002: the lead works beside the person in the position's team; a squad member follows them across the site
+    ("lead_outside_team", "guide_position", _LEAD, _lead_outside_team),
 )
 
 # What each rule reads that a schema may mark sensitive (its other inputs are ids and capacities).

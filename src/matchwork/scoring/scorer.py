@@ -395,7 +395,8 @@ class Scorer:
     def person_guide_most(self) -> float:
         """The most a person × guide pair can score: 100 less the guide × position features' share.
 
-        A squad member is scored on this part alone (the guide × position part is the lead's).
+        A lead or squad member's score adds the guide × position part (up to that share) to it;
+        a pairing in place whose position is not known is scored on this part alone.
         """
         return 100.0 - float(self._position_weights().sum())
 
@@ -567,7 +568,7 @@ class Scorer:
 
     @functools.cached_property
     def _best_position_total(self) -> np.ndarray:
-        """Each guide's highest guide × position total over the positions of their team."""
+        """Each guide's highest guide × position total over the positions of their site (lead or squad)."""
         gp = self.guide_position_table()
         best = np.zeros(len(self.arrays.guides), dtype=np.float64)
         np.maximum.at(best, gp.rows, gp.total)
@@ -757,20 +758,20 @@ class Scorer:
         return r, op[k]
 
     def guide_position_pairs(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every guide worker × each position of their team: their own position, or every position of their site."""
-        g, pos = self.arrays.guides, self.arrays.positions
-        fixed = np.flatnonzero(g.position >= 0)
-        free = np.flatnonzero(g.position < 0)
-        r_free, c_free = _join(
-            free.astype(np.int64), g.site[free].astype(np.int64), pos.site.astype(np.int64), len(self.arrays.sites)
-        )
-        rows = np.concatenate([fixed.astype(np.int64), r_free])
-        cols = np.concatenate([g.position[fixed].astype(np.int64), c_free])
+        """Every guide worker × each position of their site.
+
+        A guide who names a position leads only in that position's team (rule
+        ``lead_outside_team``); as a squad member they follow the person at any
+        position of the site, and are scored on it.
+        """
+        g, pos, n_sites = self.arrays.guides, self.arrays.positions, len(self.arrays.sites)
+        every = np.arange(len(g), dtype=np.int64)
+        rows, cols = _join(every, g.site.astype(np.int64), pos.site.astype(np.int64), n_sites)
         order = np.lexsort((cols, rows))
         return rows[order], cols[order]
 
     def guide_position_table(self) -> ScoreTable:
-        """The guide worker × position table: every pair of a guide's team, allowed or not."""
+        """The guide worker × position table: every guide against every position of their site, allowed or not."""
         cached = self.__dict__.get("_gp_table")
         if cached is None:
             rows, cols = self.guide_position_pairs()
