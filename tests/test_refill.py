@@ -47,7 +47,7 @@ def test_added_partners_are_in_the_result_and_within_caps(seed: int) -> None:
         assert kept.at[r.candidate_id, f"{r.role}_id"] == r.partner_id == rows.at[r.candidate_id, f"{r.role}_id"]
         assert r.role in {role for role, _, _ in kept.at[r.candidate_id, "added"]}
         stage = next(s for s in result.explain(r.candidate_id).stages if s.stage == r.role)
-        assert stage.partner_id == r.partner_id and "Nuovo abbinamento in questo giro" in stage.note
+        assert stage.partner_id == r.partner_id and "Nuovo abbinamento in questa tornata" in stage.note
     loads = result.loads
     assert (loads.load <= loads.capacity + 1e-9).all()
     people = result.assignments.peer_id.value_counts()
@@ -207,3 +207,33 @@ def test_a_peer_breakdown_recorded_in_the_programme_gets_a_new_supporter_next_ro
     assert programme.priorities(day2).empty  # the re-match request is answered
     pairings = programme.pairings(on=day2).query("candidate_id == @cid and role == 'peer'")
     assert pairings.partner_id.tolist() == [row.peer_id]
+
+
+def test_room_a_newcomers_pin_holds_is_left_to_the_pin() -> None:
+    """A supporter with one place left, pinned to a newcomer: the kept person lacking a peer does not take it."""
+    policy = mw.Policy.default()
+    rnd = mw.synth.round(300, seed=0)
+    kid, pid = "C000017", "PS00022"
+    before = plan(rnd, policy)
+    assert kid in _lacking_peer(rnd, before)
+    j = ProfileArrays(before.round).peers.index[pid]
+    last = int(Capacities.compute(ProfileArrays(before.round), policy).peer_people_limit[j]) - 1
+    peers = [p.model_copy(update={"current_people": last}) if p.id == pid else p for p in rnd.peers]
+    tight = rnd.replace(peers=peers)
+    assert mw.match(tight).assignments.set_index("candidate_id").at[kid, "peer_id"] == pid  # the refill takes it
+    pinned = tight.replace(pins=[*tight.pins, {"candidate_id": "C000004", "partner_id": pid}])
+    rows = mw.match(pinned).assignments.set_index("candidate_id")
+    assert rows.at["C000004", "peer_id"] == pid and rows.at[kid, "peer_id"] != pid
+
+
+def test_unless_rule_releases_a_placement_left_without_a_tutor() -> None:
+    rnd, cid, tutor, _ = _desk_round_with_tutor("breakdown", tutors_at_site=1)
+    policy = mw.Policy.default()
+    policy = policy.model_copy(update={"continuity": policy.continuity.model_copy(update={"keep": "unless_rule"})})
+    result = mw.match(rnd, policy)
+    assert cid not in result.kept_ids
+    released = result.changes.query("candidate_id == @cid and change == 'released'")
+    assert set(released.reason) == {"rule:no_tutor_available"}
+    row = result.assignments.set_index("candidate_id").loc[cid]
+    assert row.tutor_id != tutor  # matched again (or waiting), never with the tutor of the breakdown
+    assert row.status == "unmatched" or row.tutor_id is not None

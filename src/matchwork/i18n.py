@@ -1947,10 +1947,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "To review with the case team: it now fails a rule ({rules}).",
     ),
     "keep.added": (
-        "Nuovo abbinamento in questo giro: in questo ruolo non c'era nessuno in corso, e chi è già inserito ha la "
-        "precedenza sui nuovi ingressi.",
-        "New in this round: nobody was in place in this role, and people already placed come before newcomers.",
+        "Nuovo abbinamento in questa tornata: per questo ruolo non c'era nessun abbinamento in corso. Chi ha già un "
+        "inserimento ha la precedenza sui nuovi ingressi; tra chi aveva posto si è cercato di abbinare quante più "
+        "persone possibile, poi i punteggi più alti, tenendo conto del carico di chi accompagna.",
+        "New pairing in this round: nobody was in place in this role. People already placed come before newcomers; "
+        "among those with room, as many people as possible were paired, then the highest scores, minding the load "
+        "of those who accompany them.",
     ),
+    "keep.added_roles": (" In questa tornata si aggiunge: {roles}.", " Added in this round: {roles}."),
     "keep.whynot": (
         "la persona ha un inserimento in corso che resta (continuity.keep): non è stata abbinata di nuovo",
         "the person has a placement in place that stays (continuity.keep): they were not matched again",

@@ -140,13 +140,17 @@ class ContinuityPlan:
     scorer: Scorer | None = None
 
 
-def plan(rnd: Round, policy: Policy) -> ContinuityPlan:
+def plan(rnd: Round, policy: Policy, *, release: dict[str, str] | None = None) -> ContinuityPlan:
     """Read the round's pairings against its date and the policy's ``[continuity]`` section.
 
     Parameters
     ----------
     rnd : Round
     policy : Policy
+    release : dict, optional
+        People to match again whatever ``keep`` says, each with the rule code that
+        releases them (:func:`~matchwork.engine.refill.refill` under ``unless_rule``:
+        a placement left without the tutor or operator its site needs).
 
     Returns
     -------
@@ -201,7 +205,7 @@ def plan(rnd: Round, policy: Policy) -> ContinuityPlan:
         relationships=relationships,
         forbids=_unique(forbids),
     )
-    kept, released, tables, pairs, scorer = _kept(timed, policy)
+    kept, released, tables, pairs, scorer = _kept(timed, policy, release or {})
     changes += released
     changes_frame = pd.DataFrame(changes, columns=list(CHANGE_COLUMNS))
     changes_frame = changes_frame.sort_values(["candidate_id", "role", "partner_id"], kind="stable")
@@ -243,7 +247,7 @@ def _unique(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _kept(
-    rnd: Round, policy: Policy
+    rnd: Round, policy: Policy, release: dict[str, str]
 ) -> tuple[pd.DataFrame, list[dict[str, Any]], dict[str, Any], dict[tuple[str, str], int], Scorer | None]:
     """The people whose placement is kept (with the rules their pairings now fail), and those released."""
     keep = policy.continuity.keep
@@ -259,6 +263,8 @@ def _kept(
     rows, released = [], []
     for cid in placed:
         issues, scores = checks[cid]
+        if cid in release:
+            issues = tuple(sorted({*issues, release[cid]}))
         if cid in pinned or (keep == "unless_rule" and issues):
             reason = "pin" if cid in pinned else "rule:" + ",".join(issues)
             released += [_change(p, "released", reason) for p in by_candidate[cid]]

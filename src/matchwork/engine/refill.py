@@ -15,7 +15,10 @@ left, before the newcomers are matched, as the stages would choose one:
 A placement whose site needs a tutor or an operator and gets none (nobody the rules
 allow has room) keeps the rule as an issue (``no_tutor_available``,
 ``no_operator_available``): with ``continuity.keep = "always"`` it is
-``kept_with_issue`` for the case team to review.
+``kept_with_issue`` for the case team to review; with ``"unless_rule"`` the person is
+released and matched again, as for any rule a kept placement fails. Room that the
+newcomers' pins hold (a pinned tutor, operator or peer supporter; a tutor's place at
+a pinned host company) is left to them.
 
 The rules of the role apply as in the stages (a breakdown's cool-down, therapeutic
 relationships with anyone of the person's team, languages, areas), and so do the
@@ -36,9 +39,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
 from matchwork.engine.context import SCALE, ramp
 from matchwork.engine.continuity import CHANGE_COLUMNS, ContinuityPlan
+from matchwork.engine.continuity import plan as plan_round
 from matchwork.engine.peer import hour_segments
 from matchwork.limits import site_needs
 from matchwork.model.policy import Policy
@@ -103,7 +109,7 @@ def refill(plan: ContinuityPlan, policy: Policy) -> ContinuityPlan:
     }
     if not any(x.any() for x in lacks.values()):
         return plan
-    room = Capacities.compute(ProfileArrays(plan.round), policy)
+    room = _reserved(plan.round, scorer, Capacities.compute(ProfileArrays(plan.round), policy))
     chosen: dict[str, dict[int, int]] = {}  # role → kept row → the chosen cell of tables[role]
     tables: dict[str, ScoreTable] = {}
     for role, col_site in (("tutor", True), ("operator", False)):
@@ -119,7 +125,44 @@ def refill(plan: ContinuityPlan, policy: Policy) -> ContinuityPlan:
         chosen["peer"] = {int(rows[i]): k for i, k in pick.items()}
     open_ = {role: _allowed(t, role) & _has_room(scorer, room, role, t) for role, t in tables.items()}
     kept = _unstaffed(kept, lacks, chosen)
+    if policy.continuity.keep == "unless_rule":  # a placement without the tutor or operator it needs is released
+        codes = {"no_tutor_available", "no_operator_available"}
+        issues: list[tuple[str, ...]] = list(kept.issues)
+        found = {str(c): sorted(codes & set(i)) for c, i in zip(kept.candidate_id, issues, strict=True)}
+        release = {c: codes_of[0] for c, codes_of in found.items() if codes_of}
+        if release:
+            return refill(plan_round(plan.full, policy, release=release), policy)
     return _applied(dataclasses.replace(plan, kept=kept), scorer, chosen, tables, open_, cand)
+
+
+def _reserved(rnd: Round, scorer: Scorer, cap: Capacities) -> Capacities:
+    """The room left once the newcomers' pins have theirs: a pin to a tutor, an operator or a peer supporter
+    holds a place there (and the person's hours), a pin to a host company one of its tutors' places."""
+    a = scorer.arrays
+    tutor, operator = cap.tutor_room.copy(), cap.operator_room.copy()
+    people, hours = cap.peer_people.copy(), cap.peer_hours.copy()
+    pinned_tutor = {p.candidate_id for p in rnd.pins if rnd.role_of(p.partner_id) == "tutor"}
+    for pin in rnd.pins:
+        kind, pid = rnd.role_of(pin.partner_id), pin.partner_id
+        if kind == "tutor":
+            tutor[a.tutors.index[pid]] -= 1
+        elif kind == "operator":
+            operator[a.operators.index[pid]] -= 1
+        elif kind == "peer":
+            people[a.peers.index[pid]] -= 1
+            hours[a.peers.index[pid]] -= scorer.capacities.hours_needed[a.candidates.index[pin.candidate_id]]
+        elif kind in ("site", "position") and pin.candidate_id not in pinned_tutor:
+            site = a.sites.index[pid if kind == "site" else rnd.site_of_position[pid]]
+            at_site = np.flatnonzero(a.tutors.site == site)
+            if len(at_site):  # a host company's placement takes a tutor's place: the roomiest one's
+                tutor[at_site[np.argmax(tutor[at_site])]] -= 1
+    return dataclasses.replace(
+        cap,
+        tutor_room=np.maximum(tutor, 0),
+        operator_room=np.maximum(operator, 0),
+        peer_people=np.maximum(people, 0),
+        peer_hours=np.maximum(hours, 0.0),
+    )
 
 
 def _unstaffed(kept: pd.DataFrame, lacks: dict[str, np.ndarray], chosen: dict[str, dict[int, int]]) -> pd.DataFrame:
@@ -149,17 +192,21 @@ def _allowed(table: ScoreTable, role: str) -> np.ndarray:
 def _staff(
     scorer: Scorer, role: str, cand: np.ndarray, site: np.ndarray | None, cap: Capacities
 ) -> tuple[ScoreTable, dict[int, int]]:
-    """Tutors of each person's site (or any operator): the most people, then the best scores, the emptiest first.
+    """Tutors of each person's site (or the operators of their area): the most people, then the best scores,
+    the emptiest first.
 
-    Returns the scored cells and, per person (position in ``cand``), the chosen cell
-    (Hungarian method on one column per free place, ``linear_sum_assignment``).
+    Returns the scored cells and, per person (position in ``cand``), the chosen cell:
+    the Hungarian method (``linear_sum_assignment``) on one column per free place, one
+    connected group of people and partners at a time (a site's tutors, an area's
+    operators), so that no matrix spans the country.
     """
     from scipy.optimize import linear_sum_assignment
 
     partners = scorer.arrays.tutors if role == "tutor" else scorer.arrays.operators
-    n_p = len(partners.ids)
-    if site is None:
-        person, partner = np.repeat(np.arange(len(cand)), n_p), np.tile(np.arange(n_p), len(cand))
+    if site is None:  # the operators serving each person's area
+        rows, partner = scorer.operator_pairs(cand)
+        order = np.argsort(cand)
+        person = order[np.searchsorted(cand[order], rows)]
     else:  # the tutors of each person's site
         by_site = np.argsort(partners.site, kind="stable")
         lo = np.searchsorted(partners.site[by_site], site, side="left")
@@ -169,24 +216,41 @@ def _staff(
     table = scorer.cells(role, cand[person], partner)
     order = np.argsort(cand)
     who = order[np.searchsorted(cand[order], table.rows)]  # each cell's person
-    ok = np.flatnonzero(_allowed(table, role))
     room = np.maximum(cap.tutor_room if role == "tutor" else cap.operator_room, 0)
     limit = np.maximum(cap.tutor_limit if role == "tutor" else cap.operator_limit, 1)
-    places = np.minimum(room, len(cand))  # one column per free place a person could take
-    start = np.r_[0, np.cumsum(places)[:-1]]
-    if not places[table.cols[ok]].any():
-        return table, {}
-    q = table.cols[ok]
-    cell = np.repeat(ok, places[q])
-    k = ramp(places[q])
-    column = np.repeat(start[q], places[q]) + k
-    load = (limit[table.cols[cell]] - room[table.cols[cell]] + k + 1) / limit[table.cols[cell]]
-    value = np.zeros((len(cand), int(places.sum())))
-    value[who[cell], column] = 1e6 + table.total[cell] - 1e-3 * load  # the k-th new person of a partner: convex
-    picked = np.full(value.shape, -1, dtype=np.int64)
-    picked[who[cell], column] = cell
-    r, c = linear_sum_assignment(value, maximize=True)
-    return table, {int(i): int(picked[i, j]) for i, j in zip(r, c, strict=True) if picked[i, j] >= 0}
+    ok = np.flatnonzero(_allowed(table, role) & (room[table.cols] > 0))
+    picks: dict[int, int] = {}
+    if not len(ok):
+        return table, picks
+    n = len(cand)
+    graph = sp.csr_array((np.ones(len(ok)), (who[ok], n + table.cols[ok])), shape=(n + len(room), n + len(room)))
+    _, label = connected_components(graph, directed=False)
+    for cells in _split(label[who[ok]]):
+        cell = ok[cells]
+        people, local = np.unique(who[cell], return_inverse=True)
+        used = np.unique(table.cols[cell])
+        places = np.minimum(room[used], len(people))  # one column per free place a person could take
+        start = np.r_[0, np.cumsum(places)[:-1]]
+        q = np.searchsorted(used, table.cols[cell])
+        col_cell = np.repeat(cell, places[q])
+        k = ramp(places[q])
+        column = np.repeat(start[q], places[q]) + k
+        part = table.cols[col_cell]
+        load = (limit[part] - room[part] + k + 1) / limit[part]  # the k-th new person of a partner: convex
+        value = np.zeros((len(people), int(places.sum())))
+        picked = np.full(value.shape, -1, dtype=np.int64)
+        at = np.repeat(local.ravel(), places[q])
+        value[at, column] = 1e6 + table.total[col_cell] - 1e-3 * load
+        picked[at, column] = col_cell
+        r, c = linear_sum_assignment(value, maximize=True)
+        picks |= {int(people[i]): int(picked[i, j]) for i, j in zip(r, c, strict=True) if picked[i, j] >= 0}
+    return table, picks
+
+
+def _split(label: np.ndarray) -> list[np.ndarray]:
+    """The positions of each distinct label, labels in order."""
+    order = np.argsort(label, kind="stable")
+    return np.split(order, np.flatnonzero(np.diff(label[order])) + 1) if len(label) else []
 
 
 def _team(scorer: Scorer, kept: pd.DataFrame, cand: np.ndarray, chosen: dict[str, dict[int, int]], size: int) -> Team:
@@ -213,8 +277,7 @@ def _peers(
 ) -> tuple[ScoreTable, dict[int, int]]:
     """Peer supporters for the people in place who lack one (the peer stage's problem on them alone)."""
     n_p = len(scorer.arrays.peers)
-    table = scorer.cells("peer", np.repeat(cand, n_p), np.tile(np.arange(n_p), len(cand)))
-    table = scorer.with_team(table, team)
+    table = scorer.with_team(scorer.cells("peer", *scorer.peer_pairs(cand)), team)
     ok = np.flatnonzero(_allowed(table, "peer"))
     rows, cols = table.rows[ok].astype(np.int64), table.cols[ok].astype(np.int64)
     segments = [
@@ -252,7 +315,8 @@ def _applied(
     """The plan with the new partners: kept rows, ``added`` changes, loads carried, cells for explanations.
 
     Each new partner is recorded in ``added`` as ``(role, rank, options)``: its rank by
-    score among the partners the rules allowed that had room, and how many those were.
+    score among the partners the rules allowed that had room (None for tutors and
+    operators, who carry no score), and how many those were.
     """
     a = scorer.arrays
     day = plan.timed.date if plan.timed is not None else None
@@ -271,7 +335,8 @@ def _applied(
             pid = str(partners[role].ids[int(table.cols[k])])
             column[f"{role}_id"][i] = pid
             same = np.flatnonzero(open_[role] & (table.rows == table.rows[k]))
-            rank = 1 + int((table.total[same] > table.total[k] + 1e-9).sum())
+            scored = role == "peer"  # tutors and operators carry no score: chosen by load, no rank
+            rank = 1 + int((table.total[same] > table.total[k] + 1e-9).sum()) if scored else None
             column["added"][i] = (*column["added"][i], (role, rank, len(same)))
             if role == "peer":
                 peer_score[i] = float(table.total[k])

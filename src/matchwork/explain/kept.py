@@ -39,6 +39,9 @@ def explain_kept(result: MatchResult, candidate_id: str, audience: str, lang: st
         return Explanation(candidate_id, "", audience, lang, "not_yours", ())
     since = "" if k.since is None else text("keep.since", lang, day=k.since.strftime("%d/%m/%Y"))
     note = text("keep.kept", lang, since=since)
+    if k.added:  # a partner this round gave (engine.refill): not every pairing is in place
+        roles = ", ".join(text(f"label.{role}", lang) for role, _, _ in k.added)
+        note += text("keep.added_roles", lang, roles=roles)
     if audience == "case_team" and k.issues:
         note += " " + text("keep.issue", lang, rules="; ".join(rule_text(c, lang, audience) for c in k.issues))
     parts = _Parts(result, candidate_id, audience, lang)

@@ -254,7 +254,11 @@ class _Block:
 
 
 def concat_tables(tables: list[ScoreTable]) -> ScoreTable:
-    """Score tables of one stage, of disjoint pairs, as one: their pairs in the order given."""
+    """Score tables of one stage, of disjoint pairs, as one: their pairs in the order given.
+
+    The result is sorted (as :meth:`ScoreTable.find` and ``of_candidate`` need) only
+    when the tables are given in the order of their candidates.
+    """
     first = tables[0]
     if len(tables) == 1:
         return first
@@ -263,7 +267,7 @@ def concat_tables(tables: list[ScoreTable]) -> ScoreTable:
         rows=np.concatenate([t.rows for t in tables]),
         cols=np.concatenate([t.cols for t in tables]),
         reasons=np.concatenate([t.reasons for t in tables]),
-        flags=np.concatenate([t.flags for t in tables if t.flags is not None]),
+        flags=np.concatenate([t.flags if t.flags is not None else np.zeros(len(t.rows), MASK) for t in tables]),
         values={f: np.concatenate([t.values[f] for t in tables]) for f in first.feature_names},
         total=np.concatenate([t.total for t in tables]),
         dense=False,
