@@ -109,7 +109,8 @@ def refill(plan: ContinuityPlan, policy: Policy) -> ContinuityPlan:
     }
     if not any(x.any() for x in lacks.values()):
         return plan
-    room = _reserved(plan.round, scorer, Capacities.compute(ProfileArrays(plan.round), policy))
+    solved = ProfileArrays(plan.round)
+    room = _reserved(plan.round, scorer, _within_records(solved, Capacities.compute(solved, policy)))
     chosen: dict[str, dict[int, int]] = {}  # role → kept row → the chosen cell of tables[role]
     tables: dict[str, ScoreTable] = {}
     for role, col_site in (("tutor", True), ("operator", False)):
@@ -133,6 +134,26 @@ def refill(plan: ContinuityPlan, policy: Policy) -> ContinuityPlan:
         if release:
             return refill(plan_round(plan.full, policy, release=release), policy)
     return _applied(dataclasses.replace(plan, kept=kept), scorer, chosen, tables, open_, cand)
+
+
+def _within_records(a: ProfileArrays, cap: Capacities) -> Capacities:
+    """The room no further than the partners' own stated maximum allows on their records.
+
+    The round's room counts as free the places of its candidates' pairings in place
+    (they are matched again); the loads refill adds go on the partners' records, which
+    must stay within their stated maximum, so that room is not given out here.
+    """
+    tutor = np.where(a.tutors.max_trainees >= 0, a.tutors.max_trainees - a.tutors.current, cap.tutor_room)
+    operator = np.where(
+        a.operators.max_caseload >= 0, a.operators.max_caseload - a.operators.current, cap.operator_room
+    )
+    hours = np.where(np.isnan(a.peers.hours_stated), cap.peer_hours, a.peers.hours_stated - a.peers.hours_in_use)
+    return dataclasses.replace(
+        cap,
+        tutor_room=np.minimum(cap.tutor_room, np.maximum(tutor, 0)),
+        operator_room=np.minimum(cap.operator_room, np.maximum(operator, 0)),
+        peer_hours=np.minimum(cap.peer_hours, np.maximum(hours, 0.0)),
+    )
 
 
 def _reserved(rnd: Round, scorer: Scorer, cap: Capacities) -> Capacities:
