@@ -482,7 +482,8 @@ class SolverOptions(_Section):
         None,
         ge=0.01,
         le=86_400,
-        description="Seconds each branch and bound may take (joint stage, peer stage); past it the best solution "
+        description="Seconds each branch and bound of the joint stage may take, and the peer stage's whole solve "
+        "(shared among its components by size); past it the best solution "
         "found is kept and its proven gap reported in result.metrics['solver'] and the explanations. Empty: no "
         "limit (always exact; on some rounds of thousands the joint stage's proof runs for hours: set one).",
     )
