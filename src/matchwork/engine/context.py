@@ -14,7 +14,7 @@ from matchwork.solve.fairness import solve_fair
 from matchwork.solve.flow import FlowResult, solve
 from matchwork.solve.network import SCALE, Network
 
-__all__ = ["SCALE", "StageContext", "in_pairs", "ramp"]
+__all__ = ["SCALE", "StageContext", "by_label", "in_pairs", "ramp"]
 
 
 class StageContext:
@@ -114,3 +114,13 @@ def ramp(counts: np.ndarray) -> np.ndarray:
     """
     counts = np.asarray(counts, dtype=np.int64)
     return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+
+
+def by_label(label: np.ndarray) -> list[np.ndarray]:
+    """The positions of each distinct label, labels in increasing order.
+
+    >>> [x.tolist() for x in by_label(np.array([1, 0, 1, 2]))]
+    [[1], [0, 2], [3]]
+    """
+    order = np.argsort(label, kind="stable")
+    return np.split(order, np.flatnonzero(np.diff(label[order])) + 1) if len(label) else []

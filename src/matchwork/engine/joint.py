@@ -55,7 +55,7 @@ import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse.csgraph import connected_components
 
-from matchwork.engine.context import SCALE, StageContext, in_pairs
+from matchwork.engine.context import SCALE, StageContext, by_label, in_pairs
 from matchwork.engine.context import ramp as _ramp
 from matchwork.engine.squad import Members, squad_options
 from matchwork.errors import MatchError
@@ -539,7 +539,7 @@ class _Hall:
         partners: list[np.ndarray] = []
         group: list[int] = []
         contains: dict[int, list[int]] = {}
-        for g, members in enumerate(_split(label)):
+        for g, members in enumerate(by_label(label)):
             rows = [sub.indices[sub.indptr[m] : sub.indptr[m + 1]] for m in members.tolist()]
             local = np.unique(np.concatenate(rows))  # the group's partners; bit b of a mask is local[b]
             masks = [sum(1 << int(b) for b in np.searchsorted(local, r)) for r in rows]
@@ -582,12 +582,6 @@ class _Hall:
     def names(self, k: int, ids: np.ndarray) -> str:
         """The partners of union ``k``, by id."""
         return ", ".join(str(x) for x in ids[self.partners[k]])
-
-
-def _split(label: np.ndarray) -> list[np.ndarray]:
-    """The positions of each label ``0..n-1``, in order."""
-    order = np.argsort(label, kind="stable")
-    return np.split(order, np.flatnonzero(np.diff(label[order])) + 1) if len(label) else []
 
 
 def _closure(base: list[int], kind: str) -> list[int]:
@@ -1223,7 +1217,7 @@ def _assign_partners(
     graph = allowed.astype(np.int8)
     _, label = connected_components(sp.block_array([[None, graph], [graph.T, None]], format="csr"), directed=False)
     groups = np.unique(label, return_inverse=True)[1].ravel()
-    by_group = _split(groups)
+    by_group = by_label(groups)
     for lab in np.unique(groups[:n_p]).tolist():
         people = by_group[lab][by_group[lab] < n_p]
         partners = by_group[lab][by_group[lab] >= n_p] - n_p

@@ -19,13 +19,22 @@ import numpy as np
 
 from matchwork.engine.context import SCALE, StageContext, in_pairs
 from matchwork.result import StageSolution
+from matchwork.scoring.capacity import Capacities
 from matchwork.scoring.rules import Team
 from matchwork.scoring.scorer import Scores
 from matchwork.solve.flow import PinConflictError
 from matchwork.solve.network import NetworkBuilder
 from matchwork.solve.peer import PeerPinError, PeerProblem, solve_peer_problem
 
-__all__ = ["hour_cost", "hour_segments", "peer_scores", "solve_peer", "team_of"]
+__all__ = [
+    "hour_cost",
+    "hour_segments",
+    "peer_scores",
+    "segment_matrices",
+    "solve_peer",
+    "supporter_segments",
+    "team_of",
+]
 
 
 def team_of(ctx: StageContext, joint: StageSolution, squad: StageSolution) -> Team:
@@ -84,19 +93,11 @@ def solve_peer(ctx: StageContext, joint: StageSolution, scores: Scores | None = 
     if np.any(pinned & ~has_option):
         raise ctx.pin_error("peer", pinned, has_option)
 
-    segments = [
-        hour_segments(in_use, limit, room, ctx.policy.solver.peer_load_cost * SCALE)
-        for in_use, limit, room in zip(cap.peer_limit - cap.peer_hours, cap.peer_limit, cap.peer_hours, strict=True)
-    ]
+    segments = supporter_segments(cap, ctx.policy.solver.peer_load_cost * SCALE)
     people = np.maximum(np.asarray(cap.peer_people, dtype=np.int64), 0)
     if len(np.unique(hours)) <= 1:
         return _flow(ctx, opt, wants, pinned, has_option, segments, people)
-    width = max((len(length) for length, _ in segments), default=0)
-    seg_len = np.zeros((n_p, width))
-    seg_cost = np.zeros((n_p, width))
-    for p, (length, cost) in enumerate(segments):
-        seg_len[p, : len(length)] = length
-        seg_cost[p, : len(cost)] = cost
+    seg_len, seg_cost = segment_matrices(segments)
     problem = PeerProblem(cand, peer, gain, hours, seg_len, seg_cost, people, pinned)
     try:
         sol = solve_peer_problem(problem, fair=ctx.fair, time_limit=ctx.policy.solver.time_limit)
@@ -141,6 +142,23 @@ def _flow(
     floor = gain[chosen & ~pinned[cand]]  # pinned pairs do not count in the fair floor
     tiers = ctx.tiers("given", int(chosen.sum()), floor, -result.cost)
     return StageSolution("peer", net, result, arcs, opt, chosen, result.status, tiers, "flow")
+
+
+def supporter_segments(cap: Capacities, weight: float) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each peer supporter's free hours as :func:`hour_segments` (lengths and costs per hour)."""
+    return [
+        hour_segments(in_use, limit, room, weight)
+        for in_use, limit, room in zip(cap.peer_limit - cap.peer_hours, cap.peer_limit, cap.peer_hours, strict=True)
+    ]
+
+
+def segment_matrices(segments: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """The segments as two 0-padded matrices (supporters × segments): lengths and costs."""
+    width = max((len(length) for length, _ in segments), default=0)
+    seg_len, seg_cost = np.zeros((len(segments), width)), np.zeros((len(segments), width))
+    for p, (length, cost) in enumerate(segments):
+        seg_len[p, : len(length)], seg_cost[p, : len(cost)] = length, cost
+    return seg_len, seg_cost
 
 
 def hour_segments(in_use: float, limit: float, room: float, weight: float) -> tuple[np.ndarray, np.ndarray]:

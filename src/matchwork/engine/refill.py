@@ -42,10 +42,10 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from matchwork.engine.context import SCALE, ramp
+from matchwork.engine.context import SCALE, by_label, ramp
 from matchwork.engine.continuity import CHANGE_COLUMNS, ContinuityPlan
 from matchwork.engine.continuity import plan as plan_round
-from matchwork.engine.peer import hour_segments
+from matchwork.engine.peer import segment_matrices, supporter_segments
 from matchwork.limits import site_needs
 from matchwork.model.policy import Policy
 from matchwork.model.round import Round
@@ -246,7 +246,7 @@ def _staff(
     n = len(cand)
     graph = sp.csr_array((np.ones(len(ok)), (who[ok], n + table.cols[ok])), shape=(n + len(room), n + len(room)))
     _, label = connected_components(graph, directed=False)
-    for cells in _split(label[who[ok]]):
+    for cells in by_label(label[who[ok]]):
         cell = ok[cells]
         people, local = np.unique(who[cell], return_inverse=True)
         used = np.unique(table.cols[cell])
@@ -266,12 +266,6 @@ def _staff(
         r, c = linear_sum_assignment(value, maximize=True)
         picks |= {int(people[i]): int(picked[i, j]) for i, j in zip(r, c, strict=True) if picked[i, j] >= 0}
     return table, picks
-
-
-def _split(label: np.ndarray) -> list[np.ndarray]:
-    """The positions of each distinct label, labels in order."""
-    order = np.argsort(label, kind="stable")
-    return np.split(order, np.flatnonzero(np.diff(label[order])) + 1) if len(label) else []
 
 
 def _team(scorer: Scorer, kept: pd.DataFrame, cand: np.ndarray, chosen: dict[str, dict[int, int]], size: int) -> Team:
@@ -297,18 +291,10 @@ def _peers(
     scorer: Scorer, cand: np.ndarray, team: Team, cap: Capacities, policy: Policy
 ) -> tuple[ScoreTable, dict[int, int]]:
     """Peer supporters for the people in place who lack one (the peer stage's problem on them alone)."""
-    n_p = len(scorer.arrays.peers)
     table = scorer.with_team(scorer.cells("peer", *scorer.peer_pairs(cand)), team)
     ok = np.flatnonzero(_allowed(table, "peer"))
     rows, cols = table.rows[ok].astype(np.int64), table.cols[ok].astype(np.int64)
-    segments = [
-        hour_segments(in_use, limit, room, policy.solver.peer_load_cost * SCALE)
-        for in_use, limit, room in zip(cap.peer_limit - cap.peer_hours, cap.peer_limit, cap.peer_hours, strict=True)
-    ]
-    width = max((len(length) for length, _ in segments), default=0)
-    seg_len, seg_cost = np.zeros((n_p, width)), np.zeros((n_p, width))
-    for p, (length, cost) in enumerate(segments):
-        seg_len[p, : len(length)], seg_cost[p, : len(cost)] = length, cost
+    seg_len, seg_cost = segment_matrices(supporter_segments(cap, policy.solver.peer_load_cost * SCALE))
     order = np.argsort(cand)
     local = order[np.searchsorted(cand[order], rows)]  # each pair's person: a position in ``cand``
     problem = PeerProblem(
